@@ -1,0 +1,31 @@
+# Entry points for humans and CI. See README.md.
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= 2
+
+.PHONY: setup configure build test demo demo-stop bench clean
+
+setup:
+	@scripts/setup.sh
+
+configure: setup
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j$(JOBS)
+
+test: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
+
+demo: build
+	@scripts/demo.sh $(BUILD_DIR)
+
+demo-stop:
+	@scripts/demo.sh --stop $(BUILD_DIR)
+
+bench: build
+	@$(BUILD_DIR)/bench/engine/engine_bench --benchmark_min_time=0.5
+	@$(BUILD_DIR)/bench/e2e/e2e_bench
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,49 @@
+# Small helpers so that every directory's CMakeLists.txt reads the same way
+# (after abseil's AbseilHelpers.cmake).
+include_guard(GLOBAL)
+
+# centinela_cc_library(NAME name SRCS ... HDRS ... DEPS ...)
+function(centinela_cc_library)
+  cmake_parse_arguments(ARG "" "NAME" "SRCS;HDRS;DEPS" ${ARGN})
+  if(ARG_SRCS)
+    add_library(${ARG_NAME} STATIC ${ARG_SRCS} ${ARG_HDRS})
+    target_include_directories(${ARG_NAME} PUBLIC ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR})
+    target_link_libraries(${ARG_NAME} PUBLIC ${ARG_DEPS})
+    target_compile_options(${ARG_NAME} PRIVATE ${CENTINELA_WARNINGS})
+  else()
+    add_library(${ARG_NAME} INTERFACE)
+    target_include_directories(${ARG_NAME} INTERFACE ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR})
+    target_link_libraries(${ARG_NAME} INTERFACE ${ARG_DEPS})
+  endif()
+endfunction()
+
+# centinela_cc_test(NAME name SRCS ... DEPS ... [LABELS ...])
+function(centinela_cc_test)
+  if(NOT CENTINELA_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS;LABELS" ${ARGN})
+  add_executable(${ARG_NAME} ${ARG_SRCS})
+  target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest_main)
+  target_compile_options(${ARG_NAME} PRIVATE ${CENTINELA_WARNINGS})
+  target_compile_definitions(${ARG_NAME} PRIVATE
+    CENTINELA_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    CENTINELA_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  gtest_discover_tests(${ARG_NAME}
+    WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+    PROPERTIES LABELS "${ARG_LABELS}"
+    DISCOVERY_TIMEOUT 30)
+endfunction()
+
+# centinela_cc_benchmark(NAME name SRCS ... DEPS ...)
+function(centinela_cc_benchmark)
+  if(NOT CENTINELA_BUILD_BENCHMARKS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS" ${ARGN})
+  add_executable(${ARG_NAME} ${ARG_SRCS})
+  target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS})
+  target_compile_options(${ARG_NAME} PRIVATE ${CENTINELA_WARNINGS})
+  target_compile_definitions(${ARG_NAME} PRIVATE
+    CENTINELA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+endfunction()

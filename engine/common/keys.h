@@ -1,0 +1,42 @@
+// Big-endian fixed-width key encoding, so that RocksDB's bytewise order equals
+// numeric order and range scans read time-ordered. See docs/storage.md.
+#ifndef CENTINELA_ENGINE_COMMON_KEYS_H_
+#define CENTINELA_ENGINE_COMMON_KEYS_H_
+
+#include <cstdint>
+#include <string>
+#include "absl/strings/string_view.h"
+
+namespace centinela {
+
+inline void PutBigEndian64(std::string* out, uint64_t v) {
+  for (int i = 7; i >= 0; --i) out->push_back(char((v >> (i * 8)) & 0xff));
+}
+inline void PutBigEndian32(std::string* out, uint32_t v) {
+  for (int i = 3; i >= 0; --i) out->push_back(char((v >> (i * 8)) & 0xff));
+}
+inline void PutBigEndian16(std::string* out, uint16_t v) {
+  out->push_back(char(v >> 8));
+  out->push_back(char(v & 0xff));
+}
+inline uint64_t GetBigEndian64(absl::string_view in) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | uint8_t(in[i]);
+  return v;
+}
+inline uint32_t GetBigEndian32(absl::string_view in) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v = (v << 8) | uint8_t(in[i]);
+  return v;
+}
+// Signed values are biased so that negative numbers sort before positive ones.
+inline void PutOrderedInt64(std::string* out, int64_t v) {
+  PutBigEndian64(out, uint64_t(v) ^ (1ULL << 63));
+}
+inline int64_t GetOrderedInt64(absl::string_view in) {
+  return int64_t(GetBigEndian64(in) ^ (1ULL << 63));
+}
+
+}  // namespace centinela
+
+#endif  // CENTINELA_ENGINE_COMMON_KEYS_H_

@@ -1,0 +1,40 @@
+// Event-time helpers. Event time is microseconds since the Unix epoch (UTC).
+#ifndef CENTINELA_ENGINE_COMMON_TIME_UTIL_H_
+#define CENTINELA_ENGINE_COMMON_TIME_UTIL_H_
+
+#include <cstdint>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/statusor.h"
+#include "google/protobuf/timestamp.pb.h"
+
+namespace centinela {
+
+constexpr int64_t kMicrosPerSecond = 1'000'000;
+constexpr int64_t kMicrosPerHour = 3600 * kMicrosPerSecond;
+constexpr int64_t kMicrosPerDay = 24 * kMicrosPerHour;
+
+int64_t ToMicros(const google::protobuf::Timestamp& ts);
+google::protobuf::Timestamp FromMicros(int64_t micros);
+
+// Days since 1970-01-01 for a civil date (proleptic Gregorian).
+int64_t DaysFromCivil(int y, unsigned m, unsigned d);
+
+// Parses "YYYY-MM-DD" into days since the epoch.
+absl::StatusOr<int64_t> ParseIsoDate(absl::string_view text);
+std::string FormatIsoDate(int64_t days);
+
+// Parses "30d", "24h", "90m", "45s" into microseconds.
+absl::StatusOr<int64_t> ParseDuration(absl::string_view text);
+
+// Floor division that rounds towards negative infinity.
+inline int64_t FloorDiv(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+
+}  // namespace centinela
+
+#endif  // CENTINELA_ENGINE_COMMON_TIME_UTIL_H_

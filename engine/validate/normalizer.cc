@@ -1,0 +1,99 @@
+#include "engine/validate/normalizer.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "engine/common/status_macros.h"
+#include "engine/common/time_util.h"
+#include "engine/validate/peru_ids.h"
+
+namespace centinela {
+namespace {
+
+absl::Status FieldError(absl::string_view field, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", what));
+}
+
+bool IsDigits(absl::string_view s, size_t n) {
+  if (s.size() != n) return false;
+  for (char c : s) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+absl::Status ValidateParty(const v1::Party& p, absl::string_view side) {
+  const std::string doc_field = absl::StrCat(side, ".document_number");
+  switch (p.document_type()) {
+    case v1::DNI:
+      if (auto s = ValidateDni(p.document_number()); !s.ok()) return FieldError(doc_field, s.message());
+      break;
+    case v1::RUC:
+      if (auto s = ValidateRuc(p.document_number()); !s.ok()) return FieldError(doc_field, s.message());
+      break;
+    case v1::DOCUMENT_TYPE_UNSPECIFIED:
+      if (!p.document_number().empty()) {
+        return FieldError(absl::StrCat(side, ".document_type"), "missing while document_number is set");
+      }
+      break;
+    default:
+      if (p.document_number().empty() || p.document_number().size() > 20) {
+        return FieldError(doc_field, "must be 1 to 20 characters");
+      }
+  }
+  if (!p.ubigeo().empty() && !IsDigits(p.ubigeo(), 6)) {
+    return FieldError(absl::StrCat(side, ".ubigeo"), absl::StrCat("\"", p.ubigeo(), "\" is not a 6-digit ubigeo"));
+  }
+  if (!p.country().empty() &&
+      (p.country().size() != 2 || !absl::ascii_isupper(p.country()[0]) || !absl::ascii_isupper(p.country()[1]))) {
+    return FieldError(absl::StrCat(side, ".country"), absl::StrCat("\"", p.country(), "\" is not an ISO 3166 alpha-2 code"));
+  }
+  if (!p.account_opened().empty()) {
+    if (auto d = ParseIsoDate(p.account_opened()); !d.ok()) {
+      return FieldError(absl::StrCat(side, ".account_opened"), d.status().message());
+    }
+  }
+  if (p.account().find('\0') != std::string::npos) {
+    return FieldError(absl::StrCat(side, ".account"), "contains a NUL byte");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<NormalizedTx> Normalizer::Normalize(const v1::Transaction& tx) const {
+  if (tx.id().empty()) return FieldError("id", "missing");
+  if (tx.id().size() > 128) return FieldError("id", "longer than 128 characters");
+  if (!tx.has_event_time()) return FieldError("event_time", "missing");
+  if (!tx.has_amount()) return FieldError("amount", "missing");
+  if (tx.amount().minor_units() <= 0) {
+    return FieldError("amount.minor_units", absl::StrCat("must be > 0, got ", tx.amount().minor_units()));
+  }
+  auto currency = Currency::FromCode(tx.amount().currency());
+  if (!currency.ok()) return FieldError("amount.currency", currency.status().message());
+  if (!fx_->Knows(*currency)) {
+    return FieldError("amount.currency", absl::StrCat("unknown currency ", currency->code(), " (not in the FX table)"));
+  }
+  if (tx.channel() == v1::CHANNEL_UNSPECIFIED) return FieldError("channel", "missing");
+  if (tx.operation() == v1::OPERATION_UNSPECIFIED) return FieldError("operation", "missing");
+  if (!tx.reporting_entity().ruc().empty()) {
+    if (auto s = ValidateRuc(tx.reporting_entity().ruc()); !s.ok()) {
+      return FieldError("reporting_entity.ruc", s.message());
+    }
+  }
+  if (!tx.branch_ubigeo().empty() && !IsDigits(tx.branch_ubigeo(), 6)) {
+    return FieldError("branch_ubigeo", absl::StrCat("\"", tx.branch_ubigeo(), "\" is not a 6-digit ubigeo"));
+  }
+  RETURN_IF_ERROR(ValidateParty(tx.originator(), "originator"));
+  RETURN_IF_ERROR(ValidateParty(tx.beneficiary(), "beneficiary"));
+
+  NormalizedTx n;
+  n.tx = &tx;
+  n.event_micros = ToMicros(tx.event_time());
+  n.event_day = FloorDiv(n.event_micros, kMicrosPerDay);
+  n.amount = Money{tx.amount().minor_units(), *currency};
+  ASSIGN_OR_RETURN(n.amount_usd, fx_->Convert(n.amount, Currency::Usd(), n.event_day));
+  ASSIGN_OR_RETURN(n.amount_pen, fx_->Convert(n.amount, Currency::Pen(), n.event_day));
+  return n;
+}
+
+}  // namespace centinela

@@ -1,0 +1,927 @@
+#include "rules/lang/expr.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "centinela/v1/transaction.pb.h"
+#include "engine/common/time_util.h"
+#include "google/protobuf/descriptor.h"
+
+namespace centinela::rules {
+
+absl::string_view TypeName(Type t) {
+  switch (t) {
+    case Type::kBool: return "bool";
+    case Type::kNumber: return "number";
+    case Type::kMoney: return "money";
+    case Type::kString: return "string";
+    case Type::kEnum: return "enum";
+    case Type::kStringList: return "list";
+  }
+  return "?";
+}
+
+namespace {
+
+// ---------------------------------------------------------------- lexer
+
+enum class Tok { kNumber, kString, kIdent, kOp, kLParen, kRParen, kLBracket, kRBracket, kComma, kEnd };
+
+struct Token {
+  Tok kind;
+  std::string text;
+  size_t offset;
+};
+
+absl::Status Err(size_t offset, absl::string_view msg) {
+  return absl::InvalidArgumentError(absl::StrCat(offset, ":", msg));
+}
+
+absl::StatusOr<std::vector<Token>> Lex(absl::string_view s) {
+  std::vector<Token> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    const char c = s[i];
+    if (absl::ascii_isspace(static_cast<unsigned char>(c))) {
+      ++i;
+      continue;
+    }
+    const size_t start = i;
+    if (absl::ascii_isdigit(static_cast<unsigned char>(c))) {
+      while (i < s.size() && (absl::ascii_isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.' || s[i] == '_')) ++i;
+      std::string num(s.substr(start, i - start));
+      num.erase(std::remove(num.begin(), num.end(), '_'), num.end());
+      out.push_back({Tok::kNumber, num, start});
+    } else if (absl::ascii_isalpha(static_cast<unsigned char>(c)) || c == '_') {
+      while (i < s.size() && (absl::ascii_isalnum(static_cast<unsigned char>(s[i])) || s[i] == '_' || s[i] == '.')) ++i;
+      out.push_back({Tok::kIdent, std::string(s.substr(start, i - start)), start});
+    } else if (c == '"' || c == '\'') {
+      ++i;
+      std::string text;
+      while (i < s.size() && s[i] != c) {
+        if (s[i] == '\\' && i + 1 < s.size()) ++i;
+        text.push_back(s[i++]);
+      }
+      if (i >= s.size()) return Err(start, "unterminated string");
+      ++i;
+      out.push_back({Tok::kString, text, start});
+    } else if (c == '(') { out.push_back({Tok::kLParen, "(", i++}); }
+    else if (c == ')') { out.push_back({Tok::kRParen, ")", i++}); }
+    else if (c == '[') { out.push_back({Tok::kLBracket, "[", i++}); }
+    else if (c == ']') { out.push_back({Tok::kRBracket, "]", i++}); }
+    else if (c == ',') { out.push_back({Tok::kComma, ",", i++}); }
+    else {
+      static constexpr absl::string_view kTwo[] = {"==", "!=", "<=", ">="};
+      bool matched = false;
+      for (absl::string_view op : kTwo) {
+        if (s.substr(i, 2) == op) {
+          out.push_back({Tok::kOp, std::string(op), i});
+          i += 2;
+          matched = true;
+          break;
+        }
+      }
+      if (!matched) {
+        if (absl::string_view("<>+-*/").find(c) == absl::string_view::npos) {
+          return Err(i, absl::StrCat("unexpected character '", std::string(1, c), "'"));
+        }
+        out.push_back({Tok::kOp, std::string(1, c), i++});
+      }
+    }
+  }
+  out.push_back({Tok::kEnd, "", s.size()});
+  return out;
+}
+
+// ---------------------------------------------------------------- nodes
+
+class ConstNode : public Node {
+ public:
+  ConstNode(Type t, Value v) : Node(t), v_(v) {}
+  ConstNode(std::string s) : Node(Type::kString), str_(std::move(s)) { v_ = Value::String(str_); }
+  ConstNode(std::vector<std::string> list) : Node(Type::kStringList), list_(std::move(list)) {}
+  Value Eval(EvalContext&) const override { return v_; }
+  const std::vector<std::string>* StringList() const override { return type() == Type::kStringList ? &list_ : nullptr; }
+  bool IsConstant() const override { return true; }
+
+ private:
+  Value v_;
+  std::string str_;
+  std::vector<std::string> list_;
+};
+
+using Accessor = Value (*)(const NormalizedTx&);
+
+class FieldNode : public Node {
+ public:
+  FieldNode(Type t, Accessor a, const google::protobuf::EnumDescriptor* d) : Node(t), get_(a), desc_(d) {}
+  Value Eval(EvalContext& ctx) const override { return get_(*ctx.tx); }
+  int EnumValue(absl::string_view name) const override {
+    if (!desc_) return -1;
+    const auto* v = desc_->FindValueByName(std::string(name));
+    return v ? v->number() : -1;
+  }
+  std::string EnumName(int value) const override {
+    const auto* v = desc_ ? desc_->FindValueByNumber(value) : nullptr;
+    return v ? v->name() : absl::StrCat(value);
+  }
+  std::vector<std::string> EnumNames() const {
+    std::vector<std::string> names;
+    for (int i = 1; desc_ && i < desc_->value_count(); ++i) names.push_back(desc_->value(i)->name());
+    return names;
+  }
+
+ private:
+  Accessor get_;
+  const google::protobuf::EnumDescriptor* desc_;
+};
+
+class AggNode : public Node {
+ public:
+  AggNode(Type t, int index) : Node(t), index_(index) {}
+  Value Eval(EvalContext& ctx) const override {
+    return ctx.aggregates ? ctx.aggregates->Aggregate(index_) : Value::Null();
+  }
+
+ private:
+  int index_;
+};
+
+class NotNode : public Node {
+ public:
+  explicit NotNode(const Node* a) : Node(Type::kBool), a_(a) {}
+  Value Eval(EvalContext& ctx) const override {
+    Value v = a_->Eval(ctx);
+    return Value::Bool(!v.null && !v.b);
+  }
+
+ private:
+  const Node* a_;
+};
+
+class LogicNode : public Node {
+ public:
+  LogicNode(bool is_and, const Node* a, const Node* b) : Node(Type::kBool), and_(is_and), a_(a), b_(b) {}
+  Value Eval(EvalContext& ctx) const override {
+    Value x = a_->Eval(ctx);
+    const bool xa = !x.null && x.b;
+    if (and_ && !xa) return Value::Bool(false);
+    if (!and_ && xa) return Value::Bool(true);
+    Value y = b_->Eval(ctx);
+    return Value::Bool(!y.null && y.b);
+  }
+
+ private:
+  bool and_;
+  const Node* a_;
+  const Node* b_;
+};
+
+enum class Cmp { kEq, kNe, kLt, kLe, kGt, kGe };
+
+template <typename T>
+bool Compare(Cmp op, const T& a, const T& b) {
+  switch (op) {
+    case Cmp::kEq: return a == b;
+    case Cmp::kNe: return a != b;
+    case Cmp::kLt: return a < b;
+    case Cmp::kLe: return a <= b;
+    case Cmp::kGt: return a > b;
+    case Cmp::kGe: return a >= b;
+  }
+  return false;
+}
+
+// Brings two money values to one currency (USD unless they already agree).
+bool AlignMoney(EvalContext& ctx, Money& a, Money& b) {
+  if (a.currency == b.currency) return true;
+  if (!ctx.fx) return false;
+  const int64_t day = ctx.tx ? ctx.tx->event_day : 0;
+  auto x = ctx.fx->Convert(a, Currency::Usd(), day);
+  auto y = ctx.fx->Convert(b, Currency::Usd(), day);
+  if (!x.ok() || !y.ok()) return false;
+  a = Money{*x, Currency::Usd()};
+  b = Money{*y, Currency::Usd()};
+  return true;
+}
+
+bool CompareValues(EvalContext& ctx, Type t, Cmp op, Value a, Value b) {
+  if (a.null || b.null) return false;
+  switch (t) {
+    case Type::kNumber: return Compare(op, a.n, b.n);
+    case Type::kMoney:
+      if (!AlignMoney(ctx, a.m, b.m)) return false;
+      return Compare(op, a.m.minor, b.m.minor);
+    case Type::kString: return Compare(op, a.s, b.s);
+    case Type::kEnum: return Compare(op, a.e, b.e);
+    case Type::kBool: return Compare(op, a.b, b.b);
+    case Type::kStringList: return false;
+  }
+  return false;
+}
+
+class CompareNode : public Node {
+ public:
+  CompareNode(Cmp op, Type operand, const Node* a, const Node* b)
+      : Node(Type::kBool), op_(op), operand_(operand), a_(a), b_(b) {}
+  Value Eval(EvalContext& ctx) const override {
+    return Value::Bool(CompareValues(ctx, operand_, op_, a_->Eval(ctx), b_->Eval(ctx)));
+  }
+
+ private:
+  Cmp op_;
+  Type operand_;
+  const Node* a_;
+  const Node* b_;
+};
+
+class BetweenNode : public Node {
+ public:
+  BetweenNode(Type operand, const Node* x, const Node* lo, const Node* hi)
+      : Node(Type::kBool), operand_(operand), x_(x), lo_(lo), hi_(hi) {}
+  Value Eval(EvalContext& ctx) const override {
+    Value x = x_->Eval(ctx);
+    return Value::Bool(CompareValues(ctx, operand_, Cmp::kGe, x, lo_->Eval(ctx)) &&
+                       CompareValues(ctx, operand_, Cmp::kLe, x, hi_->Eval(ctx)));
+  }
+
+ private:
+  Type operand_;
+  const Node* x_;
+  const Node* lo_;
+  const Node* hi_;
+};
+
+class InStringsNode : public Node {
+ public:
+  InStringsNode(const Node* x, const std::vector<std::string>& members, bool negate)
+      : Node(Type::kBool), x_(x), set_(members.begin(), members.end()), negate_(negate) {}
+  Value Eval(EvalContext& ctx) const override {
+    Value v = x_->Eval(ctx);
+    if (v.null) return Value::Bool(false);
+    return Value::Bool(set_.contains(v.s) != negate_);
+  }
+
+ private:
+  const Node* x_;
+  absl::flat_hash_set<std::string> set_;
+  bool negate_;
+};
+
+class InEnumsNode : public Node {
+ public:
+  InEnumsNode(const Node* x, std::vector<int> members, bool negate)
+      : Node(Type::kBool), x_(x), members_(std::move(members)), negate_(negate) {}
+  Value Eval(EvalContext& ctx) const override {
+    Value v = x_->Eval(ctx);
+    if (v.null) return Value::Bool(false);
+    bool found = std::find(members_.begin(), members_.end(), v.e) != members_.end();
+    return Value::Bool(found != negate_);
+  }
+
+ private:
+  const Node* x_;
+  std::vector<int> members_;
+  bool negate_;
+};
+
+class StartsWithAnyNode : public Node {
+ public:
+  StartsWithAnyNode(const Node* x, std::vector<std::string> prefixes)
+      : Node(Type::kBool), x_(x), prefixes_(std::move(prefixes)) {}
+  Value Eval(EvalContext& ctx) const override {
+    Value v = x_->Eval(ctx);
+    if (v.null) return Value::Bool(false);
+    for (const std::string& p : prefixes_) {
+      if (absl::StartsWith(v.s, p)) return Value::Bool(true);
+    }
+    return Value::Bool(false);
+  }
+
+ private:
+  const Node* x_;
+  std::vector<std::string> prefixes_;
+};
+
+class ContainsNode : public Node {
+ public:
+  ContainsNode(const Node* x, const Node* needle) : Node(Type::kBool), x_(x), needle_(needle) {}
+  Value Eval(EvalContext& ctx) const override {
+    Value v = x_->Eval(ctx);
+    Value n = needle_->Eval(ctx);
+    if (v.null || n.null) return Value::Bool(false);
+    return Value::Bool(absl::StrContains(absl::AsciiStrToLower(v.s), absl::AsciiStrToLower(n.s)));
+  }
+
+ private:
+  const Node* x_;
+  const Node* needle_;
+};
+
+class PresentNode : public Node {
+ public:
+  explicit PresentNode(const Node* x) : Node(Type::kBool), x_(x) {}
+  Value Eval(EvalContext& ctx) const override { return Value::Bool(!x_->Eval(ctx).null); }
+
+ private:
+  const Node* x_;
+};
+
+class AttrNode : public Node {
+ public:
+  explicit AttrNode(std::string key) : Node(Type::kString), key_(std::move(key)) {}
+  Value Eval(EvalContext& ctx) const override {
+    const auto& attrs = ctx.tx->tx->attributes();
+    auto it = attrs.find(key_);
+    return it == attrs.end() ? Value::Null() : Value::String(it->second);
+  }
+
+ private:
+  std::string key_;
+};
+
+enum class Arith { kAdd, kSub, kMul, kDiv };
+
+class ArithNode : public Node {
+ public:
+  ArithNode(Type result, Arith op, const Node* a, const Node* b) : Node(result), op_(op), a_(a), b_(b) {}
+  Value Eval(EvalContext& ctx) const override {
+    Value x = a_->Eval(ctx);
+    Value y = b_->Eval(ctx);
+    if (x.null || y.null) return Value::Null();
+    const Type ta = a_->type(), tb = b_->type();
+    if (ta == Type::kNumber && tb == Type::kNumber) {
+      switch (op_) {
+        case Arith::kAdd: return Value::Number(x.n + y.n);
+        case Arith::kSub: return Value::Number(x.n - y.n);
+        case Arith::kMul: return Value::Number(x.n * y.n);
+        case Arith::kDiv: return y.n == 0 ? Value::Null() : Value::Number(x.n / y.n);
+      }
+    }
+    if (ta == Type::kMoney && tb == Type::kMoney) {
+      if (!AlignMoney(ctx, x.m, y.m)) return Value::Null();
+      switch (op_) {
+        case Arith::kAdd: return Value::Of(Money{x.m.minor + y.m.minor, x.m.currency});
+        case Arith::kSub: return Value::Of(Money{x.m.minor - y.m.minor, x.m.currency});
+        case Arith::kDiv:
+          return y.m.minor == 0 ? Value::Null() : Value::Number(double(x.m.minor) / double(y.m.minor));
+        case Arith::kMul: return Value::Null();
+      }
+    }
+    // money * number, number * money, money / number: scaled, rounded to minor units.
+    const Money m = ta == Type::kMoney ? x.m : y.m;
+    const double f = ta == Type::kMoney ? y.n : x.n;
+    if (op_ == Arith::kMul) return Value::Of(Money{int64_t(std::llround(double(m.minor) * f)), m.currency});
+    if (op_ == Arith::kDiv) return f == 0 ? Value::Null() : Value::Of(Money{int64_t(std::llround(double(m.minor) / f)), m.currency});
+    return Value::Null();
+  }
+
+ private:
+  Arith op_;
+  const Node* a_;
+  const Node* b_;
+};
+
+class NegNode : public Node {
+ public:
+  explicit NegNode(const Node* a) : Node(a->type()), a_(a) {}
+  Value Eval(EvalContext& ctx) const override {
+    Value v = a_->Eval(ctx);
+    if (v.null) return v;
+    v.n = -v.n;
+    v.m.minor = -v.m.minor;
+    return v;
+  }
+
+ private:
+  const Node* a_;
+};
+
+// ---------------------------------------------------------------- fields
+
+struct FieldSpec {
+  Type type;
+  Accessor get;
+  const google::protobuf::EnumDescriptor* desc = nullptr;
+};
+
+template <const v1::Party& (v1::Transaction::*kSide)() const>
+struct PartyFields {
+  static const v1::Party& P(const NormalizedTx& t) { return (t.tx->*kSide)(); }
+  static Value Kind(const NormalizedTx& t) { return P(t).kind() ? Value::Enum(P(t).kind()) : Value::Null(); }
+  static Value DocType(const NormalizedTx& t) {
+    return P(t).document_type() ? Value::Enum(P(t).document_type()) : Value::Null();
+  }
+  static Value DocNumber(const NormalizedTx& t) { return Value::String(P(t).document_number()); }
+  static Value Name(const NormalizedTx& t) { return Value::String(P(t).name()); }
+  static Value Account(const NormalizedTx& t) { return Value::String(P(t).account()); }
+  static Value Bank(const NormalizedTx& t) { return Value::String(P(t).bank()); }
+  static Value Country(const NormalizedTx& t) { return Value::String(P(t).country()); }
+  static Value Ubigeo(const NormalizedTx& t) { return Value::String(P(t).ubigeo()); }
+  static Value Ciiu(const NormalizedTx& t) { return Value::String(P(t).ciiu()); }
+  static Value Pep(const NormalizedTx& t) { return Value::Bool(P(t).pep()); }
+  static Value AccountAgeDays(const NormalizedTx& t) {
+    if (P(t).account_opened().empty()) return Value::Null();
+    auto d = ParseIsoDate(P(t).account_opened());
+    return d.ok() ? Value::Number(double(t.event_day - *d)) : Value::Null();
+  }
+  static void Register(absl::flat_hash_map<std::string, FieldSpec>& m, const std::string& side) {
+    m[side + ".kind"] = {Type::kEnum, &Kind, v1::PartyKind_descriptor()};
+    m[side + ".document_type"] = {Type::kEnum, &DocType, v1::DocumentType_descriptor()};
+    m[side + ".document_number"] = {Type::kString, &DocNumber};
+    m[side + ".name"] = {Type::kString, &Name};
+    m[side + ".account"] = {Type::kString, &Account};
+    m[side + ".bank"] = {Type::kString, &Bank};
+    m[side + ".country"] = {Type::kString, &Country};
+    m[side + ".ubigeo"] = {Type::kString, &Ubigeo};
+    m[side + ".ciiu"] = {Type::kString, &Ciiu};
+    m[side + ".pep"] = {Type::kBool, &Pep};
+    m[side + ".account_age_days"] = {Type::kNumber, &AccountAgeDays};
+  }
+};
+
+const absl::flat_hash_map<std::string, FieldSpec>& Fields() {
+  static const auto* fields = [] {
+    auto* m = new absl::flat_hash_map<std::string, FieldSpec>;
+    (*m)["id"] = {Type::kString, [](const NormalizedTx& t) { return Value::String(t.tx->id()); }};
+    (*m)["channel"] = {Type::kEnum, [](const NormalizedTx& t) { return Value::Enum(t.tx->channel()); },
+                       v1::Channel_descriptor()};
+    (*m)["operation"] = {Type::kEnum, [](const NormalizedTx& t) { return Value::Enum(t.tx->operation()); },
+                         v1::OperationType_descriptor()};
+    (*m)["amount"] = {Type::kMoney, [](const NormalizedTx& t) { return Value::Of(t.amount); }};
+    (*m)["amount_usd"] = {Type::kMoney,
+                          [](const NormalizedTx& t) { return Value::Of(Money{t.amount_usd, Currency::Usd()}); }};
+    (*m)["amount_pen"] = {Type::kMoney,
+                          [](const NormalizedTx& t) { return Value::Of(Money{t.amount_pen, Currency::Pen()}); }};
+    (*m)["currency"] = {Type::kString, [](const NormalizedTx& t) { return Value::String(t.tx->amount().currency()); }};
+    (*m)["branch_ubigeo"] = {Type::kString, [](const NormalizedTx& t) { return Value::String(t.tx->branch_ubigeo()); }};
+    (*m)["reporting_entity.ruc"] = {Type::kString,
+                                    [](const NormalizedTx& t) { return Value::String(t.tx->reporting_entity().ruc()); }};
+    (*m)["reporting_entity.sector"] = {
+        Type::kString, [](const NormalizedTx& t) { return Value::String(t.tx->reporting_entity().sector()); }};
+    (*m)["hour_of_day"] = {Type::kNumber, [](const NormalizedTx& t) {
+                             return Value::Number(double(FloorDiv(t.event_micros, kMicrosPerHour) % 24));
+                           }};
+    PartyFields<&v1::Transaction::originator>::Register(*m, "originator");
+    PartyFields<&v1::Transaction::beneficiary>::Register(*m, "beneficiary");
+    return m;
+  }();
+  return *fields;
+}
+
+// ---------------------------------------------------------------- parser
+
+class Parser {
+ public:
+  Parser(std::vector<Token> toks, const Symbols& symbols, CompiledExpr* out)
+      : toks_(std::move(toks)), sym_(symbols), out_(out) {}
+
+  absl::StatusOr<const Node*> ParseAll() {
+    auto n = ParseOr();
+    if (!n.ok()) return n;
+    if (Peek().kind != Tok::kEnd) return Err(Peek().offset, absl::StrCat("unexpected '", Peek().text, "'"));
+    return n;
+  }
+
+ private:
+  const Token& Peek(int ahead = 0) const { return toks_[std::min(pos_ + ahead, toks_.size() - 1)]; }
+  const Token& Next() { return toks_[std::min(pos_++, toks_.size() - 1)]; }
+  bool IsWord(const Token& t, absl::string_view w) const { return t.kind == Tok::kIdent && t.text == w; }
+  bool IsOp(const Token& t, absl::string_view o) const { return t.kind == Tok::kOp && t.text == o; }
+
+  template <typename T, typename... Args>
+  const Node* Make(Args&&... args) {
+    out_->owned.push_back(std::make_unique<T>(std::forward<Args>(args)...));
+    return out_->owned.back().get();
+  }
+  void Observe(const std::string& name, const Node* n) {
+    for (const auto& o : out_->observed) {
+      if (o.name == name) return;
+    }
+    out_->observed.push_back({name, n});
+  }
+
+  absl::Status ExpectBool(const Node* n, size_t at, absl::string_view what) {
+    if (n->type() != Type::kBool) {
+      return Err(at, absl::StrCat(what, " needs a bool, got ", TypeName(n->type())));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<const Node*> ParseOr() {
+    auto lhs = ParseAnd();
+    if (!lhs.ok()) return lhs;
+    while (IsWord(Peek(), "or")) {
+      const size_t at = Next().offset;
+      auto rhs = ParseAnd();
+      if (!rhs.ok()) return rhs;
+      if (auto s = ExpectBool(*lhs, at, "'or'"); !s.ok()) return s;
+      if (auto s = ExpectBool(*rhs, at, "'or'"); !s.ok()) return s;
+      lhs = Make<LogicNode>(false, *lhs, *rhs);
+    }
+    return lhs;
+  }
+
+  absl::StatusOr<const Node*> ParseAnd() {
+    auto lhs = ParseNot();
+    if (!lhs.ok()) return lhs;
+    while (IsWord(Peek(), "and")) {
+      const size_t at = Next().offset;
+      auto rhs = ParseNot();
+      if (!rhs.ok()) return rhs;
+      if (auto s = ExpectBool(*lhs, at, "'and'"); !s.ok()) return s;
+      if (auto s = ExpectBool(*rhs, at, "'and'"); !s.ok()) return s;
+      lhs = Make<LogicNode>(true, *lhs, *rhs);
+    }
+    return lhs;
+  }
+
+  absl::StatusOr<const Node*> ParseNot() {
+    if (IsWord(Peek(), "not")) {
+      const size_t at = Next().offset;
+      auto x = ParseNot();
+      if (!x.ok()) return x;
+      if (auto s = ExpectBool(*x, at, "'not'"); !s.ok()) return s;
+      return Make<NotNode>(*x);
+    }
+    return ParseComparison();
+  }
+
+  // Resolves a string literal against an enum-typed operand, at compile time.
+  absl::StatusOr<const Node*> CoerceToEnum(const Node* enum_node, const Node* other, size_t at) {
+    if (other->type() == Type::kEnum) return other;
+    if (other->type() != Type::kString || !other->IsConstant()) {
+      return Err(at, absl::StrCat("cannot compare enum with ", TypeName(other->type())));
+    }
+    EvalContext none;
+    const std::string name(other->Eval(none).s);
+    const int v = enum_node->EnumValue(name);
+    if (v < 0) {
+      const auto* f = dynamic_cast<const FieldNode*>(enum_node);
+      return Err(at, absl::StrCat("\"", name, "\" is not a valid value here; expected one of ",
+                                  f ? absl::StrJoin(f->EnumNames(), ", ") : "the enum's names"));
+    }
+    return Make<ConstNode>(Type::kEnum, Value::Enum(v));
+  }
+
+  absl::Status CheckComparable(const Node* a, const Node* b, size_t at) {
+    if (a->type() == b->type() && a->type() != Type::kStringList) return absl::OkStatus();
+    std::string hint;
+    if ((a->type() == Type::kMoney && b->type() == Type::kNumber) ||
+        (a->type() == Type::kNumber && b->type() == Type::kMoney)) {
+      hint = " (write money literals as USD(10000) or PEN(5500.00))";
+    }
+    return Err(at, absl::StrCat("cannot compare ", TypeName(a->type()), " with ", TypeName(b->type()), hint));
+  }
+
+  absl::StatusOr<const Node*> ParseComparison() {
+    auto lhs = ParseAdd();
+    if (!lhs.ok()) return lhs;
+    const Token& t = Peek();
+    static const std::pair<absl::string_view, Cmp> kOps[] = {{"==", Cmp::kEq}, {"!=", Cmp::kNe}, {"<", Cmp::kLt},
+                                                            {"<=", Cmp::kLe}, {">", Cmp::kGt},  {">=", Cmp::kGe}};
+    for (const auto& [text, op] : kOps) {
+      if (!IsOp(t, text)) continue;
+      const size_t at = Next().offset;
+      auto rhs = ParseAdd();
+      if (!rhs.ok()) return rhs;
+      const Node* a = *lhs;
+      const Node* b = *rhs;
+      if (a->type() == Type::kEnum) {
+        auto c = CoerceToEnum(a, b, at);
+        if (!c.ok()) return c;
+        b = *c;
+      } else if (b->type() == Type::kEnum) {
+        auto c = CoerceToEnum(b, a, at);
+        if (!c.ok()) return c;
+        a = *c;
+      }
+      if (auto s = CheckComparable(a, b, at); !s.ok()) return s;
+      if (a->type() == Type::kBool && op != Cmp::kEq && op != Cmp::kNe) {
+        return Err(at, "bools can only be compared with == and !=");
+      }
+      return Make<CompareNode>(op, a->type(), a, b);
+    }
+    const bool negated_in = IsWord(t, "not") && IsWord(Peek(1), "in");
+    if (IsWord(t, "in") || negated_in) {
+      const size_t at = Next().offset;
+      if (negated_in) Next();
+      auto rhs = ParseAdd();
+      if (!rhs.ok()) return rhs;
+      const std::vector<std::string>* members = (*rhs)->StringList();
+      if (!members) return Err(at, absl::StrCat("'in' needs a list on its right, got ", TypeName((*rhs)->type())));
+      if ((*lhs)->type() == Type::kEnum) {
+        std::vector<int> values;
+        for (const std::string& m : *members) {
+          const int v = (*lhs)->EnumValue(m);
+          if (v < 0) return Err(at, absl::StrCat("\"", m, "\" is not a valid value of the left-hand enum"));
+          values.push_back(v);
+        }
+        return Make<InEnumsNode>(*lhs, std::move(values), negated_in);
+      }
+      if ((*lhs)->type() != Type::kString) {
+        return Err(at, absl::StrCat("'in' needs a string on its left, got ", TypeName((*lhs)->type())));
+      }
+      return Make<InStringsNode>(*lhs, *members, negated_in);
+    }
+    if (IsWord(t, "between")) {
+      const size_t at = Next().offset;
+      auto lo = ParseAdd();
+      if (!lo.ok()) return lo;
+      if (!IsWord(Peek(), "and")) return Err(Peek().offset, "'between' needs 'and': x between LOW and HIGH");
+      Next();
+      auto hi = ParseAdd();
+      if (!hi.ok()) return hi;
+      if (auto s = CheckComparable(*lhs, *lo, at); !s.ok()) return s;
+      if (auto s = CheckComparable(*lhs, *hi, at); !s.ok()) return s;
+      if ((*lhs)->type() != Type::kNumber && (*lhs)->type() != Type::kMoney) {
+        return Err(at, "'between' works on numbers and money");
+      }
+      return Make<BetweenNode>((*lhs)->type(), *lhs, *lo, *hi);
+    }
+    return lhs;
+  }
+
+  absl::StatusOr<const Node*> MakeArith(Arith op, const Node* a, const Node* b, size_t at) {
+    const Type ta = a->type(), tb = b->type();
+    const char* sym = op == Arith::kAdd ? "+" : op == Arith::kSub ? "-" : op == Arith::kMul ? "*" : "/";
+    if (ta == Type::kNumber && tb == Type::kNumber) return Make<ArithNode>(Type::kNumber, op, a, b);
+    if (ta == Type::kMoney && tb == Type::kMoney) {
+      if (op == Arith::kAdd || op == Arith::kSub) return Make<ArithNode>(Type::kMoney, op, a, b);
+      if (op == Arith::kDiv) return Make<ArithNode>(Type::kNumber, op, a, b);
+    }
+    if (ta == Type::kMoney && tb == Type::kNumber && (op == Arith::kMul || op == Arith::kDiv)) {
+      return Make<ArithNode>(Type::kMoney, op, a, b);
+    }
+    if (ta == Type::kNumber && tb == Type::kMoney && op == Arith::kMul) {
+      return Make<ArithNode>(Type::kMoney, op, a, b);
+    }
+    return Err(at, absl::StrCat("cannot apply '", sym, "' to ", TypeName(ta), " and ", TypeName(tb)));
+  }
+
+  absl::StatusOr<const Node*> ParseAdd() {
+    auto lhs = ParseMul();
+    if (!lhs.ok()) return lhs;
+    while (IsOp(Peek(), "+") || IsOp(Peek(), "-")) {
+      const Token& op = Next();
+      auto rhs = ParseMul();
+      if (!rhs.ok()) return rhs;
+      lhs = MakeArith(op.text == "+" ? Arith::kAdd : Arith::kSub, *lhs, *rhs, op.offset);
+      if (!lhs.ok()) return lhs;
+    }
+    return lhs;
+  }
+
+  absl::StatusOr<const Node*> ParseMul() {
+    auto lhs = ParseUnary();
+    if (!lhs.ok()) return lhs;
+    while (IsOp(Peek(), "*") || IsOp(Peek(), "/")) {
+      const Token& op = Next();
+      auto rhs = ParseUnary();
+      if (!rhs.ok()) return rhs;
+      lhs = MakeArith(op.text == "*" ? Arith::kMul : Arith::kDiv, *lhs, *rhs, op.offset);
+      if (!lhs.ok()) return lhs;
+    }
+    return lhs;
+  }
+
+  absl::StatusOr<const Node*> ParseUnary() {
+    if (IsOp(Peek(), "-")) {
+      const size_t at = Next().offset;
+      auto x = ParseUnary();
+      if (!x.ok()) return x;
+      if ((*x)->type() != Type::kNumber && (*x)->type() != Type::kMoney) {
+        return Err(at, absl::StrCat("cannot negate ", TypeName((*x)->type())));
+      }
+      return Make<NegNode>(*x);
+    }
+    return ParsePrimary();
+  }
+
+  absl::StatusOr<std::vector<std::pair<const Node*, size_t>>> ParseArgs() {
+    std::vector<std::pair<const Node*, size_t>> args;
+    Next();  // (
+    if (Peek().kind == Tok::kRParen) {
+      Next();
+      return args;
+    }
+    while (true) {
+      const size_t at = Peek().offset;
+      auto a = ParseOr();
+      if (!a.ok()) return a.status();
+      args.push_back({*a, at});
+      if (Peek().kind == Tok::kComma) {
+        Next();
+        continue;
+      }
+      if (Peek().kind != Tok::kRParen) return Err(Peek().offset, "expected ',' or ')' in argument list");
+      Next();
+      return args;
+    }
+  }
+
+  absl::StatusOr<const Node*> ParseCall(const Token& name) {
+    auto args_or = ParseArgs();
+    if (!args_or.ok()) return args_or.status();
+    auto& args = *args_or;
+    auto want = [&](size_t n, absl::string_view signature) -> absl::Status {
+      if (args.size() != n) {
+        return Err(name.offset, absl::StrCat(name.text, " takes ", n, " argument", n == 1 ? "" : "s", ": ", signature));
+      }
+      return absl::OkStatus();
+    };
+    auto arg_type = [&](size_t i, Type t, absl::string_view signature) -> absl::Status {
+      if (args[i].first->type() != t) {
+        return Err(args[i].second, absl::StrCat("argument ", i + 1, " of ", name.text, " must be ", TypeName(t),
+                                                ", got ", TypeName(args[i].first->type()), ": ", signature));
+      }
+      return absl::OkStatus();
+    };
+    const std::string& f = name.text;
+    if (f == "USD" || f == "PEN" || f == "EUR") {
+      if (auto s = want(1, absl::StrCat(f, "(10000.00)")); !s.ok()) return s;
+      const Token& lit = toks_[pos_ - 2];
+      if (lit.kind != Tok::kNumber || lit.offset != args[0].second) {
+        return Err(args[0].second, absl::StrCat(f, "(...) takes a number literal"));
+      }
+      const Currency c = *Currency::FromCode(f);
+      auto minor = ParseDecimalMinor(lit.text, CurrencyExponent(c));
+      if (!minor.ok()) return Err(args[0].second, minor.status().message());
+      return Make<ConstNode>(Type::kMoney, Value::Of(Money{*minor, c}));
+    }
+    if (f == "starts_with_any") {
+      constexpr absl::string_view sig = "starts_with_any(string, list)";
+      if (auto s = want(2, sig); !s.ok()) return s;
+      if (auto s = arg_type(0, Type::kString, sig); !s.ok()) return s;
+      if (auto s = arg_type(1, Type::kStringList, sig); !s.ok()) return s;
+      return Make<StartsWithAnyNode>(args[0].first, *args[1].first->StringList());
+    }
+    if (f == "starts_with") {
+      constexpr absl::string_view sig = "starts_with(string, \"prefix\")";
+      if (auto s = want(2, sig); !s.ok()) return s;
+      if (auto s = arg_type(0, Type::kString, sig); !s.ok()) return s;
+      if (auto s = arg_type(1, Type::kString, sig); !s.ok()) return s;
+      if (!args[1].first->IsConstant()) return Err(args[1].second, "starts_with needs a constant prefix");
+      EvalContext none;
+      return Make<StartsWithAnyNode>(args[0].first, std::vector<std::string>{std::string(args[1].first->Eval(none).s)});
+    }
+    if (f == "contains") {
+      constexpr absl::string_view sig = "contains(string, string)";
+      if (auto s = want(2, sig); !s.ok()) return s;
+      if (auto s = arg_type(0, Type::kString, sig); !s.ok()) return s;
+      if (auto s = arg_type(1, Type::kString, sig); !s.ok()) return s;
+      return Make<ContainsNode>(args[0].first, args[1].first);
+    }
+    if (f == "present") {
+      if (auto s = want(1, "present(x)"); !s.ok()) return s;
+      return Make<PresentNode>(args[0].first);
+    }
+    if (f == "attr") {
+      constexpr absl::string_view sig = "attr(\"key\")";
+      if (auto s = want(1, sig); !s.ok()) return s;
+      if (auto s = arg_type(0, Type::kString, sig); !s.ok()) return s;
+      if (!args[0].first->IsConstant()) return Err(args[0].second, "attr needs a constant key");
+      EvalContext none;
+      const Node* n = Make<AttrNode>(std::string(args[0].first->Eval(none).s));
+      Observe(absl::StrCat("attr(\"", args[0].first->Eval(none).s, "\")"), n);
+      return n;
+    }
+    return Err(name.offset, absl::StrCat("unknown function '", f,
+                                         "' (known: USD, PEN, EUR, starts_with, starts_with_any, contains, present, attr)"));
+  }
+
+  absl::StatusOr<const Node*> ParseIdent(const Token& t) {
+    const std::string& id = t.text;
+    if (id == "true" || id == "false") return Make<ConstNode>(Type::kBool, Value::Bool(id == "true"));
+    if (absl::StartsWith(id, "param.")) {
+      auto it = sym_.params.find(id.substr(6));
+      if (it == sym_.params.end()) return Err(t.offset, absl::StrCat("unknown parameter '", id.substr(6), "'"));
+      const ParamValue& p = it->second;
+      const Node* n = p.type == Type::kStringList ? Make<ConstNode>(p.list)
+                      : p.type == Type::kString   ? Make<ConstNode>(p.text)
+                                                  : Make<ConstNode>(p.type, p.value);
+      if (p.type != Type::kStringList) Observe(id, n);
+      return n;
+    }
+    if (absl::StartsWith(id, "list.")) {
+      auto it = sym_.lists.find(id.substr(5));
+      if (it == sym_.lists.end()) return Err(t.offset, absl::StrCat("unknown list '", id.substr(5), "'"));
+      return Make<ConstNode>(it->second);
+    }
+    if (absl::StartsWith(id, "agg.")) {
+      const std::string name = id.substr(4);
+      auto it = sym_.aggregates.find(name);
+      if (it == sym_.aggregates.end()) return Err(t.offset, absl::StrCat("unknown aggregate '", name, "'"));
+      const Node* n = Make<AggNode>(sym_.aggregate_types.at(name), it->second);
+      Observe(id, n);
+      return n;
+    }
+    auto f = Fields().find(id);
+    if (f == Fields().end()) {
+      return Err(t.offset, absl::StrCat("unknown name '", id,
+                                        "' (fields such as amount_usd, channel, originator.country; or param.X, "
+                                        "list.X, agg.X)"));
+    }
+    const Node* n = Make<FieldNode>(f->second.type, f->second.get, f->second.desc);
+    Observe(id, n);
+    return n;
+  }
+
+  absl::StatusOr<const Node*> ParsePrimary() {
+    const Token& t = Next();
+    switch (t.kind) {
+      case Tok::kNumber: {
+        double v;
+        if (!absl::SimpleAtod(t.text, &v)) return Err(t.offset, absl::StrCat("bad number '", t.text, "'"));
+        return Make<ConstNode>(Type::kNumber, Value::Number(v));
+      }
+      case Tok::kString: return Make<ConstNode>(t.text);
+      case Tok::kLParen: {
+        auto x = ParseOr();
+        if (!x.ok()) return x;
+        if (Peek().kind != Tok::kRParen) return Err(Peek().offset, "expected ')'");
+        Next();
+        return x;
+      }
+      case Tok::kLBracket: {
+        std::vector<std::string> items;
+        while (Peek().kind != Tok::kRBracket) {
+          const Token& item = Next();
+          if (item.kind != Tok::kString) return Err(item.offset, "list literals hold strings: [\"a\", \"b\"]");
+          items.push_back(item.text);
+          if (Peek().kind == Tok::kComma) Next();
+          else if (Peek().kind != Tok::kRBracket) return Err(Peek().offset, "expected ',' or ']'");
+        }
+        Next();
+        return Make<ConstNode>(std::move(items));
+      }
+      case Tok::kIdent:
+        if (Peek().kind == Tok::kLParen) return ParseCall(t);
+        return ParseIdent(t);
+      case Tok::kEnd: return Err(t.offset, "unexpected end of expression");
+      default: return Err(t.offset, absl::StrCat("unexpected '", t.text, "'"));
+    }
+  }
+
+  std::vector<Token> toks_;
+  size_t pos_ = 0;
+  const Symbols& sym_;
+  CompiledExpr* out_;
+};
+
+}  // namespace
+
+absl::StatusOr<CompiledExpr> CompileExpr(absl::string_view text, const Symbols& symbols, Type expected) {
+  auto toks = Lex(text);
+  if (!toks.ok()) return toks.status();
+  CompiledExpr out;
+  Parser parser(std::move(*toks), symbols, &out);
+  auto root = parser.ParseAll();
+  if (!root.ok()) return root.status();
+  if ((*root)->type() != expected) {
+    return Err(0, absl::StrCat("expression must be ", TypeName(expected), ", got ", TypeName((*root)->type())));
+  }
+  // Transfer ownership of the root: it is one of `owned`; keep a non-owning view.
+  for (auto& n : out.owned) {
+    if (n.get() == *root) {
+      out.root = std::move(n);
+      break;
+    }
+  }
+  std::erase_if(out.owned, [](const auto& p) { return p == nullptr; });
+  return out;
+}
+
+ExprError SplitExprError(const absl::Status& status) {
+  absl::string_view msg = status.message();
+  const size_t colon = msg.find(':');
+  size_t offset = 0;
+  if (colon != absl::string_view::npos && absl::SimpleAtoi(msg.substr(0, colon), &offset)) {
+    return {offset, std::string(msg.substr(colon + 1))};
+  }
+  return {0, std::string(msg)};
+}
+
+std::string FormatValue(const Node& node, const Value& v) {
+  if (v.null) return "null";
+  switch (node.type()) {
+    case Type::kBool: return v.b ? "true" : "false";
+    case Type::kNumber:
+      if (v.n == std::floor(v.n) && std::fabs(v.n) < 1e15) return absl::StrCat(int64_t(v.n));
+      return absl::StrFormat("%.4g", v.n);
+    case Type::kMoney: return FormatMoney(v.m);
+    case Type::kString: return std::string(v.s);
+    case Type::kEnum: return node.EnumName(v.e);
+    case Type::kStringList: return "[list]";
+  }
+  return "?";
+}
+
+}  // namespace centinela::rules

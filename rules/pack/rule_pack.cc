@@ -1,0 +1,432 @@
+#include "rules/pack/rule_pack.h"
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "engine/common/hash.h"
+#include "engine/common/status_macros.h"
+#include "engine/common/time_util.h"
+#include "yaml-cpp/yaml.h"
+
+namespace centinela::rules {
+
+absl::string_view SubjectKindName(SubjectKind k) {
+  switch (k) {
+    case SubjectKind::kOriginatorAccount:
+    case SubjectKind::kBeneficiaryAccount: return "account";
+    case SubjectKind::kOriginatorDocument:
+    case SubjectKind::kBeneficiaryDocument: return "document";
+    case SubjectKind::kBranch: return "branch";
+    case SubjectKind::kReportingEntity: return "reporting_entity";
+  }
+  return "?";
+}
+
+namespace {
+
+void DocumentKey(const v1::Party& p, std::string* out) {
+  out->clear();
+  if (p.document_number().empty()) return;
+  absl::StrAppend(out, int(p.document_type()), ":", p.document_number());
+}
+
+}  // namespace
+
+bool SubjectKey(SubjectKind k, const NormalizedTx& n, std::string* out) {
+  const v1::Transaction& tx = *n.tx;
+  switch (k) {
+    case SubjectKind::kOriginatorAccount: *out = tx.originator().account(); break;
+    case SubjectKind::kBeneficiaryAccount: *out = tx.beneficiary().account(); break;
+    case SubjectKind::kOriginatorDocument: DocumentKey(tx.originator(), out); break;
+    case SubjectKind::kBeneficiaryDocument: DocumentKey(tx.beneficiary(), out); break;
+    case SubjectKind::kBranch: *out = tx.branch_ubigeo(); break;
+    case SubjectKind::kReportingEntity: *out = tx.reporting_entity().ruc(); break;
+  }
+  return !out->empty();
+}
+
+namespace {
+
+// Builds "file:line:col: message" errors from YAML node positions.
+class Errors {
+ public:
+  explicit Errors(std::string source) : source_(std::move(source)) {}
+  absl::Status At(const YAML::Node& n, absl::string_view msg) const {
+    const YAML::Mark m = n.Mark();
+    return absl::InvalidArgumentError(absl::StrCat(source_, ":", m.line + 1, ":", m.column + 1, ": ", msg));
+  }
+  // An error inside an expression scalar: offset within its text.
+  absl::Status InExpr(const YAML::Node& n, const absl::Status& s, absl::string_view what) const {
+    const ExprError e = SplitExprError(s);
+    const YAML::Mark m = n.Mark();
+    // Quoted scalars carry the tag "!"; their text starts one column later.
+    const int quote = n.Tag() == "!" ? 1 : 0;
+    const std::string text = n.Scalar();
+    int line = m.line + 1, col = m.column + 1 + quote;
+    for (size_t i = 0; i < e.offset && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
+    return absl::InvalidArgumentError(absl::StrCat(source_, ":", line, ":", col, ": ", what, ": ", e.message));
+  }
+  const std::string& source() const { return source_; }
+
+ private:
+  std::string source_;
+};
+
+absl::Status CheckKeys(const Errors& err, const YAML::Node& map, std::initializer_list<absl::string_view> allowed,
+                       absl::string_view where) {
+  if (!map.IsMap()) return err.At(map, absl::StrCat(where, " must be a mapping"));
+  for (const auto& kv : map) {
+    const std::string key = kv.first.as<std::string>();
+    bool ok = false;
+    for (absl::string_view a : allowed) ok |= (a == key);
+    if (!ok) {
+      return err.At(kv.first, absl::StrCat("unknown field '", key, "' in ", where, " (expected one of: ",
+                                           absl::StrJoin(allowed, ", "), ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> Scalar(const Errors& err, const YAML::Node& parent, absl::string_view key,
+                                   absl::string_view where, bool required = true) {
+  const YAML::Node n = parent[std::string(key)];
+  if (!n) {
+    if (!required) return std::string();
+    return err.At(parent, absl::StrCat(where, ": missing required field '", key, "'"));
+  }
+  if (!n.IsScalar()) return err.At(n, absl::StrCat(where, ".", key, " must be a single value"));
+  return n.Scalar();
+}
+
+absl::StatusOr<SubjectKind> ParseSubject(const Errors& err, const YAML::Node& n) {
+  static const std::pair<absl::string_view, SubjectKind> kSubjects[] = {
+      {"originator.account", SubjectKind::kOriginatorAccount},
+      {"beneficiary.account", SubjectKind::kBeneficiaryAccount},
+      {"originator.document", SubjectKind::kOriginatorDocument},
+      {"beneficiary.document", SubjectKind::kBeneficiaryDocument},
+      {"branch", SubjectKind::kBranch},
+      {"reporting_entity", SubjectKind::kReportingEntity}};
+  const std::string s = n.Scalar();
+  for (const auto& [name, kind] : kSubjects) {
+    if (s == name) return kind;
+  }
+  return err.At(n, absl::StrCat("unknown subject '", s,
+                                "' (expected originator.account, beneficiary.account, originator.document, "
+                                "beneficiary.document, branch or reporting_entity)"));
+}
+
+absl::StatusOr<double> ParseNumber(const Errors& err, const YAML::Node& n, absl::string_view what) {
+  try {
+    return n.as<double>();
+  } catch (const YAML::Exception&) {
+    return err.At(n, absl::StrCat(what, " must be a number, got '", n.Scalar(), "'"));
+  }
+}
+
+absl::StatusOr<ParamValue> ParseParam(const Errors& err, const YAML::Node& n) {
+  ParamValue p;
+  if (n.IsSequence()) {
+    p.type = Type::kStringList;
+    for (const auto& item : n) p.list.push_back(item.as<std::string>());
+    return p;
+  }
+  if (!n.IsScalar()) return err.At(n, "a parameter is a number, money (\"USD 10000\"), bool, string or list");
+  const std::string s = n.Scalar();
+  static const std::regex kMoney("^([A-Z]{3}) ([0-9][0-9,]*(\\.[0-9]+)?)$");
+  std::smatch m;
+  if (std::regex_match(s, m, kMoney)) {
+    auto c = Currency::FromCode(m[1].str());
+    auto minor = ParseDecimalMinor(m[2].str(), CurrencyExponent(*c));
+    if (!minor.ok()) return err.At(n, minor.status().message());
+    p.type = Type::kMoney;
+    p.value = Value::Of(Money{*minor, *c});
+    return p;
+  }
+  if (n.Tag() != "!" && (s == "true" || s == "false")) {
+    p.type = Type::kBool;
+    p.value = Value::Bool(s == "true");
+    return p;
+  }
+  double d;
+  if (n.Tag() != "!" && YAML::convert<double>::decode(n, d)) {
+    p.type = Type::kNumber;
+    p.value = Value::Number(d);
+    return p;
+  }
+  p.type = Type::kString;
+  p.text = s;
+  return p;
+}
+
+bool IsIdentifier(const std::string& s) {
+  static const std::regex kId("^[a-z][a-z0-9_]*$");
+  return std::regex_match(s, kId);
+}
+
+absl::Status CheckName(const Errors& err, const YAML::Node& key, absl::string_view what) {
+  if (!IsIdentifier(key.as<std::string>())) {
+    return err.At(key, absl::StrCat(what, " name '", key.as<std::string>(),
+                                    "' must be lower_snake_case (a-z, 0-9, _), starting with a letter"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<RulePack>> RulePack::LoadFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open rule pack"));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return Parse(ss.str(), path);
+}
+
+absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text, const std::string& source) {
+  Errors err(source);
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::ParserException& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(source, ":", e.mark.line + 1, ":", e.mark.column + 1, ": YAML syntax error: ", e.msg));
+  }
+  if (!root.IsMap()) return absl::InvalidArgumentError(absl::StrCat(source, ":1:1: a rule pack is a YAML mapping"));
+
+  std::unique_ptr<RulePack> pack(new RulePack);
+  try {
+    RETURN_IF_ERROR(CheckKeys(err, root,
+                              {"pack", "version", "description", "parameters", "lists", "aggregates", "rules",
+                               "typologies"},
+                              "the pack"));
+    ASSIGN_OR_RETURN(pack->name_, Scalar(err, root, "pack", "the pack"));
+    ASSIGN_OR_RETURN(std::string semver, Scalar(err, root, "version", "the pack"));
+    static const std::regex kSemver("^[0-9]+\\.[0-9]+\\.[0-9]+([-+][0-9A-Za-z.-]+)?$");
+    if (!std::regex_match(semver, kSemver)) {
+      return err.At(root["version"], absl::StrCat("version '", semver, "' is not semver (e.g. 1.2.0)"));
+    }
+    pack->version_ = absl::StrCat(pack->name_, "@", semver, "+", StableHashHex128(text).substr(0, 8));
+
+    Symbols& sym = pack->symbols_;
+    if (const YAML::Node params = root["parameters"]) {
+      if (!params.IsMap()) return err.At(params, "parameters must be a mapping name: value");
+      for (const auto& kv : params) {
+        RETURN_IF_ERROR(CheckName(err, kv.first, "parameter"));
+        ASSIGN_OR_RETURN(ParamValue p, ParseParam(err, kv.second));
+        sym.params[kv.first.as<std::string>()] = std::move(p);
+      }
+    }
+    if (const YAML::Node lists = root["lists"]) {
+      if (!lists.IsMap()) return err.At(lists, "lists must be a mapping name: [items] or name: {version, items}");
+      for (const auto& kv : lists) {
+        RETURN_IF_ERROR(CheckName(err, kv.first, "list"));
+        YAML::Node items = kv.second;
+        if (items.IsMap()) {
+          RETURN_IF_ERROR(CheckKeys(err, items, {"version", "source", "items"}, "a list"));
+          items = kv.second["items"];
+          if (!items) return err.At(kv.second, "list needs 'items'");
+        }
+        if (!items.IsSequence()) return err.At(items, "list items must be a sequence [\"a\", \"b\"]");
+        std::vector<std::string> values;
+        for (const auto& item : items) {
+          if (!item.IsScalar()) return err.At(item, "list items must be strings");
+          values.push_back(item.Scalar());
+        }
+        sym.lists[kv.first.as<std::string>()] = std::move(values);
+      }
+    }
+    // Aggregates: names first, so that rules can refer to any of them.
+    if (const YAML::Node aggs = root["aggregates"]) {
+      if (!aggs.IsMap()) return err.At(aggs, "aggregates must be a mapping name: {subject, window, function, filter}");
+      for (const auto& kv : aggs) {
+        RETURN_IF_ERROR(CheckName(err, kv.first, "aggregate"));
+        const std::string name = kv.first.as<std::string>();
+        const YAML::Node a = kv.second;
+        const std::string where = absl::StrCat("aggregate '", name, "'");
+        RETURN_IF_ERROR(CheckKeys(err, a, {"subject", "window", "function", "filter", "description"}, where));
+        AggregateSpec spec;
+        spec.name = name;
+        spec.index = int(pack->aggregates_.size());
+        if (!a["subject"]) return err.At(a, absl::StrCat(where, ": missing required field 'subject'"));
+        ASSIGN_OR_RETURN(spec.subject, ParseSubject(err, a["subject"]));
+        ASSIGN_OR_RETURN(std::string window, Scalar(err, a, "window", where));
+        auto w = ParseDuration(window);
+        if (!w.ok()) return err.At(a["window"], absl::StrCat("window: ", w.status().message()));
+        if (*w < kMicrosPerHour || *w > 400 * kMicrosPerDay) {
+          return err.At(a["window"], "window must be between 1h and 400d");
+        }
+        spec.window_micros = *w;
+        spec.bucket_micros = *w <= 2 * kMicrosPerDay ? kMicrosPerHour : kMicrosPerDay;
+        ASSIGN_OR_RETURN(std::string fn, Scalar(err, a, "function", where));
+        if (fn == "count") {
+          spec.function = AggFunction::kCount;
+        } else if (fn == "sum") {
+          spec.function = AggFunction::kSum;
+        } else {
+          return err.At(a["function"], absl::StrCat("unknown aggregate function '", fn, "' (expected count or sum)"));
+        }
+        ASSIGN_OR_RETURN(std::string filter, Scalar(err, a, "filter", where, /*required=*/false));
+        spec.state_id = uint32_t(StableHash64(absl::StrCat(name, "|", a["subject"].Scalar(), "|", window, "|", fn, "|", filter)));
+        sym.aggregates[name] = spec.index;
+        sym.aggregate_types[name] = spec.function == AggFunction::kCount ? Type::kNumber : Type::kMoney;
+        pack->aggregates_.push_back(std::move(spec));
+      }
+      // Filters may use parameters and lists, not aggregates (no cycles).
+      Symbols filter_symbols = sym;
+      filter_symbols.aggregates.clear();
+      for (auto& spec : pack->aggregates_) {
+        const YAML::Node f = aggs[spec.name]["filter"];
+        if (!f) continue;
+        auto compiled = CompileExpr(f.Scalar(), filter_symbols, Type::kBool);
+        if (!compiled.ok()) {
+          return err.InExpr(f, compiled.status(), absl::StrCat("aggregate '", spec.name, "' filter"));
+        }
+        spec.filter = std::move(*compiled);
+      }
+    }
+    absl::flat_hash_map<std::string, int> rule_index;
+    const YAML::Node rules = root["rules"];
+    if (!rules || !rules.IsMap() || rules.size() == 0) {
+      return err.At(rules ? rules : root, "the pack needs a non-empty 'rules' mapping");
+    }
+    for (const auto& kv : rules) {
+      RETURN_IF_ERROR(CheckName(err, kv.first, "rule"));
+      const std::string id = kv.first.as<std::string>();
+      const std::string where = absl::StrCat("rule '", id, "'");
+      RETURN_IF_ERROR(CheckKeys(err, kv.second, {"when", "description"}, where));
+      ASSIGN_OR_RETURN(std::string when, Scalar(err, kv.second, "when", where));
+      auto compiled = CompileExpr(when, sym, Type::kBool);
+      if (!compiled.ok()) return err.InExpr(kv.second["when"], compiled.status(), where);
+      RuleSpec spec;
+      spec.id = id;
+      ASSIGN_OR_RETURN(spec.description, Scalar(err, kv.second, "description", where, false));
+      spec.when = std::move(*compiled);
+      rule_index[id] = int(pack->rules_.size());
+      pack->rules_.push_back(std::move(spec));
+    }
+    const YAML::Node typologies = root["typologies"];
+    if (!typologies || !typologies.IsMap() || typologies.size() == 0) {
+      return err.At(typologies ? typologies : root, "the pack needs a non-empty 'typologies' mapping");
+    }
+    for (const auto& kv : typologies) {
+      RETURN_IF_ERROR(CheckName(err, kv.first, "typology"));
+      TypologySpec t;
+      t.id = kv.first.as<std::string>();
+      const std::string where = absl::StrCat("typology '", t.id, "'");
+      const YAML::Node n = kv.second;
+      RETURN_IF_ERROR(CheckKeys(err, n,
+                                {"name", "subject", "rules", "threshold", "severity", "destinations",
+                                 "dedup_window", "status", "description"},
+                                where));
+      ASSIGN_OR_RETURN(t.name, Scalar(err, n, "name", where, false));
+      if (t.name.empty()) t.name = t.id;
+      if (!n["subject"]) return err.At(n, absl::StrCat(where, ": missing required field 'subject'"));
+      ASSIGN_OR_RETURN(t.subject, ParseSubject(err, n["subject"]));
+      const YAML::Node weights = n["rules"];
+      if (!weights || !weights.IsMap() || weights.size() == 0) {
+        return err.At(weights ? weights : n, absl::StrCat(where, ": 'rules' must map rule ids to weights"));
+      }
+      for (const auto& w : weights) {
+        const std::string rid = w.first.as<std::string>();
+        auto it = rule_index.find(rid);
+        if (it == rule_index.end()) return err.At(w.first, absl::StrCat(where, ": unknown rule '", rid, "'"));
+        ASSIGN_OR_RETURN(double weight, ParseNumber(err, w.second, "a rule weight"));
+        if (weight <= 0) return err.At(w.second, "a rule weight must be > 0");
+        t.rules.push_back({it->second, weight});
+      }
+      if (!n["threshold"]) return err.At(n, absl::StrCat(where, ": missing required field 'threshold'"));
+      ASSIGN_OR_RETURN(t.threshold, ParseNumber(err, n["threshold"], "threshold"));
+      double total = 0;
+      for (const auto& [_, w] : t.rules) total += w;
+      if (t.threshold <= 0 || t.threshold > total + 1e-9) {
+        return err.At(n["threshold"], absl::StrCat(where, ": threshold must be > 0 and reachable (the weights sum to ",
+                                                   total, ")"));
+      }
+      ASSIGN_OR_RETURN(std::string sev, Scalar(err, n, "severity", where));
+      static const std::pair<absl::string_view, v1::Severity> kSev[] = {
+          {"low", v1::LOW}, {"medium", v1::MEDIUM}, {"high", v1::HIGH}, {"critical", v1::CRITICAL}};
+      bool found = false;
+      for (const auto& [name, s] : kSev) {
+        if (sev == name) {
+          t.severity = s;
+          found = true;
+        }
+      }
+      if (!found) return err.At(n["severity"], absl::StrCat("unknown severity '", sev, "' (low, medium, high, critical)"));
+      const YAML::Node dests = n["destinations"];
+      if (!dests || !dests.IsSequence() || dests.size() == 0) {
+        return err.At(dests ? dests : n, absl::StrCat(where, ": 'destinations' must list UIF and/or SUNAT"));
+      }
+      for (const auto& d : dests) {
+        const std::string s = d.Scalar();
+        if (s == "UIF") {
+          t.destinations.push_back(v1::UIF);
+        } else if (s == "SUNAT") {
+          t.destinations.push_back(v1::SUNAT);
+        } else {
+          return err.At(d, absl::StrCat("unknown destination '", s, "' (expected UIF or SUNAT)"));
+        }
+      }
+      ASSIGN_OR_RETURN(std::string dedup, Scalar(err, n, "dedup_window", where));
+      auto dw = ParseDuration(dedup);
+      if (!dw.ok()) return err.At(n["dedup_window"], absl::StrCat("dedup_window: ", dw.status().message()));
+      t.dedup_window_micros = *dw;
+      ASSIGN_OR_RETURN(std::string status, Scalar(err, n, "status", where, false));
+      if (status.empty() || status == "active") {
+        t.shadow = false;
+      } else if (status == "shadow") {
+        t.shadow = true;
+      } else {
+        return err.At(n["status"], absl::StrCat("unknown status '", status, "' (active or shadow)"));
+      }
+      pack->typologies_.push_back(std::move(t));
+    }
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat(source, ":", e.mark.line + 1, ":", e.mark.column + 1, ": ", e.msg));
+  }
+  return pack;
+}
+
+void RulePack::Evaluate(EvalContext& ctx, EvalScratch* scratch) const {
+  scratch->rule_state.assign(rules_.size(), -1);
+  scratch->hits.clear();
+  for (size_t t = 0; t < typologies_.size(); ++t) {
+    const TypologySpec& typ = typologies_[t];
+    double score = 0;
+    TypologyHit* hit = nullptr;
+    for (const auto& [rule, weight] : typ.rules) {
+      int8_t& state = scratch->rule_state[rule];
+      if (state < 0) {
+        const Value v = rules_[rule].when.root->Eval(ctx);
+        state = (!v.null && v.b) ? 1 : 0;
+      }
+      if (state == 1) {
+        score += weight;
+        if (!hit) {
+          hit = &scratch->hits.emplace_back();
+          hit->typology = int(t);
+        }
+        hit->fired_rules.push_back(rule);
+      }
+    }
+    if (hit) {
+      if (score + 1e-9 >= typ.threshold) {
+        hit->score = score;
+      } else {
+        scratch->hits.pop_back();
+      }
+    }
+  }
+}
+
+}  // namespace centinela::rules

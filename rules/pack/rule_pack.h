@@ -1,0 +1,110 @@
+// A rule pack: the YAML file a UIF typology analyst writes (parameters,
+// reference lists, windowed aggregates, rules, typologies), validated with
+// file:line:column errors and compiled once into an evaluator.
+#ifndef CENTINELA_RULES_PACK_RULE_PACK_H_
+#define CENTINELA_RULES_PACK_RULE_PACK_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "centinela/v1/alert.pb.h"
+#include "rules/lang/expr.h"
+
+namespace centinela::rules {
+
+// Whose state an aggregate or typology is about.
+enum class SubjectKind {
+  kOriginatorAccount,
+  kBeneficiaryAccount,
+  kOriginatorDocument,
+  kBeneficiaryDocument,
+  kBranch,
+  kReportingEntity,
+};
+
+// "account", "document", "branch", "reporting_entity".
+absl::string_view SubjectKindName(SubjectKind k);
+
+// Writes the subject's identity for `tx` into `*out` ("BCP-001", "6:20512333797").
+// Returns false when the transaction has no such subject (e.g. no account).
+bool SubjectKey(SubjectKind k, const NormalizedTx& tx, std::string* out);
+
+enum class AggFunction { kCount, kSum };
+
+struct AggregateSpec {
+  std::string name;
+  int index = 0;
+  uint32_t state_id = 0;  // stable id of the definition: storage key prefix
+  SubjectKind subject = SubjectKind::kBeneficiaryAccount;
+  int64_t window_micros = 0;
+  int64_t bucket_micros = 0;
+  AggFunction function = AggFunction::kCount;
+  CompiledExpr filter;  // root null = every transaction counts
+};
+
+struct RuleSpec {
+  std::string id;
+  std::string description;
+  CompiledExpr when;
+};
+
+struct TypologySpec {
+  std::string id;
+  std::string name;
+  SubjectKind subject = SubjectKind::kBeneficiaryAccount;
+  std::vector<std::pair<int, double>> rules;  // rule index, weight
+  double threshold = 0;
+  v1::Severity severity = v1::MEDIUM;
+  std::vector<v1::Destination> destinations;
+  int64_t dedup_window_micros = 0;
+  bool shadow = false;
+};
+
+struct TypologyHit {
+  int typology = 0;
+  double score = 0;
+  std::vector<int> fired_rules;
+};
+
+// Per-thread scratch space reused across evaluations (no allocation per tx).
+struct EvalScratch {
+  std::vector<int8_t> rule_state;  // -1 unknown, 0 false, 1 true
+  std::vector<TypologyHit> hits;
+};
+
+// Immutable after Load*; share between threads freely (evaluation state lives
+// in EvalContext and EvalScratch).
+class RulePack {
+ public:
+  // `source` names the file in error messages ("rules/packs/peru.yaml").
+  static absl::StatusOr<std::unique_ptr<RulePack>> Parse(absl::string_view yaml_text, const std::string& source);
+  static absl::StatusOr<std::unique_ptr<RulePack>> LoadFile(const std::string& path);
+
+  const std::string& name() const { return name_; }
+  // "peru@1.0.0+3f2a9c1d": author's semver plus content hash.
+  const std::string& version() const { return version_; }
+  const std::vector<AggregateSpec>& aggregates() const { return aggregates_; }
+  const std::vector<RuleSpec>& rules() const { return rules_; }
+  const std::vector<TypologySpec>& typologies() const { return typologies_; }
+
+  // Scores one transaction: fills scratch->hits with the typologies whose
+  // score reached their threshold.
+  void Evaluate(EvalContext& ctx, EvalScratch* scratch) const;
+
+ private:
+  RulePack() = default;
+  std::string name_;
+  std::string version_;
+  Symbols symbols_;
+  std::vector<AggregateSpec> aggregates_;
+  std::vector<RuleSpec> rules_;
+  std::vector<TypologySpec> typologies_;
+};
+
+}  // namespace centinela::rules
+
+#endif  // CENTINELA_RULES_PACK_RULE_PACK_H_
