@@ -1,0 +1,126 @@
+#include "engine/alerts/alert_book.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "engine/codec/decoder.h"
+#include "engine/common/hash.h"
+#include "engine/common/keys.h"
+#include "engine/common/time_util.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace centinela {
+
+std::string MakeAlertId(absl::string_view typology_id, absl::string_view subject_kind, absl::string_view subject_id,
+                        int64_t window_start_micros) {
+  return absl::StrCat("al-", StableHashHex128(absl::StrCat(typology_id, "\x1f", subject_kind, "\x1f", subject_id,
+                                                           "\x1f", window_start_micros)));
+}
+
+absl::Status AlertBook::Record(const rules::RulePack& pack, const rules::TypologyHit& hit, const NormalizedTx& tx,
+                               rules::EvalContext& ctx, int64_t wall_micros) {
+  const rules::TypologySpec& typ = pack.typologies()[hit.typology];
+  if (!rules::SubjectKey(typ.subject, tx, &subject_)) return absl::OkStatus();  // no subject: nothing to alert on
+  const absl::string_view kind = rules::SubjectKindName(typ.subject);
+  const int64_t window_start = FloorDiv(tx.event_micros, typ.dedup_window_micros) * typ.dedup_window_micros;
+  std::string id = MakeAlertId(typ.id, kind, subject_, window_start);
+
+  auto it = touched_.find(id);
+  if (it == touched_.end()) {
+    Touched t;
+    std::string stored;
+    auto found = store_->Get(Cf::kAlerts, id, &stored);
+    if (!found.ok()) return found.status();
+    if (*found) {
+      if (!t.alert.ParseFromString(stored)) return absl::DataLossError(absl::StrCat("alerts: cannot parse ", id));
+    } else {
+      t.is_new = true;
+      v1::Alert& a = t.alert;
+      a.set_id(id);
+      a.set_typology_id(typ.id);
+      a.set_typology_name(typ.name);
+      a.set_pack_version(pack.version());
+      a.mutable_subject()->set_kind(std::string(kind));
+      a.mutable_subject()->set_id(subject_);
+      a.set_severity(typ.severity);
+      for (auto d : typ.destinations) a.add_destinations(d);
+      a.set_shadow(typ.shadow);
+      *a.mutable_window_start() = FromMicros(window_start);
+      *a.mutable_created_event_time() = tx.tx->event_time();
+      *a.mutable_updated_event_time() = tx.tx->event_time();
+      *a.mutable_detected_at() = FromMicros(wall_micros);
+    }
+    it = touched_.emplace(id, std::move(t)).first;
+    order_.push_back(id);
+  }
+  v1::Alert& a = it->second.alert;
+  a.set_score(std::max(a.score(), hit.score));
+  a.set_transaction_count(a.transaction_count() + 1);
+  if (ToMicros(tx.tx->event_time()) < ToMicros(a.created_event_time())) {
+    *a.mutable_created_event_time() = tx.tx->event_time();
+  }
+  if (ToMicros(tx.tx->event_time()) > ToMicros(a.updated_event_time())) {
+    *a.mutable_updated_event_time() = tx.tx->event_time();
+  }
+  if (a.evidence_transaction_ids_size() < kMaxEvidence) a.add_evidence_transaction_ids(tx.tx->id());
+  // One hit per rule, holding the values of its latest firing.
+  for (int rule : hit.fired_rules) {
+    const rules::RuleSpec& spec = pack.rules()[rule];
+    v1::RuleHit* h = nullptr;
+    for (auto& existing : *a.mutable_hits()) {
+      if (existing.rule_id() == spec.id) h = &existing;
+    }
+    if (!h) h = a.add_hits();
+    h->Clear();
+    h->set_rule_id(spec.id);
+    for (const auto& [r, w] : typ.rules) {
+      if (r == rule) h->set_weight(w);
+    }
+    h->set_transaction_id(tx.tx->id());
+    for (const rules::Observed& o : spec.when.observed) {
+      v1::ObservedValue* v = h->add_values();
+      v->set_name(o.name);
+      v->set_value(rules::FormatValue(*o.node, o.node->Eval(ctx)));
+    }
+  }
+  return absl::OkStatus();
+}
+
+void AlertBook::Flush(rocksdb::WriteBatch* batch, OutboxWriter* outbox) {
+  google::protobuf::util::JsonPrintOptions json;
+  json.preserve_proto_field_names = true;
+  for (const std::string& id : order_) {
+    Touched& t = touched_[id];
+    const v1::Alert& a = t.alert;
+    batch->Put(store_->cf(Cf::kAlerts), id, a.SerializeAsString());
+    if (t.is_new) {
+      ++created_;
+      // Index: typology | created event time | id, for time-ordered scans.
+      std::string key = absl::StrCat("t\x1f", a.typology_id(), "\x1f");
+      PutOrderedInt64(&key, ToMicros(a.created_event_time()));
+      key += id;
+      batch->Put(store_->cf(Cf::kAlertIndex), key, "");
+      std::string skey = absl::StrCat("s\x1f", a.subject().kind(), "\x1f", a.subject().id(), "\x1f");
+      PutOrderedInt64(&skey, ToMicros(a.created_event_time()));
+      skey += id;
+      batch->Put(store_->cf(Cf::kAlertIndex), skey, "");
+    } else {
+      ++updated_;
+    }
+    if (a.shadow()) continue;
+    std::string value;
+    (void)google::protobuf::util::MessageToJsonString(a, &value, json);
+    for (int d : a.destinations()) {
+      v1::OutboxEntry e;
+      e.set_topic(d == v1::UIF ? topics_.uif : topics_.sunat);
+      e.set_key(id);
+      e.set_value(value);
+      e.set_content_type(std::string(kContentTypeJson));
+      outbox->Append(e, batch);
+    }
+  }
+  touched_.clear();
+  order_.clear();
+}
+
+}  // namespace centinela

@@ -1,0 +1,156 @@
+#include "engine/pipeline/processor.h"
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "centinela/v1/dead_letter.pb.h"
+#include "engine/codec/decoder.h"
+#include "engine/common/keys.h"
+#include "engine/common/status_macros.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace centinela {
+
+absl::StatusOr<std::unique_ptr<Processor>> Processor::Create(Store* store, const rules::RulePack* pack,
+                                                             const FxTable* fx, ProcessorOptions options) {
+  ASSIGN_OR_RETURN(OutboxWriter outbox, OutboxWriter::Create(store));
+  std::unique_ptr<Processor> p(new Processor(store, pack, fx, std::move(options), std::move(outbox)));
+  ASSIGN_OR_RETURN(p->counters_.consumed, store->GetCounter(kMetaConsumed));
+  ASSIGN_OR_RETURN(p->counters_.processed, store->GetCounter(kMetaProcessed));
+  ASSIGN_OR_RETURN(p->counters_.dead_lettered, store->GetCounter(kMetaDeadLettered));
+  ASSIGN_OR_RETURN(p->counters_.alerts_created, store->GetCounter(kMetaAlertsCreated));
+  ASSIGN_OR_RETURN(p->counters_.alerts_updated, store->GetCounter(kMetaAlertsUpdated));
+  return p;
+}
+
+Processor::Processor(Store* store, const rules::RulePack* pack, const FxTable* fx, ProcessorOptions options,
+                     OutboxWriter outbox)
+    : store_(store),
+      pack_(pack),
+      fx_(fx),
+      options_(std::move(options)),
+      normalizer_(fx),
+      windows_(store),
+      alerts_(store, options_.alert_topics),
+      outbox_(std::move(outbox)) {
+  if (!options_.wall_clock_micros) {
+    options_.wall_clock_micros = [] {
+      return std::chrono::duration_cast<std::chrono::microseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+          .count();
+    };
+  }
+  agg_ready_.resize(pack_->aggregates().size());
+  agg_values_.resize(pack_->aggregates().size());
+}
+
+void Processor::DeadLetter(const InputRecord& r, absl::string_view reason) {
+  v1::DeadLetter dl;
+  dl.set_reason(std::string(reason));
+  dl.set_source_topic(std::string(r.topic));
+  dl.set_source_partition(r.partition);
+  dl.set_source_offset(r.offset);
+  dl.set_raw(std::string(r.payload));
+  dl.set_content_type(std::string(r.content_type));
+  v1::OutboxEntry e;
+  e.set_topic(options_.dlq_topic);
+  e.set_key(absl::StrCat(r.topic, "/", r.partition, "/", r.offset));
+  google::protobuf::util::JsonPrintOptions json;
+  json.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(dl, e.mutable_value(), json);
+  e.set_content_type(std::string(kContentTypeJson));
+  outbox_.Append(e, &batch_);
+  ++counters_.dead_lettered;
+}
+
+rules::Value Processor::Aggregate(int index) {
+  if (agg_ready_[index]) return agg_values_[index];
+  agg_ready_[index] = 1;
+  const rules::AggregateSpec& spec = pack_->aggregates()[index];
+  rules::Value v = rules::Value::Null();
+  if (rules::SubjectKey(spec.subject, *current_, &subject_)) {
+    auto t = windows_.Read(spec.state_id, subject_, spec.window_micros, spec.bucket_micros, current_->event_micros);
+    if (!t.ok()) {
+      agg_error_ = t.status();
+    } else if (spec.function == rules::AggFunction::kCount) {
+      v = rules::Value::Number(double(t->count));
+    } else {
+      v = rules::Value::Of(Money{t->sum_usd_minor, Currency::Usd()});
+    }
+  }
+  agg_values_[index] = v;
+  return v;
+}
+
+absl::Status Processor::Score(const NormalizedTx& tx) {
+  current_ = &tx;
+  std::fill(agg_ready_.begin(), agg_ready_.end(), 0);
+  rules::EvalContext ctx{&tx, fx_, this};
+  // 1. Fold the transaction into every aggregate whose filter it passes, so
+  //    that rules see windows that include it.
+  for (const rules::AggregateSpec& spec : pack_->aggregates()) {
+    if (spec.filter.root) {
+      const rules::Value pass = spec.filter.root->Eval(ctx);
+      if (pass.null || !pass.b) continue;
+    }
+    if (!rules::SubjectKey(spec.subject, tx, &subject_)) continue;
+    RETURN_IF_ERROR(windows_.Add(spec.state_id, subject_, spec.window_micros, spec.bucket_micros, tx.event_micros,
+                                 tx.amount_usd, &batch_));
+  }
+  // 2. Rules and typologies.
+  pack_->Evaluate(ctx, &scratch_);
+  RETURN_IF_ERROR(agg_error_);
+  // 3. Alerts.
+  for (const rules::TypologyHit& hit : scratch_.hits) {
+    RETURN_IF_ERROR(alerts_.Record(*pack_, hit, tx, ctx, options_.wall_clock_micros()));
+  }
+  RETURN_IF_ERROR(agg_error_);
+  return absl::OkStatus();
+}
+
+absl::Status Processor::Process(const InputRecord& r) {
+  ++counters_.consumed;
+  ++pending_;
+  auto key = std::make_pair(std::string(r.topic), r.partition);
+  positions_[key] = r.offset + 1;
+  dirty_positions_[key] = r.offset + 1;
+  if (absl::Status s = DecodeTransaction(r.payload, r.content_type, &tx_); !s.ok()) {
+    DeadLetter(r, s.message());
+    return absl::OkStatus();
+  }
+  auto normalized = normalizer_.Normalize(tx_);
+  if (!normalized.ok()) {
+    DeadLetter(r, absl::StrCat("validate: ", normalized.status().message()));
+    return absl::OkStatus();
+  }
+  RETURN_IF_ERROR(Score(*normalized));
+  ++counters_.processed;
+  return absl::OkStatus();
+}
+
+absl::Status Processor::Commit() {
+  if (pending_ == 0) return absl::OkStatus();
+  const int64_t created_before = alerts_.created(), updated_before = alerts_.updated();
+  alerts_.Flush(&batch_, &outbox_);
+  counters_.alerts_created += alerts_.created() - created_before;
+  counters_.alerts_updated += alerts_.updated() - updated_before;
+  for (const auto& [key, next] : dirty_positions_) {
+    std::string v;
+    PutBigEndian64(&v, uint64_t(next));
+    batch_.Put(store_->cf(Cf::kOffsets), Store::OffsetKey(key.first, key.second), v);
+  }
+  auto* meta = store_->cf(Cf::kMeta);
+  Store::PutCounter(&batch_, meta, kMetaConsumed, counters_.consumed);
+  Store::PutCounter(&batch_, meta, kMetaProcessed, counters_.processed);
+  Store::PutCounter(&batch_, meta, kMetaDeadLettered, counters_.dead_lettered);
+  Store::PutCounter(&batch_, meta, kMetaAlertsCreated, counters_.alerts_created);
+  Store::PutCounter(&batch_, meta, kMetaAlertsUpdated, counters_.alerts_updated);
+  RETURN_IF_ERROR(store_->Write(&batch_));
+  batch_.Clear();
+  dirty_positions_.clear();
+  pending_ = 0;
+  windows_.Evict();
+  return absl::OkStatus();
+}
+
+}  // namespace centinela

@@ -1,0 +1,117 @@
+#include "engine/state/store.h"
+
+#include "absl/strings/str_cat.h"
+#include "engine/common/keys.h"
+#include "rocksdb/table.h"
+
+namespace centinela {
+namespace {
+
+constexpr const char* kCfNames[] = {"state", "alerts", "alert_index", "outbox", "offsets", "meta", "rules", "audit"};
+static_assert(sizeof(kCfNames) / sizeof(kCfNames[0]) == int(Cf::kCount));
+
+}  // namespace
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  return absl::InternalError(absl::StrCat(what, ": rocksdb: ", s.ToString()));
+}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreOptions& options) {
+  std::unique_ptr<Store> store(new Store);
+  store->path_ = path;
+  store->options_ = options;
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.IncreaseParallelism(2);
+  rocksdb::ColumnFamilyOptions cf_options;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(64 << 20);
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
+  for (const char* name : kCfNames) descriptors.emplace_back(name, cf_options);
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s = options.read_only
+                          ? rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handles, &db)
+                          : rocksdb::DB::Open(db_options, path, descriptors, &handles, &db);
+  if (!s.ok()) return FromRocks(s, absl::StrCat("opening ", path));
+  store->db_.reset(db);
+  store->default_cf_ = handles[0];
+  store->handles_.assign(handles.begin() + 1, handles.end());
+  return store;
+}
+
+Store::~Store() {
+  if (!db_) return;
+  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  db_->DestroyColumnFamilyHandle(default_cf_);
+  db_->Close();
+}
+
+absl::StatusOr<bool> Store::Get(Cf c, absl::string_view key, std::string* value) const {
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(c), rocksdb::Slice(key.data(), key.size()), value);
+  if (s.IsNotFound()) return false;
+  if (!s.ok()) return FromRocks(s, "get");
+  return true;
+}
+
+absl::Status Store::Write(rocksdb::WriteBatch* batch) {
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  return FromRocks(db_->Write(wo, batch), "commit");
+}
+
+std::unique_ptr<rocksdb::Iterator> Store::NewIterator(Cf c) const {
+  return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(rocksdb::ReadOptions(), cf(c)));
+}
+
+absl::StatusOr<int64_t> Store::GetCounter(absl::string_view name) const {
+  std::string v;
+  auto found = Get(Cf::kMeta, name, &v);
+  if (!found.ok()) return found.status();
+  if (!*found || v.size() != 8) return 0;
+  return int64_t(GetBigEndian64(v));
+}
+
+void Store::PutCounter(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* meta, absl::string_view name,
+                       int64_t value) {
+  std::string v;
+  PutBigEndian64(&v, uint64_t(value));
+  batch->Put(meta, rocksdb::Slice(name.data(), name.size()), v);
+}
+
+std::string Store::OffsetKey(const std::string& topic, int32_t partition) {
+  std::string key = topic;
+  key.push_back('\0');
+  PutBigEndian32(&key, uint32_t(partition));
+  return key;
+}
+
+absl::StatusOr<std::map<int32_t, int64_t>> Store::LoadOffsets(const std::string& topic) const {
+  std::map<int32_t, int64_t> out;
+  std::string prefix = topic;
+  prefix.push_back('\0');
+  auto it = NewIterator(Cf::kOffsets);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (it->key().size() != prefix.size() + 4 || it->value().size() != 8) {
+      return absl::DataLossError(absl::StrCat("offsets: malformed entry for topic ", topic));
+    }
+    out[int32_t(GetBigEndian32(absl::string_view(it->key().data() + prefix.size(), 4)))] =
+        int64_t(GetBigEndian64(absl::string_view(it->value().data(), 8)));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "loading offsets");
+  return out;
+}
+
+absl::StatusOr<int64_t> Store::CountOutbox() const {
+  int64_t n = 0;
+  auto it = NewIterator(Cf::kOutbox);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
+  if (!it->status().ok()) return FromRocks(it->status(), "scanning outbox");
+  return n;
+}
+
+}  // namespace centinela

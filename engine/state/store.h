@@ -1,0 +1,87 @@
+// The engine's RocksDB database: one column family per concern. Converts
+// rocksdb::Status to absl::Status at this boundary. Key layouts are in
+// docs/storage.md.
+#ifndef CENTINELA_ENGINE_STATE_STORE_H_
+#define CENTINELA_ENGINE_STATE_STORE_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+
+namespace centinela {
+
+enum class Cf : int {
+  kState = 0,    // windowed aggregates: state_id | subject | bucket
+  kAlerts,       // alert id -> Alert
+  kAlertIndex,   // secondary indexes over alerts
+  kOutbox,       // seq -> OutboxEntry (deleted once Kafka acknowledged it)
+  kOffsets,      // topic | partition -> next offset to consume
+  kMeta,         // counters and sequence numbers
+  kRules,        // deployed rule packs (later issues)
+  kAudit,        // audit log (later issues)
+  kCount,
+};
+
+// Names of the meta counters, updated in the same WriteBatch as the records
+// they count.
+inline constexpr absl::string_view kMetaConsumed = "counter/consumed";
+inline constexpr absl::string_view kMetaProcessed = "counter/processed";
+inline constexpr absl::string_view kMetaDeadLettered = "counter/dead_lettered";
+inline constexpr absl::string_view kMetaAlertsCreated = "counter/alerts_created";
+inline constexpr absl::string_view kMetaAlertsUpdated = "counter/alerts_updated";
+inline constexpr absl::string_view kMetaOutboxSeq = "seq/outbox";
+inline constexpr absl::string_view kMetaDelivered = "counter/delivered";
+
+struct StoreOptions {
+  bool sync = false;  // fsync the WAL on every commit (power-loss safety)
+  bool read_only = false;
+};
+
+// Owns the DB and its column family handles. Thread-safe (RocksDB is).
+class Store {
+ public:
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path, const StoreOptions& options);
+  ~Store();
+
+  rocksdb::ColumnFamilyHandle* cf(Cf c) const { return handles_[int(c)]; }
+  rocksdb::DB* db() const { return db_.get(); }
+  const std::string& path() const { return path_; }
+
+  // Returns false when the key is absent.
+  absl::StatusOr<bool> Get(Cf c, absl::string_view key, std::string* value) const;
+  absl::Status Write(rocksdb::WriteBatch* batch);
+  std::unique_ptr<rocksdb::Iterator> NewIterator(Cf c) const;
+
+  // Counter helpers (meta CF, 8-byte big-endian values). Absent = 0.
+  absl::StatusOr<int64_t> GetCounter(absl::string_view name) const;
+  static void PutCounter(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* meta, absl::string_view name,
+                         int64_t value);
+
+  // Stored next offsets of `topic`, by partition.
+  absl::StatusOr<std::map<int32_t, int64_t>> LoadOffsets(const std::string& topic) const;
+  static std::string OffsetKey(const std::string& topic, int32_t partition);
+
+  // Number of records waiting in the outbox (a scan; for status output).
+  absl::StatusOr<int64_t> CountOutbox() const;
+
+ private:
+  Store() = default;
+  std::string path_;
+  StoreOptions options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;
+};
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what);
+
+}  // namespace centinela
+
+#endif  // CENTINELA_ENGINE_STATE_STORE_H_

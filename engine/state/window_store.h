@@ -1,0 +1,70 @@
+// Per-subject windowed aggregates (count, sum) over event-time buckets, in the
+// `state` column family, with a write-through in-memory cache of hot subjects.
+#ifndef CENTINELA_ENGINE_STATE_WINDOW_STORE_H_
+#define CENTINELA_ENGINE_STATE_WINDOW_STORE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "engine/state/store.h"
+#include "rocksdb/write_batch.h"
+
+namespace centinela {
+
+// The totals of one window as of one event time.
+struct WindowTotals {
+  int64_t count = 0;
+  int64_t sum_usd_minor = 0;
+};
+
+// A window of length W with bucket size g, queried at event time t, covers
+// the buckets [floor((t-W)/g)+1, floor(t)/g]: between W-g and W of history.
+// Buckets older than W behind the newest bucket seen for a subject are
+// deleted as it moves on (event-time expiry, never wall-clock TTL).
+//
+// Lifetime: borrows `store`. Not thread-safe: owned by the one thread that
+// processes a partition set. The cache only ever holds data that is either
+// committed or in the current batch; call Evict() only after a commit.
+class WindowStore {
+ public:
+  explicit WindowStore(Store* store, size_t max_cached_subjects = 1 << 20)
+      : store_(store), max_cached_(max_cached_subjects) {}
+
+  // Adds (1, amount) to the bucket of `event_micros`, writing the bucket and
+  // any expired-bucket deletions into `batch`.
+  absl::Status Add(uint32_t state_id, absl::string_view subject, int64_t window_micros, int64_t bucket_micros,
+                   int64_t event_micros, int64_t amount_usd_minor, rocksdb::WriteBatch* batch);
+
+  // Totals of the window ending at `event_micros`.
+  absl::StatusOr<WindowTotals> Read(uint32_t state_id, absl::string_view subject, int64_t window_micros,
+                                    int64_t bucket_micros, int64_t event_micros);
+
+  // Drops the cache if it grew beyond its bound. Only after a commit.
+  void Evict();
+  size_t cached_subjects() const { return cache_.size(); }
+
+  static std::string BucketKey(uint32_t state_id, absl::string_view subject, int64_t bucket);
+
+ private:
+  struct Bucket {
+    int64_t index;
+    int64_t count;
+    int64_t sum;
+  };
+  struct SubjectWindow {
+    std::vector<Bucket> buckets;  // sorted by index
+  };
+  absl::StatusOr<SubjectWindow*> Load(uint32_t state_id, absl::string_view subject);
+
+  Store* store_;
+  size_t max_cached_;
+  absl::flat_hash_map<std::string, SubjectWindow> cache_;  // key: state_id | subject
+  std::string scratch_key_;
+};
+
+}  // namespace centinela
+
+#endif  // CENTINELA_ENGINE_STATE_WINDOW_STORE_H_
