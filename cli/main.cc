@@ -1,0 +1,374 @@
+// `centinela`: the one binary. Subcommands:
+//   broker   embedded Kafka (librdkafka mock cluster) for development and tests
+//   run      the streaming engine
+//   gen      deterministic synthetic Peru feed, to Kafka or to a file
+//   alerts   summary of stored alerts / tally of the alert topics
+// Every error is one line naming the file, field or flag, with exit code 2
+// (usage/config) or 1 (runtime).
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "centinela/v1/alert.pb.h"
+#include "cli/flags.h"
+#include "connectors/kafka/kafka.h"
+#include "engine/common/status_macros.h"
+#include "engine/pipeline/config.h"
+#include "engine/pipeline/embedded_broker.h"
+#include "engine/pipeline/runner.h"
+#include "engine/state/store.h"
+#include "gen/feed_generator.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace centinela::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+void OnSignal(int) { g_stop = true; }
+
+constexpr const char* kUsage = R"(usage: centinela <command> [flags]
+
+commands:
+  broker  [--config FILE] [--partitions N] [--bootstrap-file FILE]
+          Start the embedded Kafka broker with the engine's topics; runs until Ctrl-C.
+  run     --config FILE [--bootstrap HOST:PORT] [--data-dir DIR] [--until-caught-up] [--log-commits]
+          Run the screening engine.
+  gen     [--count N] [--seed S] [--cases N] [--invalid N] [--format protobuf|json|mixed]
+          (--bootstrap HOST:PORT [--topic T] | --out FILE) [--labels FILE]
+          Generate a synthetic Peru feed with labelled typology cases.
+  alerts summary --data-dir DIR [--labels FILE]
+          Alerts per typology and destination from RocksDB; with labels, case recall.
+  alerts tally --bootstrap HOST:PORT [--topics uif.alerts,sunat.alerts]
+          Read the alert topics with a Kafka consumer and count alerts per typology.
+)";
+
+int Fail(const absl::Status& s, int code = 1) {
+  fprintf(stderr, "centinela: error: %s\n", std::string(s.message()).c_str());
+  return code;
+}
+
+absl::StatusOr<EngineConfig> ConfigFromFlags(const Flags& f, bool required) {
+  if (!f.Has("config")) {
+    if (required) return absl::InvalidArgumentError("run: --config FILE is required (see deploy/config/engine.yaml)");
+    EngineConfig c;
+    c.pack_path = "-";
+    return c;
+  }
+  return LoadEngineConfig(f.Get("config"));
+}
+
+int Broker(const std::vector<std::string>& args) {
+  auto f = Flags::Parse("broker", args, {"config", "partitions", "bootstrap-file"}, {});
+  if (!f.ok()) return Fail(f.status(), 2);
+  auto config = ConfigFromFlags(*f, false);
+  if (!config.ok()) return Fail(config.status(), 2);
+  auto partitions = f->GetInt("partitions", config->embedded_partitions, 1, 256);
+  if (!partitions.ok()) return Fail(partitions.status(), 2);
+  config->embedded_partitions = int(*partitions);
+  if (f->Has("bootstrap-file")) config->bootstrap_file = f->Get("bootstrap-file");
+  auto cluster = StartEmbeddedBroker(*config);
+  if (!cluster.ok()) return Fail(cluster.status());
+  printf("%s\n", (*cluster)->bootstrap().c_str());
+  fflush(stdout);
+  fprintf(stderr, "broker: ready; read alerts with: kcat -b %s -C -t %s -e\n", (*cluster)->bootstrap().c_str(),
+          config->uif_topic.c_str());
+  while (!g_stop) pause();
+  fprintf(stderr, "broker: stopping\n");
+  return 0;
+}
+
+int Run(const std::vector<std::string>& args) {
+  auto f = Flags::Parse("run", args, {"config", "bootstrap", "data-dir", "progress-ms"},
+                        {"until-caught-up", "log-commits"});
+  if (!f.ok()) return Fail(f.status(), 2);
+  auto config = ConfigFromFlags(*f, true);
+  if (!config.ok()) return Fail(config.status(), 2);
+  if (f->Has("bootstrap")) config->bootstrap = f->Get("bootstrap");
+  if (f->Has("data-dir")) config->data_dir = f->Get("data-dir");
+  auto progress = f->GetInt("progress-ms", 2000, 0, 3600000);
+  if (!progress.ok()) return Fail(progress.status(), 2);
+  RunOptions options;
+  options.until_caught_up = f->Has("until-caught-up");
+  options.log_commits = f->Has("log-commits");
+  options.stop = &g_stop;
+  options.progress_every_ms = int(*progress);
+  auto summary = RunEngine(*config, options);
+  if (!summary.ok()) return Fail(summary.status());
+  const Counters& c = summary->counters;
+  fprintf(stderr,
+          "engine: done. consumed=%ld processed=%ld dead_lettered=%ld (consumed %s processed + dead-lettered) "
+          "alerts_created=%ld alerts_updated=%ld delivered=%ld\n",
+          long(c.consumed), long(c.processed), long(c.dead_lettered),
+          c.consumed == c.processed + c.dead_lettered ? "=" : "!=", long(c.alerts_created), long(c.alerts_updated),
+          long(summary->delivered));
+  return c.consumed == c.processed + c.dead_lettered ? 0 : 1;
+}
+
+int Gen(const std::vector<std::string>& args) {
+  auto f = Flags::Parse("gen", args,
+                        {"count", "seed", "cases", "invalid", "format", "bootstrap", "topic", "out", "labels",
+                         "accounts", "days"},
+                        {});
+  if (!f.ok()) return Fail(f.status(), 2);
+  gen::GenOptions o;
+  auto count = f->GetInt("count", o.count, 1, 100'000'000);
+  auto seed = f->GetInt("seed", int64_t(o.seed), 0, INT64_MAX);
+  auto cases = f->GetInt("cases", o.cases_per_typology, 0, 100000);
+  auto invalid = f->GetInt("invalid", 0, 0, 10'000'000);
+  auto accounts = f->GetInt("accounts", o.accounts, 10, 10'000'000);
+  auto days = f->GetInt("days", o.days, 8, 3650);
+  for (const auto* s : {&count, &seed, &cases, &invalid, &accounts, &days}) {
+    if (!s->ok()) return Fail(s->status(), 2);
+  }
+  o.count = *count;
+  o.seed = uint64_t(*seed);
+  o.cases_per_typology = int(*cases);
+  o.invalid = int(*invalid);
+  o.accounts = int(*accounts);
+  o.days = int(*days);
+  const std::string format = f->Get("format", "mixed");
+  if (format == "protobuf") o.format = gen::Format::kProtobuf;
+  else if (format == "json") o.format = gen::Format::kJson;
+  else if (format == "mixed") o.format = gen::Format::kMixed;
+  else return Fail(absl::InvalidArgumentError(absl::StrCat("gen: --format must be protobuf, json or mixed, got \"", format, "\"")), 2);
+  if (f->Has("bootstrap") == f->Has("out")) {
+    return Fail(absl::InvalidArgumentError("gen: give exactly one of --bootstrap HOST:PORT or --out FILE"), 2);
+  }
+  std::ofstream labels;
+  if (f->Has("labels")) {
+    labels.open(f->Get("labels"));
+    if (!labels) return Fail(absl::PermissionDeniedError(absl::StrCat("gen: --labels ", f->Get("labels"), ": cannot write")), 2);
+    labels << "transaction_id,label,typology,case_id\n";
+  }
+  std::ofstream out;
+  std::unique_ptr<kafka::Producer> producer;
+  const std::string topic = f->Get("topic", "fiu.transactions");
+  if (f->Has("out")) {
+    out.open(f->Get("out"), std::ios::binary);
+    if (!out) return Fail(absl::PermissionDeniedError(absl::StrCat("gen: --out ", f->Get("out"), ": cannot write")), 2);
+  } else {
+    auto p = kafka::Producer::Create(f->Get("bootstrap"), {});
+    if (!p.ok()) return Fail(p.status(), 2);
+    producer = std::move(*p);
+  }
+  int64_t n = 0, cases_n = 0, invalid_n = 0;
+  absl::Status error;
+  gen::Generate(o, [&](const gen::GeneratedRecord& r) {
+    if (!error.ok()) return;
+    if (producer) {
+      error = producer->Produce(topic, -1, r.key, r.payload, {{"content-type", r.content_type}});
+    } else {
+      // File format: one record per line, "content-type<TAB>hex(payload)".
+      static const char* kHex = "0123456789abcdef";
+      out << r.content_type << '\t';
+      for (unsigned char ch : r.payload) out << kHex[ch >> 4] << kHex[ch & 15];
+      out << '\n';
+    }
+    if (labels.is_open() && !r.label.empty()) {
+      labels << r.tx_id << ',' << r.label << ',' << r.typology << ',' << r.case_id << '\n';
+    }
+    cases_n += r.label == "case";
+    invalid_n += r.label == "invalid";
+    if (++n % 20000 == 0) fprintf(stderr, "gen: %ld records\n", long(n));
+  });
+  if (!error.ok()) return Fail(error);
+  if (producer) {
+    if (auto s = producer->Flush(60000); !s.ok()) return Fail(s);
+  }
+  fprintf(stderr, "gen: wrote %ld records (%ld in injected cases, %ld malformed, seed %lu) to %s\n", long(n),
+          long(cases_n), long(invalid_n), (unsigned long)o.seed,
+          producer ? absl::StrCat(f->Get("bootstrap"), " topic ", topic).c_str() : f->Get("out").c_str());
+  return 0;
+}
+
+struct LabelSet {
+  // case id -> (typology, tx ids)
+  std::map<std::string, std::pair<std::string, std::vector<std::string>>> cases;
+  absl::flat_hash_map<std::string, std::string> tx_to_case;
+};
+
+absl::StatusOr<LabelSet> LoadLabels(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open labels"));
+  LabelSet s;
+  std::string line;
+  int line_no = 0;
+  while (std::getline(in, line)) {
+    if (++line_no == 1) continue;
+    std::vector<std::string> cols = absl::StrSplit(line, ',');
+    if (cols.size() != 4) return absl::InvalidArgumentError(absl::StrCat(path, ":", line_no, ": expected 4 columns"));
+    if (cols[1] != "case") continue;
+    s.cases[cols[3]].first = cols[2];
+    s.cases[cols[3]].second.push_back(cols[0]);
+    s.tx_to_case[cols[0]] = cols[3];
+  }
+  return s;
+}
+
+int AlertsSummary(const Flags& f) {
+  if (!f.Has("data-dir")) return Fail(absl::InvalidArgumentError("alerts summary: --data-dir DIR is required"), 2);
+  StoreOptions so;
+  so.read_only = true;
+  auto store = Store::Open(f.Get("data-dir"), so);
+  if (!store.ok()) return Fail(store.status());
+  std::map<std::string, std::map<std::string, int64_t>> per_typology;  // typology -> destination -> n
+  std::map<std::string, int64_t> shadow;
+  absl::flat_hash_map<std::string, std::vector<std::string>> evidence_by_typology;
+  std::vector<v1::Alert> alerts;
+  auto it = (*store)->NewIterator(Cf::kAlerts);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    v1::Alert a;
+    if (!a.ParseFromArray(it->value().data(), int(it->value().size()))) continue;
+    if (a.shadow()) ++shadow[a.typology_id()];
+    for (int d : a.destinations()) per_typology[a.typology_id()][d == v1::UIF ? "uif.alerts" : "sunat.alerts"]++;
+    alerts.push_back(std::move(a));
+  }
+  auto consumed = (*store)->GetCounter(kMetaConsumed);
+  auto processed = (*store)->GetCounter(kMetaProcessed);
+  auto dlq = (*store)->GetCounter(kMetaDeadLettered);
+  printf("%-16s %12s %12s\n", "typology", "uif.alerts", "sunat.alerts");
+  for (const auto& [typ, by] : per_typology) {
+    auto get = [&](const char* k) { auto i = by.find(k); return i == by.end() ? 0L : long(i->second); };
+    printf("%-16s %12ld %12ld\n", typ.c_str(), get("uif.alerts"), get("sunat.alerts"));
+  }
+  printf("alerts: %zu; records consumed=%ld processed=%ld dead-lettered=%ld\n", alerts.size(), long(*consumed),
+         long(*processed), long(*dlq));
+  if (!f.Has("labels")) return 0;
+  auto labels = LoadLabels(f.Get("labels"));
+  if (!labels.ok()) return Fail(labels.status(), 2);
+  std::map<std::string, std::pair<int, int>> recall;  // typology -> detected, total
+  absl::flat_hash_set<std::string> detected;
+  int64_t background_alerts = 0;
+  for (const v1::Alert& a : alerts) {
+    bool touches_case = false;
+    for (const std::string& tx : a.evidence_transaction_ids()) {
+      auto c = labels->tx_to_case.find(tx);
+      if (c == labels->tx_to_case.end()) continue;
+      touches_case = true;
+      if (labels->cases[c->second].first == a.typology_id()) detected.insert(c->second);
+    }
+    if (!touches_case) ++background_alerts;
+  }
+  int64_t case_txs = 0;
+  for (const auto& [id, c] : labels->cases) {
+    auto& r = recall[c.first];
+    ++r.second;
+    r.first += detected.contains(id);
+    case_txs += int64_t(c.second.size());
+  }
+  printf("\n%-16s %8s %8s %8s\n", "typology", "cases", "alerted", "recall");
+  int all_detected = 0, all_cases = 0;
+  for (const auto& [typ, r] : recall) {
+    printf("%-16s %8d %8d %7.1f%%\n", typ.c_str(), r.second, r.first, 100.0 * r.first / r.second);
+    all_detected += r.first;
+    all_cases += r.second;
+  }
+  const int64_t background_tx = *processed - case_txs;
+  printf("cases alerted: %d/%d; background alerts: %ld over %ld background transactions = %.2f per 10,000\n",
+         all_detected, all_cases, long(background_alerts), long(background_tx),
+         background_tx > 0 ? 10000.0 * double(background_alerts) / double(background_tx) : 0.0);
+  return all_detected == all_cases ? 0 : 3;
+}
+
+int AlertsTally(const Flags& f) {
+  if (!f.Has("bootstrap")) return Fail(absl::InvalidArgumentError("alerts tally: --bootstrap HOST:PORT is required"), 2);
+  std::vector<std::string> topics = absl::StrSplit(f.Get("topics", "uif.alerts,sunat.alerts"), ',');
+  class NoStore : public kafka::PartitionListener {
+   public:
+    std::map<int32_t, int64_t> OnAssigned(const std::string&, const std::vector<int32_t>&) override { return {}; }
+    void OnRevoked(const std::string&, const std::vector<int32_t>&) override {}
+  } listener;
+  auto consumer = kafka::GroupConsumer::Create(f.Get("bootstrap"), absl::StrCat("centinela-tally-", getpid()), {},
+                                               &listener);
+  if (!consumer.ok()) return Fail(consumer.status(), 2);
+  if (auto s = (*consumer)->Subscribe(topics); !s.ok()) return Fail(s);
+  std::map<std::string, std::map<std::string, absl::flat_hash_set<std::string>>> ids;  // topic -> typology -> ids
+  std::set<std::pair<std::string, int32_t>> eof;
+  int64_t messages = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto m = (*consumer)->Poll(100);
+    if (m) {
+      if (m->is_partition_eof()) {
+        eof.insert({m->topic(), m->partition()});
+      } else if (!m->error()) {
+        eof.erase({m->topic(), m->partition()});
+        v1::Alert a;
+        google::protobuf::util::JsonParseOptions jo;
+        jo.ignore_unknown_fields = true;
+        const absl::string_view p = m->payload();
+        if (google::protobuf::util::JsonStringToMessage(google::protobuf::StringPiece(p.data(), p.size()), &a, jo).ok()) {
+          ids[m->topic()][a.typology_id()].insert(std::string(m->key()));
+        }
+        ++messages;
+      }
+    }
+    auto assignment = (*consumer)->Assignment();
+    bool done = !assignment.empty();
+    for (const auto& tp : assignment) done &= eof.contains(tp);
+    if (done) break;
+  }
+  (*consumer)->Close();
+  printf("%-14s %-16s %10s\n", "topic", "typology", "alert ids");
+  for (const auto& [topic, by] : ids) {
+    for (const auto& [typ, set] : by) printf("%-14s %-16s %10zu\n", topic.c_str(), typ.c_str(), set.size());
+  }
+  printf("messages read: %ld\n", long(messages));
+  return 0;
+}
+
+int Alerts(const std::vector<std::string>& args) {
+  if (args.empty()) return Fail(absl::InvalidArgumentError("alerts: expected 'summary' or 'tally'"), 2);
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (args[0] == "summary") {
+    auto f = Flags::Parse("alerts summary", rest, {"data-dir", "labels"}, {});
+    if (!f.ok()) return Fail(f.status(), 2);
+    return AlertsSummary(*f);
+  }
+  if (args[0] == "tally") {
+    auto f = Flags::Parse("alerts tally", rest, {"bootstrap", "topics"}, {});
+    if (!f.ok()) return Fail(f.status(), 2);
+    return AlertsTally(*f);
+  }
+  return Fail(absl::InvalidArgumentError(absl::StrCat("alerts: unknown subcommand '", args[0], "' (summary, tally)")), 2);
+}
+
+}  // namespace
+}  // namespace centinela::cli
+
+int main(int argc, char** argv) {
+  using namespace centinela::cli;
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "help") {
+    fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string cmd = argv[1];
+  const std::vector<std::string> args(argv + 2, argv + argc);
+  for (const auto& a : args) {
+    if (a == "--help") {
+      fputs(kUsage, stdout);
+      return 0;
+    }
+  }
+  if (cmd == "broker") return Broker(args);
+  if (cmd == "run") return Run(args);
+  if (cmd == "gen") return Gen(args);
+  if (cmd == "alerts") return Alerts(args);
+  fprintf(stderr, "centinela: error: unknown command '%s'\n%s", cmd.c_str(), kUsage);
+  return 2;
+}

@@ -1,0 +1,235 @@
+#include "connectors/kafka/kafka.h"
+
+#include "absl/strings/str_cat.h"
+#include "librdkafka/rdkafka_mock.h"
+
+namespace centinela::kafka {
+namespace {
+
+absl::StatusOr<rd_kafka_conf_t*> MakeConf(const Config& values) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char err[512];
+  for (const auto& [k, v] : values) {
+    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof(err)) != RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      return absl::InvalidArgumentError(absl::StrCat("kafka config ", k, "=", v, ": ", err));
+    }
+  }
+  return conf;
+}
+
+// Silences librdkafka's own stderr logging below warnings.
+void QuietLogger(const rd_kafka_t*, int level, const char* fac, const char* buf) {
+  if (level <= 4) fprintf(stderr, "kafka: %s: %s\n", fac, buf);
+}
+
+}  // namespace
+
+absl::Status KafkaError(rd_kafka_resp_err_t err, absl::string_view what) {
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return absl::OkStatus();
+  return absl::UnavailableError(absl::StrCat(what, ": kafka: ", rd_kafka_err2str(err)));
+}
+
+// ---------------------------------------------------------------- MockCluster
+
+absl::StatusOr<std::unique_ptr<MockCluster>> MockCluster::Start(int brokers) {
+  auto conf = MakeConf({{"client.id", "centinela-broker"}});
+  if (!conf.ok()) return conf.status();
+  rd_kafka_conf_set_log_cb(*conf, QuietLogger);
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, *conf, err, sizeof(err));
+  if (!rk) return absl::InternalError(absl::StrCat("embedded broker: ", err));
+  std::unique_ptr<MockCluster> m(new MockCluster);
+  m->handle_ = rk;
+  m->cluster_ = rd_kafka_mock_cluster_new(rk, brokers);
+  if (!m->cluster_) return absl::InternalError("embedded broker: rd_kafka_mock_cluster_new failed");
+  m->bootstrap_ = rd_kafka_mock_cluster_bootstraps(m->cluster_);
+  return m;
+}
+
+MockCluster::~MockCluster() {
+  if (cluster_) rd_kafka_mock_cluster_destroy(cluster_);
+  if (handle_) rd_kafka_destroy(handle_);
+}
+
+absl::Status MockCluster::CreateTopic(const std::string& topic, int partitions) {
+  return KafkaError(rd_kafka_mock_topic_create(cluster_, topic.c_str(), partitions, 1),
+                    absl::StrCat("creating topic ", topic));
+}
+
+// ---------------------------------------------------------------- Producer
+
+absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(const std::string& bootstrap, const Config& extra,
+                                                           DeliveryCallback on_delivery) {
+  Config values = {{"bootstrap.servers", bootstrap},
+                   {"enable.idempotence", "true"},
+                   {"acks", "all"},
+                   {"linger.ms", "5"},
+                   {"batch.num.messages", "10000"},
+                   {"queue.buffering.max.messages", "200000"},
+                   {"message.timeout.ms", "60000"}};
+  for (const auto& [k, v] : extra) values[k] = v;
+  auto conf = MakeConf(values);
+  if (!conf.ok()) return conf.status();
+  std::unique_ptr<Producer> p(new Producer);
+  p->on_delivery_ = std::move(on_delivery);
+  rd_kafka_conf_set_opaque(*conf, p.get());
+  rd_kafka_conf_set_dr_msg_cb(*conf, &Producer::DeliveryReport);
+  rd_kafka_conf_set_log_cb(*conf, QuietLogger);
+  char err[512];
+  p->rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, *conf, err, sizeof(err));
+  if (!p->rk_) return absl::InvalidArgumentError(absl::StrCat("kafka producer: ", err));
+  return p;
+}
+
+Producer::~Producer() {
+  if (rk_) {
+    rd_kafka_flush(rk_, 5000);
+    rd_kafka_destroy(rk_);
+  }
+}
+
+void Producer::DeliveryReport(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
+  auto* self = static_cast<Producer*>(opaque);
+  if (!self->on_delivery_) return;
+  self->on_delivery_(reinterpret_cast<int64_t>(msg->_private),
+                     KafkaError(msg->err, absl::StrCat("delivery to ", rd_kafka_topic_name(msg->rkt))));
+}
+
+absl::Status Producer::Produce(const std::string& topic, int32_t partition, absl::string_view key,
+                               absl::string_view value, const std::vector<Header>& headers, int64_t opaque) {
+  while (true) {
+    rd_kafka_headers_t* hdrs = nullptr;
+    if (!headers.empty()) {
+      hdrs = rd_kafka_headers_new(headers.size());
+      for (const Header& h : headers) {
+        rd_kafka_header_add(hdrs, h.name.data(), ssize_t(h.name.size()), h.value.data(), ssize_t(h.value.size()));
+      }
+    }
+    rd_kafka_resp_err_t err = rd_kafka_producev(
+        rk_, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key.data(), key.size()),
+        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()), RD_KAFKA_V_HEADERS(hdrs),
+        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(opaque)), RD_KAFKA_V_END);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return absl::OkStatus();
+    if (hdrs) rd_kafka_headers_destroy(hdrs);
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) return KafkaError(err, absl::StrCat("producing to ", topic));
+    rd_kafka_poll(rk_, 50);  // serve delivery reports to make room
+  }
+}
+
+void Producer::Poll(int timeout_ms) { rd_kafka_poll(rk_, timeout_ms); }
+
+absl::Status Producer::Flush(int timeout_ms) {
+  return KafkaError(rd_kafka_flush(rk_, timeout_ms), "flushing producer");
+}
+
+// ---------------------------------------------------------------- Message
+
+absl::string_view Message::header(const char* name) const {
+  rd_kafka_headers_t* hdrs = nullptr;
+  if (rd_kafka_message_headers(m_, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR) return {};
+  const void* value = nullptr;
+  size_t size = 0;
+  if (rd_kafka_header_get_last(hdrs, name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR || !value) return {};
+  return absl::string_view(static_cast<const char*>(value), size);
+}
+
+int64_t Message::timestamp_ms() const {
+  rd_kafka_timestamp_type_t type;
+  return rd_kafka_message_timestamp(m_, &type);
+}
+
+// ---------------------------------------------------------------- GroupConsumer
+
+absl::StatusOr<std::unique_ptr<GroupConsumer>> GroupConsumer::Create(const std::string& bootstrap,
+                                                                     const std::string& group_id, const Config& extra,
+                                                                     PartitionListener* listener) {
+  Config values = {{"bootstrap.servers", bootstrap},
+                   {"group.id", group_id},
+                   {"enable.auto.commit", "false"},
+                   {"enable.auto.offset.store", "false"},
+                   {"enable.partition.eof", "true"},
+                   {"auto.offset.reset", "earliest"},
+                   {"fetch.wait.max.ms", "50"},
+                   {"session.timeout.ms", "6000"},
+                   {"heartbeat.interval.ms", "500"}};
+  for (const auto& [k, v] : extra) values[k] = v;
+  auto conf = MakeConf(values);
+  if (!conf.ok()) return conf.status();
+  std::unique_ptr<GroupConsumer> c(new GroupConsumer);
+  c->listener_ = listener;
+  rd_kafka_conf_set_opaque(*conf, c.get());
+  rd_kafka_conf_set_rebalance_cb(*conf, &GroupConsumer::Rebalance);
+  rd_kafka_conf_set_log_cb(*conf, QuietLogger);
+  char err[512];
+  c->rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, *conf, err, sizeof(err));
+  if (!c->rk_) return absl::InvalidArgumentError(absl::StrCat("kafka consumer: ", err));
+  rd_kafka_poll_set_consumer(c->rk_);
+  return c;
+}
+
+GroupConsumer::~GroupConsumer() {
+  Close();
+  if (rk_) rd_kafka_destroy(rk_);
+}
+
+void GroupConsumer::Close() {
+  if (rk_ && !closed_) {
+    closed_ = true;
+    rd_kafka_consumer_close(rk_);
+  }
+}
+
+void GroupConsumer::Rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                              void* opaque) {
+  auto* self = static_cast<GroupConsumer*>(opaque);
+  std::map<std::string, std::vector<int32_t>> by_topic;
+  for (int i = 0; i < parts->cnt; ++i) by_topic[parts->elems[i].topic].push_back(parts->elems[i].partition);
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    for (const auto& [topic, partitions] : by_topic) {
+      const std::map<int32_t, int64_t> start = self->listener_->OnAssigned(topic, partitions);
+      for (int i = 0; i < parts->cnt; ++i) {
+        if (topic != parts->elems[i].topic) continue;
+        auto it = start.find(parts->elems[i].partition);
+        parts->elems[i].offset = it == start.end() ? RD_KAFKA_OFFSET_BEGINNING : it->second;
+      }
+    }
+    rd_kafka_assign(rk, parts);
+  } else {
+    for (const auto& [topic, partitions] : by_topic) self->listener_->OnRevoked(topic, partitions);
+    rd_kafka_assign(rk, nullptr);
+  }
+}
+
+absl::Status GroupConsumer::Subscribe(const std::vector<std::string>& topics) {
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(int(topics.size()));
+  for (const auto& t : topics) rd_kafka_topic_partition_list_add(list, t.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_resp_err_t err = rd_kafka_subscribe(rk_, list);
+  rd_kafka_topic_partition_list_destroy(list);
+  return KafkaError(err, "subscribing");
+}
+
+std::optional<Message> GroupConsumer::Poll(int timeout_ms) {
+  rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, timeout_ms);
+  if (!m) return std::nullopt;
+  return Message(m);
+}
+
+std::vector<std::pair<std::string, int32_t>> GroupConsumer::Assignment() const {
+  std::vector<std::pair<std::string, int32_t>> out;
+  rd_kafka_topic_partition_list_t* list = nullptr;
+  if (rd_kafka_assignment(rk_, &list) != RD_KAFKA_RESP_ERR_NO_ERROR || !list) return out;
+  for (int i = 0; i < list->cnt; ++i) out.emplace_back(list->elems[i].topic, list->elems[i].partition);
+  rd_kafka_topic_partition_list_destroy(list);
+  return out;
+}
+
+absl::StatusOr<int64_t> GroupConsumer::HighWatermark(const std::string& topic, int32_t partition, int timeout_ms) {
+  int64_t lo = 0, hi = 0;
+  rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(rk_, topic.c_str(), partition, &lo, &hi, timeout_ms);
+  if (err) return KafkaError(err, absl::StrCat("watermarks of ", topic, "/", partition));
+  return hi;
+}
+
+}  // namespace centinela::kafka

@@ -1,0 +1,137 @@
+// Thin RAII wrappers over librdkafka's C API: the embedded mock cluster, a
+// producer with per-message delivery callbacks, and a group consumer whose
+// partition positions come from the caller (RocksDB), not from Kafka.
+// librdkafka errors become absl::Status here and nowhere else.
+#ifndef CENTINELA_CONNECTORS_KAFKA_KAFKA_H_
+#define CENTINELA_CONNECTORS_KAFKA_KAFKA_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <optional>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "librdkafka/rdkafka.h"
+
+struct rd_kafka_mock_cluster_s;
+
+namespace centinela::kafka {
+
+using Config = std::map<std::string, std::string>;
+
+// The embedded broker: librdkafka's mock cluster, speaking the Kafka protocol
+// on 127.0.0.1. In memory only; see docs/kafka.md for its limits.
+// Lifetime: the cluster lives as long as this object. Thread-safe.
+class MockCluster {
+ public:
+  static absl::StatusOr<std::unique_ptr<MockCluster>> Start(int brokers = 1);
+  ~MockCluster();
+  const std::string& bootstrap() const { return bootstrap_; }
+  absl::Status CreateTopic(const std::string& topic, int partitions);
+
+ private:
+  MockCluster() = default;
+  rd_kafka_t* handle_ = nullptr;
+  rd_kafka_mock_cluster_s* cluster_ = nullptr;
+  std::string bootstrap_;
+};
+
+struct Header {
+  std::string name;
+  std::string value;
+};
+
+// An idempotent producer. `on_delivery(opaque, error)` runs inside Poll() /
+// Flush() on the caller's thread; error is OK on acknowledgement.
+// Thread-safety: Produce is thread-safe; Poll/Flush from one thread.
+class Producer {
+ public:
+  using DeliveryCallback = std::function<void(int64_t opaque, const absl::Status& error)>;
+  static absl::StatusOr<std::unique_ptr<Producer>> Create(const std::string& bootstrap, const Config& extra,
+                                                          DeliveryCallback on_delivery = nullptr);
+  ~Producer();
+  // partition -1 = by key hash. Queue-full is retried after serving callbacks.
+  absl::Status Produce(const std::string& topic, int32_t partition, absl::string_view key, absl::string_view value,
+                       const std::vector<Header>& headers = {}, int64_t opaque = 0);
+  void Poll(int timeout_ms);
+  absl::Status Flush(int timeout_ms);
+  rd_kafka_t* handle() const { return rk_; }
+
+ private:
+  static void DeliveryReport(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
+  rd_kafka_t* rk_ = nullptr;
+  DeliveryCallback on_delivery_;
+};
+
+// A consumed record. Borrowed views are valid until the Message is destroyed.
+class Message {
+ public:
+  explicit Message(rd_kafka_message_t* m) : m_(m) {}
+  ~Message() { if (m_) rd_kafka_message_destroy(m_); }
+  Message(Message&& o) noexcept : m_(o.m_) { o.m_ = nullptr; }
+  Message(const Message&) = delete;
+
+  rd_kafka_resp_err_t error() const { return m_->err; }
+  bool is_partition_eof() const { return m_->err == RD_KAFKA_RESP_ERR__PARTITION_EOF; }
+  std::string error_string() const { return rd_kafka_message_errstr(m_); }
+  std::string topic() const { return m_->rkt ? rd_kafka_topic_name(m_->rkt) : ""; }
+  int32_t partition() const { return m_->partition; }
+  int64_t offset() const { return m_->offset; }
+  absl::string_view payload() const {
+    return m_->payload ? absl::string_view(static_cast<const char*>(m_->payload), m_->len) : absl::string_view();
+  }
+  absl::string_view key() const {
+    return m_->key ? absl::string_view(static_cast<const char*>(m_->key), m_->key_len) : absl::string_view();
+  }
+  // The last value of header `name`, or empty.
+  absl::string_view header(const char* name) const;
+  // Producer (CreateTime) timestamp in ms, or -1.
+  int64_t timestamp_ms() const;
+
+ private:
+  rd_kafka_message_t* m_;
+};
+
+// Decides where newly assigned partitions start: returns the next offset per
+// partition (or RD_KAFKA_OFFSET_BEGINNING), and is told of revocations before
+// they take effect, so the caller can commit first.
+class PartitionListener {
+ public:
+  virtual ~PartitionListener() = default;
+  virtual std::map<int32_t, int64_t> OnAssigned(const std::string& topic, const std::vector<int32_t>& partitions) = 0;
+  virtual void OnRevoked(const std::string& topic, const std::vector<int32_t>& partitions) = 0;
+};
+
+// A consumer-group member with manual offset management: Kafka's committed
+// offsets are never used. Lifetime: borrows `listener`. One thread.
+class GroupConsumer {
+ public:
+  static absl::StatusOr<std::unique_ptr<GroupConsumer>> Create(const std::string& bootstrap,
+                                                               const std::string& group_id, const Config& extra,
+                                                               PartitionListener* listener);
+  ~GroupConsumer();
+  absl::Status Subscribe(const std::vector<std::string>& topics);
+  // Returns nullopt on timeout.
+  std::optional<Message> Poll(int timeout_ms);
+  // Current assignment as (topic, partition).
+  std::vector<std::pair<std::string, int32_t>> Assignment() const;
+  // High watermark (offset of the next message to be written), queried.
+  absl::StatusOr<int64_t> HighWatermark(const std::string& topic, int32_t partition, int timeout_ms);
+  void Close();
+
+ private:
+  static void Rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts, void* opaque);
+  rd_kafka_t* rk_ = nullptr;
+  PartitionListener* listener_ = nullptr;
+  bool closed_ = false;
+};
+
+absl::Status KafkaError(rd_kafka_resp_err_t err, absl::string_view what);
+
+}  // namespace centinela::kafka
+
+#endif  // CENTINELA_CONNECTORS_KAFKA_KAFKA_H_

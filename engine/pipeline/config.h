@@ -1,0 +1,40 @@
+// The engine's configuration file (YAML). Unknown keys and bad values are
+// errors naming file:line:column. Relative paths resolve against the config
+// file's directory.
+#ifndef CENTINELA_ENGINE_PIPELINE_CONFIG_H_
+#define CENTINELA_ENGINE_PIPELINE_CONFIG_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace centinela {
+
+struct EngineConfig {
+  std::string source;  // the file it came from
+  // kafka
+  std::string bootstrap = "embedded";  // "embedded" = in-process mock cluster
+  std::string group_id = "centinela";
+  std::string input_topic = "fiu.transactions";
+  std::string dlq_topic = "centinela.dlq";
+  std::string uif_topic = "uif.alerts";
+  std::string sunat_topic = "sunat.alerts";
+  int embedded_partitions = 4;
+  std::string bootstrap_file;  // where an embedded broker writes its address
+  // storage
+  std::string data_dir = "data/centinela";
+  bool sync = false;
+  // rules and reference data
+  std::string pack_path;
+  std::string fx_path;
+  // batching
+  int batch_max_records = 2000;
+  int batch_max_ms = 100;
+};
+
+absl::StatusOr<EngineConfig> LoadEngineConfig(const std::string& path);
+absl::StatusOr<EngineConfig> ParseEngineConfig(const std::string& yaml_text, const std::string& source);
+
+}  // namespace centinela
+
+#endif  // CENTINELA_ENGINE_PIPELINE_CONFIG_H_

@@ -1,0 +1,168 @@
+#include "engine/pipeline/runner.h"
+
+#include <chrono>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "connectors/kafka/kafka.h"
+#include "engine/common/status_macros.h"
+#include "engine/pipeline/embedded_broker.h"
+#include "engine/pipeline/outbox_drainer.h"
+#include "engine/state/store.h"
+#include "rules/pack/rule_pack.h"
+
+namespace centinela {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+absl::StatusOr<FxTable> LoadFx(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open FX table"));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return FxTable::FromYaml(ss.str(), path);
+}
+
+// Starts partitions where RocksDB says, and commits before giving any up.
+class OffsetsFromStore : public kafka::PartitionListener {
+ public:
+  OffsetsFromStore(Store* store, Processor* processor) : store_(store), processor_(processor) {}
+
+  std::map<int32_t, int64_t> OnAssigned(const std::string& topic, const std::vector<int32_t>& partitions) override {
+    std::map<int32_t, int64_t> start;
+    auto stored = store_->LoadOffsets(topic);
+    if (!stored.ok()) {
+      error = stored.status();
+      return start;
+    }
+    for (int32_t p : partitions) {
+      auto it = stored->find(p);
+      if (it != stored->end()) start[p] = it->second;
+      eof.erase({topic, p});
+    }
+    fprintf(stderr, "engine: assigned %zu partition(s) of %s, resuming from stored offsets\n", partitions.size(),
+            topic.c_str());
+    return start;
+  }
+  void OnRevoked(const std::string& topic, const std::vector<int32_t>& partitions) override {
+    absl::Status s = processor_->Commit();
+    if (!s.ok()) error = s;
+    for (int32_t p : partitions) eof.erase({topic, p});
+  }
+
+  absl::Status error;
+  std::set<std::pair<std::string, int32_t>> eof;
+
+ private:
+  Store* store_;
+  Processor* processor_;
+};
+
+}  // namespace
+
+absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOptions& options) {
+  ASSIGN_OR_RETURN(FxTable fx, LoadFx(config.fx_path));
+  ASSIGN_OR_RETURN(std::unique_ptr<rules::RulePack> pack, rules::RulePack::LoadFile(config.pack_path));
+  StoreOptions store_options;
+  store_options.sync = config.sync;
+  ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(config.data_dir, store_options));
+
+  std::unique_ptr<kafka::MockCluster> embedded;
+  std::string bootstrap = config.bootstrap;
+  if (bootstrap == "embedded") {
+    ASSIGN_OR_RETURN(embedded, StartEmbeddedBroker(config));
+    bootstrap = embedded->bootstrap();
+  }
+
+  ProcessorOptions popts;
+  popts.alert_topics.uif = config.uif_topic;
+  popts.alert_topics.sunat = config.sunat_topic;
+  popts.dlq_topic = config.dlq_topic;
+  ASSIGN_OR_RETURN(std::unique_ptr<Processor> processor, Processor::Create(store.get(), pack.get(), &fx, popts));
+  ASSIGN_OR_RETURN(std::unique_ptr<OutboxDrainer> drainer, OutboxDrainer::Start(store.get(), bootstrap));
+  drainer->Notify();  // deliver whatever an earlier run left behind
+
+  OffsetsFromStore listener(store.get(), processor.get());
+  ASSIGN_OR_RETURN(std::unique_ptr<kafka::GroupConsumer> consumer,
+                   kafka::GroupConsumer::Create(bootstrap, config.group_id, {}, &listener));
+  RETURN_IF_ERROR(consumer->Subscribe({config.input_topic}));
+  fprintf(stderr, "engine: pack %s, %zu typologies; storage %s; consuming %s from %s\n", pack->version().c_str(),
+          pack->typologies().size(), config.data_dir.c_str(), config.input_topic.c_str(), bootstrap.c_str());
+
+  auto batch_start = Clock::now();
+  auto last_progress = Clock::now();
+  int64_t last_consumed = processor->counters().consumed;
+  auto commit = [&]() -> absl::Status {
+    const size_t n = processor->pending();
+    if (n == 0) return absl::OkStatus();
+    RETURN_IF_ERROR(processor->Commit());
+    drainer->Notify();
+    if (options.log_commits) {
+      const Counters& c = processor->counters();
+      printf("commit records=%zu consumed=%ld processed=%ld dead_lettered=%ld alerts=%ld\n", n, long(c.consumed),
+             long(c.processed), long(c.dead_lettered), long(c.alerts_created));
+      fflush(stdout);
+    }
+    return absl::OkStatus();
+  };
+
+  while (!(options.stop && options.stop->load())) {
+    std::optional<kafka::Message> msg = consumer->Poll(processor->pending() ? 5 : 50);
+    RETURN_IF_ERROR(listener.error);
+    if (msg) {
+      if (msg->is_partition_eof()) {
+        listener.eof.insert({msg->topic(), msg->partition()});
+      } else if (msg->error()) {
+        fprintf(stderr, "engine: consumer: %s\n", msg->error_string().c_str());
+      } else {
+        listener.eof.erase({msg->topic(), msg->partition()});
+        const std::string topic = msg->topic();
+        InputRecord r{topic, msg->partition(), msg->offset(), msg->payload(), msg->header("content-type")};
+        RETURN_IF_ERROR(processor->Process(r));
+      }
+    }
+    const auto now = Clock::now();
+    if (processor->pending() >= size_t(config.batch_max_records) ||
+        (processor->pending() > 0 &&
+         (!msg || now - batch_start >= std::chrono::milliseconds(config.batch_max_ms)))) {
+      RETURN_IF_ERROR(commit());
+      batch_start = Clock::now();
+    }
+    if (processor->pending() == 0) batch_start = now;
+    if (options.progress_every_ms > 0 && now - last_progress >= std::chrono::milliseconds(options.progress_every_ms)) {
+      const Counters& c = processor->counters();
+      const double secs = std::chrono::duration<double>(now - last_progress).count();
+      fprintf(stderr,
+              "progress: consumed=%ld processed=%ld dead_lettered=%ld alerts=%ld delivered=%ld rate=%.0f/s\n",
+              long(c.consumed), long(c.processed), long(c.dead_lettered), long(c.alerts_created),
+              long(drainer->delivered()), double(c.consumed - last_consumed) / secs);
+      last_progress = now;
+      last_consumed = c.consumed;
+    }
+    if (options.until_caught_up && processor->pending() == 0) {
+      const auto assignment = consumer->Assignment();
+      bool caught_up = !assignment.empty();
+      for (const auto& tp : assignment) caught_up &= listener.eof.contains(tp);
+      if (caught_up && drainer->Idle()) break;
+    }
+  }
+  RETURN_IF_ERROR(commit());
+  drainer->Notify();
+  // Give the drainer a bounded time to deliver the last batch.
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (!drainer->Idle() && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  drainer->Stop();
+  consumer->Close();
+  RunSummary summary;
+  summary.counters = processor->counters();
+  summary.delivered = drainer->delivered();
+  summary.pack_version = pack->version();
+  return summary;
+}
+
+}  // namespace centinela

@@ -1,0 +1,41 @@
+// The streaming engine: a consumer-group member on the input topic feeding the
+// Processor, committing batches to RocksDB (offsets included) and draining
+// the outbox to the alert and DLQ topics.
+#ifndef CENTINELA_ENGINE_PIPELINE_RUNNER_H_
+#define CENTINELA_ENGINE_PIPELINE_RUNNER_H_
+
+#include <atomic>
+#include <cstdio>
+
+#include "absl/status/status.h"
+#include "engine/pipeline/config.h"
+#include "engine/pipeline/processor.h"
+
+namespace centinela {
+
+struct RunOptions {
+  // Exit 0 once every assigned partition is consumed to its end and the
+  // outbox is fully delivered.
+  bool until_caught_up = false;
+  // Print one "commit ..." line per committed batch on stdout (tests use it
+  // to act at a known point of progress).
+  bool log_commits = false;
+  // Set from a signal handler to stop cleanly.
+  std::atomic<bool>* stop = nullptr;
+  // Progress line period on stderr (0 = never).
+  int progress_every_ms = 2000;
+};
+
+struct RunSummary {
+  Counters counters;
+  int64_t delivered = 0;
+  std::string pack_version;
+};
+
+// Runs until stopped (or caught up). Errors name what failed: config, rule
+// pack, storage, broker.
+absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOptions& options);
+
+}  // namespace centinela
+
+#endif  // CENTINELA_ENGINE_PIPELINE_RUNNER_H_

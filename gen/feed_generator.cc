@@ -1,0 +1,344 @@
+#include "gen/feed_generator.h"
+
+#include <algorithm>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "engine/common/time_util.h"
+#include "engine/validate/peru_ids.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace centinela::gen {
+namespace {
+
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : g_(seed) {}
+  uint64_t Next() { return g_(); }
+  int64_t Uniform(int64_t lo, int64_t hi) { return lo + int64_t(Next() % uint64_t(hi - lo + 1)); }
+  bool Chance(int percent) { return int(Next() % 100) < percent; }
+  template <typename T>
+  const T& Pick(const std::vector<T>& v) { return v[Next() % v.size()]; }
+
+ private:
+  std::mt19937_64 g_;
+};
+
+const std::vector<std::string> kBanks = {"BCP", "BBVA", "IBK", "SCO", "BN", "CMAC"};
+const std::vector<std::string> kUrbanUbigeo = {"150101", "150122", "150131", "040101", "130101", "200101",
+                                               "080101", "140101", "160101", "220101"};
+const std::vector<std::string> kMiningUbigeo = {"170101", "170201", "171001", "211001", "211201", "210301", "130801"};
+const std::vector<std::string> kBorderUbigeo = {"230101", "210101", "240101", "160101"};  // Tacna, Puno, Tumbes, Loreto
+const std::vector<std::string> kOtherCiiu = {"4711", "5610", "6201", "4520", "8510", "4921", "1071", "6810"};
+const std::vector<std::string> kGoldCiiu = {"0729", "4662", "2420"};
+const std::vector<std::string> kForeignSafe = {"US", "ES", "CN", "CL", "CO", "BR", "DE", "MX"};
+const std::vector<std::string> kHighRisk = {"IR", "KP", "MM", "VE", "BO"};
+const std::vector<std::string> kFirst = {"JUAN", "MARIA", "JOSE", "ROSA", "LUIS", "CARMEN", "JORGE", "ANA", "CARLOS", "LUZ"};
+const std::vector<std::string> kLast = {"QUISPE", "FLORES", "HUAMAN", "MAMANI", "RAMOS", "GARCIA", "ROJAS", "CHAVEZ",
+                                        "TORRES", "MENDOZA", "CONDORI", "VARGAS"};
+
+struct Account {
+  std::string account;
+  std::string bank;
+  bool company;
+  std::string doc;
+  std::string name;
+  std::string ciiu;
+  std::string ubigeo;
+  std::string opened;
+};
+
+Account MakeAccount(Rng& rng, int64_t i, bool company, const std::string& ciiu, int64_t start_day) {
+  Account a;
+  a.bank = rng.Pick(kBanks);
+  a.account = absl::StrFormat("%s-%010d", a.bank, i);
+  a.company = company;
+  if (company) {
+    a.doc = MakeRuc(10000000 + uint64_t(i) * 7919 % 89999999);
+    a.name = absl::StrCat(rng.Pick(kLast), " ", rng.Pick(kLast), " S.A.C.");
+    a.ciiu = ciiu.empty() ? rng.Pick(kOtherCiiu) : ciiu;
+  } else {
+    a.doc = MakeDni(10000000 + uint64_t(i) * 104729 % 89999999);
+    a.name = absl::StrCat(rng.Pick(kLast), " ", rng.Pick(kLast), ", ", rng.Pick(kFirst));
+  }
+  a.ubigeo = rng.Pick(kUrbanUbigeo);
+  a.opened = FormatIsoDate(start_day - rng.Uniform(30, 3650));
+  return a;
+}
+
+void FillParty(const Account& a, v1::Party* p) {
+  p->set_kind(a.company ? v1::COMPANY : v1::PERSON);
+  p->set_document_type(a.company ? v1::RUC : v1::DNI);
+  p->set_document_number(a.doc);
+  p->set_name(a.name);
+  p->set_account(a.account);
+  p->set_bank(a.bank);
+  p->set_country("PE");
+  p->set_ubigeo(a.ubigeo);
+  if (!a.ciiu.empty()) p->set_ciiu(a.ciiu);
+  p->set_account_opened(a.opened);
+}
+
+void FillForeign(Rng& rng, const std::string& country, int64_t n, v1::Party* p) {
+  p->set_kind(v1::COMPANY);
+  p->set_document_type(v1::NON_RESIDENT);
+  p->set_document_number(absl::StrFormat("NR%08d", n));
+  p->set_name(absl::StrCat("FOREIGN TRADING ", n, " LTD"));
+  p->set_account(absl::StrFormat("%s-INTL-%08d", country, n));
+  p->set_bank(absl::StrCat(country, "BANK"));
+  p->set_country(country);
+}
+
+// PEN amount in centimos for a USD amount in cents (fixed 3.75 rate of the demo).
+int64_t PenFromUsdCents(int64_t usd_cents) { return usd_cents * 375 / 100; }
+
+struct Pending {
+  int64_t micros;
+  int64_t seq;
+  v1::Transaction tx;
+  std::string label, typology, case_id, invalid_payload, invalid_ct;
+};
+
+}  // namespace
+
+std::string MakeRuc(uint64_t n, const char* prefix) {
+  std::string ten = absl::StrFormat("%s%08d", prefix, n % 100000000);
+  return absl::StrCat(ten, RucCheckDigit(ten));
+}
+
+std::string MakeDni(uint64_t n) { return absl::StrFormat("%08d", n % 100000000); }
+
+const std::vector<std::string>& InvalidKinds() {
+  static const auto* kinds = new std::vector<std::string>{"garbage_bytes", "bad_json", "missing_amount",
+                                                          "unknown_currency", "invalid_ruc"};
+  return *kinds;
+}
+
+void Generate(const GenOptions& o, const std::function<void(const GeneratedRecord&)>& emit) {
+  Rng rng(o.seed);
+  std::vector<Account> accounts;
+  accounts.reserve(o.accounts);
+  for (int i = 0; i < o.accounts; ++i) accounts.push_back(MakeAccount(rng, i + 1, rng.Chance(25), "", o.start_day));
+  const int64_t start = o.start_day * kMicrosPerDay;
+  const int64_t span = int64_t(o.days) * kMicrosPerDay;
+  const std::string entity_ruc = MakeRuc(2001);
+
+  std::vector<Pending> all;
+  int64_t seq = 0;
+  auto base_tx = [&](int64_t micros, const std::string& id) {
+    Pending p;
+    p.micros = micros;
+    p.seq = seq++;
+    p.tx.set_id(id);
+    *p.tx.mutable_event_time() = FromMicros(micros);
+    p.tx.mutable_reporting_entity()->set_ruc(entity_ruc);
+    p.tx.mutable_reporting_entity()->set_sector("bank");
+    return p;
+  };
+  auto set_amount = [](v1::Transaction& tx, int64_t minor, const char* cur) {
+    tx.mutable_amount()->set_minor_units(minor);
+    tx.mutable_amount()->set_currency(cur);
+  };
+
+  // ---- injected cases
+  int case_no = 0;
+  auto case_time = [&]() { return start + rng.Uniform(0, span - 8 * kMicrosPerDay); };
+  for (int c = 0; c < o.cases_per_typology; ++c) {
+    // Structuring: 3-5 near-threshold cash deposits into one account within 5 days.
+    {
+      const std::string cid = absl::StrCat("structuring-", ++case_no);
+      const Account& target = accounts[rng.Next() % accounts.size()];
+      const int n = int(rng.Uniform(3, 5));
+      const int64_t t0 = case_time();
+      const std::string branch = rng.Pick(kUrbanUbigeo);
+      for (int k = 0; k < n; ++k) {
+        Pending p = base_tx(t0 + rng.Uniform(0, 5 * kMicrosPerDay), absl::StrCat("tx-", cid, "-", k));
+        p.tx.set_channel(v1::CASH);
+        p.tx.set_operation(v1::DEPOSIT);
+        p.tx.set_branch_ubigeo(branch);
+        const int64_t usd = rng.Uniform(7600, 9700) * 100;
+        if (rng.Chance(50)) set_amount(p.tx, usd, "USD"); else set_amount(p.tx, PenFromUsdCents(usd), "PEN");
+        FillParty(accounts[rng.Next() % accounts.size()], p.tx.mutable_originator());
+        p.tx.mutable_originator()->clear_account();  // walk-in depositor
+        FillParty(target, p.tx.mutable_beneficiary());
+        p.label = "case"; p.typology = "structuring"; p.case_id = cid;
+        all.push_back(std::move(p));
+      }
+    }
+    // Illegal-mining cash: gold-sector company withdraws cash in a mining region.
+    {
+      const std::string cid = absl::StrCat("mining_cash-", ++case_no);
+      Account miner = MakeAccount(rng, 900000 + case_no, true, rng.Pick(kGoldCiiu), o.start_day);
+      miner.ubigeo = rng.Pick(kMiningUbigeo);
+      const int n = int(rng.Uniform(1, 3));
+      const int64_t t0 = case_time();
+      for (int k = 0; k < n; ++k) {
+        Pending p = base_tx(t0 + rng.Uniform(0, 7 * kMicrosPerDay), absl::StrCat("tx-", cid, "-", k));
+        p.tx.set_channel(v1::CASH);
+        p.tx.set_operation(v1::WITHDRAWAL);
+        p.tx.set_branch_ubigeo(miner.ubigeo);
+        set_amount(p.tx, PenFromUsdCents(rng.Uniform(20000, 90000) * 100), "PEN");
+        FillParty(miner, p.tx.mutable_originator());
+        p.label = "case"; p.typology = "mining_cash"; p.case_id = cid;
+        all.push_back(std::move(p));
+      }
+    }
+    // Border cash declaration just under US$10k or US$30k.
+    {
+      const std::string cid = absl::StrCat("border_cash-", ++case_no);
+      Pending p = base_tx(case_time(), absl::StrCat("tx-", cid, "-0"));
+      p.tx.set_channel(v1::CASH);
+      p.tx.set_operation(v1::BORDER_CASH_DECLARATION);
+      p.tx.set_branch_ubigeo(rng.Pick(kBorderUbigeo));
+      p.tx.mutable_reporting_entity()->set_ruc(MakeRuc(131));  // customs
+      p.tx.mutable_reporting_entity()->set_sector("customs");
+      const int64_t usd = rng.Chance(50) ? rng.Uniform(9100, 9990) : rng.Uniform(27100, 29990);
+      set_amount(p.tx, usd * 100, "USD");
+      Account traveller = accounts[rng.Next() % accounts.size()];
+      traveller.company = false;
+      traveller.doc = MakeDni(rng.Next());
+      traveller.ciiu.clear();
+      FillParty(traveller, p.tx.mutable_originator());
+      p.tx.mutable_originator()->clear_account();
+      p.label = "case"; p.typology = "border_cash"; p.case_id = cid;
+      all.push_back(std::move(p));
+    }
+    // FATF: wire to / from a high-risk jurisdiction.
+    for (bool outbound : {true, false}) {
+      const std::string typ = outbound ? "fatf_outbound" : "fatf_inbound";
+      const std::string cid = absl::StrCat(typ, "-", ++case_no);
+      Pending p = base_tx(case_time(), absl::StrCat("tx-", cid, "-0"));
+      p.tx.set_channel(v1::WIRE);
+      p.tx.set_operation(v1::TRANSFER);
+      set_amount(p.tx, rng.Uniform(3000, 60000) * 100, "USD");
+      const Account& local = accounts[rng.Next() % accounts.size()];
+      if (outbound) {
+        FillParty(local, p.tx.mutable_originator());
+        FillForeign(rng, rng.Pick(kHighRisk), case_no, p.tx.mutable_beneficiary());
+      } else {
+        FillForeign(rng, rng.Pick(kHighRisk), case_no, p.tx.mutable_originator());
+        FillParty(local, p.tx.mutable_beneficiary());
+      }
+      p.label = "case"; p.typology = typ; p.case_id = cid;
+      all.push_back(std::move(p));
+    }
+  }
+
+  // ---- malformed records
+  for (int i = 0; i < o.invalid; ++i) {
+    const std::string& kind = InvalidKinds()[i % InvalidKinds().size()];
+    Pending p = base_tx(start + rng.Uniform(0, span - 1), absl::StrCat("tx-invalid-", i));
+    p.label = "invalid";
+    p.typology = kind;
+    p.tx.set_channel(v1::ONLINE_BANKING);
+    p.tx.set_operation(v1::TRANSFER);
+    set_amount(p.tx, 12345, "PEN");
+    FillParty(accounts[i % accounts.size()], p.tx.mutable_originator());
+    FillParty(accounts[(i + 1) % accounts.size()], p.tx.mutable_beneficiary());
+    if (kind == "garbage_bytes") {
+      p.invalid_payload = std::string("\xff\xfe\x00\x13garbage\x07\x99", 13);
+      p.invalid_ct = "application/x-protobuf";
+    } else if (kind == "bad_json") {
+      p.invalid_payload = "{\"id\": \"tx-bad\", \"amount\": {\"minor_units\": 10";
+      p.invalid_ct = "application/json";
+    } else if (kind == "missing_amount") {
+      p.tx.clear_amount();
+    } else if (kind == "unknown_currency") {
+      p.tx.mutable_amount()->set_currency("XYZ");
+    } else if (kind == "invalid_ruc") {
+      std::string ruc = MakeRuc(4242);
+      ruc.back() = char('0' + (ruc.back() - '0' + 1) % 10);
+      p.tx.mutable_reporting_entity()->set_ruc(ruc);
+    }
+    all.push_back(std::move(p));
+  }
+
+  // ---- background traffic fills the rest
+  const int64_t background = std::max<int64_t>(0, o.count - int64_t(all.size()));
+  for (int64_t i = 0; i < background; ++i) {
+    Pending p = base_tx(start + rng.Uniform(0, span - 1), absl::StrCat("tx-bg-", i));
+    const Account& a = accounts[rng.Next() % accounts.size()];
+    const Account& b = accounts[rng.Next() % accounts.size()];
+    // Log-uniform-ish PEN amounts from S/ 20 to S/ 60,000; a few large ones.
+    int64_t pen = rng.Uniform(2000, 200000);
+    if (rng.Chance(30)) pen *= rng.Uniform(2, 30);
+    if (rng.Chance(1)) pen = rng.Uniform(5000000, 50000000);
+    const int kind = int(rng.Uniform(0, 99));
+    if (kind < 50) {
+      p.tx.set_channel(rng.Chance(50) ? v1::ACH : v1::MOBILE_WALLET);
+      p.tx.set_operation(v1::TRANSFER);
+      FillParty(a, p.tx.mutable_originator());
+      FillParty(b, p.tx.mutable_beneficiary());
+      set_amount(p.tx, pen, "PEN");
+    } else if (kind < 65) {
+      p.tx.set_channel(v1::CASH);
+      p.tx.set_operation(v1::DEPOSIT);
+      p.tx.set_branch_ubigeo(rng.Pick(kUrbanUbigeo));
+      FillParty(b, p.tx.mutable_beneficiary());
+      set_amount(p.tx, pen, "PEN");
+    } else if (kind < 80) {
+      p.tx.set_channel(v1::CASH);
+      p.tx.set_operation(v1::WITHDRAWAL);
+      // Some withdrawals happen in mining regions by non-gold parties.
+      p.tx.set_branch_ubigeo(rng.Chance(10) ? rng.Pick(kMiningUbigeo) : rng.Pick(kUrbanUbigeo));
+      FillParty(a, p.tx.mutable_originator());
+      set_amount(p.tx, pen, "PEN");
+    } else if (kind < 90) {
+      p.tx.set_channel(v1::CARD);
+      p.tx.set_operation(v1::PAYMENT);
+      FillParty(a, p.tx.mutable_originator());
+      FillParty(b, p.tx.mutable_beneficiary());
+      set_amount(p.tx, pen / 10 + 100, "PEN");
+    } else {
+      p.tx.set_channel(v1::WIRE);
+      p.tx.set_operation(v1::TRANSFER);
+      const std::string country = rng.Chance(3) ? rng.Pick(kHighRisk) : rng.Pick(kForeignSafe);
+      // High-risk counterparties in background traffic only send small remittances.
+      const int64_t usd_cents = country == "IR" || country == "KP" || country == "MM" || country == "VE" ||
+                                        country == "BO"
+                                    ? rng.Uniform(2000, 90000)
+                                    : rng.Uniform(10000, 5000000);
+      set_amount(p.tx, usd_cents, "USD");
+      if (rng.Chance(50)) {
+        FillParty(a, p.tx.mutable_originator());
+        FillForeign(rng, country, rng.Uniform(1, 5000), p.tx.mutable_beneficiary());
+      } else {
+        FillForeign(rng, country, rng.Uniform(1, 5000), p.tx.mutable_originator());
+        FillParty(b, p.tx.mutable_beneficiary());
+      }
+    }
+    all.push_back(std::move(p));
+  }
+
+  std::stable_sort(all.begin(), all.end(), [](const Pending& x, const Pending& y) {
+    return x.micros != y.micros ? x.micros < y.micros : x.seq < y.seq;
+  });
+  google::protobuf::util::JsonPrintOptions json;
+  json.preserve_proto_field_names = true;
+  GeneratedRecord r;
+  int64_t n = 0;
+  for (Pending& p : all) {
+    r.tx_id = p.tx.id();
+    r.label = p.label;
+    r.typology = p.typology;
+    r.case_id = p.case_id;
+    r.key = p.tx.beneficiary().account().empty() ? p.tx.originator().account() : p.tx.beneficiary().account();
+    if (r.key.empty()) r.key = p.tx.id();
+    if (!p.invalid_payload.empty()) {
+      r.payload = p.invalid_payload;
+      r.content_type = p.invalid_ct;
+    } else if (o.format == Format::kJson || (o.format == Format::kMixed && n % 10 == 0)) {
+      r.payload.clear();
+      (void)google::protobuf::util::MessageToJsonString(p.tx, &r.payload, json);
+      r.content_type = "application/json";
+    } else {
+      r.payload = p.tx.SerializeAsString();
+      r.content_type = "application/x-protobuf";
+    }
+    ++n;
+    emit(r);
+  }
+}
+
+}  // namespace centinela::gen

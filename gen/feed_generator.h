@@ -1,0 +1,52 @@
+// A deterministic (seeded) synthetic Peru transaction feed: background traffic
+// plus labelled injected cases of each shipped typology, and optionally
+// malformed records for exercising the dead-letter path.
+#ifndef CENTINELA_GEN_FEED_GENERATOR_H_
+#define CENTINELA_GEN_FEED_GENERATOR_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "centinela/v1/transaction.pb.h"
+
+namespace centinela::gen {
+
+enum class Format { kProtobuf, kJson, kMixed };
+
+struct GenOptions {
+  uint64_t seed = 42;
+  int64_t count = 100000;        // total records, cases and invalid ones included
+  int cases_per_typology = 40;
+  int invalid = 0;               // malformed records, cycling through the kinds
+  int accounts = 20000;
+  int64_t start_day = 20454;     // 2026-01-01
+  int days = 60;
+  Format format = Format::kMixed;
+};
+
+// One record to publish, in event-time order.
+struct GeneratedRecord {
+  std::string key;           // Kafka key: beneficiary account, or the tx id
+  std::string payload;
+  std::string content_type;  // application/x-protobuf or application/json
+  std::string tx_id;
+  std::string label;         // "" background; "case" or "invalid"
+  std::string typology;      // for cases: the typology id; for invalid: the kind
+  std::string case_id;
+};
+
+// The kinds of malformed record, in the order `invalid` cycles through them.
+const std::vector<std::string>& InvalidKinds();
+
+// Calls `emit` once per record, in event-time order. Same options, same output.
+void Generate(const GenOptions& options, const std::function<void(const GeneratedRecord&)>& emit);
+
+// A valid RUC (prefix 20, company) / DNI from a number.
+std::string MakeRuc(uint64_t n, const char* prefix = "20");
+std::string MakeDni(uint64_t n);
+
+}  // namespace centinela::gen
+
+#endif  // CENTINELA_GEN_FEED_GENERATOR_H_
