@@ -160,7 +160,8 @@ int Gen(const std::vector<std::string>& args) {
     out.open(f->Get("out"), std::ios::binary);
     if (!out) return Fail(absl::PermissionDeniedError(absl::StrCat("gen: --out ", f->Get("out"), ": cannot write")), 2);
   } else {
-    auto p = kafka::Producer::Create(f->Get("bootstrap"), {});
+    // lz4 keeps the embedded broker well under its per-partition retention cap.
+    auto p = kafka::Producer::Create(f->Get("bootstrap"), {{"compression.type", "lz4"}});
     if (!p.ok()) return Fail(p.status(), 2);
     producer = std::move(*p);
   }

@@ -89,6 +89,7 @@ absl::Status AlertBook::Record(const rules::RulePack& pack, const rules::Typolog
 void AlertBook::Flush(rocksdb::WriteBatch* batch, OutboxWriter* outbox) {
   google::protobuf::util::JsonPrintOptions json;
   json.preserve_proto_field_names = true;
+  json.always_print_primitive_fields = true;
   for (const std::string& id : order_) {
     Touched& t = touched_[id];
     const v1::Alert& a = t.alert;

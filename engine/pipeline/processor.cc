@@ -57,6 +57,7 @@ void Processor::DeadLetter(const InputRecord& r, absl::string_view reason) {
   e.set_key(absl::StrCat(r.topic, "/", r.partition, "/", r.offset));
   google::protobuf::util::JsonPrintOptions json;
   json.preserve_proto_field_names = true;
+  json.always_print_primitive_fields = true;
   (void)google::protobuf::util::MessageToJsonString(dl, e.mutable_value(), json);
   e.set_content_type(std::string(kContentTypeJson));
   outbox_.Append(e, &batch_);

@@ -1,0 +1,78 @@
+#include "engine/common/hash.h"
+#include "engine/common/keys.h"
+#include "engine/common/money.h"
+#include "engine/common/time_util.h"
+#include "gtest/gtest.h"
+
+namespace centinela {
+namespace {
+
+TEST(ParseDecimalMinor, ParsesExactlyWithoutFloatingPoint) {
+  EXPECT_EQ(*ParseDecimalMinor("9500", 2), 950000);
+  EXPECT_EQ(*ParseDecimalMinor("9,500.5", 2), 950050);
+  EXPECT_EQ(*ParseDecimalMinor("0.07", 2), 7);
+  EXPECT_EQ(*ParseDecimalMinor("3.75", 6), 3750000);
+}
+
+TEST(ParseDecimalMinor, RejectsJunkAndExtraDecimals) {
+  EXPECT_FALSE(ParseDecimalMinor("", 2).ok());
+  EXPECT_FALSE(ParseDecimalMinor("12.345", 2).ok());
+  EXPECT_FALSE(ParseDecimalMinor("-5", 2).ok());
+  EXPECT_FALSE(ParseDecimalMinor("1e5", 2).ok());
+  EXPECT_FALSE(ParseDecimalMinor(".", 2).ok());
+}
+
+TEST(Money, FormatsWithGroupingAndCurrency) {
+  EXPECT_EQ(FormatMoney({940000, Currency::Usd()}), "USD 9,400.00");
+  EXPECT_EQ(FormatMoney({5, Currency::Pen()}), "PEN 0.05");
+  EXPECT_EQ(FormatMoney({-123456789, Currency::Pen()}), "PEN -1,234,567.89");
+}
+
+TEST(Currency, AcceptsOnlyThreeUpperCaseLetters) {
+  EXPECT_TRUE(Currency::FromCode("PEN").ok());
+  EXPECT_EQ(Currency::FromCode("PEN")->code(), "PEN");
+  EXPECT_FALSE(Currency::FromCode("pen").ok());
+  EXPECT_FALSE(Currency::FromCode("PENN").ok());
+  EXPECT_EQ(*Currency::FromCode("USD"), Currency::Usd());
+}
+
+TEST(StableHash, IsDeterministicAndSpreads) {
+  EXPECT_EQ(StableHash64("abc"), StableHash64("abc"));
+  EXPECT_NE(StableHash64("abc"), StableHash64("abd"));
+  EXPECT_NE(StableHash64("abc", 1), StableHash64("abc", 2));
+  // Pinned: alert ids must never change between releases.
+  EXPECT_EQ(StableHashHex128("centinela").size(), 32u);
+  EXPECT_EQ(StableHashHex128("centinela"), StableHashHex128("centinela"));
+}
+
+TEST(Keys, BigEndianOrderMatchesNumericOrder) {
+  std::string a, b, c;
+  PutOrderedInt64(&a, -5);
+  PutOrderedInt64(&b, 3);
+  PutOrderedInt64(&c, 1LL << 40);
+  EXPECT_LT(a, b);
+  EXPECT_LT(b, c);
+  EXPECT_EQ(GetOrderedInt64(a), -5);
+  EXPECT_EQ(GetOrderedInt64(c), 1LL << 40);
+}
+
+TEST(TimeUtil, DatesRoundTrip) {
+  EXPECT_EQ(*ParseIsoDate("1970-01-01"), 0);
+  EXPECT_EQ(*ParseIsoDate("2026-01-05"), 20458);
+  EXPECT_EQ(FormatIsoDate(20458), "2026-01-05");
+  EXPECT_FALSE(ParseIsoDate("2026-02-30").ok());
+  EXPECT_FALSE(ParseIsoDate("2026/01/05").ok());
+}
+
+TEST(TimeUtil, DurationsAndFloorDivision) {
+  EXPECT_EQ(*ParseDuration("7d"), 7 * kMicrosPerDay);
+  EXPECT_EQ(*ParseDuration("24h"), kMicrosPerDay);
+  EXPECT_FALSE(ParseDuration("7w").ok());
+  EXPECT_FALSE(ParseDuration("0d").ok());
+  EXPECT_EQ(FloorDiv(-1, 10), -1);
+  EXPECT_EQ(FloorDiv(19, 10), 1);
+  EXPECT_EQ(ToMicros(FromMicros(-1500001)), -1500001);
+}
+
+}  // namespace
+}  // namespace centinela

@@ -1,0 +1,43 @@
+#include "engine/pipeline/config.h"
+
+#include "gtest/gtest.h"
+
+namespace centinela {
+namespace {
+
+TEST(EngineConfig, ParsesAndResolvesPathsAgainstTheConfigFile) {
+  auto c = ParseEngineConfig(R"(
+kafka: {bootstrap: "127.0.0.1:9092", embedded_partitions: 3}
+storage: {path: db}
+rules: {pack: ../rules/peru.yaml}
+fx: {file: /etc/fx.yaml}
+)", "/opt/centinela/conf/engine.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->bootstrap, "127.0.0.1:9092");
+  EXPECT_EQ(c->embedded_partitions, 3);
+  EXPECT_EQ(c->data_dir, "/opt/centinela/conf/db");
+  EXPECT_EQ(c->pack_path, "/opt/centinela/rules/peru.yaml");
+  EXPECT_EQ(c->fx_path, "/etc/fx.yaml");
+  EXPECT_EQ(c->input_topic, "fiu.transactions");  // default
+}
+
+TEST(EngineConfig, ErrorsNameFileLineColumnAndKey) {
+  auto unknown = ParseEngineConfig("kafka:\n  bootsrap: x\nrules: {pack: p}\nfx: {file: f}\n", "engine.yaml");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().message().substr(0, 44), "engine.yaml:2:3: unknown key 'bootsrap' in k");
+  auto bad_int = ParseEngineConfig("engine: {batch_max_records: lots}\nrules: {pack: p}\nfx: {file: f}\n", "e.yaml");
+  ASSERT_FALSE(bad_int.ok());
+  EXPECT_EQ(bad_int.status().message(), "e.yaml:1:29: engine.batch_max_records: invalid value 'lots'");
+  auto no_pack = ParseEngineConfig("fx: {file: f}\n", "e.yaml");
+  EXPECT_EQ(no_pack.status().message(), "e.yaml: rules.pack is required (path to a rule pack)");
+  auto syntax = ParseEngineConfig("kafka: [\n", "e.yaml");
+  EXPECT_NE(syntax.status().message().find("YAML syntax error"), std::string::npos);
+  EXPECT_FALSE(ParseEngineConfig("kafka: {embedded_partitions: 0}\nrules: {pack: p}\nfx: {file: f}", "e").ok());
+}
+
+TEST(EngineConfig, MissingFileIsNamed) {
+  EXPECT_EQ(LoadEngineConfig("/nope/engine.yaml").status().message(), "/nope/engine.yaml: cannot open config file");
+}
+
+}  // namespace
+}  // namespace centinela

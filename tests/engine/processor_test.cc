@@ -1,0 +1,244 @@
+// The Peru pack run through the real processor on RocksDB (no Kafka): when
+// each typology fires, when it must not, and what one commit contains.
+#include "engine/pipeline/processor.h"
+
+#include <deque>
+
+#include "centinela/v1/dead_letter.pb.h"
+#include "engine/common/keys.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+#include "tests/testing/test_util.h"
+
+namespace centinela {
+namespace {
+
+using testing::DayMicros;
+using testing::kJan5;
+using testing::MakeTx;
+using ::testing::ElementsAre;
+using ::testing::UnorderedElementsAre;
+
+class PeruPackTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    pack_ = std::move(*rules::RulePack::LoadFile(CENTINELA_SOURCE_DIR "/rules/packs/peru.yaml"));
+    store_ = std::move(*Store::Open(dir_.Sub("db"), {}));
+    ProcessorOptions o;
+    o.wall_clock_micros = [] { return int64_t(1); };
+    processor_ = std::move(*Processor::Create(store_.get(), pack_.get(), &fx_, o));
+  }
+
+  void Feed(const v1::Transaction& tx) {
+    ASSERT_TRUE(processor_->Process({"fiu.transactions", 0, offset_++, payloads_.emplace_back(tx.SerializeAsString()),
+                                     "application/x-protobuf"})
+                    .ok());
+  }
+  void FeedRaw(const std::string& payload, const std::string& content_type) {
+    ASSERT_TRUE(processor_->Process({"fiu.transactions", 0, offset_++, payloads_.emplace_back(payload), content_type})
+                    .ok());
+  }
+
+  std::vector<v1::Alert> Alerts() {
+    EXPECT_TRUE(processor_->Commit().ok());
+    std::vector<v1::Alert> out;
+    auto it = store_->NewIterator(Cf::kAlerts);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      out.emplace_back().ParseFromArray(it->value().data(), int(it->value().size()));
+    }
+    return out;
+  }
+  std::vector<std::string> Typologies() {
+    std::vector<std::string> t;
+    for (const auto& a : Alerts()) t.push_back(a.typology_id());
+    return t;
+  }
+
+  static v1::Transaction CashDeposit(const std::string& id, int64_t micros, int64_t usd_cents,
+                                     const std::string& account = "BCP-9") {
+    v1::Transaction tx = MakeTx(id, micros, usd_cents, "USD");
+    tx.set_channel(v1::CASH);
+    tx.set_operation(v1::DEPOSIT);
+    tx.mutable_beneficiary()->set_account(account);
+    return tx;
+  }
+  static v1::Transaction MiningWithdrawal(const std::string& id, const std::string& ubigeo, const std::string& ciiu,
+                                          int64_t usd_cents) {
+    v1::Transaction tx = MakeTx(id, DayMicros(kJan5), usd_cents, "USD");
+    tx.set_channel(v1::CASH);
+    tx.set_operation(v1::WITHDRAWAL);
+    tx.set_branch_ubigeo(ubigeo);
+    tx.mutable_originator()->set_document_type(v1::RUC);
+    tx.mutable_originator()->set_document_number("20512333797");
+    tx.mutable_originator()->set_kind(v1::COMPANY);
+    tx.mutable_originator()->set_ciiu(ciiu);
+    return tx;
+  }
+
+  testing::TempDir dir_;
+  FxTable fx_ = *FxTable::FromFixed({{"PEN", "3.75"}});
+  std::unique_ptr<rules::RulePack> pack_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Processor> processor_;
+  std::deque<std::string> payloads_;
+  int64_t offset_ = 0;
+};
+
+TEST_F(PeruPackTest, StructuringFlagsThreeNearThresholdCashDepositsInAWeek) {
+  Feed(CashDeposit("d1", DayMicros(kJan5), 950000));
+  Feed(CashDeposit("d2", DayMicros(kJan5 + 2), 900000));
+  EXPECT_TRUE(Alerts().empty());  // two are not yet a pattern
+  Feed(CashDeposit("d3", DayMicros(kJan5 + 4), 880000));
+  Feed(CashDeposit("d4", DayMicros(kJan5 + 5), 910000));
+  auto alerts = Alerts();
+  ASSERT_EQ(alerts.size(), 1u);
+  const v1::Alert& a = alerts[0];
+  EXPECT_EQ(a.typology_id(), "structuring");
+  EXPECT_EQ(a.subject().id(), "BCP-9");
+  EXPECT_THAT(a.evidence_transaction_ids(), ElementsAre("d3", "d4"));  // merged under one id
+  EXPECT_EQ(a.transaction_count(), 2);
+  EXPECT_THAT(a.destinations(), ElementsAre(v1::UIF));
+  // The explanation carries the values the rules saw at the latest firing.
+  bool saw_count = false;
+  for (const auto& h : a.hits()) {
+    for (const auto& v : h.values()) {
+      if (v.name() == "agg.near_threshold_cash_in_7d") {
+        EXPECT_EQ(v.value(), "4");
+        saw_count = true;
+      }
+    }
+  }
+  EXPECT_TRUE(saw_count);
+  EXPECT_EQ(a.id(), MakeAlertId("structuring", "account", "BCP-9",
+                                FloorDiv(DayMicros(kJan5 + 4), 7 * kMicrosPerDay) * 7 * kMicrosPerDay));
+}
+
+TEST_F(PeruPackTest, StructuringIgnoresSpreadOutOrNonCashOrSmallDeposits) {
+  Feed(CashDeposit("d1", DayMicros(kJan5), 950000));
+  Feed(CashDeposit("d2", DayMicros(kJan5 + 9), 950000));    // outside 7 days
+  Feed(CashDeposit("d3", DayMicros(kJan5 + 18), 950000));
+  Feed(CashDeposit("s1", DayMicros(kJan5 + 20), 200000));   // small
+  Feed(CashDeposit("s2", DayMicros(kJan5 + 20, 13), 200000));
+  Feed(CashDeposit("s3", DayMicros(kJan5 + 20, 14), 200000));
+  v1::Transaction wire = CashDeposit("w1", DayMicros(kJan5 + 30), 950000);
+  wire.set_channel(v1::WIRE);
+  for (int i = 0; i < 4; ++i) {
+    wire.set_id("w" + std::to_string(i));
+    Feed(wire);
+  }
+  Feed(CashDeposit("o1", DayMicros(kJan5 + 40), 950000, "A"));  // different accounts
+  Feed(CashDeposit("o2", DayMicros(kJan5 + 40), 950000, "B"));
+  Feed(CashDeposit("o3", DayMicros(kJan5 + 40), 950000, "C"));
+  EXPECT_TRUE(Alerts().empty());
+}
+
+TEST_F(PeruPackTest, MiningCashNeedsMiningRegionGoldSectorAndSize) {
+  Feed(MiningWithdrawal("m1", "170101", "0729", 2000000));  // Madre de Dios, gold mining
+  v1::Transaction other = MiningWithdrawal("m2", "130801", "4662", 2000000);  // Pataz, metals wholesale
+  other.mutable_originator()->set_account("BN-7");
+  Feed(other);
+  EXPECT_THAT(Typologies(), UnorderedElementsAre("mining_cash", "mining_cash"));
+}
+
+TEST_F(PeruPackTest, MiningCashIgnoresLimaOrOtherSectorsOrSmallAmounts) {
+  Feed(MiningWithdrawal("m1", "150101", "0729", 2000000));  // Lima
+  Feed(MiningWithdrawal("m2", "170101", "4711", 2000000));  // retail in Madre de Dios
+  Feed(MiningWithdrawal("m3", "170101", "0729", 100000));   // USD 1,000
+  EXPECT_TRUE(Alerts().empty());
+}
+
+TEST_F(PeruPackTest, BorderCashJustUnderEitherLimitGoesToSunat) {
+  v1::Transaction tx = MakeTx("b1", DayMicros(kJan5), 960000, "USD");
+  tx.set_channel(v1::CASH);
+  tx.set_operation(v1::BORDER_CASH_DECLARATION);
+  Feed(tx);
+  tx.set_id("b2");
+  tx.mutable_amount()->set_minor_units(2950000);
+  tx.mutable_originator()->set_document_number("11111111");
+  Feed(tx);
+  tx.set_id("b3");  // USD 20,000: between the limits, not near either
+  tx.mutable_amount()->set_minor_units(2000000);
+  tx.mutable_originator()->set_document_number("22222222");
+  Feed(tx);
+  auto alerts = Alerts();
+  ASSERT_EQ(alerts.size(), 2u);
+  for (const auto& a : alerts) {
+    EXPECT_EQ(a.typology_id(), "border_cash");
+    EXPECT_THAT(a.destinations(), ElementsAre(v1::SUNAT));
+    EXPECT_EQ(a.subject().kind(), "document");
+  }
+}
+
+TEST_F(PeruPackTest, FatfFlagsBothDirectionsAboveTheMinimumOnly) {
+  v1::Transaction out = MakeTx("f1", DayMicros(kJan5), 500000, "USD");
+  out.set_channel(v1::WIRE);
+  out.mutable_beneficiary()->set_country("IR");
+  Feed(out);
+  v1::Transaction in = MakeTx("f2", DayMicros(kJan5), 500000, "USD");
+  in.set_channel(v1::WIRE);
+  in.mutable_originator()->set_country("KP");
+  Feed(in);
+  v1::Transaction small = MakeTx("f3", DayMicros(kJan5), 50000, "USD");  // USD 500
+  small.mutable_beneficiary()->set_country("IR");
+  Feed(small);
+  v1::Transaction safe = MakeTx("f4", DayMicros(kJan5), 5000000, "USD");
+  safe.mutable_beneficiary()->set_country("US");
+  Feed(safe);
+  EXPECT_THAT(Typologies(), UnorderedElementsAre("fatf_outbound", "fatf_inbound"));
+}
+
+TEST_F(PeruPackTest, BadRecordsAreDeadLetteredWithReasonAndCountsReconcile) {
+  Feed(MakeTx("ok", DayMicros(kJan5)));
+  FeedRaw("garbage\xff", "application/x-protobuf");
+  FeedRaw("{\"id\": ", "application/json");
+  v1::Transaction no_amount = MakeTx("na", DayMicros(kJan5));
+  no_amount.clear_amount();
+  Feed(no_amount);
+  ASSERT_TRUE(processor_->Commit().ok());
+  const Counters& c = processor_->counters();
+  EXPECT_EQ(c.consumed, 4);
+  EXPECT_EQ(c.processed, 1);
+  EXPECT_EQ(c.dead_lettered, 3);
+  std::vector<std::string> reasons;
+  auto it = store_->NewIterator(Cf::kOutbox);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    v1::OutboxEntry e;
+    e.ParseFromArray(it->value().data(), int(it->value().size()));
+    EXPECT_EQ(e.topic(), "centinela.dlq");
+    v1::DeadLetter dl;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(e.value(), &dl).ok());
+    EXPECT_EQ(dl.source_topic(), "fiu.transactions");
+    reasons.push_back(dl.reason().substr(0, 22));
+  }
+  EXPECT_THAT(reasons, ElementsAre("decode: not a valid pr", "decode: invalid JSON T", "validate: amount: miss"));
+}
+
+TEST_F(PeruPackTest, OneCommitStoresOffsetsAndCountersWithTheState) {
+  Feed(MakeTx("a", DayMicros(kJan5)));
+  Feed(MakeTx("b", DayMicros(kJan5)));
+  // Nothing is visible before the commit...
+  EXPECT_TRUE(store_->LoadOffsets("fiu.transactions")->empty());
+  EXPECT_EQ(*store_->GetCounter(kMetaConsumed), 0);
+  ASSERT_TRUE(processor_->Commit().ok());
+  // ...and everything after it.
+  EXPECT_EQ(store_->LoadOffsets("fiu.transactions")->at(0), 2);
+  EXPECT_EQ(*store_->GetCounter(kMetaConsumed), 2);
+  EXPECT_EQ(*store_->GetCounter(kMetaProcessed), 2);
+}
+
+TEST_F(PeruPackTest, AlertsAreQueuedOncePerDestinationAndShadowIsNeverQueued) {
+  Feed(MiningWithdrawal("m1", "170101", "0729", 2000000));
+  ASSERT_TRUE(processor_->Commit().ok());
+  std::vector<std::string> topics;
+  auto it = store_->NewIterator(Cf::kOutbox);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    v1::OutboxEntry e;
+    e.ParseFromArray(it->value().data(), int(it->value().size()));
+    topics.push_back(e.topic());
+  }
+  EXPECT_THAT(topics, ElementsAre("uif.alerts", "sunat.alerts"));
+}
+
+}  // namespace
+}  // namespace centinela

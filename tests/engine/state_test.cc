@@ -1,0 +1,112 @@
+#include "engine/common/keys.h"
+#include "engine/state/outbox.h"
+#include "engine/state/store.h"
+#include "engine/state/window_store.h"
+#include "gtest/gtest.h"
+#include "tests/testing/test_util.h"
+
+namespace centinela {
+namespace {
+
+using testing::DayMicros;
+
+TEST(Store, PersistsCountersAndOffsetsAcrossReopen) {
+  testing::TempDir dir;
+  {
+    auto store = Store::Open(dir.path(), {});
+    ASSERT_TRUE(store.ok()) << store.status();
+    rocksdb::WriteBatch batch;
+    Store::PutCounter(&batch, (*store)->cf(Cf::kMeta), kMetaConsumed, 42);
+    std::string v;
+    PutBigEndian64(&v, 1001);
+    batch.Put((*store)->cf(Cf::kOffsets), Store::OffsetKey("fiu.transactions", 3), v);
+    ASSERT_TRUE((*store)->Write(&batch).ok());
+  }
+  auto store = Store::Open(dir.path(), {});
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ(*(*store)->GetCounter(kMetaConsumed), 42);
+  auto offsets = (*store)->LoadOffsets("fiu.transactions");
+  ASSERT_TRUE(offsets.ok());
+  EXPECT_EQ(offsets->size(), 1u);
+  EXPECT_EQ(offsets->at(3), 1001);
+  EXPECT_TRUE((*store)->LoadOffsets("other")->empty());
+}
+
+TEST(Store, OpenReportsTheFailingPath) {
+  auto store = Store::Open("/proc/centinela-cannot-exist/db", {});
+  ASSERT_FALSE(store.ok());
+  EXPECT_NE(store.status().message().find("/proc/centinela-cannot-exist/db"), std::string::npos);
+}
+
+class WindowStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { store_ = std::move(*Store::Open(dir_.Sub("db"), {})); }
+  absl::Status Add(WindowStore& w, const std::string& subject, int64_t micros, int64_t amount) {
+    rocksdb::WriteBatch batch;
+    auto s = w.Add(7, subject, 7 * kMicrosPerDay, kMicrosPerDay, micros, amount, &batch);
+    if (!s.ok()) return s;
+    return store_->Write(&batch);
+  }
+  testing::TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(WindowStoreTest, SumsOnlyTheWindowEndingAtTheEventTime) {
+  WindowStore w(store_.get());
+  const int64_t d = testing::kJan5;
+  ASSERT_TRUE(Add(w, "acc-1", DayMicros(d), 100).ok());
+  ASSERT_TRUE(Add(w, "acc-1", DayMicros(d + 3), 200).ok());
+  ASSERT_TRUE(Add(w, "acc-2", DayMicros(d + 3), 999).ok());
+  auto at4 = w.Read(7, "acc-1", 7 * kMicrosPerDay, kMicrosPerDay, DayMicros(d + 4));
+  EXPECT_EQ(at4->count, 2);
+  EXPECT_EQ(at4->sum_usd_minor, 300);
+  // Eight days after the first: only the second remains in the window.
+  auto at8 = w.Read(7, "acc-1", 7 * kMicrosPerDay, kMicrosPerDay, DayMicros(d + 8));
+  EXPECT_EQ(at8->count, 1);
+  EXPECT_EQ(at8->sum_usd_minor, 200);
+  // Before any event: nothing (future buckets are not counted).
+  EXPECT_EQ(w.Read(7, "acc-1", 7 * kMicrosPerDay, kMicrosPerDay, DayMicros(d - 1))->count, 0);
+}
+
+TEST_F(WindowStoreTest, StateSurvivesAFreshCacheFromRocksDb) {
+  {
+    WindowStore w(store_.get());
+    ASSERT_TRUE(Add(w, "acc-1", DayMicros(testing::kJan5), 100).ok());
+    ASSERT_TRUE(Add(w, "acc-1", DayMicros(testing::kJan5, 15), 50).ok());
+  }
+  WindowStore fresh(store_.get());
+  auto t = fresh.Read(7, "acc-1", 7 * kMicrosPerDay, kMicrosPerDay, DayMicros(testing::kJan5 + 1));
+  EXPECT_EQ(t->count, 2);
+  EXPECT_EQ(t->sum_usd_minor, 150);
+}
+
+TEST_F(WindowStoreTest, ExpiresOldBucketsInEventTime) {
+  WindowStore w(store_.get());
+  ASSERT_TRUE(Add(w, "acc-1", DayMicros(testing::kJan5), 100).ok());
+  ASSERT_TRUE(Add(w, "acc-1", DayMicros(testing::kJan5 + 30), 100).ok());
+  int buckets = 0;
+  auto it = store_->NewIterator(Cf::kState);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++buckets;
+  EXPECT_EQ(buckets, 1);  // the 30-day-old bucket was deleted in the same batch
+}
+
+TEST(Outbox, SequenceContinuesAfterReopen) {
+  testing::TempDir dir;
+  {
+    auto store = std::move(*Store::Open(dir.path(), {}));
+    auto writer = OutboxWriter::Create(store.get());
+    rocksdb::WriteBatch batch;
+    v1::OutboxEntry e;
+    e.set_topic("uif.alerts");
+    writer->Append(e, &batch);
+    writer->Append(e, &batch);
+    ASSERT_TRUE(store->Write(&batch).ok());
+    EXPECT_EQ(writer->next_seq(), 2);
+  }
+  auto store = std::move(*Store::Open(dir.path(), {}));
+  EXPECT_EQ(OutboxWriter::Create(store.get())->next_seq(), 2);
+  EXPECT_EQ(*store->CountOutbox(), 2);
+}
+
+}  // namespace
+}  // namespace centinela

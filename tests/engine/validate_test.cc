@@ -1,0 +1,119 @@
+#include "engine/validate/fx_table.h"
+#include "engine/validate/normalizer.h"
+#include "engine/validate/peru_ids.h"
+#include "gtest/gtest.h"
+#include "tests/testing/test_util.h"
+
+namespace centinela {
+namespace {
+
+using testing::MakeTx;
+
+TEST(Ruc, AcceptsPublishedValidExamples) {
+  EXPECT_TRUE(ValidateRuc("20512333797").ok());
+  EXPECT_TRUE(ValidateRuc("20100047218").ok());
+}
+
+TEST(Ruc, RejectsWrongCheckDigitPrefixAndLength) {
+  EXPECT_NE(ValidateRuc("20512333798").message().find("check digit"), std::string::npos);
+  EXPECT_NE(ValidateRuc("30512333797").message().find("prefix"), std::string::npos);
+  EXPECT_FALSE(ValidateRuc("2051233379").ok());
+  EXPECT_FALSE(ValidateRuc("2051233379X").ok());
+}
+
+TEST(Dni, AcceptsEightDigitsAndBothCheckSeries) {
+  // 1*3+2*2+3*7+4*6+5*5+6*4+7*3+8*2 = 138; 138 mod 11 = 6 -> '1' or 'E'.
+  EXPECT_TRUE(ValidateDni("12345678").ok());
+  EXPECT_EQ(DniCheckDigit("12345678"), '1');
+  EXPECT_TRUE(ValidateDni("123456781").ok());
+  EXPECT_TRUE(ValidateDni("12345678E").ok());
+  EXPECT_TRUE(ValidateDni("12345678e").ok());
+}
+
+TEST(Dni, RejectsBadCheckCharacterAndLength) {
+  const char numeric = DniCheckDigit("12345678");
+  const char wrong = numeric == '0' ? '1' : '0';
+  EXPECT_NE(ValidateDni(std::string("12345678") + wrong).message().find("check character"), std::string::npos);
+  EXPECT_FALSE(ValidateDni("12345678Z").ok());
+  EXPECT_FALSE(ValidateDni("1234567").ok());
+  EXPECT_FALSE(ValidateDni("1234567A").ok());
+}
+
+TEST(FxTable, ConvertsWithTheLatestRateOnOrBeforeTheDay) {
+  auto fx = FxTable::FromYaml(R"(
+- {date: "2026-01-01", currency: PEN, per_usd: "3.75"}
+- {date: "2026-02-01", currency: PEN, per_usd: "4.00"}
+)", "fx.yaml");
+  ASSERT_TRUE(fx.ok()) << fx.status();
+  const int64_t jan15 = *ParseIsoDate("2026-01-15"), feb15 = *ParseIsoDate("2026-02-15");
+  EXPECT_EQ(*fx->Convert({375000, Currency::Pen()}, Currency::Usd(), jan15), 100000);
+  EXPECT_EQ(*fx->Convert({400000, Currency::Pen()}, Currency::Usd(), feb15), 100000);
+  EXPECT_EQ(*fx->Convert({100000, Currency::Usd()}, Currency::Pen(), jan15), 375000);
+  // Before the first entry: the earliest rate.
+  EXPECT_EQ(*fx->Convert({375000, Currency::Pen()}, Currency::Usd(), jan15 - 100), 100000);
+  EXPECT_FALSE(fx->Convert({1, *Currency::FromCode("XYZ")}, Currency::Usd(), jan15).ok());
+}
+
+TEST(FxTable, RoundsHalfAwayFromZero) {
+  auto fx = FxTable::FromFixed({{"PEN", "3"}});
+  ASSERT_TRUE(fx.ok());
+  EXPECT_EQ(*fx->Convert({5, Currency::Pen()}, Currency::Usd(), 0), 2);   // 1.67 -> 2
+  EXPECT_EQ(*fx->Convert({4, Currency::Pen()}, Currency::Usd(), 0), 1);   // 1.33 -> 1
+}
+
+TEST(FxTable, ErrorsNameFileLineAndField) {
+  auto fx = FxTable::FromYaml("- {date: \"2026-13-01\", currency: PEN, per_usd: \"3.7\"}\n", "fx.yaml");
+  ASSERT_FALSE(fx.ok());
+  EXPECT_NE(fx.status().message().find("fx.yaml:1:"), std::string::npos) << fx.status();
+  EXPECT_NE(fx.status().message().find("date"), std::string::npos);
+  EXPECT_FALSE(FxTable::FromYaml("- {date: \"2026-01-01\", currency: PEN, per_usd: \"-1\"}", "f").ok());
+  EXPECT_FALSE(FxTable::FromYaml("rates: 1", "f").ok());
+}
+
+class NormalizerTest : public ::testing::Test {
+ protected:
+  FxTable fx_ = *FxTable::FromFixed({{"PEN", "3.75"}});
+  Normalizer normalizer_{&fx_};
+};
+
+TEST_F(NormalizerTest, DerivesUsdAndPenAmounts) {
+  v1::Transaction tx = MakeTx("t1", testing::DayMicros(testing::kJan5), 3750000, "PEN");
+  auto n = normalizer_.Normalize(tx);
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_EQ(n->amount_usd, 1000000);
+  EXPECT_EQ(n->amount_pen, 3750000);
+  EXPECT_EQ(n->event_day, testing::kJan5);
+}
+
+TEST_F(NormalizerTest, RejectionsNameTheField) {
+  struct Case {
+    std::function<void(v1::Transaction&)> mutate;
+    std::string field;
+  } cases[] = {
+      {[](v1::Transaction& t) { t.clear_amount(); }, "amount: missing"},
+      {[](v1::Transaction& t) { t.mutable_amount()->set_minor_units(0); }, "amount.minor_units"},
+      {[](v1::Transaction& t) { t.mutable_amount()->set_currency("XYZ"); }, "unknown currency XYZ"},
+      {[](v1::Transaction& t) { t.mutable_amount()->set_currency("us"); }, "amount.currency"},
+      {[](v1::Transaction& t) { t.mutable_reporting_entity()->set_ruc("20100047219"); }, "reporting_entity.ruc"},
+      {[](v1::Transaction& t) { t.mutable_originator()->set_document_number("1234"); }, "originator.document_number"},
+      {[](v1::Transaction& t) {
+         t.mutable_beneficiary()->set_document_type(v1::RUC);
+         t.mutable_beneficiary()->set_document_number("20512333790");
+       }, "beneficiary.document_number"},
+      {[](v1::Transaction& t) { t.clear_id(); }, "id: missing"},
+      {[](v1::Transaction& t) { t.clear_event_time(); }, "event_time: missing"},
+      {[](v1::Transaction& t) { t.set_branch_ubigeo("17"); }, "branch_ubigeo"},
+      {[](v1::Transaction& t) { t.mutable_originator()->set_country("Peru"); }, "originator.country"},
+      {[](v1::Transaction& t) { t.set_channel(v1::CHANNEL_UNSPECIFIED); }, "channel: missing"},
+  };
+  for (const Case& c : cases) {
+    v1::Transaction tx = MakeTx("t1", testing::DayMicros(testing::kJan5));
+    c.mutate(tx);
+    auto n = normalizer_.Normalize(tx);
+    ASSERT_FALSE(n.ok()) << c.field;
+    EXPECT_NE(n.status().message().find(c.field), std::string::npos) << n.status() << " wanted " << c.field;
+  }
+}
+
+}  // namespace
+}  // namespace centinela

@@ -1,0 +1,107 @@
+#include "rules/lang/expr.h"
+
+#include "gtest/gtest.h"
+#include "tests/testing/test_util.h"
+
+namespace centinela::rules {
+namespace {
+
+class FixedAggregates : public AggregateSource {
+ public:
+  Value Aggregate(int index) override { return index == 0 ? Value::Number(4) : Value::Null(); }
+};
+
+class ExprTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ParamValue threshold;
+    threshold.type = Type::kMoney;
+    threshold.value = Value::Of(Money{1000000, Currency::Usd()});
+    symbols_.params["ros"] = threshold;
+    symbols_.lists["fatf"] = {"IR", "KP"};
+    symbols_.lists["mining"] = {"17", "2110"};
+    symbols_.aggregates["deposits_7d"] = 0;
+    symbols_.aggregate_types["deposits_7d"] = Type::kNumber;
+    symbols_.aggregates["missing"] = 1;
+    symbols_.aggregate_types["missing"] = Type::kNumber;
+    tx_ = testing::MakeTx("t", testing::DayMicros(testing::kJan5), 3375000, "PEN");  // USD 9,000.00
+    tx_.set_channel(v1::CASH);
+    tx_.set_operation(v1::DEPOSIT);
+    tx_.set_branch_ubigeo("170101");
+    n_ = *Normalizer(&fx_).Normalize(tx_);
+  }
+  bool Eval(const std::string& text) {
+    auto e = CompileExpr(text, symbols_, Type::kBool);
+    EXPECT_TRUE(e.ok()) << text << ": " << e.status();
+    if (!e.ok()) return false;
+    EvalContext ctx{&n_, &fx_, &aggs_};
+    Value v = e->root->Eval(ctx);
+    return !v.null && v.b;
+  }
+  std::string Error(const std::string& text) {
+    auto e = CompileExpr(text, symbols_, Type::kBool);
+    return e.ok() ? "" : std::string(e.status().message());
+  }
+  Symbols symbols_;
+  FxTable fx_ = *FxTable::FromFixed({{"PEN", "3.75"}});
+  FixedAggregates aggs_;
+  v1::Transaction tx_;
+  NormalizedTx n_;
+};
+
+TEST_F(ExprTest, ComparesEnumsAndMoney) {
+  EXPECT_TRUE(Eval(R"(channel == "CASH" and operation == "DEPOSIT")"));
+  EXPECT_FALSE(Eval(R"(channel == "WIRE")"));
+  EXPECT_TRUE(Eval("amount_usd between param.ros * 0.7 and param.ros * 0.99"));
+  EXPECT_FALSE(Eval("amount_usd > param.ros"));
+  EXPECT_TRUE(Eval("amount_usd == USD(9000)"));
+  // Money in different currencies is compared through the FX table.
+  EXPECT_TRUE(Eval("amount == USD(9000.00)"));
+  EXPECT_TRUE(Eval("amount_pen > USD(8999.99)"));
+}
+
+TEST_F(ExprTest, ListsPrefixesAndNegation) {
+  EXPECT_TRUE(Eval("starts_with_any(branch_ubigeo, list.mining)"));
+  EXPECT_FALSE(Eval("originator.country in list.fatf"));
+  EXPECT_TRUE(Eval("originator.country not in list.fatf"));
+  EXPECT_TRUE(Eval(R"(operation in ["DEPOSIT", "WITHDRAWAL"])"));
+  EXPECT_TRUE(Eval(R"(not (channel == "WIRE") or false)"));
+  EXPECT_TRUE(Eval(R"(starts_with(branch_ubigeo, "17"))"));
+}
+
+TEST_F(ExprTest, AggregatesAndNullsAreNeverSilentlyZero) {
+  EXPECT_TRUE(Eval("agg.deposits_7d >= 3"));
+  EXPECT_FALSE(Eval("agg.missing >= 0"));   // null compares false
+  EXPECT_FALSE(Eval("agg.missing < 1"));
+  EXPECT_FALSE(Eval("present(agg.missing)"));
+  EXPECT_FALSE(Eval("originator.ciiu == \"0729\""));
+  EXPECT_FALSE(Eval("present(originator.ciiu)"));
+  EXPECT_FALSE(Eval("originator.account_age_days < 100000"));  // no opening date
+}
+
+TEST_F(ExprTest, TypeErrorsPointAtTheOffendingToken) {
+  EXPECT_EQ(Error("amount_usd > 9000"), "11:cannot compare money with number (write money literals as USD(10000) or PEN(5500.00))");
+  EXPECT_EQ(Error(R"(channel == "CAHS")").substr(0, 26), "8:\"CAHS\" is not a valid va");
+  EXPECT_EQ(Error("amount_usd"), "0:expression must be bool, got money");
+  EXPECT_EQ(Error("foo.bar == 1").substr(0, 24), "0:unknown name 'foo.bar'");
+  EXPECT_EQ(Error("agg.nope > 1"), "0:unknown aggregate 'nope'");
+  EXPECT_EQ(Error("list.nope == 1"), "0:unknown list 'nope'");
+  EXPECT_EQ(Error("channel == \"CASH\" and"), "21:unexpected end of expression");
+  EXPECT_EQ(Error("1 + \"a\" == 2"), "2:cannot apply '+' to number and string");
+  EXPECT_EQ(Error("x ! y"), "2:unexpected character '!'");
+  EXPECT_EQ(Error("frob(1)").substr(0, 25), "0:unknown function 'frob'");
+}
+
+TEST_F(ExprTest, RecordsObservedLeavesForExplanations) {
+  auto e = CompileExpr("amount_usd > param.ros and agg.deposits_7d >= 3", symbols_, Type::kBool);
+  ASSERT_TRUE(e.ok());
+  std::vector<std::string> names;
+  for (const auto& o : e->observed) names.push_back(o.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"amount_usd", "param.ros", "agg.deposits_7d"}));
+  EvalContext ctx{&n_, &fx_, &aggs_};
+  EXPECT_EQ(FormatValue(*e->observed[0].node, e->observed[0].node->Eval(ctx)), "USD 9,000.00");
+  EXPECT_EQ(FormatValue(*e->observed[2].node, e->observed[2].node->Eval(ctx)), "4");
+}
+
+}  // namespace
+}  // namespace centinela::rules

@@ -1,0 +1,112 @@
+#include "rules/pack/rule_pack.h"
+
+#include "engine/common/time_util.h"
+#include "gtest/gtest.h"
+
+namespace centinela::rules {
+namespace {
+
+constexpr const char* kMinimal = R"(pack: test
+version: 1.0.0
+parameters:
+  limit: USD 100.00
+lists:
+  high_risk: [IR, KP]
+aggregates:
+  deposits_7d:
+    subject: beneficiary.account
+    window: 7d
+    function: count
+    filter: operation == "DEPOSIT"
+rules:
+  big:
+    when: amount_usd > param.limit
+  risky:
+    when: beneficiary.country in list.high_risk
+typologies:
+  t1:
+    subject: beneficiary.account
+    rules: {big: 0.5, risky: 0.5}
+    threshold: 1.0
+    severity: high
+    destinations: [UIF]
+    dedup_window: 7d
+)";
+
+std::string ErrorOf(const std::string& yaml) {
+  auto p = RulePack::Parse(yaml, "pack.yaml");
+  return p.ok() ? "" : std::string(p.status().message());
+}
+
+std::string Replace(std::string s, const std::string& from, const std::string& to) {
+  const size_t at = s.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return s.replace(at, from.size(), to);
+}
+
+TEST(RulePack, CompilesAMinimalPack) {
+  auto p = RulePack::Parse(kMinimal, "pack.yaml");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ((*p)->rules().size(), 2u);
+  EXPECT_EQ((*p)->aggregates().size(), 1u);
+  EXPECT_EQ((*p)->aggregates()[0].bucket_micros, kMicrosPerDay);
+  EXPECT_EQ((*p)->typologies()[0].destinations, std::vector<v1::Destination>{v1::UIF});
+  EXPECT_EQ((*p)->version().substr(0, 11), "test@1.0.0+");
+}
+
+TEST(RulePack, VersionHashChangesWithContent) {
+  auto a = RulePack::Parse(kMinimal, "a");
+  auto b = RulePack::Parse(Replace(kMinimal, "USD 100.00", "USD 200.00"), "a");
+  EXPECT_NE((*a)->version(), (*b)->version());
+}
+
+TEST(RulePack, ErrorsPointAtFileLineAndColumn) {
+  EXPECT_EQ(ErrorOf(Replace(kMinimal, "amount_usd > param.limit", "amount_usd > param.limt")),
+            "pack.yaml:15:24: rule 'big': unknown parameter 'limt'");
+  EXPECT_EQ(ErrorOf(Replace(kMinimal, "amount_usd > param.limit", "amount_usd > 100")),
+            "pack.yaml:15:22: rule 'big': cannot compare money with number (write money literals as USD(10000) or "
+            "PEN(5500.00))");
+  EXPECT_EQ(ErrorOf(Replace(kMinimal, "list.high_risk", "list.highrisk")),
+            "pack.yaml:17:34: rule 'risky': unknown list 'highrisk'");
+  EXPECT_EQ(ErrorOf(Replace(kMinimal, "    function: count", "    function: median")),
+            "pack.yaml:11:15: unknown aggregate function 'median' (expected count or sum)");
+  EXPECT_EQ(ErrorOf(Replace(kMinimal, "    rules: {big: 0.5, risky: 0.5}", "    rules: {big: 0.5, riskyy: 0.5}")),
+            "pack.yaml:21:23: typology 't1': unknown rule 'riskyy'");
+  EXPECT_EQ(ErrorOf(Replace(kMinimal, "    severity: high", "    severity: high\n    colour: red")),
+            "pack.yaml:24:5: unknown field 'colour' in typology 't1' (expected one of: name, subject, rules, "
+            "threshold, severity, destinations, dedup_window, status, description)");
+  EXPECT_EQ(ErrorOf(Replace(kMinimal, "[UIF]", "[UIF, FBI]")),
+            "pack.yaml:24:25: unknown destination 'FBI' (expected UIF or SUNAT)");
+  EXPECT_EQ(ErrorOf(Replace(kMinimal, "threshold: 1.0", "threshold: 1.5")),
+            "pack.yaml:22:16: typology 't1': threshold must be > 0 and reachable (the weights sum to 1)");
+}
+
+TEST(RulePack, SyntaxErrorsAndMissingSectionsAreReported) {
+  EXPECT_EQ(ErrorOf("pack: [unclosed\n").substr(0, 10), "pack.yaml:");
+  EXPECT_NE(ErrorOf("pack: [unclosed\n").find("YAML syntax error"), std::string::npos);
+  EXPECT_EQ(ErrorOf("- a\n- b\n"), "pack.yaml:1:1: a rule pack is a YAML mapping");
+  EXPECT_NE(ErrorOf(Replace(kMinimal, "version: 1.0.0", "version: one")).find("is not semver"), std::string::npos);
+  EXPECT_NE(ErrorOf("pack: x\nversion: 1.0.0\n").find("needs a non-empty 'rules'"), std::string::npos);
+  // Aggregate filters cannot use aggregates (no cycles).
+  EXPECT_NE(ErrorOf(Replace(kMinimal, "filter: operation == \"DEPOSIT\"", "filter: agg.deposits_7d > 1"))
+                .find("unknown aggregate 'deposits_7d'"),
+            std::string::npos);
+}
+
+TEST(RulePack, ShippedPeruPackCompiles) {
+  auto p = RulePack::LoadFile(CENTINELA_SOURCE_DIR "/rules/packs/peru.yaml");
+  ASSERT_TRUE(p.ok()) << p.status();
+  std::vector<std::string> ids;
+  for (const auto& t : (*p)->typologies()) ids.push_back(t.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"structuring", "mining_cash", "border_cash", "fatf_outbound",
+                                           "fatf_inbound"}));
+}
+
+TEST(RulePack, MissingFileIsANamedError) {
+  auto p = RulePack::LoadFile("/nonexistent/pack.yaml");
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().message(), "/nonexistent/pack.yaml: cannot open rule pack");
+}
+
+}  // namespace
+}  // namespace centinela::rules
