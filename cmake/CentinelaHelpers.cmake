@@ -23,6 +23,9 @@ function(centinela_cc_test)
     return()
   endif()
   cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS;LABELS" ${ARGN})
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS unit)
+  endif()
   add_executable(${ARG_NAME} ${ARG_SRCS})
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest_main)
   target_compile_options(${ARG_NAME} PRIVATE ${CENTINELA_WARNINGS})
@@ -31,7 +34,7 @@ function(centinela_cc_test)
     CENTINELA_BINARY_DIR="${PROJECT_BINARY_DIR}")
   gtest_discover_tests(${ARG_NAME}
     WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
-    PROPERTIES LABELS "${ARG_LABELS}"
+    PROPERTIES TIMEOUT 600 LABELS ${ARG_LABELS}
     DISCOVERY_TIMEOUT 30)
 endfunction()
 

@@ -582,6 +582,7 @@ class Parser {
   }
 
   absl::StatusOr<const Node*> ParseComparison() {
+    const size_t lhs_at = Peek().offset;
     auto lhs = ParseAdd();
     if (!lhs.ok()) return lhs;
     const Token& t = Peek();
@@ -590,16 +591,17 @@ class Parser {
     for (const auto& [text, op] : kOps) {
       if (!IsOp(t, text)) continue;
       const size_t at = Next().offset;
+      const size_t rhs_at = Peek().offset;
       auto rhs = ParseAdd();
       if (!rhs.ok()) return rhs;
       const Node* a = *lhs;
       const Node* b = *rhs;
       if (a->type() == Type::kEnum) {
-        auto c = CoerceToEnum(a, b, at);
+        auto c = CoerceToEnum(a, b, rhs_at);
         if (!c.ok()) return c;
         b = *c;
       } else if (b->type() == Type::kEnum) {
-        auto c = CoerceToEnum(b, a, at);
+        auto c = CoerceToEnum(b, a, lhs_at);
         if (!c.ok()) return c;
         a = *c;
       }

@@ -81,7 +81,7 @@ TEST_F(ExprTest, AggregatesAndNullsAreNeverSilentlyZero) {
 
 TEST_F(ExprTest, TypeErrorsPointAtTheOffendingToken) {
   EXPECT_EQ(Error("amount_usd > 9000"), "11:cannot compare money with number (write money literals as USD(10000) or PEN(5500.00))");
-  EXPECT_EQ(Error(R"(channel == "CAHS")").substr(0, 26), "8:\"CAHS\" is not a valid va");
+  EXPECT_EQ(Error(R"(channel == "CAHS")").substr(0, 26), "11:\"CAHS\" is not a valid v");
   EXPECT_EQ(Error("amount_usd"), "0:expression must be bool, got money");
   EXPECT_EQ(Error("foo.bar == 1").substr(0, 24), "0:unknown name 'foo.bar'");
   EXPECT_EQ(Error("agg.nope > 1"), "0:unknown aggregate 'nope'");
