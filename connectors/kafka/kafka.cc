@@ -151,7 +151,7 @@ absl::StatusOr<std::unique_ptr<GroupConsumer>> GroupConsumer::Create(const std::
                    {"enable.auto.offset.store", "false"},
                    {"enable.partition.eof", "true"},
                    {"auto.offset.reset", "earliest"},
-                   {"fetch.wait.max.ms", "50"},
+                   {"fetch.wait.max.ms", "10"},
                    {"session.timeout.ms", "6000"},
                    {"heartbeat.interval.ms", "500"}};
   for (const auto& [k, v] : extra) values[k] = v;

@@ -95,11 +95,16 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
   auto batch_start = Clock::now();
   auto last_progress = Clock::now();
   int64_t last_consumed = processor->counters().consumed;
+  std::vector<int64_t> batch_create_times;
   auto commit = [&]() -> absl::Status {
     const size_t n = processor->pending();
     if (n == 0) return absl::OkStatus();
     RETURN_IF_ERROR(processor->Commit());
     drainer->Notify();
+    if (options.on_commit) {
+      options.on_commit(batch_create_times);
+      batch_create_times.clear();
+    }
     if (options.log_commits) {
       const Counters& c = processor->counters();
       printf("commit records=%zu consumed=%ld processed=%ld dead_lettered=%ld alerts=%ld\n", n, long(c.consumed),
@@ -110,7 +115,9 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
   };
 
   while (!(options.stop && options.stop->load())) {
-    std::optional<kafka::Message> msg = consumer->Poll(processor->pending() ? 5 : 50);
+    // With records pending, do not wait: an empty queue means we caught up,
+    // so commit now (small batches when idle, large ones under load).
+    std::optional<kafka::Message> msg = consumer->Poll(processor->pending() ? 0 : 50);
     RETURN_IF_ERROR(listener.error);
     if (msg) {
       if (msg->is_partition_eof()) {
@@ -122,6 +129,7 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
         const std::string topic = msg->topic();
         InputRecord r{topic, msg->partition(), msg->offset(), msg->payload(), msg->header("content-type")};
         RETURN_IF_ERROR(processor->Process(r));
+        if (options.on_commit) batch_create_times.push_back(msg->timestamp_ms());
       }
     }
     const auto now = Clock::now();

@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <cstdio>
+#include <functional>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "engine/pipeline/config.h"
@@ -24,6 +26,9 @@ struct RunOptions {
   std::atomic<bool>* stop = nullptr;
   // Progress line period on stderr (0 = never).
   int progress_every_ms = 2000;
+  // Called after each commit with the Kafka CreateTime (ms) of every record
+  // in the batch; the end-to-end benchmark measures latency with it.
+  std::function<void(const std::vector<int64_t>& create_times_ms)> on_commit;
 };
 
 struct RunSummary {

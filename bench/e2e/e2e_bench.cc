@@ -1,0 +1,207 @@
+// End-to-end benchmark through the embedded broker (librdkafka mock cluster on
+// 127.0.0.1), RocksDB on disk and the real engine loop. Prints one JSON line:
+//   - raw_consume_tx_per_s: a bare librdkafka consumer reading the same topic
+//     (the ceiling);
+//   - engine_tx_per_s: the engine draining the same backlog (decode, validate,
+//     features, Peru pack, alerts, one WriteBatch per batch, outbox delivery);
+//   - latency_ms_p50/p99: Kafka CreateTime -> batch committed, while a paced
+//     producer feeds a second topic at latency_rate_tx_per_s;
+//   - peak_rss_mb: of this process, which also hosts the in-memory broker.
+// Every loop is bounded by a record count and a deadline.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "connectors/kafka/kafka.h"
+#include "engine/pipeline/embedded_broker.h"
+#include "engine/pipeline/runner.h"
+#include "gen/feed_generator.h"
+#include "tests/testing/test_util.h"
+
+namespace centinela {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int64_t EnvInt(const char* name, int64_t fallback) {
+  const char* v = getenv(name);
+  int64_t out;
+  return v && absl::SimpleAtoi(v, &out) ? out : fallback;
+}
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+double Percentile(std::vector<int64_t>& v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return double(v[std::min(v.size() - 1, size_t(p * double(v.size())))]);
+}
+
+// Reads `expected` records from `topic` with a bare consumer; returns tx/s.
+double RawConsumeRate(const std::string& bootstrap, const std::string& topic, int64_t expected) {
+  class FromStart : public kafka::PartitionListener {
+   public:
+    std::map<int32_t, int64_t> OnAssigned(const std::string&, const std::vector<int32_t>&) override { return {}; }
+    void OnRevoked(const std::string&, const std::vector<int32_t>&) override {}
+  } listener;
+  auto consumer = kafka::GroupConsumer::Create(bootstrap, "raw-ceiling", {}, &listener);
+  if (!consumer.ok() || !(*consumer)->Subscribe({topic}).ok()) return 0;
+  int64_t n = 0;
+  Clock::time_point first;
+  const auto deadline = Clock::now() + std::chrono::minutes(5);
+  while (n < expected && Clock::now() < deadline) {
+    auto m = (*consumer)->Poll(100);
+    if (!m || m->error()) continue;
+    if (n++ == 0) first = Clock::now();
+  }
+  const double secs = std::chrono::duration<double>(Clock::now() - first).count();
+  (*consumer)->Close();
+  return n > 1 ? double(n - 1) / secs : 0;
+}
+
+int Main() {
+  const int64_t records = EnvInt("E2E_RECORDS", 200000);
+  const int64_t latency_records = EnvInt("E2E_LATENCY_RECORDS", 30000);
+  const int64_t latency_rate = EnvInt("E2E_LATENCY_RATE", 5000);
+  testing::TempDir dir;
+  EngineConfig config;
+  config.pack_path = CENTINELA_SOURCE_DIR "/rules/packs/peru.yaml";
+  config.fx_path = CENTINELA_SOURCE_DIR "/deploy/config/fx.yaml";
+  config.embedded_partitions = 16;
+  config.data_dir = dir.Sub("db");
+  auto cluster = StartEmbeddedBroker(config);
+  if (!cluster.ok()) {
+    fprintf(stderr, "e2e: %s\n", std::string(cluster.status().message()).c_str());
+    return 1;
+  }
+  config.bootstrap = (*cluster)->bootstrap();
+  (void)(*cluster)->CreateTopic("fiu.latency", 16);
+
+  // 1. Backlog.
+  fprintf(stderr, "e2e: producing %ld records to %s\n", long(records), config.input_topic.c_str());
+  {
+    auto producer = *kafka::Producer::Create(config.bootstrap, {{"compression.type", "lz4"}});
+    gen::GenOptions g;
+    g.count = records;
+    g.accounts = 100000;
+    g.format = gen::Format::kProtobuf;
+    gen::Generate(g, [&](const gen::GeneratedRecord& r) {
+      (void)producer->Produce(config.input_topic, -1, r.key, r.payload, {{"content-type", r.content_type}});
+    });
+    (void)producer->Flush(60000);
+  }
+
+  // 2. Ceiling: bare consumer over the same topic.
+  fprintf(stderr, "e2e: raw librdkafka consume\n");
+  const double raw = RawConsumeRate(config.bootstrap, config.input_topic, records);
+
+  // 3. Engine over the same backlog.
+  fprintf(stderr, "e2e: engine over the backlog\n");
+  // Throughput is timed from the first commit to the last (the records of the
+  // first batch excluded), so that the consumer-group join is not counted;
+  // the wall time including it is reported too.
+  RunOptions run;
+  run.until_caught_up = true;
+  run.progress_every_ms = 0;
+  Clock::time_point first_commit, last_commit;
+  int64_t after_first = -1;
+  run.on_commit = [&](const std::vector<int64_t>& created) {
+    last_commit = Clock::now();
+    if (after_first < 0) {
+      first_commit = last_commit;
+      after_first = 0;
+    } else {
+      after_first += int64_t(created.size());
+    }
+  };
+  const auto t0 = Clock::now();
+  auto summary = RunEngine(config, run);
+  const double wall_secs = std::chrono::duration<double>(Clock::now() - t0).count();
+  const double engine_secs = std::chrono::duration<double>(last_commit - first_commit).count();
+  if (!summary.ok()) {
+    fprintf(stderr, "e2e: %s\n", std::string(summary.status().message()).c_str());
+    return 1;
+  }
+
+  // 4. Latency at a paced rate, on a second topic and a fresh database.
+  fprintf(stderr, "e2e: latency at %ld tx/s\n", long(latency_rate));
+  EngineConfig lat = config;
+  lat.input_topic = "fiu.latency";
+  lat.group_id = "centinela-latency";
+  lat.data_dir = dir.Sub("db-latency");
+  std::mutex mu;
+  std::vector<int64_t> latencies;
+  std::atomic<int64_t> committed{0};
+  std::atomic<bool> stop{false};
+  RunOptions lrun;
+  lrun.progress_every_ms = 0;
+  lrun.stop = &stop;
+  std::atomic<bool> measuring{false};
+  lrun.on_commit = [&](const std::vector<int64_t>& created) {
+    const int64_t now = NowMs();
+    committed += int64_t(created.size());
+    if (!measuring.load()) return;
+    std::lock_guard<std::mutex> l(mu);
+    for (int64_t c : created) latencies.push_back(now - c);
+  };
+  std::thread engine([&] { (void)RunEngine(lat, lrun); });
+  {
+    auto producer = *kafka::Producer::Create(lat.bootstrap, {{"linger.ms", "1"}});
+    // Warm-up: wait until the engine has joined and committed a first record.
+    const auto warm_deadline = Clock::now() + std::chrono::seconds(60);
+    while (committed.load() == 0 && Clock::now() < warm_deadline) {
+      (void)producer->Produce(lat.input_topic, -1, "warm-up", "not a transaction", {});
+      producer->Poll(0);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    committed = 0;
+    measuring = true;
+    gen::GenOptions g;
+    g.count = latency_records;
+    g.seed = 99;
+    g.format = gen::Format::kProtobuf;
+    const auto start = Clock::now();
+    int64_t i = 0;
+    gen::Generate(g, [&](const gen::GeneratedRecord& r) {
+      std::this_thread::sleep_until(start + std::chrono::microseconds(i++ * 1000000 / latency_rate));
+      (void)producer->Produce(lat.input_topic, -1, r.key, r.payload, {{"content-type", r.content_type}});
+      producer->Poll(0);
+    });
+    (void)producer->Flush(30000);
+  }
+  const auto deadline = Clock::now() + std::chrono::seconds(60);
+  while (committed.load() < latency_records && Clock::now() < deadline) {  // warm-up records may trail
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  stop = true;
+  engine.join();
+
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  const auto& c = summary->counters;
+  printf("{\"bench\":\"e2e\",\"records\":%ld,\"partitions\":%d,\"raw_consume_tx_per_s\":%.0f,"
+         "\"engine_tx_per_s\":%.0f,\"engine_vs_ceiling\":%.3f,\"engine_wall_s_incl_group_join\":%.2f,\"alerts\":%ld,\"dead_lettered\":%ld,"
+         "\"latency_rate_tx_per_s\":%ld,\"latency_records\":%zu,\"latency_ms_p50\":%.0f,\"latency_ms_p99\":%.0f,"
+         "\"peak_rss_mb\":%.1f}\n",
+         long(c.consumed), config.embedded_partitions, raw, double(after_first) / engine_secs,
+         raw > 0 ? double(after_first) / engine_secs / raw : 0.0, wall_secs, long(c.alerts_created),
+         long(c.dead_lettered),
+         long(latency_rate), latencies.size(), Percentile(latencies, 0.50), Percentile(latencies, 0.99),
+         double(ru.ru_maxrss) / 1024.0);
+  return c.consumed == records ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace centinela
+
+int main() { return centinela::Main(); }
