@@ -66,6 +66,21 @@ TEST_F(CliTest, BrokenRulePackIsReportedWithItsPosition) {
   ExpectOneLineError(pack + ":4:25: rule 'r': \"CAHS\" is not a valid value here");
 }
 
+TEST_F(CliTest, RunWithEmbeddedBootstrapHostsTheBrokerInProcess) {
+  const std::string cfg = Write("engine.yaml", "kafka: {bootstrap: embedded, bootstrap_file: bs.txt, "
+                                               "embedded_partitions: 2}\nrules: {pack: " CENTINELA_SOURCE_DIR
+                                               "/rules/packs/peru.yaml}\nfx: {file: " CENTINELA_SOURCE_DIR
+                                               "/deploy/config/fx.yaml}\nstorage: {path: db}\n");
+  // Nothing to consume: it joins, finds both partitions at their end, exits 0.
+  EXPECT_EQ(Run({"run", "--config", cfg, "--until-caught-up"}), 0) << err_;
+  EXPECT_THAT(err_, HasSubstr("broker: embedded Kafka at 127.0.0.1:"));
+  EXPECT_THAT(err_, HasSubstr("consumed=0 processed=0 dead_lettered=0 (consumed = processed + dead-lettered)"));
+  std::ifstream bs(dir_.Sub("bs.txt"));
+  std::string address;
+  bs >> address;
+  EXPECT_THAT(address, StartsWith("127.0.0.1:"));
+}
+
 TEST_F(CliTest, GeneratorWritesADeterministicFile) {
   const std::string a = dir_.Sub("a.txt"), b = dir_.Sub("b.txt");
   ASSERT_EQ(Run({"gen", "--count", "500", "--seed", "9", "--out", a}), 0);
