@@ -23,6 +23,24 @@ void QuietLogger(const rd_kafka_t*, int level, const char* fac, const char* buf)
   if (level <= 4) fprintf(stderr, "kafka: %s: %s\n", fac, buf);
 }
 
+// Creates a client handle from `values`; `customize` installs callbacks.
+absl::StatusOr<rd_kafka_t*> NewHandle(rd_kafka_type_t type, const Config& values, void* opaque,
+                                      const std::function<void(rd_kafka_conf_t*)>& customize,
+                                      absl::string_view what) {
+  auto conf = MakeConf(values);
+  if (!conf.ok()) return conf.status();
+  rd_kafka_conf_set_opaque(*conf, opaque);
+  rd_kafka_conf_set_log_cb(*conf, QuietLogger);
+  if (customize) customize(*conf);
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(type, *conf, err, sizeof(err));  // takes the conf on success
+  if (!rk) {
+    rd_kafka_conf_destroy(*conf);
+    return absl::InvalidArgumentError(absl::StrCat(what, ": ", err));
+  }
+  return rk;
+}
+
 }  // namespace
 
 absl::Status KafkaError(rd_kafka_resp_err_t err, absl::string_view what) {
@@ -33,15 +51,11 @@ absl::Status KafkaError(rd_kafka_resp_err_t err, absl::string_view what) {
 // ---------------------------------------------------------------- MockCluster
 
 absl::StatusOr<std::unique_ptr<MockCluster>> MockCluster::Start(int brokers) {
-  auto conf = MakeConf({{"client.id", "centinela-broker"}});
-  if (!conf.ok()) return conf.status();
-  rd_kafka_conf_set_log_cb(*conf, QuietLogger);
-  char err[512];
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, *conf, err, sizeof(err));
-  if (!rk) return absl::InternalError(absl::StrCat("embedded broker: ", err));
+  auto rk = NewHandle(RD_KAFKA_PRODUCER, {{"client.id", "centinela-broker"}}, nullptr, nullptr, "embedded broker");
+  if (!rk.ok()) return rk.status();
   std::unique_ptr<MockCluster> m(new MockCluster);
-  m->handle_ = rk;
-  m->cluster_ = rd_kafka_mock_cluster_new(rk, brokers);
+  m->handle_ = *rk;
+  m->cluster_ = rd_kafka_mock_cluster_new(m->handle_, brokers);
   if (!m->cluster_) return absl::InternalError("embedded broker: rd_kafka_mock_cluster_new failed");
   m->bootstrap_ = rd_kafka_mock_cluster_bootstraps(m->cluster_);
   return m;
@@ -69,16 +83,13 @@ absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(const std::string& bo
                    {"queue.buffering.max.messages", "200000"},
                    {"message.timeout.ms", "60000"}};
   for (const auto& [k, v] : extra) values[k] = v;
-  auto conf = MakeConf(values);
-  if (!conf.ok()) return conf.status();
   std::unique_ptr<Producer> p(new Producer);
   p->on_delivery_ = std::move(on_delivery);
-  rd_kafka_conf_set_opaque(*conf, p.get());
-  rd_kafka_conf_set_dr_msg_cb(*conf, &Producer::DeliveryReport);
-  rd_kafka_conf_set_log_cb(*conf, QuietLogger);
-  char err[512];
-  p->rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, *conf, err, sizeof(err));
-  if (!p->rk_) return absl::InvalidArgumentError(absl::StrCat("kafka producer: ", err));
+  auto rk = NewHandle(
+      RD_KAFKA_PRODUCER, values, p.get(),
+      [](rd_kafka_conf_t* conf) { rd_kafka_conf_set_dr_msg_cb(conf, &Producer::DeliveryReport); }, "kafka producer");
+  if (!rk.ok()) return rk.status();
+  p->rk_ = *rk;
   return p;
 }
 
@@ -155,16 +166,14 @@ absl::StatusOr<std::unique_ptr<GroupConsumer>> GroupConsumer::Create(const std::
                    {"session.timeout.ms", "6000"},
                    {"heartbeat.interval.ms", "500"}};
   for (const auto& [k, v] : extra) values[k] = v;
-  auto conf = MakeConf(values);
-  if (!conf.ok()) return conf.status();
   std::unique_ptr<GroupConsumer> c(new GroupConsumer);
   c->listener_ = listener;
-  rd_kafka_conf_set_opaque(*conf, c.get());
-  rd_kafka_conf_set_rebalance_cb(*conf, &GroupConsumer::Rebalance);
-  rd_kafka_conf_set_log_cb(*conf, QuietLogger);
-  char err[512];
-  c->rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, *conf, err, sizeof(err));
-  if (!c->rk_) return absl::InvalidArgumentError(absl::StrCat("kafka consumer: ", err));
+  auto rk = NewHandle(
+      RD_KAFKA_CONSUMER, values, c.get(),
+      [](rd_kafka_conf_t* conf) { rd_kafka_conf_set_rebalance_cb(conf, &GroupConsumer::Rebalance); },
+      "kafka consumer");
+  if (!rk.ok()) return rk.status();
+  c->rk_ = *rk;
   rd_kafka_poll_set_consumer(c->rk_);
   return c;
 }

@@ -1,13 +1,12 @@
 #include "engine/pipeline/runner.h"
 
 #include <chrono>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "connectors/kafka/kafka.h"
 #include "engine/common/status_macros.h"
+#include "engine/common/yaml_util.h"
 #include "engine/pipeline/embedded_broker.h"
 #include "engine/pipeline/outbox_drainer.h"
 #include "engine/state/store.h"
@@ -19,11 +18,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 absl::StatusOr<FxTable> LoadFx(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open FX table"));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return FxTable::FromYaml(ss.str(), path);
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path, "FX table"));
+  return FxTable::FromYaml(text, path);
 }
 
 // Starts partitions where RocksDB says, and commits before giving any up.

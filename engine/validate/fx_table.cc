@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/common/status_macros.h"
 #include "engine/common/time_util.h"
-#include "yaml-cpp/yaml.h"
+#include "engine/common/yaml_util.h"
 
 namespace centinela {
 namespace {
@@ -20,18 +20,12 @@ int64_t Pow10(int e) {
 
 absl::StatusOr<FxTable> FxTable::FromYaml(const std::string& text, const std::string& source) {
   FxTable table;
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(source, ":", e.mark.line + 1, ":", e.mark.column + 1, ": ", e.msg));
-  }
+  ASSIGN_OR_RETURN(YAML::Node root, LoadYaml(text, source));
   if (!root.IsSequence()) {
     return absl::InvalidArgumentError(absl::StrCat(source, ": fx must be a list of {date, currency, per_usd}"));
   }
   for (const YAML::Node& n : root) {
-    const std::string where = absl::StrCat(source, ":", n.Mark().line + 1, ":", n.Mark().column + 1);
+    const std::string where = YamlWhere(source, n);
     if (!n.IsMap() || !n["date"] || !n["currency"] || !n["per_usd"]) {
       return absl::InvalidArgumentError(absl::StrCat(where, ": fx entry needs date, currency and per_usd"));
     }

@@ -1,8 +1,6 @@
 #include "rules/pack/rule_pack.h"
 
-#include <fstream>
 #include <regex>
-#include <sstream>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
@@ -10,7 +8,7 @@
 #include "engine/common/hash.h"
 #include "engine/common/status_macros.h"
 #include "engine/common/time_util.h"
-#include "yaml-cpp/yaml.h"
+#include "engine/common/yaml_util.h"
 
 namespace centinela::rules {
 
@@ -55,10 +53,7 @@ namespace {
 class Errors {
  public:
   explicit Errors(std::string source) : source_(std::move(source)) {}
-  absl::Status At(const YAML::Node& n, absl::string_view msg) const {
-    const YAML::Mark m = n.Mark();
-    return absl::InvalidArgumentError(absl::StrCat(source_, ":", m.line + 1, ":", m.column + 1, ": ", msg));
-  }
+  absl::Status At(const YAML::Node& n, absl::string_view msg) const { return YamlError(source_, n, msg); }
   // An error inside an expression scalar: offset within its text.
   absl::Status InExpr(const YAML::Node& n, const absl::Status& s, absl::string_view what) const {
     const ExprError e = SplitExprError(s);
@@ -85,17 +80,7 @@ class Errors {
 
 absl::Status CheckKeys(const Errors& err, const YAML::Node& map, std::initializer_list<absl::string_view> allowed,
                        absl::string_view where) {
-  if (!map.IsMap()) return err.At(map, absl::StrCat(where, " must be a mapping"));
-  for (const auto& kv : map) {
-    const std::string key = kv.first.as<std::string>();
-    bool ok = false;
-    for (absl::string_view a : allowed) ok |= (a == key);
-    if (!ok) {
-      return err.At(kv.first, absl::StrCat("unknown field '", key, "' in ", where, " (expected one of: ",
-                                           absl::StrJoin(allowed, ", "), ")"));
-    }
-  }
-  return absl::OkStatus();
+  return CheckYamlKeys(err.source(), map, allowed, where);
 }
 
 absl::StatusOr<std::string> Scalar(const Errors& err, const YAML::Node& parent, absl::string_view key,
@@ -185,22 +170,13 @@ absl::Status CheckName(const Errors& err, const YAML::Node& key, absl::string_vi
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<RulePack>> RulePack::LoadFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open rule pack"));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return Parse(ss.str(), path);
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path, "rule pack"));
+  return Parse(text, path);
 }
 
 absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text, const std::string& source) {
   Errors err(source);
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(text));
-  } catch (const YAML::ParserException& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(source, ":", e.mark.line + 1, ":", e.mark.column + 1, ": YAML syntax error: ", e.msg));
-  }
+  ASSIGN_OR_RETURN(YAML::Node root, LoadYaml(std::string(text), source));
   if (!root.IsMap()) return absl::InvalidArgumentError(absl::StrCat(source, ":1:1: a rule pack is a YAML mapping"));
 
   std::unique_ptr<RulePack> pack(new RulePack);

@@ -55,7 +55,7 @@ TEST_F(CliTest, ConfigErrorsNameFileAndKey) {
   ExpectOneLineError("missing.yaml: cannot open config file");
   const std::string cfg = Write("engine.yaml", "kafka:\n  bootstrap: embedded\n  partitons: 3\n");
   EXPECT_EQ(Run({"run", "--config", cfg}), 2);
-  ExpectOneLineError(cfg + ":3:3: unknown key 'partitons' in kafka");
+  ExpectOneLineError(cfg + ":3:3: unknown field 'partitons' in kafka");
 }
 
 TEST_F(CliTest, BrokenRulePackIsReportedWithItsPosition) {
