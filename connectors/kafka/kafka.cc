@@ -161,7 +161,9 @@ absl::StatusOr<std::unique_ptr<GroupConsumer>> GroupConsumer::Create(const std::
                    {"enable.auto.commit", "false"},
                    {"enable.auto.offset.store", "false"},
                    {"enable.partition.eof", "true"},
-                   {"auto.offset.reset", "earliest"},
+                   // Positions come from the caller (new partitions start at the beginning
+                   // explicitly); a stored offset out of range must not be guessed.
+                   {"auto.offset.reset", "error"},
                    {"fetch.wait.max.ms", "10"},
                    {"session.timeout.ms", "6000"},
                    {"heartbeat.interval.ms", "500"}};

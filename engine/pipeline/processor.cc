@@ -112,9 +112,15 @@ absl::Status Processor::Score(const NormalizedTx& tx) {
 absl::Status Processor::Process(const InputRecord& r) {
   ++counters_.consumed;
   ++pending_;
-  auto key = std::make_pair(std::string(r.topic), r.partition);
-  positions_[key] = r.offset + 1;
-  dirty_positions_[key] = r.offset + 1;
+  if (!last_position_ || r.partition != last_partition_ || r.topic != last_topic_) {
+    auto key = std::make_pair(std::string(r.topic), r.partition);
+    last_position_ = &positions_[key];
+    last_dirty_position_ = &dirty_positions_[key];
+    last_topic_ = std::string(r.topic);
+    last_partition_ = r.partition;
+  }
+  *last_position_ = r.offset + 1;
+  *last_dirty_position_ = r.offset + 1;
   if (absl::Status s = DecodeTransaction(r.payload, r.content_type, &tx_); !s.ok()) {
     DeadLetter(r, s.message());
     return absl::OkStatus();
@@ -149,6 +155,7 @@ absl::Status Processor::Commit() {
   RETURN_IF_ERROR(store_->Write(&batch_));
   batch_.Clear();
   dirty_positions_.clear();
+  last_position_ = last_dirty_position_ = nullptr;
   pending_ = 0;
   windows_.Evict();
   return absl::OkStatus();

@@ -87,6 +87,12 @@ class Processor : private rules::AggregateSource {
   Counters counters_;
   std::map<std::pair<std::string, int32_t>, int64_t> positions_;
   std::map<std::pair<std::string, int32_t>, int64_t> dirty_positions_;
+  // The slots of the partition of the previous record (std::map nodes are
+  // stable): consecutive records of one partition update them directly.
+  std::string last_topic_;
+  int32_t last_partition_ = -1;
+  int64_t* last_position_ = nullptr;
+  int64_t* last_dirty_position_ = nullptr;
 
   // Per-transaction scratch (reused; no allocation per record).
   v1::Transaction tx_;

@@ -118,6 +118,14 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
     if (msg) {
       if (msg->is_partition_eof()) {
         listener.eof.insert({msg->topic(), msg->partition()});
+      } else if (msg->error() == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
+        // The offset stored in RocksDB is not in the topic any more (topic
+        // recreated, data expired, another cluster). Guessing would either
+        // skip records or count them twice: stop and say so.
+        return absl::FailedPreconditionError(absl::StrCat(
+            "partition ", msg->topic(), "/", msg->partition(), ": the offset stored in ", config.data_dir,
+            " is out of the topic's range (", msg->error_string(),
+            "); the topic was recreated or its data expired. Use a fresh --data-dir to start over."));
       } else if (msg->error()) {
         fprintf(stderr, "engine: consumer: %s\n", msg->error_string().c_str());
       } else {

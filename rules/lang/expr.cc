@@ -317,7 +317,17 @@ class ContainsNode : public Node {
     Value v = x_->Eval(ctx);
     Value n = needle_->Eval(ctx);
     if (v.null || n.null) return Value::Bool(false);
-    return Value::Bool(absl::StrContains(absl::AsciiStrToLower(v.s), absl::AsciiStrToLower(n.s)));
+    // ASCII case-insensitive search, without allocating.
+    const absl::string_view h = v.s, x = n.s;
+    for (size_t i = 0; i + x.size() <= h.size(); ++i) {
+      size_t j = 0;
+      while (j < x.size() && absl::ascii_tolower(static_cast<unsigned char>(h[i + j])) ==
+                                 absl::ascii_tolower(static_cast<unsigned char>(x[j]))) {
+        ++j;
+      }
+      if (j == x.size()) return Value::Bool(true);
+    }
+    return Value::Bool(false);
   }
 
  private:

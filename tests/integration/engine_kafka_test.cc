@@ -125,6 +125,25 @@ TEST_F(EngineKafkaTest, RestartResumesFromOffsetsStoredInRocksDbNotKafka) {
   EXPECT_EQ(second.counters.consumed, second.counters.processed + second.counters.dead_lettered);
 }
 
+TEST_F(EngineKafkaTest, StoredOffsetOutOfRangeStopsInsteadOfGuessing) {
+  gen::GenOptions g;
+  g.count = 500;
+  testing::PublishFeed(config_.bootstrap, config_.input_topic, g);
+  EXPECT_EQ(RunUntilCaughtUp().counters.consumed, 500);
+  // A new, empty broker (an in-memory one restarted) with the same database.
+  cluster_.reset();
+  auto fresh = StartEmbeddedBroker(config_);
+  ASSERT_TRUE(fresh.ok());
+  config_.bootstrap = (*fresh)->bootstrap();
+  RunOptions o;
+  o.until_caught_up = true;
+  o.progress_every_ms = 0;
+  auto s = RunEngine(config_, o);
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(std::string(s.status().message()), ::testing::HasSubstr("is out of the topic's range"));
+  EXPECT_THAT(std::string(s.status().message()), ::testing::StartsWith("partition fiu.transactions/"));
+}
+
 TEST_F(EngineKafkaTest, BrokenRulePackStopsTheEngineWithANamedError) {
   testing::TempDir tmp;
   const std::string pack = tmp.Sub("broken.yaml");

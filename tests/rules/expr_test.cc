@@ -67,6 +67,11 @@ TEST_F(ExprTest, ListsPrefixesAndNegation) {
   EXPECT_TRUE(Eval(R"(operation in ["DEPOSIT", "WITHDRAWAL"])"));
   EXPECT_TRUE(Eval(R"(not (channel == "WIRE") or false)"));
   EXPECT_TRUE(Eval(R"(starts_with(branch_ubigeo, "17"))"));
+  tx_.mutable_beneficiary()->set_name("Minera Aurifera del Sur SAC");
+  n_ = *Normalizer(&fx_).Normalize(tx_);
+  EXPECT_TRUE(Eval(R"(contains(beneficiary.name, "AURIFERA"))"));
+  EXPECT_FALSE(Eval(R"(contains(beneficiary.name, "AURIFERAS"))"));
+  EXPECT_FALSE(Eval(R"(contains(originator.name, "A"))"));  // null name
 }
 
 TEST_F(ExprTest, AggregatesAndNullsAreNeverSilentlyZero) {
