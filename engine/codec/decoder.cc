@@ -1,5 +1,7 @@
 #include "engine/codec/decoder.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -36,7 +38,11 @@ absl::Status DecodeTransaction(absl::string_view payload, absl::string_view cont
   auto status = google::protobuf::util::JsonStringToMessage(
       google::protobuf::StringPiece(payload.data(), payload.size()), tx, options);
   if (!status.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("decode: invalid JSON Transaction: ", status.message().as_string()));
+    // The parser's message draws a caret under the error on extra lines;
+    // a dead-letter reason is one line.
+    std::string detail = status.message().as_string();
+    std::replace(detail.begin(), detail.end(), '\n', ' ');
+    return absl::InvalidArgumentError(absl::StrCat("decode: invalid JSON Transaction: ", detail));
   }
   return absl::OkStatus();
 }

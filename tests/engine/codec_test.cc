@@ -34,6 +34,7 @@ TEST(Decoder, RejectsBadJsonGarbageAndUnknownContentType) {
   v1::Transaction out;
   absl::Status bad_json = DecodeTransaction(R"({"id": "x", "amount": {)", kContentTypeJson, &out);
   EXPECT_NE(bad_json.message().find("decode: invalid JSON"), std::string::npos) << bad_json;
+  EXPECT_EQ(bad_json.message().find('\n'), absl::string_view::npos) << "a reason is one line";
   absl::Status garbage = DecodeTransaction(std::string("\xff\xfe\x00\x13garbage", 11), kContentTypeProtobuf, &out);
   EXPECT_NE(garbage.message().find("decode: not a valid protobuf"), std::string::npos) << garbage;
   absl::Status ct = DecodeTransaction("x", "text/csv", &out);
