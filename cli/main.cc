@@ -304,15 +304,15 @@ int AlertsTally(const Flags& f) {
     auto m = (*consumer)->Poll(100);
     if (m) {
       if (m->is_partition_eof()) {
-        eof.insert({m->topic(), m->partition()});
+        eof.insert({std::string(m->topic()), m->partition()});
       } else if (!m->error()) {
-        eof.erase({m->topic(), m->partition()});
+        eof.erase({std::string(m->topic()), m->partition()});
         v1::Alert a;
         google::protobuf::util::JsonParseOptions jo;
         jo.ignore_unknown_fields = true;
         const absl::string_view p = m->payload();
         if (google::protobuf::util::JsonStringToMessage(google::protobuf::StringPiece(p.data(), p.size()), &a, jo).ok()) {
-          ids[m->topic()][a.typology_id()].insert(std::string(m->key()));
+          ids[std::string(m->topic())][a.typology_id()].insert(std::string(m->key()));
         }
         ++messages;
       }

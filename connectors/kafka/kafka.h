@@ -78,7 +78,8 @@ class Message {
   rd_kafka_resp_err_t error() const { return m_->err; }
   bool is_partition_eof() const { return m_->err == RD_KAFKA_RESP_ERR__PARTITION_EOF; }
   std::string error_string() const { return rd_kafka_message_errstr(m_); }
-  std::string topic() const { return m_->rkt ? rd_kafka_topic_name(m_->rkt) : ""; }
+  // Valid while the message lives.
+  absl::string_view topic() const { return m_->rkt ? rd_kafka_topic_name(m_->rkt) : ""; }
   int32_t partition() const { return m_->partition; }
   int64_t offset() const { return m_->offset; }
   absl::string_view payload() const {

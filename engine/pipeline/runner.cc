@@ -117,7 +117,7 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
     RETURN_IF_ERROR(listener.error);
     if (msg) {
       if (msg->is_partition_eof()) {
-        listener.eof.insert({msg->topic(), msg->partition()});
+        listener.eof.insert({std::string(msg->topic()), msg->partition()});
       } else if (msg->error() == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
         // The offset stored in RocksDB is not in the topic any more (topic
         // recreated, data expired, another cluster). Guessing would either
@@ -129,9 +129,9 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
       } else if (msg->error()) {
         fprintf(stderr, "engine: consumer: %s\n", msg->error_string().c_str());
       } else {
-        listener.eof.erase({msg->topic(), msg->partition()});
-        const std::string topic = msg->topic();
-        InputRecord r{topic, msg->partition(), msg->offset(), msg->payload(), msg->header("content-type")};
+        // Hot path: no copies of the topic name per record.
+        if (!listener.eof.empty()) listener.eof.erase({std::string(msg->topic()), msg->partition()});
+        InputRecord r{msg->topic(), msg->partition(), msg->offset(), msg->payload(), msg->header("content-type")};
         RETURN_IF_ERROR(processor->Process(r));
         if (options.on_commit) batch_create_times.push_back(msg->timestamp_ms());
       }
