@@ -48,13 +48,14 @@ double Percentile(std::vector<int64_t>& v, double p) {
 }
 
 // Reads `expected` records from `topic` with a bare consumer; returns tx/s.
-double RawConsumeRate(const std::string& bootstrap, const std::string& topic, int64_t expected) {
+double RawConsumeRate(const std::string& bootstrap, const std::string& topic, int64_t expected,
+                      const std::string& group) {
   class FromStart : public kafka::PartitionListener {
    public:
     std::map<int32_t, int64_t> OnAssigned(const std::string&, const std::vector<int32_t>&) override { return {}; }
     void OnRevoked(const std::string&, const std::vector<int32_t>&) override {}
   } listener;
-  auto consumer = kafka::GroupConsumer::Create(bootstrap, "raw-ceiling", {}, &listener);
+  auto consumer = kafka::GroupConsumer::Create(bootstrap, group, {}, &listener);
   if (!consumer.ok() || !(*consumer)->Subscribe({topic}).ok()) return 0;
   int64_t n = 0;
   Clock::time_point first;
@@ -101,9 +102,14 @@ int Main() {
     (void)producer->Flush(60000);
   }
 
-  // 2. Ceiling: bare consumer over the same topic.
-  fprintf(stderr, "e2e: raw librdkafka consume\n");
-  const double raw = RawConsumeRate(config.bootstrap, config.input_topic, records);
+  // 2. Ceiling: bare consumer over the same topic; it varies from run to run
+  //    on a shared 2-core machine, so the best of three is the ceiling.
+  fprintf(stderr, "e2e: raw librdkafka consume (3 runs)\n");
+  std::vector<double> raw_runs;
+  for (int i = 0; i < 3; ++i) {
+    raw_runs.push_back(RawConsumeRate(config.bootstrap, config.input_topic, records, "raw-" + std::to_string(i)));
+  }
+  const double raw = *std::max_element(raw_runs.begin(), raw_runs.end());
 
   // 3. Engine over the same backlog.
   fprintf(stderr, "e2e: engine over the backlog\n");
@@ -190,10 +196,12 @@ int Main() {
   getrusage(RUSAGE_SELF, &ru);
   const auto& c = summary->counters;
   printf("{\"bench\":\"e2e\",\"records\":%ld,\"partitions\":%d,\"raw_consume_tx_per_s\":%.0f,"
+         "\"raw_consume_runs\":[%.0f,%.0f,%.0f],"
          "\"engine_tx_per_s\":%.0f,\"engine_vs_ceiling\":%.3f,\"engine_wall_s_incl_group_join\":%.2f,\"alerts\":%ld,\"dead_lettered\":%ld,"
          "\"latency_rate_tx_per_s\":%ld,\"latency_records\":%zu,\"latency_ms_p50\":%.0f,\"latency_ms_p99\":%.0f,"
          "\"peak_rss_mb\":%.1f}\n",
-         long(c.consumed), config.embedded_partitions, raw, double(after_first) / engine_secs,
+         long(c.consumed), config.embedded_partitions, raw, raw_runs[0], raw_runs[1], raw_runs[2],
+         double(after_first) / engine_secs,
          raw > 0 ? double(after_first) / engine_secs / raw : 0.0, wall_secs, long(c.alerts_created),
          long(c.dead_lettered),
          long(latency_rate), latencies.size(), Percentile(latencies, 0.50), Percentile(latencies, 0.99),
