@@ -49,7 +49,7 @@ commands:
   gen     [--count N] [--seed S] [--cases N] [--invalid N] [--format protobuf|json|mixed]
           (--bootstrap HOST:PORT [--topic T] | --out FILE) [--labels FILE]
           Generate a synthetic Peru feed with labelled typology cases.
-  alerts summary --data-dir DIR [--labels FILE]
+  alerts summary --data-dir DIR [--labels FILE [--show-missed]]
           Alerts per typology and destination from RocksDB; with labels, case recall.
   alerts tally --bootstrap HOST:PORT [--topics uif.alerts,sunat.alerts]
           Read the alert topics with a Kafka consumer and count alerts per typology.
@@ -139,6 +139,12 @@ int Gen(const std::vector<std::string>& args) {
   o.invalid = int(*invalid);
   o.accounts = int(*accounts);
   o.days = int(*days);
+  if (gen::MaxInjectedRecords(o) > o.count) {
+    return Fail(absl::InvalidArgumentError(absl::StrCat(
+                    "gen: --count ", o.count, " is too small for --cases ", o.cases_per_typology, " and --invalid ",
+                    o.invalid, " (up to ", gen::MaxInjectedRecords(o), " injected records); raise --count or lower --cases")),
+                2);
+  }
   const std::string format = f->Get("format", "mixed");
   if (format == "protobuf") o.format = gen::Format::kProtobuf;
   else if (format == "json") o.format = gen::Format::kJson;
@@ -278,6 +284,11 @@ int AlertsSummary(const Flags& f) {
     all_cases += r.second;
   }
   const int64_t background_tx = *processed - case_txs;
+  if (f.Has("show-missed")) {
+    for (const auto& [id, c] : labels->cases) {
+      if (!detected.contains(id)) printf("missed: %s (%zu transactions)\n", id.c_str(), c.second.size());
+    }
+  }
   printf("cases alerted: %d/%d; background alerts: %ld over %ld background transactions = %.2f per 10,000\n",
          all_detected, all_cases, long(background_alerts), long(background_tx),
          background_tx > 0 ? 10000.0 * double(background_alerts) / double(background_tx) : 0.0);
@@ -335,7 +346,7 @@ int Alerts(const std::vector<std::string>& args) {
   if (args.empty()) return Fail(absl::InvalidArgumentError("alerts: expected 'summary' or 'tally'"), 2);
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "summary") {
-    auto f = Flags::Parse("alerts summary", rest, {"data-dir", "labels"}, {});
+    auto f = Flags::Parse("alerts summary", rest, {"data-dir", "labels"}, {"show-missed"});
     if (!f.ok()) return Fail(f.status(), 2);
     return AlertsSummary(*f);
   }

@@ -109,6 +109,11 @@ std::string MakeRuc(uint64_t n, const char* prefix) {
 
 std::string MakeDni(uint64_t n) { return absl::StrFormat("%08d", n % 100000000); }
 
+int64_t MaxInjectedRecords(const GenOptions& o) {
+  // Per case index: structuring <= 5, mining <= 3, border 1, FATF 2.
+  return int64_t(o.cases_per_typology) * 11 + o.invalid;
+}
+
 const std::vector<std::string>& InvalidKinds() {
   static const auto* kinds = new std::vector<std::string>{"garbage_bytes", "bad_json", "missing_amount",
                                                           "unknown_currency", "invalid_ruc"};

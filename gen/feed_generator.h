@@ -40,7 +40,12 @@ struct GeneratedRecord {
 // The kinds of malformed record, in the order `invalid` cycles through them.
 const std::vector<std::string>& InvalidKinds();
 
+// The most records the injected cases and malformed records can take; a
+// `count` below it is an error (the feed would be longer than asked).
+int64_t MaxInjectedRecords(const GenOptions& options);
+
 // Calls `emit` once per record, in event-time order. Same options, same output.
+// Emits exactly options.count records when count >= MaxInjectedRecords.
 void Generate(const GenOptions& options, const std::function<void(const GeneratedRecord&)>& emit);
 
 // A valid RUC (prefix 20, company) / DNI from a number.

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "centinela/v1/dead_letter.pb.h"
 #include "engine/codec/decoder.h"
+#include "engine/common/hash.h"
 #include "engine/common/keys.h"
 #include "engine/common/status_macros.h"
 #include "google/protobuf/util/json_util.h"
@@ -75,6 +76,8 @@ rules::Value Processor::Aggregate(int index) {
       agg_error_ = t.status();
     } else if (spec.function == rules::AggFunction::kCount) {
       v = rules::Value::Number(double(t->count));
+    } else if (spec.function == rules::AggFunction::kCountDistinct) {
+      v = rules::Value::Number(double(t->distinct));
     } else {
       v = rules::Value::Of(Money{t->sum_usd_minor, Currency::Usd()});
     }
@@ -95,8 +98,14 @@ absl::Status Processor::Score(const NormalizedTx& tx) {
       if (pass.null || !pass.b) continue;
     }
     if (!rules::SubjectKey(spec.subject, tx, &subject_)) continue;
+    uint64_t distinct = 0;
+    if (spec.of.root) {
+      const rules::Value of = spec.of.root->Eval(ctx);
+      if (of.null) continue;  // nothing to count: never counted as a value ""
+      distinct = StableHash64(of.s) | 1;  // `of` is a string (checked at compile time); 0 means "no value"
+    }
     RETURN_IF_ERROR(windows_.Add(spec.state_id, subject_, spec.window_micros, spec.bucket_micros, tx.event_micros,
-                                 tx.amount_usd, &batch_));
+                                 tx.amount_usd, &batch_, distinct));
   }
   // 2. Rules and typologies.
   pack_->Evaluate(ctx, &scratch_);

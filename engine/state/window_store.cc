@@ -35,30 +35,41 @@ absl::StatusOr<WindowStore::SubjectWindow*> WindowStore::Load(uint32_t state_id,
   for (iter->Seek(prefix); iter->Valid() && iter->key().starts_with(prefix); iter->Next()) {
     const rocksdb::Slice k = iter->key();
     const rocksdb::Slice v = iter->value();
-    if (k.size() != prefix.size() + 8 || v.size() != 16) {
+    if (k.size() != prefix.size() + 8 || v.size() < 16 || (v.size() - 16) % 8 != 0) {
       return absl::DataLossError(absl::StrCat("state: malformed bucket for subject ", subject));
     }
-    w.buckets.push_back({GetOrderedInt64(absl::string_view(k.data() + prefix.size(), 8)),
-                         int64_t(GetBigEndian64(absl::string_view(v.data(), 8))),
-                         int64_t(GetBigEndian64(absl::string_view(v.data() + 8, 8)))});
+    Bucket b{GetOrderedInt64(absl::string_view(k.data() + prefix.size(), 8)),
+             int64_t(GetBigEndian64(absl::string_view(v.data(), 8))),
+             int64_t(GetBigEndian64(absl::string_view(v.data() + 8, 8))),
+             {}};
+    for (size_t off = 16; off < v.size(); off += 8) {
+      b.distinct.push_back(GetBigEndian64(absl::string_view(v.data() + off, 8)));
+    }
+    w.buckets.push_back(std::move(b));
   }
   if (!iter->status().ok()) return FromRocks(iter->status(), "loading window state");
   return &cache_.emplace(scratch_key_, std::move(w)).first->second;
 }
 
 absl::Status WindowStore::Add(uint32_t state_id, absl::string_view subject, int64_t window_micros,
-                              int64_t bucket_micros, int64_t event_micros, int64_t amount, rocksdb::WriteBatch* batch) {
+                              int64_t bucket_micros, int64_t event_micros, int64_t amount, rocksdb::WriteBatch* batch,
+                              uint64_t distinct_hash) {
   auto loaded = Load(state_id, subject);
   if (!loaded.ok()) return loaded.status();
   std::vector<Bucket>& b = (*loaded)->buckets;
   const int64_t index = FloorDiv(event_micros, bucket_micros);
   auto pos = std::lower_bound(b.begin(), b.end(), index, [](const Bucket& x, int64_t i) { return x.index < i; });
-  if (pos == b.end() || pos->index != index) pos = b.insert(pos, Bucket{index, 0, 0});
+  if (pos == b.end() || pos->index != index) pos = b.insert(pos, Bucket{index, 0, 0, {}});
   pos->count += 1;
   pos->sum += amount;
+  if (distinct_hash != 0 && pos->distinct.size() < kMaxDistinctPerBucket) {
+    auto d = std::lower_bound(pos->distinct.begin(), pos->distinct.end(), distinct_hash);
+    if (d == pos->distinct.end() || *d != distinct_hash) pos->distinct.insert(d, distinct_hash);
+  }
   std::string value;
   PutBigEndian64(&value, uint64_t(pos->count));
   PutBigEndian64(&value, uint64_t(pos->sum));
+  for (uint64_t h : pos->distinct) PutBigEndian64(&value, h);
   batch->Put(store_->cf(Cf::kState), BucketKey(state_id, subject, index), value);
   // Expire buckets that no query at the newest event time can reach.
   const int64_t newest = b.back().index;
@@ -76,14 +87,32 @@ absl::StatusOr<WindowTotals> WindowStore::Read(uint32_t state_id, absl::string_v
                                                int64_t bucket_micros, int64_t event_micros) {
   auto loaded = Load(state_id, subject);
   if (!loaded.ok()) return loaded.status();
-  const int64_t hi = FloorDiv(event_micros, bucket_micros);
-  const int64_t lo = FloorDiv(event_micros - window_micros, bucket_micros) + 1;
+  // Read at the subject's high-water mark: a transaction that arrives after
+  // later-stamped ones of the same subject (another partition, a late
+  // feed) is judged against the subject's current window.
+  const auto& buckets = (*loaded)->buckets;
+  const int64_t at = buckets.empty() ? event_micros : std::max(event_micros, buckets.back().index * bucket_micros);
+  const int64_t hi = FloorDiv(at, bucket_micros);
+  const int64_t lo = FloorDiv(at - window_micros, bucket_micros) + 1;
   WindowTotals t;
+  const Bucket* only = nullptr;
+  int in_window = 0;
   for (const Bucket& x : (*loaded)->buckets) {
     if (x.index >= lo && x.index <= hi) {
       t.count += x.count;
       t.sum_usd_minor += x.sum;
+      only = &x;
+      ++in_window;
     }
+  }
+  if (in_window == 1) {
+    t.distinct = int64_t(only->distinct.size());
+  } else if (in_window > 1) {
+    distinct_scratch_.clear();
+    for (const Bucket& x : (*loaded)->buckets) {
+      if (x.index >= lo && x.index <= hi) distinct_scratch_.insert(x.distinct.begin(), x.distinct.end());
+    }
+    t.distinct = int64_t(distinct_scratch_.size());
   }
   return t;
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "engine/state/store.h"
 #include "rocksdb/write_batch.h"
@@ -18,10 +19,13 @@ namespace centinela {
 struct WindowTotals {
   int64_t count = 0;
   int64_t sum_usd_minor = 0;
+  int64_t distinct = 0;  // distinct value hashes seen (count_distinct aggregates)
 };
 
 // A window of length W with bucket size g, queried at event time t, covers
-// the buckets [floor((t-W)/g)+1, floor(t)/g]: between W-g and W of history.
+// the buckets [floor((a-W)/g)+1, floor(a/g)] with a = max(t, start of the
+// subject's newest bucket): between W-g and W of history, read at the
+// subject's high-water mark so that late arrivals see the current window.
 // Buckets older than W behind the newest bucket seen for a subject are
 // deleted as it moves on (event-time expiry, never wall-clock TTL).
 //
@@ -33,10 +37,16 @@ class WindowStore {
   explicit WindowStore(Store* store, size_t max_cached_subjects = 1 << 20)
       : store_(store), max_cached_(max_cached_subjects) {}
 
-  // Adds (1, amount) to the bucket of `event_micros`, writing the bucket and
-  // any expired-bucket deletions into `batch`.
+  // Distinct values kept per bucket; beyond it a bucket stops growing (the
+  // distinct count then saturates rather than using unbounded memory).
+  static constexpr size_t kMaxDistinctPerBucket = 4096;
+
+  // Adds (1, amount) to the bucket of `event_micros` and, when
+  // `distinct_hash` is non-zero, that value to the bucket's distinct set;
+  // writes the bucket and any expired-bucket deletions into `batch`.
   absl::Status Add(uint32_t state_id, absl::string_view subject, int64_t window_micros, int64_t bucket_micros,
-                   int64_t event_micros, int64_t amount_usd_minor, rocksdb::WriteBatch* batch);
+                   int64_t event_micros, int64_t amount_usd_minor, rocksdb::WriteBatch* batch,
+                   uint64_t distinct_hash = 0);
 
   // Totals of the window ending at `event_micros`.
   absl::StatusOr<WindowTotals> Read(uint32_t state_id, absl::string_view subject, int64_t window_micros,
@@ -53,6 +63,7 @@ class WindowStore {
     int64_t index;
     int64_t count;
     int64_t sum;
+    std::vector<uint64_t> distinct;  // sorted, unique
   };
   struct SubjectWindow {
     std::vector<Bucket> buckets;  // sorted by index
@@ -63,6 +74,7 @@ class WindowStore {
   size_t max_cached_;
   absl::flat_hash_map<std::string, SubjectWindow> cache_;  // key: state_id | subject
   std::string scratch_key_;
+  absl::flat_hash_set<uint64_t> distinct_scratch_;
 };
 
 }  // namespace centinela

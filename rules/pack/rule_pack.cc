@@ -229,7 +229,8 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
         const std::string name = kv.first.as<std::string>();
         const YAML::Node a = kv.second;
         const std::string where = absl::StrCat("aggregate '", name, "'");
-        RETURN_IF_ERROR(CheckKeys(err, a, {"subject", "window", "function", "filter", "description"}, where));
+        RETURN_IF_ERROR(
+            CheckKeys(err, a, {"subject", "window", "function", "of", "filter", "description"}, where));
         AggregateSpec spec;
         spec.name = name;
         spec.index = int(pack->aggregates_.size());
@@ -248,19 +249,35 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
           spec.function = AggFunction::kCount;
         } else if (fn == "sum") {
           spec.function = AggFunction::kSum;
+        } else if (fn == "count_distinct") {
+          spec.function = AggFunction::kCountDistinct;
+          if (!a["of"]) {
+            return err.At(a, absl::StrCat(where, ": count_distinct needs 'of' (e.g. of: originator.account)"));
+          }
         } else {
-          return err.At(a["function"], absl::StrCat("unknown aggregate function '", fn, "' (expected count or sum)"));
+          return err.At(a["function"], absl::StrCat("unknown aggregate function '", fn,
+                                                    "' (expected count, sum or count_distinct)"));
+        }
+        if (a["of"] && spec.function != AggFunction::kCountDistinct) {
+          return err.At(a["of"], absl::StrCat(where, ": 'of' is only for count_distinct"));
         }
         ASSIGN_OR_RETURN(std::string filter, Scalar(err, a, "filter", where, /*required=*/false));
-        spec.state_id = uint32_t(StableHash64(absl::StrCat(name, "|", a["subject"].Scalar(), "|", window, "|", fn, "|", filter)));
+        const std::string of = a["of"] ? a["of"].Scalar() : "";
+        spec.state_id = uint32_t(
+            StableHash64(absl::StrCat(name, "|", a["subject"].Scalar(), "|", window, "|", fn, "|", filter, "|", of)));
         sym.aggregates[name] = spec.index;
-        sym.aggregate_types[name] = spec.function == AggFunction::kCount ? Type::kNumber : Type::kMoney;
+        sym.aggregate_types[name] = spec.function == AggFunction::kSum ? Type::kMoney : Type::kNumber;
         pack->aggregates_.push_back(std::move(spec));
       }
       // Filters may use parameters and lists, not aggregates (no cycles).
       Symbols filter_symbols = sym;
       filter_symbols.aggregates.clear();
       for (auto& spec : pack->aggregates_) {
+        if (const YAML::Node of = aggs[spec.name]["of"]) {
+          auto compiled = CompileExpr(of.Scalar(), filter_symbols, Type::kString);
+          if (!compiled.ok()) return err.InExpr(of, compiled.status(), absl::StrCat("aggregate '", spec.name, "' of"));
+          spec.of = std::move(*compiled);
+        }
         const YAML::Node f = aggs[spec.name]["filter"];
         if (!f) continue;
         auto compiled = CompileExpr(f.Scalar(), filter_symbols, Type::kBool);

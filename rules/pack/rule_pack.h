@@ -33,7 +33,11 @@ absl::string_view SubjectKindName(SubjectKind k);
 // Returns false when the transaction has no such subject (e.g. no account).
 bool SubjectKey(SubjectKind k, const NormalizedTx& tx, std::string* out);
 
-enum class AggFunction { kCount, kSum };
+enum class AggFunction {
+  kCount,          // number of transactions
+  kSum,            // sum of amount_usd (money, USD)
+  kCountDistinct,  // number of distinct values of `of` (e.g. counterparties: fan-in/fan-out degree)
+};
 
 struct AggregateSpec {
   std::string name;
@@ -44,6 +48,7 @@ struct AggregateSpec {
   int64_t bucket_micros = 0;
   AggFunction function = AggFunction::kCount;
   CompiledExpr filter;  // root null = every transaction counts
+  CompiledExpr of;      // count_distinct: the string/enum value counted
 };
 
 struct RuleSpec {

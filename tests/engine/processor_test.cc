@@ -240,5 +240,57 @@ TEST_F(PeruPackTest, AlertsAreQueuedOncePerDestinationAndShadowIsNeverQueued) {
   EXPECT_THAT(topics, ElementsAre("uif.alerts", "sunat.alerts"));
 }
 
+// The same fixture with the network typologies pack.
+class NetworksPackTest : public PeruPackTest {
+ protected:
+  void SetUp() override {
+    PeruPackTest::SetUp();
+    pack_ = std::move(*rules::RulePack::LoadFile(CENTINELA_SOURCE_DIR "/rules/packs/networks.yaml"));
+    ProcessorOptions o;
+    o.wall_clock_micros = [] { return int64_t(1); };
+    processor_ = std::move(*Processor::Create(store_.get(), pack_.get(), &fx_, o));
+  }
+};
+
+TEST_F(NetworksPackTest, FanInFlagsFiveDistinctSendersWithinThreeDays) {
+  for (int i = 0; i < 5; ++i) {
+    v1::Transaction tx = MakeTx("in" + std::to_string(i), DayMicros(kJan5, 8 + i), 50000);
+    tx.mutable_originator()->set_account("SENDER-" + std::to_string(i));
+    tx.mutable_beneficiary()->set_account("HUB");
+    Feed(tx);
+  }
+  auto alerts = Alerts();
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].typology_id(), "fan_in");
+  EXPECT_EQ(alerts[0].subject().id(), "HUB");
+  EXPECT_EQ(alerts[0].hits(0).values(0).value(), "5");
+}
+
+TEST_F(NetworksPackTest, FanInIgnoresRepeatSendersAndSlowTrickles) {
+  for (int i = 0; i < 8; ++i) {  // one sender, many payments
+    v1::Transaction tx = MakeTx("rep" + std::to_string(i), DayMicros(kJan5, 8 + i), 50000);
+    tx.mutable_originator()->set_account("SAME");
+    tx.mutable_beneficiary()->set_account("HUB-A");
+    Feed(tx);
+  }
+  for (int i = 0; i < 6; ++i) {  // six senders, one every 4 days
+    v1::Transaction tx = MakeTx("slow" + std::to_string(i), DayMicros(kJan5 + 4 * i), 50000);
+    tx.mutable_originator()->set_account("S-" + std::to_string(i));
+    tx.mutable_beneficiary()->set_account("HUB-B");
+    Feed(tx);
+  }
+  EXPECT_TRUE(Alerts().empty());
+}
+
+TEST_F(NetworksPackTest, FanOutFlagsOneSenderPayingFiveAccounts) {
+  for (int i = 0; i < 5; ++i) {
+    v1::Transaction tx = MakeTx("out" + std::to_string(i), DayMicros(kJan5 + i / 2), 50000);
+    tx.mutable_originator()->set_account("SOURCE");
+    tx.mutable_beneficiary()->set_account("DEST-" + std::to_string(i));
+    Feed(tx);
+  }
+  EXPECT_THAT(Typologies(), ElementsAre("fan_out"));
+}
+
 }  // namespace
 }  // namespace centinela

@@ -64,8 +64,36 @@ TEST_F(WindowStoreTest, SumsOnlyTheWindowEndingAtTheEventTime) {
   auto at8 = w.Read(7, "acc-1", 7 * kMicrosPerDay, kMicrosPerDay, DayMicros(d + 8));
   EXPECT_EQ(at8->count, 1);
   EXPECT_EQ(at8->sum_usd_minor, 200);
-  // Before any event: nothing (future buckets are not counted).
-  EXPECT_EQ(w.Read(7, "acc-1", 7 * kMicrosPerDay, kMicrosPerDay, DayMicros(d - 1))->count, 0);
+  // A late arrival (event time before the newest) reads the subject's
+  // current window, which ends at its newest bucket (d+3): both events.
+  EXPECT_EQ(w.Read(7, "acc-1", 7 * kMicrosPerDay, kMicrosPerDay, DayMicros(d - 1))->count, 2);
+  // A subject never seen: nothing.
+  EXPECT_EQ(w.Read(7, "acc-9", 7 * kMicrosPerDay, kMicrosPerDay, DayMicros(d))->count, 0);
+}
+
+TEST_F(WindowStoreTest, CountsDistinctValuesAcrossBucketsAndAfterReload) {
+  auto add = [&](WindowStore& w, int64_t day, uint64_t value) {
+    rocksdb::WriteBatch batch;
+    ASSERT_TRUE(w.Add(9, "acc", 3 * kMicrosPerDay, kMicrosPerDay, DayMicros(day), 1, &batch, value).ok());
+    ASSERT_TRUE(store_->Write(&batch).ok());
+  };
+  const int64_t d = testing::kJan5;
+  {
+    WindowStore w(store_.get());
+    add(w, d, 11);
+    add(w, d, 11);      // same sender again: not a new one
+    add(w, d + 1, 11);  // same sender another day: still one
+    add(w, d + 1, 22);
+    add(w, d + 2, 33);
+    EXPECT_EQ(w.Read(9, "acc", 3 * kMicrosPerDay, kMicrosPerDay, DayMicros(d + 2))->distinct, 3);
+    EXPECT_EQ(w.Read(9, "acc", 3 * kMicrosPerDay, kMicrosPerDay, DayMicros(d + 2))->count, 5);
+  }
+  WindowStore fresh(store_.get());
+  EXPECT_EQ(fresh.Read(9, "acc", 3 * kMicrosPerDay, kMicrosPerDay, DayMicros(d + 2))->distinct, 3);
+  // Day d leaves the window at d+3, but sender 11 also paid on d+1.
+  EXPECT_EQ(fresh.Read(9, "acc", 3 * kMicrosPerDay, kMicrosPerDay, DayMicros(d + 3))->distinct, 3);
+  // At d+4 only d+2's sender 33 is left.
+  EXPECT_EQ(fresh.Read(9, "acc", 3 * kMicrosPerDay, kMicrosPerDay, DayMicros(d + 4))->distinct, 1);
 }
 
 TEST_F(WindowStoreTest, StateSurvivesAFreshCacheFromRocksDb) {

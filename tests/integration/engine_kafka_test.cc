@@ -128,6 +128,7 @@ TEST_F(EngineKafkaTest, RestartResumesFromOffsetsStoredInRocksDbNotKafka) {
 TEST_F(EngineKafkaTest, StoredOffsetOutOfRangeStopsInsteadOfGuessing) {
   gen::GenOptions g;
   g.count = 500;
+  g.cases_per_typology = 2;
   testing::PublishFeed(config_.bootstrap, config_.input_topic, g);
   EXPECT_EQ(RunUntilCaughtUp().counters.consumed, 500);
   // A new, empty broker (an in-memory one restarted) with the same database.

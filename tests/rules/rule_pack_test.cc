@@ -69,7 +69,13 @@ TEST(RulePack, ErrorsPointAtFileLineAndColumn) {
   EXPECT_EQ(ErrorOf(Replace(kMinimal, "list.high_risk", "list.highrisk")),
             "pack.yaml:17:34: rule 'risky': unknown list 'highrisk'");
   EXPECT_EQ(ErrorOf(Replace(kMinimal, "    function: count", "    function: median")),
-            "pack.yaml:11:15: unknown aggregate function 'median' (expected count or sum)");
+            "pack.yaml:11:15: unknown aggregate function 'median' (expected count, sum or count_distinct)");
+  EXPECT_EQ(ErrorOf(Replace(kMinimal, "    function: count", "    function: count_distinct")),
+            "pack.yaml:9:5: aggregate 'deposits_7d': count_distinct needs 'of' (e.g. of: originator.account)");
+  EXPECT_EQ(ErrorOf(Replace(kMinimal, "    function: count", "    function: count_distinct\n    of: amount_usd")),
+            "pack.yaml:12:9: aggregate 'deposits_7d' of: expression must be string, got money");
+  EXPECT_EQ(ErrorOf(Replace(kMinimal, "    function: count", "    function: count\n    of: originator.account")),
+            "pack.yaml:12:9: aggregate 'deposits_7d': 'of' is only for count_distinct");
   EXPECT_EQ(ErrorOf(Replace(kMinimal, "    rules: {big: 0.5, risky: 0.5}", "    rules: {big: 0.5, riskyy: 0.5}")),
             "pack.yaml:21:23: typology 't1': unknown rule 'riskyy'");
   EXPECT_EQ(ErrorOf(Replace(kMinimal, "    severity: high", "    severity: high\n    colour: red")),
@@ -100,6 +106,13 @@ TEST(RulePack, ShippedPeruPackCompiles) {
   for (const auto& t : (*p)->typologies()) ids.push_back(t.id);
   EXPECT_EQ(ids, (std::vector<std::string>{"structuring", "mining_cash", "border_cash", "fatf_outbound",
                                            "fatf_inbound"}));
+}
+
+TEST(RulePack, ShippedNetworksPackCompiles) {
+  auto p = RulePack::LoadFile(CENTINELA_SOURCE_DIR "/rules/packs/networks.yaml");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ((*p)->typologies().size(), 2u);
+  EXPECT_EQ((*p)->aggregates()[0].function, AggFunction::kCountDistinct);
 }
 
 TEST(RulePack, MissingFileIsANamedError) {
