@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -30,6 +31,7 @@
 #include "engine/pipeline/embedded_broker.h"
 #include "engine/pipeline/runner.h"
 #include "engine/state/store.h"
+#include "eval/evaluation.h"
 #include "gen/feed_generator.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -53,6 +55,12 @@ commands:
           Alerts per typology and destination from RocksDB; with labels, case recall.
   alerts tally --bootstrap HOST:PORT [--topics uif.alerts,sunat.alerts]
           Read the alert topics with a Kafka consumer and count alerts per typology.
+  eval amlworld --patterns FILE [--background N] [--pack F] [--fx F] [--mapping F] [--seed S]
+  eval amlsim --dir DIR [--pack F] [--fx F] [--mapping F]
+          Replay labelled data through the engine's processor in event-time order and print
+          recall per pattern (and background alerts per 10,000), or account recall/precision.
+          Defaults: rules/packs/networks.yaml, deploy/config/fx-amlworld.yaml,
+          connectors/file/mappings/{amlworld,amlsim}.yaml (run from the project root).
 )";
 
 int Fail(const absl::Status& s, int code = 1) {
@@ -342,6 +350,76 @@ int AlertsTally(const Flags& f) {
   return 0;
 }
 
+// A scratch directory removed on destruction.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string t = (std::filesystem::temp_directory_path() / "centinela-eval-XXXXXX").string();
+    path_ = mkdtemp(t.data()) ? t : "";
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+int Eval(const std::vector<std::string>& args) {
+  if (args.empty() || (args[0] != "amlworld" && args[0] != "amlsim")) {
+    return Fail(absl::InvalidArgumentError("eval: expected 'amlworld' or 'amlsim'"), 2);
+  }
+  const bool amlworld = args[0] == "amlworld";
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  auto f = Flags::Parse(absl::StrCat("eval ", args[0]), rest,
+                        {"patterns", "dir", "background", "pack", "fx", "mapping", "seed"}, {});
+  if (!f.ok()) return Fail(f.status(), 2);
+  eval::EvalOptions o;
+  o.pack_path = f->Get("pack", "rules/packs/networks.yaml");
+  o.fx_path = f->Get("fx", "deploy/config/fx-amlworld.yaml");
+  o.mapping_path = f->Get("mapping", amlworld ? "connectors/file/mappings/amlworld.yaml"
+                                              : "connectors/file/mappings/amlsim.yaml");
+  auto background = f->GetInt("background", 0, 0, 50'000'000);
+  auto seed = f->GetInt("seed", 42, 0, INT64_MAX);
+  if (!background.ok()) return Fail(background.status(), 2);
+  if (!seed.ok()) return Fail(seed.status(), 2);
+  o.background = *background;
+  o.seed = uint64_t(*seed);
+  ScratchDir scratch;
+  if (scratch.path().empty()) return Fail(absl::InternalError("eval: cannot create a scratch directory"));
+  o.work_dir = scratch.path() + "/db";
+  if (amlworld) {
+    if (!f->Has("patterns")) return Fail(absl::InvalidArgumentError("eval amlworld: --patterns FILE is required"), 2);
+    auto r = eval::EvaluateAmlworldPatterns(f->Get("patterns"), o);
+    if (!r.ok()) return Fail(r.status());
+    for (const std::string& e : r->errors) fprintf(stderr, "eval: skipped %s\n", e.c_str());
+    printf("%-16s %8s %8s %8s\n", "pattern", "attempts", "detected", "recall");
+    int attempts = 0, detected = 0;
+    for (const auto& [type, pr] : r->by_type) {
+      printf("%-16s %8d %8d %7.1f%%\n", type.c_str(), pr.attempts, pr.detected, 100.0 * pr.detected / pr.attempts);
+      attempts += pr.attempts;
+      detected += pr.detected;
+    }
+    printf("%-16s %8d %8d %7.1f%%\n", "all", attempts, detected, attempts ? 100.0 * detected / attempts : 0.0);
+    printf("attempt transactions %ld; alerts %ld; background: %ld transactions, %ld alerts = %.2f per 10,000\n",
+           long(r->attempt_transactions), long(r->alerts), long(r->background_transactions),
+           long(r->background_alerts),
+           r->background_transactions ? 10000.0 * double(r->background_alerts) / double(r->background_transactions)
+                                      : 0.0);
+    return 0;
+  }
+  if (!f->Has("dir")) return Fail(absl::InvalidArgumentError("eval amlsim: --dir DIR is required"), 2);
+  auto r = eval::EvaluateAmlsim(f->Get("dir"), o);
+  if (!r.ok()) return Fail(r.status());
+  printf("transactions %ld; alerts %ld\nfraud accounts %ld; alerted accounts %ld; alerted fraud accounts %ld\n"
+         "recall %.1f%%; precision %.1f%%\n",
+         long(r->transactions), long(r->alerts), long(r->fraud_accounts), long(r->alerted_accounts),
+         long(r->alerted_fraud_accounts), 100.0 * r->recall(), 100.0 * r->precision());
+  return 0;
+}
+
 int Alerts(const std::vector<std::string>& args) {
   if (args.empty()) return Fail(absl::InvalidArgumentError("alerts: expected 'summary' or 'tally'"), 2);
   const std::vector<std::string> rest(args.begin() + 1, args.end());
@@ -381,6 +459,7 @@ int main(int argc, char** argv) {
   if (cmd == "run") return Run(args);
   if (cmd == "gen") return Gen(args);
   if (cmd == "alerts") return Alerts(args);
+  if (cmd == "eval") return Eval(args);
   fprintf(stderr, "centinela: error: unknown command '%s'\n%s", cmd.c_str(), kUsage);
   return 2;
 }
