@@ -41,6 +41,7 @@ Processor::Processor(Store* store, const rules::RulePack* pack, const FxTable* f
           .count();
     };
   }
+  if (pack_->uses_graph()) graph_ = std::make_unique<GraphStore>(store_, pack_->graph().window_micros);
   agg_ready_.resize(pack_->aggregates().size());
   agg_values_.resize(pack_->aggregates().size());
 }
@@ -86,8 +87,31 @@ rules::Value Processor::Aggregate(int index) {
   return v;
 }
 
+rules::Value Processor::Graph(rules::GraphFeature feature) {
+  if (cycle_ready_) return cycle_value_;
+  cycle_ready_ = 1;
+  cycle_value_ = rules::Value::Null();
+  const v1::Transaction& tx = *current_->tx;
+  if (!graph_ || tx.originator().account().empty() || tx.beneficiary().account().empty() ||
+      tx.originator().account() == tx.beneficiary().account()) {
+    return cycle_value_;
+  }
+  // This transfer X -> A closes a cycle when A reached X earlier within the window.
+  const rules::GraphSpec& g = pack_->graph();
+  auto hops = graph_->ShortestPath(tx.beneficiary().account(), tx.originator().account(),
+                                   current_->event_micros - g.window_micros, current_->event_micros, g.max_hops - 1,
+                                   g.max_visits);
+  if (!hops.ok()) {
+    agg_error_ = hops.status();
+  } else if (*hops > 0) {
+    cycle_value_ = rules::Value::Number(double(*hops + 1));
+  }
+  return cycle_value_;
+}
+
 absl::Status Processor::Score(const NormalizedTx& tx) {
   current_ = &tx;
+  cycle_ready_ = 0;
   std::fill(agg_ready_.begin(), agg_ready_.end(), 0);
   rules::EvalContext ctx{&tx, fx_, this};
   // 1. Fold the transaction into every aggregate whose filter it passes, so
@@ -106,6 +130,10 @@ absl::Status Processor::Score(const NormalizedTx& tx) {
     }
     RETURN_IF_ERROR(windows_.Add(spec.state_id, subject_, spec.window_micros, spec.bucket_micros, tx.event_micros,
                                  tx.amount_usd, &batch_, distinct));
+  }
+  if (graph_ && !tx.tx->originator().account().empty() && !tx.tx->beneficiary().account().empty()) {
+    RETURN_IF_ERROR(graph_->AddEdge(tx.tx->originator().account(), tx.tx->beneficiary().account(), tx.event_micros,
+                                    tx.amount_usd, &batch_));
   }
   // 2. Rules and typologies.
   pack_->Evaluate(ctx, &scratch_);
@@ -167,6 +195,7 @@ absl::Status Processor::Commit() {
   last_position_ = last_dirty_position_ = nullptr;
   pending_ = 0;
   windows_.Evict();
+  if (graph_) graph_->Evict();
   return absl::OkStatus();
 }
 

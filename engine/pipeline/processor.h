@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "engine/alerts/alert_book.h"
+#include "engine/state/graph_store.h"
 #include "engine/state/outbox.h"
 #include "engine/state/store.h"
 #include "engine/state/window_store.h"
@@ -71,6 +72,7 @@ class Processor : private rules::AggregateSource {
   Processor(Store* store, const rules::RulePack* pack, const FxTable* fx, ProcessorOptions options,
             OutboxWriter outbox);
   rules::Value Aggregate(int index) override;
+  rules::Value Graph(rules::GraphFeature feature) override;
   void DeadLetter(const InputRecord& record, absl::string_view reason);
   absl::Status Score(const NormalizedTx& tx);
 
@@ -80,6 +82,7 @@ class Processor : private rules::AggregateSource {
   ProcessorOptions options_;
   Normalizer normalizer_;
   WindowStore windows_;
+  std::unique_ptr<GraphStore> graph_;  // only when the pack reads graph.* features
   AlertBook alerts_;
   OutboxWriter outbox_;
   rocksdb::WriteBatch batch_;
@@ -101,6 +104,8 @@ class Processor : private rules::AggregateSource {
   std::vector<rules::Value> agg_values_;
   std::string subject_;
   const NormalizedTx* current_ = nullptr;
+  int8_t cycle_ready_ = 0;
+  rules::Value cycle_value_;
   absl::Status agg_error_;
 };
 

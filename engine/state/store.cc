@@ -7,7 +7,7 @@
 namespace centinela {
 namespace {
 
-constexpr const char* kCfNames[] = {"state", "alerts", "alert_index", "outbox", "offsets", "meta", "rules", "audit"};
+constexpr const char* kCfNames[] = {"state", "alerts", "alert_index", "outbox", "offsets", "meta", "rules", "audit", "edges"};
 static_assert(sizeof(kCfNames) / sizeof(kCfNames[0]) == int(Cf::kCount));
 
 }  // namespace

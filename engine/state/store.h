@@ -26,6 +26,7 @@ enum class Cf : int {
   kMeta,         // counters and sequence numbers
   kRules,        // deployed rule packs (later issues)
   kAudit,        // audit log (later issues)
+  kEdges,        // transfer graph: src | time | dst -> amount
   kCount,
 };
 

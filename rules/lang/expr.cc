@@ -154,6 +154,17 @@ class AggNode : public Node {
   int index_;
 };
 
+class GraphNode : public Node {
+ public:
+  explicit GraphNode(GraphFeature f) : Node(Type::kNumber), feature_(f) {}
+  Value Eval(EvalContext& ctx) const override {
+    return ctx.aggregates ? ctx.aggregates->Graph(feature_) : Value::Null();
+  }
+
+ private:
+  GraphFeature feature_;
+};
+
 class NotNode : public Node {
  public:
   explicit NotNode(const Node* a) : Node(Type::kBool), a_(a) {}
@@ -832,6 +843,15 @@ class Parser {
       auto it = sym_.aggregates.find(name);
       if (it == sym_.aggregates.end()) return Err(t.offset, absl::StrCat("unknown aggregate '", name, "'"));
       const Node* n = Make<AggNode>(sym_.aggregate_types.at(name), it->second);
+      Observe(id, n);
+      return n;
+    }
+    if (absl::StartsWith(id, "graph.")) {
+      if (id != "graph.cycle_length") {
+        return Err(t.offset, absl::StrCat("unknown graph feature '", id.substr(6), "' (known: cycle_length)"));
+      }
+      const Node* n = Make<GraphNode>(GraphFeature::kCycleLength);
+      out_->uses_graph = true;
       Observe(id, n);
       return n;
     }

@@ -20,13 +20,23 @@
 
 namespace centinela::rules {
 
-// Supplies windowed aggregate values on demand while a transaction is scored.
+// Graph features a rule can read (`graph.NAME`).
+enum class GraphFeature {
+  // Edges of the shortest time-respecting cycle that the transaction closes
+  // (beneficiary -> ... -> originator, then this transfer); null if none
+  // within the pack's graph window and hop limit.
+  kCycleLength = 0,
+};
+
+// Supplies windowed aggregate values and graph features on demand while a
+// transaction is scored.
 class AggregateSource {
  public:
   virtual ~AggregateSource() = default;
   // Value of aggregate `index` (as numbered by the pack) for the current
   // transaction, including the transaction itself when it passes the filter.
   virtual Value Aggregate(int index) = 0;
+  virtual Value Graph(GraphFeature feature) { return Value::Null(); }
 };
 
 // Everything an expression can see while one transaction is scored.
@@ -84,6 +94,7 @@ struct CompiledExpr {
   std::unique_ptr<Node> root;
   std::vector<std::unique_ptr<Node>> owned;  // every node of the tree
   std::vector<Observed> observed;            // leaves worth explaining
+  bool uses_graph = false;                   // reads graph.* features
 };
 
 // An error in an expression: `offset` is the byte offset within its text.

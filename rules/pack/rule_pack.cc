@@ -182,8 +182,8 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
   std::unique_ptr<RulePack> pack(new RulePack);
   try {
     RETURN_IF_ERROR(CheckKeys(err, root,
-                              {"pack", "version", "description", "parameters", "lists", "aggregates", "rules",
-                               "typologies"},
+                              {"pack", "version", "description", "parameters", "lists", "aggregates", "graph",
+                               "rules", "typologies"},
                               "the pack"));
     ASSIGN_OR_RETURN(pack->name_, Scalar(err, root, "pack", "the pack"));
     ASSIGN_OR_RETURN(std::string semver, Scalar(err, root, "version", "the pack"));
@@ -287,6 +287,25 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
         spec.filter = std::move(*compiled);
       }
     }
+    pack->graph_.window_micros = 30 * kMicrosPerDay;
+    if (const YAML::Node g = root["graph"]) {
+      RETURN_IF_ERROR(CheckKeys(err, g, {"window", "max_hops", "max_visits"}, "graph"));
+      if (g["window"]) {
+        auto w = ParseDuration(g["window"].Scalar());
+        if (!w.ok()) return err.At(g["window"], absl::StrCat("graph.window: ", w.status().message()));
+        pack->graph_.window_micros = *w;
+      }
+      if (g["max_hops"]) {
+        ASSIGN_OR_RETURN(double h, ParseNumber(err, g["max_hops"], "graph.max_hops"));
+        if (h < 2 || h > 30) return err.At(g["max_hops"], "graph.max_hops must be 2..30");
+        pack->graph_.max_hops = int(h);
+      }
+      if (g["max_visits"]) {
+        ASSIGN_OR_RETURN(double v, ParseNumber(err, g["max_visits"], "graph.max_visits"));
+        if (v < 1 || v > 1e6) return err.At(g["max_visits"], "graph.max_visits must be 1..1000000");
+        pack->graph_.max_visits = int(v);
+      }
+    }
     absl::flat_hash_map<std::string, int> rule_index;
     const YAML::Node rules = root["rules"];
     if (!rules || !rules.IsMap() || rules.size() == 0) {
@@ -304,6 +323,7 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
       spec.id = id;
       ASSIGN_OR_RETURN(spec.description, Scalar(err, kv.second, "description", where, false));
       spec.when = std::move(*compiled);
+      pack->uses_graph_ |= spec.when.uses_graph;
       rule_index[id] = int(pack->rules_.size());
       pack->rules_.push_back(std::move(spec));
     }

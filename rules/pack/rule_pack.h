@@ -81,6 +81,13 @@ struct EvalScratch {
   std::vector<TypologyHit> hits;
 };
 
+// Bounds of the graph search behind graph.* features.
+struct GraphSpec {
+  int64_t window_micros = 0;  // edges kept and searched, behind the transaction
+  int max_hops = 12;          // longest cycle searched
+  int max_visits = 5000;      // accounts expanded per search, at most
+};
+
 // Immutable after Load*; share between threads freely (evaluation state lives
 // in EvalContext and EvalScratch).
 class RulePack {
@@ -95,6 +102,9 @@ class RulePack {
   const std::vector<AggregateSpec>& aggregates() const { return aggregates_; }
   const std::vector<RuleSpec>& rules() const { return rules_; }
   const std::vector<TypologySpec>& typologies() const { return typologies_; }
+  // True when some rule reads graph.* features: the engine then keeps edges.
+  bool uses_graph() const { return uses_graph_; }
+  const GraphSpec& graph() const { return graph_; }
 
   // Scores one transaction: fills scratch->hits with the typologies whose
   // score reached their threshold.
@@ -108,6 +118,8 @@ class RulePack {
   std::vector<AggregateSpec> aggregates_;
   std::vector<RuleSpec> rules_;
   std::vector<TypologySpec> typologies_;
+  bool uses_graph_ = false;
+  GraphSpec graph_;
 };
 
 }  // namespace centinela::rules

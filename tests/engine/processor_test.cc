@@ -282,6 +282,38 @@ TEST_F(NetworksPackTest, FanInIgnoresRepeatSendersAndSlowTrickles) {
   EXPECT_TRUE(Alerts().empty());
 }
 
+TEST_F(NetworksPackTest, CycleFlagsTheTransferThatReturnsFundsToTheirOrigin) {
+  const char* hops[][2] = {{"A", "B"}, {"B", "C"}, {"C", "D"}, {"D", "A"}};
+  for (int i = 0; i < 4; ++i) {
+    v1::Transaction tx = MakeTx("c" + std::to_string(i), DayMicros(kJan5, 8 + i), 50000);
+    tx.mutable_originator()->set_account(hops[i][0]);
+    tx.mutable_beneficiary()->set_account(hops[i][1]);
+    Feed(tx);
+  }
+  auto alerts = Alerts();
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].typology_id(), "cycle");
+  EXPECT_EQ(alerts[0].subject().id(), "D");
+  EXPECT_THAT(alerts[0].evidence_transaction_ids(), ElementsAre("c3"));
+  EXPECT_EQ(alerts[0].hits(0).values(0).name(), "graph.cycle_length");
+  EXPECT_EQ(alerts[0].hits(0).values(0).value(), "4");
+}
+
+TEST_F(NetworksPackTest, CycleIgnoresAReturnThatPrecedesTheOutflow) {
+  // A->B->C->D at 9h, 10h, 11h; D->A is stamped 8h (before the outflow)
+  // though it arrives last: the money did not go round.
+  const struct { const char* from; const char* to; int hour; } legs[] = {
+      {"A", "B", 9}, {"B", "C", 10}, {"C", "D", 11}, {"D", "A", 8}};
+  int i = 0;
+  for (const auto& leg : legs) {
+    v1::Transaction tx = MakeTx("c" + std::to_string(i++), DayMicros(kJan5, leg.hour), 50000);
+    tx.mutable_originator()->set_account(leg.from);
+    tx.mutable_beneficiary()->set_account(leg.to);
+    Feed(tx);
+  }
+  EXPECT_TRUE(Alerts().empty());
+}
+
 TEST_F(NetworksPackTest, FanOutFlagsOneSenderPayingFiveAccounts) {
   for (int i = 0; i < 5; ++i) {
     v1::Transaction tx = MakeTx("out" + std::to_string(i), DayMicros(kJan5 + i / 2), 50000);

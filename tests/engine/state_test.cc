@@ -1,4 +1,5 @@
 #include "engine/common/keys.h"
+#include "engine/state/graph_store.h"
 #include "engine/state/outbox.h"
 #include "engine/state/store.h"
 #include "engine/state/window_store.h"
@@ -116,6 +117,49 @@ TEST_F(WindowStoreTest, ExpiresOldBucketsInEventTime) {
   auto it = store_->NewIterator(Cf::kState);
   for (it->SeekToFirst(); it->Valid(); it->Next()) ++buckets;
   EXPECT_EQ(buckets, 1);  // the 30-day-old bucket was deleted in the same batch
+}
+
+class GraphStoreTest : public WindowStoreTest {
+ protected:
+  void Edge(GraphStore& g, const std::string& a, const std::string& b, int64_t hour) {
+    rocksdb::WriteBatch batch;
+    ASSERT_TRUE(g.AddEdge(a, b, DayMicros(testing::kJan5, 0) + hour * kMicrosPerHour, 100, &batch).ok());
+    ASSERT_TRUE(store_->Write(&batch).ok());
+  }
+  int Path(GraphStore& g, const std::string& from, const std::string& to, int max_hops = 10) {
+    return *g.ShortestPath(from, to, DayMicros(testing::kJan5, 0), DayMicros(testing::kJan5 + 5, 0), max_hops, 1000);
+  }
+};
+
+TEST_F(GraphStoreTest, FindsTheShortestTimeRespectingPath) {
+  GraphStore g(store_.get(), 30 * kMicrosPerDay);
+  Edge(g, "A", "B", 1);
+  Edge(g, "B", "C", 2);
+  Edge(g, "C", "D", 3);
+  Edge(g, "B", "D", 4);
+  EXPECT_EQ(Path(g, "A", "D"), 2);  // A->B->D
+  EXPECT_EQ(Path(g, "A", "C"), 2);
+  EXPECT_EQ(Path(g, "A", "D", 1), -1);  // hop limit
+  EXPECT_EQ(Path(g, "D", "A"), -1);     // no edge back
+}
+
+TEST_F(GraphStoreTest, IgnoresPathsThatGoBackInTime) {
+  GraphStore g(store_.get(), 30 * kMicrosPerDay);
+  Edge(g, "B", "C", 1);  // before A->B: money cannot flow A->B->C
+  Edge(g, "A", "B", 2);
+  EXPECT_EQ(Path(g, "A", "C"), -1);
+  Edge(g, "B", "C", 3);
+  EXPECT_EQ(Path(g, "A", "C"), 2);
+}
+
+TEST_F(GraphStoreTest, EdgesSurviveAFreshCache) {
+  {
+    GraphStore g(store_.get(), 30 * kMicrosPerDay);
+    Edge(g, "A", "B", 1);
+    Edge(g, "B", "C", 2);
+  }
+  GraphStore fresh(store_.get(), 30 * kMicrosPerDay);
+  EXPECT_EQ(Path(fresh, "A", "C"), 2);
 }
 
 TEST(Outbox, SequenceContinuesAfterReopen) {

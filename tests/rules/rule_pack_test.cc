@@ -111,8 +111,20 @@ TEST(RulePack, ShippedPeruPackCompiles) {
 TEST(RulePack, ShippedNetworksPackCompiles) {
   auto p = RulePack::LoadFile(CENTINELA_SOURCE_DIR "/rules/packs/networks.yaml");
   ASSERT_TRUE(p.ok()) << p.status();
-  EXPECT_EQ((*p)->typologies().size(), 2u);
+  EXPECT_EQ((*p)->typologies().size(), 3u);
   EXPECT_EQ((*p)->aggregates()[0].function, AggFunction::kCountDistinct);
+  EXPECT_TRUE((*p)->uses_graph());
+  EXPECT_EQ((*p)->graph().max_hops, 12);
+  EXPECT_FALSE((*RulePack::LoadFile(CENTINELA_SOURCE_DIR "/rules/packs/peru.yaml"))->uses_graph());
+}
+
+TEST(RulePack, GraphSectionIsValidated) {
+  EXPECT_EQ(ErrorOf(Replace(kMinimal, "rules:\n", "graph: {max_hops: 1}\nrules:\n")),
+            "pack.yaml:13:19: graph.max_hops must be 2..30");
+  EXPECT_EQ(ErrorOf(Replace(kMinimal, "rules:\n", "graph: {depth: 3}\nrules:\n")),
+            "pack.yaml:13:9: unknown field 'depth' in graph (expected one of: window, max_hops, max_visits)");
+  EXPECT_EQ(ErrorOf(Replace(kMinimal, "amount_usd > param.limit", "graph.cycle_len > 2")),
+            "pack.yaml:15:11: rule 'big': unknown graph feature 'cycle_len' (known: cycle_length)");
 }
 
 TEST(RulePack, MissingFileIsANamedError) {
