@@ -40,7 +40,7 @@ TEST(EvaluateAmlworldPatterns, AnAttemptIsDetectedWhenAnAlertHoldsItsTransaction
   EXPECT_EQ(r->by_type["FAN-OUT"].attempts, 1);
   EXPECT_EQ(r->by_type["FAN-OUT"].detected, 1);
   EXPECT_EQ(r->by_type["CYCLE"].attempts, 1);
-  EXPECT_EQ(r->by_type["CYCLE"].detected, 0);  // no cycle feature in the networks pack yet
+  EXPECT_EQ(r->by_type["CYCLE"].detected, 1);  // A->B->C->A closes a 3-edge cycle
   EXPECT_EQ(r->attempt_transactions, 9);
   EXPECT_EQ(r->background_alerts, 0);
 }
