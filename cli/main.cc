@@ -408,6 +408,9 @@ int Eval(const std::vector<std::string>& args) {
            long(r->background_alerts),
            r->background_transactions ? 10000.0 * double(r->background_alerts) / double(r->background_transactions)
                                       : 0.0);
+    for (const auto& [typology, n] : r->background_alerts_by_typology) {
+      printf("  background alerts of %s: %ld\n", typology.c_str(), long(n));
+    }
     return 0;
   }
   if (!f->Has("dir")) return Fail(absl::InvalidArgumentError("eval amlsim: --dir DIR is required"), 2);

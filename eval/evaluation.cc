@@ -119,7 +119,10 @@ absl::StatusOr<PatternsReport> EvaluateAmlworldPatterns(const std::string& patte
       touches = true;
       detected[it->second] = true;
     }
-    if (!touches) ++report.background_alerts;
+    if (!touches) {
+      ++report.background_alerts;
+      ++report.background_alerts_by_typology[alert.typology_id()];
+    }
   }
   for (size_t a = 0; a < attempts.size(); ++a) report.by_type[attempts[a].type].detected += detected[a];
   return report;

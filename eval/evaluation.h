@@ -35,6 +35,7 @@ struct PatternsReport {
   int64_t attempt_transactions = 0;
   int64_t background_transactions = 0;
   int64_t background_alerts = 0;  // alerts whose evidence holds no attempt transaction
+  std::map<std::string, int64_t> background_alerts_by_typology;
   int64_t alerts = 0;
   int64_t dead_lettered = 0;
   std::vector<std::string> errors;  // rows that could not be mapped (file:line: why)

@@ -98,9 +98,14 @@ rules::Value Processor::Graph(rules::GraphFeature feature) {
   }
   // This transfer X -> A closes a cycle when A reached X earlier within the window.
   const rules::GraphSpec& g = pack_->graph();
+  int64_t min_amount = 0, max_amount = INT64_MAX;
+  if (g.amount_ratio > 0) {
+    min_amount = int64_t(double(current_->amount_usd) * g.amount_ratio);
+    max_amount = int64_t(double(current_->amount_usd) / g.amount_ratio);
+  }
   auto hops = graph_->ShortestPath(tx.beneficiary().account(), tx.originator().account(),
                                    current_->event_micros - g.window_micros, current_->event_micros, g.max_hops - 1,
-                                   g.max_visits);
+                                   g.max_visits, min_amount, max_amount);
   if (!hops.ok()) {
     agg_error_ = hops.status();
   } else if (*hops > 0) {

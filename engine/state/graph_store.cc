@@ -65,7 +65,8 @@ absl::Status GraphStore::AddEdge(absl::string_view src, absl::string_view dst, i
 }
 
 absl::StatusOr<int> GraphStore::ShortestPath(absl::string_view from, absl::string_view to, int64_t since,
-                                             int64_t until, int max_hops, int max_visits) {
+                                             int64_t until, int max_hops, int max_visits, int64_t min_amount,
+                                             int64_t max_amount) {
   // Breadth-first by hop count; for each account, the earliest time we can
   // be there (a later arrival can only use a subset of its edges).
   absl::flat_hash_map<std::string, int64_t> earliest;
@@ -81,6 +82,7 @@ absl::StatusOr<int> GraphStore::ShortestPath(absl::string_view from, absl::strin
       auto first = std::lower_bound((*edges)->begin(), (*edges)->end(), arrival,
                                     [](const Edge& e, int64_t t) { return e.micros < t; });
       for (auto e = first; e != (*edges)->end() && e->micros <= until; ++e) {
+        if (e->amount_usd < min_amount || e->amount_usd > max_amount) continue;
         if (e->dst == to) return hop;
         auto [it, inserted] = earliest.try_emplace(e->dst, e->micros);
         if (!inserted) {

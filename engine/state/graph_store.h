@@ -34,10 +34,12 @@ class GraphStore {
                        rocksdb::WriteBatch* batch);
 
   // Fewest edges on a time-respecting path from `from` to `to` (each edge no
-  // earlier than the one before it, all within [since, until]), at most
-  // `max_hops` edges and `max_visits` accounts expanded. -1 when none.
+  // earlier than the one before it, all within [since, until]), using only
+  // edges whose amount lies in [min_amount, max_amount], at most `max_hops`
+  // edges and `max_visits` accounts expanded. -1 when none.
   absl::StatusOr<int> ShortestPath(absl::string_view from, absl::string_view to, int64_t since, int64_t until,
-                                   int max_hops, int max_visits);
+                                   int max_hops, int max_visits, int64_t min_amount = 0,
+                                   int64_t max_amount = INT64_MAX);
 
   void Evict(size_t max_accounts = 1 << 20) {
     if (cache_.size() > max_accounts) cache_.clear();

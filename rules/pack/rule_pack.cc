@@ -289,7 +289,12 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
     }
     pack->graph_.window_micros = 30 * kMicrosPerDay;
     if (const YAML::Node g = root["graph"]) {
-      RETURN_IF_ERROR(CheckKeys(err, g, {"window", "max_hops", "max_visits"}, "graph"));
+      RETURN_IF_ERROR(CheckKeys(err, g, {"window", "max_hops", "max_visits", "amount_ratio"}, "graph"));
+      if (g["amount_ratio"]) {
+        ASSIGN_OR_RETURN(double r, ParseNumber(err, g["amount_ratio"], "graph.amount_ratio"));
+        if (r < 0 || r >= 1) return err.At(g["amount_ratio"], "graph.amount_ratio must be in [0, 1)");
+        pack->graph_.amount_ratio = r;
+      }
       if (g["window"]) {
         auto w = ParseDuration(g["window"].Scalar());
         if (!w.ok()) return err.At(g["window"], absl::StrCat("graph.window: ", w.status().message()));

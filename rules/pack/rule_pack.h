@@ -86,6 +86,9 @@ struct GraphSpec {
   int64_t window_micros = 0;  // edges kept and searched, behind the transaction
   int max_hops = 12;          // longest cycle searched
   int max_visits = 5000;      // accounts expanded per search, at most
+  // Cycle edges must carry between ratio and 1/ratio times the closing
+  // transfer's USD amount (layered funds keep their value); 0 = any amount.
+  double amount_ratio = 0;
 };
 
 // Immutable after Load*; share between threads freely (evaluation state lives

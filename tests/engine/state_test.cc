@@ -152,6 +152,15 @@ TEST_F(GraphStoreTest, IgnoresPathsThatGoBackInTime) {
   EXPECT_EQ(Path(g, "A", "C"), 2);
 }
 
+TEST_F(GraphStoreTest, FollowsOnlyEdgesWithinTheAmountBounds) {
+  GraphStore g(store_.get(), 30 * kMicrosPerDay);
+  Edge(g, "A", "B", 1);  // amount 100
+  Edge(g, "B", "C", 2);
+  const int64_t since = DayMicros(testing::kJan5, 0), until = DayMicros(testing::kJan5 + 5, 0);
+  EXPECT_EQ(*g.ShortestPath("A", "C", since, until, 5, 100, 50, 200), 2);
+  EXPECT_EQ(*g.ShortestPath("A", "C", since, until, 5, 100, 101, 200), -1);
+}
+
 TEST_F(GraphStoreTest, EdgesSurviveAFreshCache) {
   {
     GraphStore g(store_.get(), 30 * kMicrosPerDay);

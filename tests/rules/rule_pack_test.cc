@@ -122,7 +122,7 @@ TEST(RulePack, GraphSectionIsValidated) {
   EXPECT_EQ(ErrorOf(Replace(kMinimal, "rules:\n", "graph: {max_hops: 1}\nrules:\n")),
             "pack.yaml:13:19: graph.max_hops must be 2..30");
   EXPECT_EQ(ErrorOf(Replace(kMinimal, "rules:\n", "graph: {depth: 3}\nrules:\n")),
-            "pack.yaml:13:9: unknown field 'depth' in graph (expected one of: window, max_hops, max_visits)");
+            "pack.yaml:13:9: unknown field 'depth' in graph (expected one of: window, max_hops, max_visits, amount_ratio)");
   EXPECT_EQ(ErrorOf(Replace(kMinimal, "amount_usd > param.limit", "graph.cycle_len > 2")),
             "pack.yaml:15:11: rule 'big': unknown graph feature 'cycle_len' (known: cycle_length)");
 }
