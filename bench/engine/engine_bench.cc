@@ -97,9 +97,9 @@ BENCHMARK(BM_PeruPackRulesOnly);
 // The whole per-record path on warm state (100,000 accounts already seen):
 // decode, validate, windowed aggregates in RocksDB, rules, alerts, and one
 // RocksDB WriteBatch commit per 1,000 records.
-void BM_ProcessorWarm(benchmark::State& state) {
+void ProcessorWarm(benchmark::State& state, const char* pack_file) {
   testing::TempDir dir;
-  auto pack = *rules::RulePack::LoadFile(CENTINELA_SOURCE_DIR "/rules/packs/peru.yaml");
+  auto pack = *rules::RulePack::LoadFile(pack_file);
   FxTable fx = Fx();
   auto store = *Store::Open(dir.Sub("db"), {});
   auto processor = *Processor::Create(store.get(), pack.get(), &fx, {});
@@ -119,7 +119,16 @@ void BM_ProcessorWarm(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
   state.counters["cached_subjects"] = double(processor->windows().cached_subjects());
 }
+
+void BM_ProcessorWarm(benchmark::State& state) { ProcessorWarm(state, CENTINELA_SOURCE_DIR "/rules/packs/peru.yaml"); }
 BENCHMARK(BM_ProcessorWarm)->MinTime(2.0);
+
+// The networks pack: count_distinct windows plus a bounded cycle search over
+// the transfer graph of 100,000 accounts on every transfer.
+void BM_ProcessorWarmNetworks(benchmark::State& state) {
+  ProcessorWarm(state, CENTINELA_SOURCE_DIR "/rules/packs/networks.yaml");
+}
+BENCHMARK(BM_ProcessorWarmNetworks)->MinTime(2.0);
 
 }  // namespace
 }  // namespace centinela
