@@ -1,6 +1,7 @@
 #include "engine/pipeline/processor.h"
 
 #include <chrono>
+#include <cmath>
 
 #include "absl/strings/str_cat.h"
 #include "centinela/v1/dead_letter.pb.h"
@@ -79,8 +80,23 @@ rules::Value Processor::Aggregate(int index) {
       v = rules::Value::Number(double(t->count));
     } else if (spec.function == rules::AggFunction::kCountDistinct) {
       v = rules::Value::Number(double(t->distinct));
-    } else {
+    } else if (spec.function == rules::AggFunction::kSum) {
       v = rules::Value::Of(Money{t->sum_usd_minor, Currency::Usd()});
+    } else if (t->count > 0) {  // min, max, avg, stddev: null on an empty window, never 0
+      int64_t minor = 0;
+      switch (spec.function) {
+        case rules::AggFunction::kMin: minor = t->min_usd_minor; break;
+        case rules::AggFunction::kMax: minor = t->max_usd_minor; break;
+        case rules::AggFunction::kAvg:
+          minor = int64_t(std::llround(double(t->sum_usd_minor) / double(t->count)));
+          break;
+        default: {
+          const double mean = double(t->sum_usd_minor) / double(t->count);
+          const double var = std::max(0.0, t->sum_sq / double(t->count) - mean * mean);
+          minor = int64_t(std::llround(std::sqrt(var)));
+        }
+      }
+      v = rules::Value::Of(Money{minor, Currency::Usd()});
     }
   }
   agg_values_[index] = v;

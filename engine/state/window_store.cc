@@ -1,6 +1,7 @@
 #include "engine/state/window_store.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "engine/common/keys.h"
@@ -35,14 +36,19 @@ absl::StatusOr<WindowStore::SubjectWindow*> WindowStore::Load(uint32_t state_id,
   for (iter->Seek(prefix); iter->Valid() && iter->key().starts_with(prefix); iter->Next()) {
     const rocksdb::Slice k = iter->key();
     const rocksdb::Slice v = iter->value();
-    if (k.size() != prefix.size() + 8 || v.size() < 16 || (v.size() - 16) % 8 != 0) {
+    if (k.size() != prefix.size() + 8 || v.size() < kHeaderBytes || (v.size() - kHeaderBytes) % 8 != 0) {
       return absl::DataLossError(absl::StrCat("state: malformed bucket for subject ", subject));
     }
-    Bucket b{GetOrderedInt64(absl::string_view(k.data() + prefix.size(), 8)),
-             int64_t(GetBigEndian64(absl::string_view(v.data(), 8))),
-             int64_t(GetBigEndian64(absl::string_view(v.data() + 8, 8))),
-             {}};
-    for (size_t off = 16; off < v.size(); off += 8) {
+    auto u64 = [&](size_t off) { return GetBigEndian64(absl::string_view(v.data() + off, 8)); };
+    Bucket b;
+    b.index = GetOrderedInt64(absl::string_view(k.data() + prefix.size(), 8));
+    b.count = int64_t(u64(0));
+    b.sum = int64_t(u64(8));
+    b.min = int64_t(u64(16));
+    b.max = int64_t(u64(24));
+    const uint64_t sq_bits = u64(32);
+    std::memcpy(&b.sum_sq, &sq_bits, 8);
+    for (size_t off = kHeaderBytes; off < v.size(); off += 8) {
       b.distinct.push_back(GetBigEndian64(absl::string_view(v.data() + off, 8)));
     }
     w.buckets.push_back(std::move(b));
@@ -59,9 +65,18 @@ absl::Status WindowStore::Add(uint32_t state_id, absl::string_view subject, int6
   std::vector<Bucket>& b = (*loaded)->buckets;
   const int64_t index = FloorDiv(event_micros, bucket_micros);
   auto pos = std::lower_bound(b.begin(), b.end(), index, [](const Bucket& x, int64_t i) { return x.index < i; });
-  if (pos == b.end() || pos->index != index) pos = b.insert(pos, Bucket{index, 0, 0, {}});
+  if (pos == b.end() || pos->index != index) {
+    Bucket fresh;
+    fresh.index = index;
+    fresh.min = amount;
+    fresh.max = amount;
+    pos = b.insert(pos, std::move(fresh));
+  }
   pos->count += 1;
   pos->sum += amount;
+  pos->min = std::min(pos->min, amount);
+  pos->max = std::max(pos->max, amount);
+  pos->sum_sq += double(amount) * double(amount);
   if (distinct_hash != 0 && pos->distinct.size() < kMaxDistinctPerBucket) {
     auto d = std::lower_bound(pos->distinct.begin(), pos->distinct.end(), distinct_hash);
     if (d == pos->distinct.end() || *d != distinct_hash) pos->distinct.insert(d, distinct_hash);
@@ -69,6 +84,11 @@ absl::Status WindowStore::Add(uint32_t state_id, absl::string_view subject, int6
   std::string value;
   PutBigEndian64(&value, uint64_t(pos->count));
   PutBigEndian64(&value, uint64_t(pos->sum));
+  PutBigEndian64(&value, uint64_t(pos->min));
+  PutBigEndian64(&value, uint64_t(pos->max));
+  uint64_t sq_bits;
+  std::memcpy(&sq_bits, &pos->sum_sq, 8);
+  PutBigEndian64(&value, sq_bits);
   for (uint64_t h : pos->distinct) PutBigEndian64(&value, h);
   batch->Put(store_->cf(Cf::kState), BucketKey(state_id, subject, index), value);
   // Expire buckets that no query at the newest event time can reach.
@@ -99,8 +119,11 @@ absl::StatusOr<WindowTotals> WindowStore::Read(uint32_t state_id, absl::string_v
   int in_window = 0;
   for (const Bucket& x : (*loaded)->buckets) {
     if (x.index >= lo && x.index <= hi) {
+      if (t.count == 0 || x.min < t.min_usd_minor) t.min_usd_minor = x.min;
+      if (t.count == 0 || x.max > t.max_usd_minor) t.max_usd_minor = x.max;
       t.count += x.count;
       t.sum_usd_minor += x.sum;
+      t.sum_sq += x.sum_sq;
       only = &x;
       ++in_window;
     }

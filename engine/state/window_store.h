@@ -19,6 +19,9 @@ namespace centinela {
 struct WindowTotals {
   int64_t count = 0;
   int64_t sum_usd_minor = 0;
+  int64_t min_usd_minor = 0;  // meaningful when count > 0
+  int64_t max_usd_minor = 0;
+  double sum_sq = 0;     // sum of squared amounts (cents^2), for stddev only: a statistic, not money
   int64_t distinct = 0;  // distinct value hashes seen (count_distinct aggregates)
 };
 
@@ -59,10 +62,15 @@ class WindowStore {
   static std::string BucketKey(uint32_t state_id, absl::string_view subject, int64_t bucket);
 
  private:
+  // Bucket value: count, sum, min, max, sum_sq (IEEE bits), then distinct hashes.
+  static constexpr size_t kHeaderBytes = 40;
   struct Bucket {
-    int64_t index;
-    int64_t count;
-    int64_t sum;
+    int64_t index = 0;
+    int64_t count = 0;
+    int64_t sum = 0;
+    int64_t min = 0;
+    int64_t max = 0;
+    double sum_sq = 0;
     std::vector<uint64_t> distinct;  // sorted, unique
   };
   struct SubjectWindow {

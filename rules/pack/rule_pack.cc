@@ -249,6 +249,14 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
           spec.function = AggFunction::kCount;
         } else if (fn == "sum") {
           spec.function = AggFunction::kSum;
+        } else if (fn == "min") {
+          spec.function = AggFunction::kMin;
+        } else if (fn == "max") {
+          spec.function = AggFunction::kMax;
+        } else if (fn == "avg") {
+          spec.function = AggFunction::kAvg;
+        } else if (fn == "stddev") {
+          spec.function = AggFunction::kStddev;
         } else if (fn == "count_distinct") {
           spec.function = AggFunction::kCountDistinct;
           if (!a["of"]) {
@@ -256,7 +264,7 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
           }
         } else {
           return err.At(a["function"], absl::StrCat("unknown aggregate function '", fn,
-                                                    "' (expected count, sum or count_distinct)"));
+                                                    "' (expected count, sum, min, max, avg, stddev or count_distinct)"));
         }
         if (a["of"] && spec.function != AggFunction::kCountDistinct) {
           return err.At(a["of"], absl::StrCat(where, ": 'of' is only for count_distinct"));
@@ -266,7 +274,9 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
         spec.state_id = uint32_t(
             StableHash64(absl::StrCat(name, "|", a["subject"].Scalar(), "|", window, "|", fn, "|", filter, "|", of)));
         sym.aggregates[name] = spec.index;
-        sym.aggregate_types[name] = spec.function == AggFunction::kSum ? Type::kMoney : Type::kNumber;
+        sym.aggregate_types[name] =
+            spec.function == AggFunction::kCount || spec.function == AggFunction::kCountDistinct ? Type::kNumber
+                                                                                                 : Type::kMoney;
         pack->aggregates_.push_back(std::move(spec));
       }
       // Filters may use parameters and lists, not aggregates (no cycles).

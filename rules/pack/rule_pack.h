@@ -37,6 +37,10 @@ enum class AggFunction {
   kCount,          // number of transactions
   kSum,            // sum of amount_usd (money, USD)
   kCountDistinct,  // number of distinct values of `of` (e.g. counterparties: fan-in/fan-out degree)
+  kMin,            // smallest amount_usd (money, USD); null on an empty window
+  kMax,            // largest amount_usd
+  kAvg,            // mean amount_usd, rounded to the cent
+  kStddev,         // population standard deviation of amount_usd, rounded to the cent
 };
 
 struct AggregateSpec {

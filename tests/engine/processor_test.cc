@@ -240,6 +240,48 @@ TEST_F(PeruPackTest, AlertsAreQueuedOncePerDestinationAndShadowIsNeverQueued) {
   EXPECT_THAT(topics, ElementsAre("uif.alerts", "sunat.alerts"));
 }
 
+// min/max/avg/stddev aggregates, through a small pack of its own.
+TEST(AmountStatistics, MinMaxAvgStddevOverTheWindowAndNullWhenEmpty) {
+  testing::TempDir dir;
+  auto pack = rules::RulePack::Parse(R"yaml(pack: stats
+version: 1.0.0
+aggregates:
+  lo: {subject: beneficiary.account, window: 7d, function: min, filter: channel == "WIRE"}
+  hi: {subject: beneficiary.account, window: 7d, function: max}
+  mean: {subject: beneficiary.account, window: 7d, function: avg}
+  spread: {subject: beneficiary.account, window: 7d, function: stddev}
+rules:
+  profile: {when: "present(agg.hi) and present(agg.mean) and present(agg.spread) and not present(agg.lo)"}
+typologies:
+  t: {subject: beneficiary.account, rules: {profile: 1}, threshold: 1, severity: low, destinations: [UIF], dedup_window: 30d}
+)yaml",
+                                     "stats.yaml");
+  ASSERT_TRUE(pack.ok()) << pack.status();
+  FxTable fx = *FxTable::FromFixed({{"PEN", "3.75"}});
+  auto store = std::move(*Store::Open(dir.Sub("db"), {}));
+  auto processor = std::move(*Processor::Create(store.get(), pack->get(), &fx, {}));
+  std::deque<std::string> payloads;
+  int64_t offset = 0;
+  for (int64_t usd : {100, 200, 600}) {  // USD amounts, ACH (not WIRE)
+    v1::Transaction tx = MakeTx("s" + std::to_string(usd), DayMicros(kJan5), usd * 100, "USD");
+    ASSERT_TRUE(processor->Process({"t", 0, offset++, payloads.emplace_back(tx.SerializeAsString()), ""}).ok());
+  }
+  ASSERT_TRUE(processor->Commit().ok());
+  v1::Alert a;
+  auto it = store->NewIterator(Cf::kAlerts);
+  it->SeekToFirst();
+  ASSERT_TRUE(it->Valid());
+  a.ParseFromArray(it->value().data(), int(it->value().size()));
+  // The alert keeps the values of the latest firing (after the third transaction).
+  std::map<std::string, std::string> seen;
+  for (const auto& v : a.hits(0).values()) seen[v.name()] = v.value();
+  EXPECT_EQ(seen["agg.hi"], "USD 600.00");
+  EXPECT_EQ(seen["agg.mean"], "USD 300.00");
+  // Population stddev of 100, 200, 600: sqrt(((-200)^2 + (-100)^2 + 300^2) / 3) = 216.0247
+  EXPECT_EQ(seen["agg.spread"], "USD 216.02");
+  EXPECT_EQ(seen["agg.lo"], "null");  // no WIRE transaction: empty window, null, never 0
+}
+
 // The same fixture with the network typologies pack.
 class NetworksPackTest : public PeruPackTest {
  protected:

@@ -97,6 +97,21 @@ TEST_F(WindowStoreTest, CountsDistinctValuesAcrossBucketsAndAfterReload) {
   EXPECT_EQ(fresh.Read(9, "acc", 3 * kMicrosPerDay, kMicrosPerDay, DayMicros(d + 4))->distinct, 1);
 }
 
+TEST_F(WindowStoreTest, KeepsMinMaxAndSquaresAcrossBucketsAndReload) {
+  {
+    WindowStore w(store_.get());
+    ASSERT_TRUE(Add(w, "acc", DayMicros(testing::kJan5), 200).ok());
+    ASSERT_TRUE(Add(w, "acc", DayMicros(testing::kJan5 + 1), 400).ok());
+    ASSERT_TRUE(Add(w, "acc", DayMicros(testing::kJan5 + 1, 15), 600).ok());
+  }
+  WindowStore fresh(store_.get());
+  auto t = fresh.Read(7, "acc", 7 * kMicrosPerDay, kMicrosPerDay, DayMicros(testing::kJan5 + 2));
+  EXPECT_EQ(t->min_usd_minor, 200);
+  EXPECT_EQ(t->max_usd_minor, 600);
+  EXPECT_EQ(t->sum_usd_minor, 1200);
+  EXPECT_DOUBLE_EQ(t->sum_sq, 200.0 * 200 + 400.0 * 400 + 600.0 * 600);
+}
+
 TEST_F(WindowStoreTest, StateSurvivesAFreshCacheFromRocksDb) {
   {
     WindowStore w(store_.get());

@@ -69,7 +69,7 @@ TEST(RulePack, ErrorsPointAtFileLineAndColumn) {
   EXPECT_EQ(ErrorOf(Replace(kMinimal, "list.high_risk", "list.highrisk")),
             "pack.yaml:17:34: rule 'risky': unknown list 'highrisk'");
   EXPECT_EQ(ErrorOf(Replace(kMinimal, "    function: count", "    function: median")),
-            "pack.yaml:11:15: unknown aggregate function 'median' (expected count, sum or count_distinct)");
+            "pack.yaml:11:15: unknown aggregate function 'median' (expected count, sum, min, max, avg, stddev or count_distinct)");
   EXPECT_EQ(ErrorOf(Replace(kMinimal, "    function: count", "    function: count_distinct")),
             "pack.yaml:9:5: aggregate 'deposits_7d': count_distinct needs 'of' (e.g. of: originator.account)");
   EXPECT_EQ(ErrorOf(Replace(kMinimal, "    function: count", "    function: count_distinct\n    of: amount_usd")),
