@@ -8,14 +8,12 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -71,9 +69,7 @@ int Fail(const absl::Status& s, int code = 1) {
 absl::StatusOr<EngineConfig> ConfigFromFlags(const Flags& f, bool required) {
   if (!f.Has("config")) {
     if (required) return absl::InvalidArgumentError("run: --config FILE is required (see deploy/config/engine.yaml)");
-    EngineConfig c;
-    c.pack_path = "-";
-    return c;
+    return EngineConfig{};  // defaults: what `broker` needs without a file
   }
   return LoadEngineConfig(f.Get("config"));
 }
@@ -306,47 +302,24 @@ int AlertsSummary(const Flags& f) {
 int AlertsTally(const Flags& f) {
   if (!f.Has("bootstrap")) return Fail(absl::InvalidArgumentError("alerts tally: --bootstrap HOST:PORT is required"), 2);
   std::vector<std::string> topics = absl::StrSplit(f.Get("topics", "uif.alerts,sunat.alerts"), ',');
-  class NoStore : public kafka::PartitionListener {
-   public:
-    std::map<int32_t, int64_t> OnAssigned(const std::string&, const std::vector<int32_t>&) override { return {}; }
-    void OnRevoked(const std::string&, const std::vector<int32_t>&) override {}
-  } listener;
-  auto consumer = kafka::GroupConsumer::Create(f.Get("bootstrap"), absl::StrCat("centinela-tally-", getpid()), {},
-                                               &listener);
-  if (!consumer.ok()) return Fail(consumer.status(), 2);
-  if (auto s = (*consumer)->Subscribe(topics); !s.ok()) return Fail(s);
   std::map<std::string, std::map<std::string, absl::flat_hash_set<std::string>>> ids;  // topic -> typology -> ids
-  std::set<std::pair<std::string, int32_t>> eof;
-  int64_t messages = 0;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto m = (*consumer)->Poll(100);
-    if (m) {
-      if (m->is_partition_eof()) {
-        eof.insert({std::string(m->topic()), m->partition()});
-      } else if (!m->error()) {
-        eof.erase({std::string(m->topic()), m->partition()});
+  google::protobuf::util::JsonParseOptions jo;
+  jo.ignore_unknown_fields = true;
+  auto messages = kafka::ReadTopicsToEnd(
+      f.Get("bootstrap"), topics, absl::StrCat("centinela-tally-", getpid()), 60000, [&](const kafka::Message& m) {
         v1::Alert a;
-        google::protobuf::util::JsonParseOptions jo;
-        jo.ignore_unknown_fields = true;
-        const absl::string_view p = m->payload();
-        if (google::protobuf::util::JsonStringToMessage(google::protobuf::StringPiece(p.data(), p.size()), &a, jo).ok()) {
-          ids[std::string(m->topic())][a.typology_id()].insert(std::string(m->key()));
+        const absl::string_view p = m.payload();
+        if (google::protobuf::util::JsonStringToMessage(google::protobuf::StringPiece(p.data(), p.size()), &a, jo)
+                .ok()) {
+          ids[std::string(m.topic())][a.typology_id()].insert(std::string(m.key()));
         }
-        ++messages;
-      }
-    }
-    auto assignment = (*consumer)->Assignment();
-    bool done = !assignment.empty();
-    for (const auto& tp : assignment) done &= eof.contains(tp);
-    if (done) break;
-  }
-  (*consumer)->Close();
+      });
+  if (!messages.ok()) return Fail(messages.status());
   printf("%-14s %-16s %10s\n", "topic", "typology", "alert ids");
   for (const auto& [topic, by] : ids) {
     for (const auto& [typ, set] : by) printf("%-14s %-16s %10zu\n", topic.c_str(), typ.c_str(), set.size());
   }
-  printf("messages read: %ld\n", long(messages));
+  printf("messages read: %ld\n", long(*messages));
   return 0;
 }
 

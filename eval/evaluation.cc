@@ -12,7 +12,6 @@
 #include "engine/codec/decoder.h"
 #include "engine/common/status_macros.h"
 #include "engine/common/time_util.h"
-#include "engine/common/yaml_util.h"
 #include "engine/pipeline/processor.h"
 #include "gen/feed_generator.h"
 
@@ -36,8 +35,7 @@ absl::StatusOr<std::vector<v1::Alert>> RunReplay(std::vector<Replay>& records, c
   if (std::filesystem::exists(o.work_dir) && !std::filesystem::is_empty(o.work_dir)) {
     return absl::FailedPreconditionError(absl::StrCat(o.work_dir, ": work directory must be empty"));
   }
-  ASSIGN_OR_RETURN(std::string fx_text, ReadFile(o.fx_path, "FX table"));
-  ASSIGN_OR_RETURN(FxTable fx, FxTable::FromYaml(fx_text, o.fx_path));
+  ASSIGN_OR_RETURN(FxTable fx, FxTable::LoadFile(o.fx_path));
   ASSIGN_OR_RETURN(std::unique_ptr<rules::RulePack> pack, rules::RulePack::LoadFile(o.pack_path));
   ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(o.work_dir, {}));
   ProcessorOptions popts;

@@ -1,6 +1,10 @@
 #include "connectors/kafka/kafka.h"
 
+#include <chrono>
+#include <set>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "librdkafka/rdkafka_mock.h"
 
 namespace centinela::kafka {
@@ -241,6 +245,44 @@ absl::StatusOr<int64_t> GroupConsumer::HighWatermark(const std::string& topic, i
   rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(rk_, topic.c_str(), partition, &lo, &hi, timeout_ms);
   if (err) return KafkaError(err, absl::StrCat("watermarks of ", topic, "/", partition));
   return hi;
+}
+
+absl::StatusOr<int64_t> ReadTopicsToEnd(const std::string& bootstrap, const std::vector<std::string>& topics,
+                                        const std::string& group_id, int timeout_ms,
+                                        const std::function<void(const Message&)>& on_record) {
+  class FromBeginning : public PartitionListener {
+   public:
+    std::map<int32_t, int64_t> OnAssigned(const std::string&, const std::vector<int32_t>&) override { return {}; }
+    void OnRevoked(const std::string&, const std::vector<int32_t>&) override {}
+  } listener;
+  auto consumer = GroupConsumer::Create(bootstrap, group_id, {}, &listener);
+  if (!consumer.ok()) return consumer.status();
+  if (auto s = (*consumer)->Subscribe(topics); !s.ok()) return s;
+  std::set<std::pair<std::string, int32_t>> at_end;
+  int64_t records = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto m = (*consumer)->Poll(100);
+    if (m && !m->is_partition_eof()) {
+      if (!m->error()) {
+        if (!at_end.empty()) at_end.erase({std::string(m->topic()), m->partition()});
+        on_record(*m);
+        ++records;
+      }
+      continue;  // completion changes only on an end-of-partition event or an idle poll
+    }
+    if (m) at_end.insert({std::string(m->topic()), m->partition()});
+    const auto assignment = (*consumer)->Assignment();
+    bool done = !assignment.empty();
+    for (const auto& tp : assignment) done &= at_end.contains(tp);
+    if (done) {
+      (*consumer)->Close();
+      return records;
+    }
+  }
+  (*consumer)->Close();
+  return absl::DeadlineExceededError(
+      absl::StrCat("reading ", absl::StrJoin(topics, ","), ": end not reached within ", timeout_ms, " ms"));
 }
 
 }  // namespace centinela::kafka

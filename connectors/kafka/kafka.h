@@ -131,6 +131,14 @@ class GroupConsumer {
   bool closed_ = false;
 };
 
+// Reads `topics` from the beginning with a fresh member of `group_id` and
+// calls `on_record` for every record, until every assigned partition has
+// reached its end. Returns the number of records, or DeadlineExceeded when
+// the end is not reached within `timeout_ms`.
+absl::StatusOr<int64_t> ReadTopicsToEnd(const std::string& bootstrap, const std::vector<std::string>& topics,
+                                        const std::string& group_id, int timeout_ms,
+                                        const std::function<void(const Message&)>& on_record);
+
 absl::Status KafkaError(rd_kafka_resp_err_t err, absl::string_view what);
 
 }  // namespace centinela::kafka

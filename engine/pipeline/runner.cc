@@ -6,7 +6,6 @@
 #include "absl/strings/str_cat.h"
 #include "connectors/kafka/kafka.h"
 #include "engine/common/status_macros.h"
-#include "engine/common/yaml_util.h"
 #include "engine/pipeline/embedded_broker.h"
 #include "engine/pipeline/outbox_drainer.h"
 #include "engine/state/store.h"
@@ -16,11 +15,6 @@ namespace centinela {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-absl::StatusOr<FxTable> LoadFx(const std::string& path) {
-  ASSIGN_OR_RETURN(std::string text, ReadFile(path, "FX table"));
-  return FxTable::FromYaml(text, path);
-}
 
 // Starts partitions where RocksDB says, and commits before giving any up.
 class OffsetsFromStore : public kafka::PartitionListener {
@@ -60,7 +54,7 @@ class OffsetsFromStore : public kafka::PartitionListener {
 }  // namespace
 
 absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOptions& options) {
-  ASSIGN_OR_RETURN(FxTable fx, LoadFx(config.fx_path));
+  ASSIGN_OR_RETURN(FxTable fx, FxTable::LoadFile(config.fx_path));
   ASSIGN_OR_RETURN(std::unique_ptr<rules::RulePack> pack, rules::RulePack::LoadFile(config.pack_path));
   StoreOptions store_options;
   store_options.sync = config.sync;

@@ -45,6 +45,11 @@ absl::StatusOr<FxTable> FxTable::FromYaml(const std::string& text, const std::st
   return table;
 }
 
+absl::StatusOr<FxTable> FxTable::LoadFile(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path, "FX table"));
+  return FromYaml(text, path);
+}
+
 absl::StatusOr<FxTable> FxTable::FromFixed(const std::map<std::string, std::string>& per_usd) {
   FxTable table;
   for (const auto& [code, rate] : per_usd) {

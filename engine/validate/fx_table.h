@@ -30,6 +30,8 @@ class FxTable {
   // Parses a YAML sequence of {date: YYYY-MM-DD, currency: PEN, per_usd: "3.75"}.
   // `source` names the file for error messages.
   static absl::StatusOr<FxTable> FromYaml(const std::string& yaml_text, const std::string& source);
+  // Reads and parses an FX table file; errors name the file.
+  static absl::StatusOr<FxTable> LoadFile(const std::string& path);
   // A table with fixed rates (tests, demos): currency code -> per-USD decimal.
   static absl::StatusOr<FxTable> FromFixed(const std::map<std::string, std::string>& per_usd);
 

@@ -3,8 +3,6 @@
 #ifndef CENTINELA_TESTS_TESTING_KAFKA_UTIL_H_
 #define CENTINELA_TESTS_TESTING_KAFKA_UTIL_H_
 
-#include <chrono>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -36,30 +34,12 @@ inline std::vector<gen::GeneratedRecord> PublishFeed(const std::string& bootstra
 
 // Reads every record of `topic` (all partitions) with a fresh consumer group.
 inline std::vector<ConsumedRecord> ReadTopic(const std::string& bootstrap, const std::string& topic) {
-  class FromStart : public kafka::PartitionListener {
-   public:
-    std::map<int32_t, int64_t> OnAssigned(const std::string&, const std::vector<int32_t>&) override { return {}; }
-    void OnRevoked(const std::string&, const std::vector<int32_t>&) override {}
-  } listener;
   static int n = 0;
-  auto consumer = kafka::GroupConsumer::Create(bootstrap, "test-reader-" + std::to_string(getpid()) + "-" +
-                                                              std::to_string(++n), {}, &listener);
-  EXPECT_TRUE(consumer.ok());
-  EXPECT_TRUE((*consumer)->Subscribe({topic}).ok());
   std::vector<ConsumedRecord> out;
-  std::set<int32_t> eof;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto m = (*consumer)->Poll(100);
-    if (m && m->is_partition_eof()) eof.insert(m->partition());
-    if (m && !m->error()) {
-      eof.erase(m->partition());
-      out.push_back({std::string(m->key()), std::string(m->payload()), m->partition()});
-    }
-    auto a = (*consumer)->Assignment();
-    if (!a.empty() && eof.size() == a.size()) break;
-  }
-  (*consumer)->Close();
+  auto read = kafka::ReadTopicsToEnd(
+      bootstrap, {topic}, "test-reader-" + std::to_string(getpid()) + "-" + std::to_string(++n), 60000,
+      [&](const kafka::Message& m) { out.push_back({std::string(m.key()), std::string(m.payload()), m.partition()}); });
+  EXPECT_TRUE(read.ok()) << read.status();
   return out;
 }
 
