@@ -27,7 +27,7 @@ int64_t DaysFromCivil(int y, unsigned m, unsigned d) {
   return int64_t(era) * 146097 + int64_t(doe) - 719468;
 }
 
-std::string FormatIsoDate(int64_t z) {
+void CivilFromDays(int64_t z, int64_t* year, unsigned* month, unsigned* day) {
   z += 719468;
   const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
   const unsigned doe = unsigned(z - era * 146097);
@@ -35,9 +35,16 @@ std::string FormatIsoDate(int64_t z) {
   const int64_t y = int64_t(yoe) + era * 400;
   const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
   const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  return absl::StrFormat("%04d-%02d-%02d", y + (m <= 2), m, d);
+  *day = doy - (153 * mp + 2) / 5 + 1;
+  *month = mp < 10 ? mp + 3 : mp - 9;
+  *year = y + (*month <= 2);
+}
+
+std::string FormatIsoDate(int64_t z) {
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays(z, &y, &m, &d);
+  return absl::StrFormat("%04d-%02d-%02d", y, m, d);
 }
 
 absl::StatusOr<int64_t> ParseIsoDate(absl::string_view t) {

@@ -24,6 +24,8 @@ int64_t DaysFromCivil(int y, unsigned m, unsigned d);
 // Parses "YYYY-MM-DD" into days since the epoch.
 absl::StatusOr<int64_t> ParseIsoDate(absl::string_view text);
 std::string FormatIsoDate(int64_t days);
+// The civil date of a day number (inverse of DaysFromCivil); no allocation.
+void CivilFromDays(int64_t days, int64_t* year, unsigned* month, unsigned* day);
 
 // Parses "30d", "24h", "90m", "45s" into microseconds.
 absl::StatusOr<int64_t> ParseDuration(absl::string_view text);

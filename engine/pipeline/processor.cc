@@ -9,6 +9,7 @@
 #include "engine/common/hash.h"
 #include "engine/common/keys.h"
 #include "engine/common/status_macros.h"
+#include "engine/common/time_util.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace centinela {
@@ -33,6 +34,7 @@ Processor::Processor(Store* store, const rules::RulePack* pack, const FxTable* f
       options_(std::move(options)),
       normalizer_(fx),
       windows_(store),
+      profiles_(store),
       alerts_(store, options_.alert_topics),
       outbox_(std::move(outbox)) {
   if (!options_.wall_clock_micros) {
@@ -45,6 +47,7 @@ Processor::Processor(Store* store, const rules::RulePack* pack, const FxTable* f
   if (pack_->uses_graph()) graph_ = std::make_unique<GraphStore>(store_, pack_->graph().window_micros);
   agg_ready_.resize(pack_->aggregates().size());
   agg_values_.resize(pack_->aggregates().size());
+  profile_before_.resize(pack_->profiles().size());
 }
 
 void Processor::DeadLetter(const InputRecord& r, absl::string_view reason) {
@@ -104,37 +107,122 @@ rules::Value Processor::Aggregate(int index) {
 }
 
 rules::Value Processor::Graph(rules::GraphFeature feature) {
-  if (cycle_ready_) return cycle_value_;
-  cycle_ready_ = 1;
-  cycle_value_ = rules::Value::Null();
+  const int i = int(feature);
+  if (!graph_ready_[i]) {
+    graph_ready_[i] = 1;
+    graph_values_[i] = ComputeGraph(feature);
+  }
+  return graph_values_[i];
+}
+
+rules::Value Processor::ComputeGraph(rules::GraphFeature feature) {
   const v1::Transaction& tx = *current_->tx;
-  if (!graph_ || tx.originator().account().empty() || tx.beneficiary().account().empty() ||
-      tx.originator().account() == tx.beneficiary().account()) {
-    return cycle_value_;
-  }
-  // This transfer X -> A closes a cycle when A reached X earlier within the window.
+  const std::string& from = tx.originator().account();
+  const std::string& to = tx.beneficiary().account();
+  if (!graph_ || from.empty() || to.empty() || from == to) return rules::Value::Null();
   const rules::GraphSpec& g = pack_->graph();
-  int64_t min_amount = 0, max_amount = INT64_MAX;
-  if (g.amount_ratio > 0) {
-    min_amount = int64_t(double(current_->amount_usd) * g.amount_ratio);
-    max_amount = int64_t(double(current_->amount_usd) / g.amount_ratio);
+  const int64_t now = current_->event_micros, since = now - g.window_micros;
+  auto number = [this](const absl::StatusOr<int>& n) {
+    if (!n.ok()) {
+      agg_error_ = n.status();
+      return rules::Value::Null();
+    }
+    return rules::Value::Number(double(*n));
+  };
+  switch (feature) {
+    case rules::GraphFeature::kCycleLength: {
+      // This transfer X -> A closes a cycle when A reached X earlier within the window.
+      int64_t min_amount = 0, max_amount = INT64_MAX;
+      if (g.amount_ratio > 0) {
+        min_amount = int64_t(double(current_->amount_usd) * g.amount_ratio);
+        max_amount = int64_t(double(current_->amount_usd) / g.amount_ratio);
+      }
+      auto hops = graph_->ShortestPath(to, from, since, now, g.max_hops - 1, g.max_visits, min_amount, max_amount);
+      if (!hops.ok()) {
+        agg_error_ = hops.status();
+        return rules::Value::Null();
+      }
+      return *hops > 0 ? rules::Value::Number(double(*hops + 1)) : rules::Value::Null();
+    }
+    case rules::GraphFeature::kPassThroughDelay: {
+      const double r = g.pass_through_ratio;
+      auto at = graph_->LatestInflow(from, now - g.pass_through_window_micros, now,
+                                     int64_t(double(current_->amount_usd) * r),
+                                     int64_t(double(current_->amount_usd) / r));
+      if (!at.ok()) {
+        agg_error_ = at.status();
+        return rules::Value::Null();
+      }
+      return *at < 0 ? rules::Value::Null() : rules::Value::Duration(now - *at);
+    }
+    case rules::GraphFeature::kGatherPaths: {
+      rules::Value v = number(graph_->GatherPaths(from, to, since, now, g.max_visits));
+      return v.null || v.n == 0 ? rules::Value::Null() : v;
+    }
+    case rules::GraphFeature::kOriginatorInDegree: return number(graph_->Degree(from, GraphStore::Dir::kIn, since, now));
+    case rules::GraphFeature::kOriginatorOutDegree:
+      return number(graph_->Degree(from, GraphStore::Dir::kOut, since, now));
+    case rules::GraphFeature::kBeneficiaryInDegree: return number(graph_->Degree(to, GraphStore::Dir::kIn, since, now));
+    case rules::GraphFeature::kBeneficiaryOutDegree:
+      return number(graph_->Degree(to, GraphStore::Dir::kOut, since, now));
   }
-  auto hops = graph_->ShortestPath(tx.beneficiary().account(), tx.originator().account(),
-                                   current_->event_micros - g.window_micros, current_->event_micros, g.max_hops - 1,
-                                   g.max_visits, min_amount, max_amount);
-  if (!hops.ok()) {
-    agg_error_ = hops.status();
-  } else if (*hops > 0) {
-    cycle_value_ = rules::Value::Number(double(*hops + 1));
+  return rules::Value::Null();
+}
+
+rules::Value Processor::Profile(int index, rules::ProfileFeature feature) {
+  const ProfileBefore& b = profile_before_[index];
+  if (!b.has_subject) return rules::Value::Null();
+  const centinela::Profile& p = b.profile;
+  switch (feature) {
+    case rules::ProfileFeature::kCount: return rules::Value::Number(double(p.count));
+    case rules::ProfileFeature::kMean:
+      return p.count > 0 ? rules::Value::Of(Money{std::llround(p.mean), Currency::Usd()}) : rules::Value::Null();
+    case rules::ProfileFeature::kStddev:
+      return p.count > 1 ? rules::Value::Of(Money{std::llround(std::sqrt(p.m2 / double(p.count))), Currency::Usd()})
+                         : rules::Value::Null();
+    case rules::ProfileFeature::kLastSeen:
+      return p.count > 0 ? rules::Value::Time(p.last_micros) : rules::Value::Null();
+    case rules::ProfileFeature::kDaysInactive:
+      if (p.count == 0) return rules::Value::Null();
+      return rules::Value::Number(
+          double(std::max<int64_t>(0, current_->event_micros - p.last_micros)) / double(kMicrosPerDay));
+    case rules::ProfileFeature::kNewCounterparty:
+      return b.new_counterparty < 0 ? rules::Value::Null() : rules::Value::Bool(b.new_counterparty == 1);
   }
-  return cycle_value_;
+  return rules::Value::Null();
+}
+
+absl::Status Processor::UpdateProfiles(const NormalizedTx& tx, rules::EvalContext& ctx) {
+  for (const rules::ProfileSpec& spec : pack_->profiles()) {
+    ProfileBefore& b = profile_before_[spec.index];
+    b = ProfileBefore{};
+    if (!rules::SubjectKey(spec.subject, tx, &subject_)) continue;
+    if (spec.filter.root) {
+      const rules::Value pass = spec.filter.root->Eval(ctx);
+      if (pass.null || !pass.b) continue;
+    }
+    b.has_subject = true;
+    ASSIGN_OR_RETURN(b.profile, profiles_.Read(spec.state_id, subject_));
+    if (spec.counterparty.root) {
+      const rules::Value cp = spec.counterparty.root->Eval(ctx);
+      if (!cp.null) {
+        const uint64_t h = StableHash64(cp.s);
+        ASSIGN_OR_RETURN(int64_t seen, profiles_.CounterpartyLastSeen(spec.state_id, subject_, h));
+        b.new_counterparty = (seen < 0 || seen < tx.event_micros - spec.counterparty_memory_micros) ? 1 : 0;
+        RETURN_IF_ERROR(profiles_.TouchCounterparty(spec.state_id, subject_, h, tx.event_micros, &batch_));
+      }
+    }
+    RETURN_IF_ERROR(profiles_.Add(spec.state_id, subject_, tx.event_micros, tx.amount_usd, &batch_));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Processor::Score(const NormalizedTx& tx) {
   current_ = &tx;
-  cycle_ready_ = 0;
+  std::fill(std::begin(graph_ready_), std::end(graph_ready_), 0);
   std::fill(agg_ready_.begin(), agg_ready_.end(), 0);
   rules::EvalContext ctx{&tx, fx_, this};
+  RETURN_IF_ERROR(UpdateProfiles(tx, ctx));
   // 1. Fold the transaction into every aggregate whose filter it passes, so
   //    that rules see windows that include it.
   for (const rules::AggregateSpec& spec : pack_->aggregates()) {
@@ -216,6 +304,7 @@ absl::Status Processor::Commit() {
   last_position_ = last_dirty_position_ = nullptr;
   pending_ = 0;
   windows_.Evict();
+  profiles_.Evict();
   if (graph_) graph_->Evict();
   return absl::OkStatus();
 }

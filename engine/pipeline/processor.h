@@ -15,6 +15,7 @@
 #include "engine/alerts/alert_book.h"
 #include "engine/state/graph_store.h"
 #include "engine/state/outbox.h"
+#include "engine/state/profile_store.h"
 #include "engine/state/store.h"
 #include "engine/state/window_store.h"
 #include "engine/validate/fx_table.h"
@@ -73,6 +74,10 @@ class Processor : private rules::AggregateSource {
             OutboxWriter outbox);
   rules::Value Aggregate(int index) override;
   rules::Value Graph(rules::GraphFeature feature) override;
+  rules::Value Profile(int index, rules::ProfileFeature feature) override;
+  rules::Value ComputeGraph(rules::GraphFeature feature);
+  // Reads each profile as it was before `tx`, then folds `tx` in.
+  absl::Status UpdateProfiles(const NormalizedTx& tx, rules::EvalContext& ctx);
   void DeadLetter(const InputRecord& record, absl::string_view reason);
   absl::Status Score(const NormalizedTx& tx);
 
@@ -82,6 +87,7 @@ class Processor : private rules::AggregateSource {
   ProcessorOptions options_;
   Normalizer normalizer_;
   WindowStore windows_;
+  ProfileStore profiles_;
   std::unique_ptr<GraphStore> graph_;  // only when the pack reads graph.* features
   AlertBook alerts_;
   OutboxWriter outbox_;
@@ -104,8 +110,16 @@ class Processor : private rules::AggregateSource {
   std::vector<rules::Value> agg_values_;
   std::string subject_;
   const NormalizedTx* current_ = nullptr;
-  int8_t cycle_ready_ = 0;
-  rules::Value cycle_value_;
+  static constexpr int kGraphFeatures = int(rules::GraphFeature::kBeneficiaryOutDegree) + 1;
+  int8_t graph_ready_[kGraphFeatures] = {};
+  rules::Value graph_values_[kGraphFeatures];
+  // Per profile: its state before the current transaction; -1 = no subject.
+  struct ProfileBefore {
+    bool has_subject = false;
+    centinela::Profile profile;
+    int8_t new_counterparty = -1;  // -1 unknown (no counterparty), 0, 1
+  };
+  std::vector<ProfileBefore> profile_before_;
   absl::Status agg_error_;
 };
 

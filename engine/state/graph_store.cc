@@ -3,33 +3,37 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/container/flat_hash_set.h"
 #include "engine/common/keys.h"
+#include "engine/common/status_macros.h"
 
 namespace centinela {
 namespace {
 
-void AccountPrefix(absl::string_view account, std::string* out) {
+void AccountPrefix(GraphStore::Dir dir, absl::string_view account, std::string* out) {
   out->clear();
+  out->push_back(static_cast<char>(dir));
   PutBigEndian16(out, uint16_t(std::min<size_t>(account.size(), 0xffff)));
   out->append(account.data(), std::min<size_t>(account.size(), 0xffff));
 }
 
 }  // namespace
 
-std::string GraphStore::EdgeKey(absl::string_view src, int64_t micros, absl::string_view dst) {
+std::string GraphStore::EdgeKey(Dir dir, absl::string_view account, int64_t micros, absl::string_view other) {
   std::string key;
-  AccountPrefix(src, &key);
+  AccountPrefix(dir, account, &key);
   PutOrderedInt64(&key, micros);
-  key.append(dst.data(), dst.size());
+  key.append(other.data(), other.size());
   return key;
 }
 
-absl::StatusOr<std::vector<GraphStore::Edge>*> GraphStore::Load(absl::string_view account) {
-  auto it = cache_.find(account);
-  if (it != cache_.end()) return &it->second;
+absl::StatusOr<std::vector<GraphStore::Edge>*> GraphStore::Load(Dir dir, absl::string_view account) {
+  Cache& cache = dir == Dir::kOut ? out_ : in_;
+  auto it = cache.find(account);
+  if (it != cache.end()) return &it->second;
   std::vector<Edge> edges;
   std::string prefix;
-  AccountPrefix(account, &prefix);
+  AccountPrefix(dir, account, &prefix);
   auto iter = store_->NewIterator(Cf::kEdges);
   for (iter->Seek(prefix); iter->Valid() && iter->key().starts_with(prefix); iter->Next()) {
     const rocksdb::Slice k = iter->key(), v = iter->value();
@@ -41,25 +45,32 @@ absl::StatusOr<std::vector<GraphStore::Edge>*> GraphStore::Load(absl::string_vie
                      int64_t(GetBigEndian64(absl::string_view(v.data(), 8)))});
   }
   if (!iter->status().ok()) return FromRocks(iter->status(), "loading edges");
-  return &cache_.emplace(std::string(account), std::move(edges)).first->second;
+  return &cache.emplace(std::string(account), std::move(edges)).first->second;
 }
 
 absl::Status GraphStore::AddEdge(absl::string_view src, absl::string_view dst, int64_t micros, int64_t amount,
                                  rocksdb::WriteBatch* batch) {
-  auto loaded = Load(src);
-  if (!loaded.ok()) return loaded.status();
-  std::vector<Edge>& edges = **loaded;
+  RETURN_IF_ERROR(Insert(Dir::kOut, src, dst, micros, amount, batch));
+  return Insert(Dir::kIn, dst, src, micros, amount, batch);
+}
+
+absl::Status GraphStore::Insert(Dir dir, absl::string_view account, absl::string_view other, int64_t micros,
+                                int64_t amount, rocksdb::WriteBatch* batch) {
+  ASSIGN_OR_RETURN(std::vector<Edge>* loaded, Load(dir, account));
+  std::vector<Edge>& edges = *loaded;
   auto pos = std::upper_bound(edges.begin(), edges.end(), micros,
                               [](int64_t t, const Edge& e) { return t < e.micros; });
-  edges.insert(pos, Edge{micros, std::string(dst), amount});
+  edges.insert(pos, Edge{micros, std::string(other), amount});
   std::string value;
   PutBigEndian64(&value, uint64_t(amount));
-  batch->Put(store_->cf(Cf::kEdges), EdgeKey(src, micros, dst), value);
+  batch->Put(store_->cf(Cf::kEdges), EdgeKey(dir, account, micros, other), value);
   // Expire by event time behind the newest edge, and bound the fan-out kept.
   const int64_t keep_from = edges.back().micros - retention_;
   size_t drop = 0;
   while (drop < edges.size() && (edges[drop].micros < keep_from || edges.size() - drop > max_edges_)) ++drop;
-  for (size_t i = 0; i < drop; ++i) batch->Delete(store_->cf(Cf::kEdges), EdgeKey(src, edges[i].micros, edges[i].dst));
+  for (size_t i = 0; i < drop; ++i) {
+    batch->Delete(store_->cf(Cf::kEdges), EdgeKey(dir, account, edges[i].micros, edges[i].dst));
+  }
   edges.erase(edges.begin(), edges.begin() + long(drop));
   return absl::OkStatus();
 }
@@ -77,7 +88,7 @@ absl::StatusOr<int> GraphStore::ShortestPath(absl::string_view from, absl::strin
     next.clear();
     for (const auto& [account, arrival] : frontier) {
       if (++visits > max_visits) return -1;
-      auto edges = Load(account);
+      auto edges = Load(Dir::kOut, account);
       if (!edges.ok()) return edges.status();
       auto first = std::lower_bound((*edges)->begin(), (*edges)->end(), arrival,
                                     [](const Edge& e, int64_t t) { return e.micros < t; });
@@ -95,6 +106,67 @@ absl::StatusOr<int> GraphStore::ShortestPath(absl::string_view from, absl::strin
     frontier.swap(next);
   }
   return -1;
+}
+
+absl::StatusOr<int64_t> GraphStore::LatestInflow(absl::string_view account, int64_t since, int64_t until,
+                                                  int64_t min_amount, int64_t max_amount) {
+  ASSIGN_OR_RETURN(std::vector<Edge>* in, Load(Dir::kIn, account));
+  auto end = std::upper_bound(in->begin(), in->end(), until, [](int64_t t, const Edge& e) { return t < e.micros; });
+  for (auto e = end; e != in->begin();) {
+    --e;
+    if (e->micros < since) break;
+    if (e->amount_usd >= min_amount && e->amount_usd <= max_amount) return e->micros;
+  }
+  return int64_t{-1};
+}
+
+absl::StatusOr<int> GraphStore::GatherPaths(absl::string_view mid, absl::string_view sink, int64_t since,
+                                            int64_t until, int max_visits) {
+  // Sources that paid `mid`: only paths through them count, so that the
+  // transfer being scored is one of the legs.
+  absl::flat_hash_set<std::string> sources;
+  {
+    ASSIGN_OR_RETURN(std::vector<Edge>* in, Load(Dir::kIn, mid));
+    for (const Edge& e : *in) {
+      if (e.micros >= since && e.micros <= until) sources.insert(e.dst);
+    }
+  }
+  if (sources.empty()) return 0;
+  // Every B that paid the sink, with its earliest such payment; then the
+  // sources among B's payers before it.
+  absl::flat_hash_map<std::string, int64_t> payers;
+  {
+    ASSIGN_OR_RETURN(std::vector<Edge>* in, Load(Dir::kIn, sink));
+    for (const Edge& e : *in) {
+      if (e.micros < since || e.micros > until) continue;
+      auto [it, inserted] = payers.try_emplace(e.dst, e.micros);
+      if (!inserted) it->second = std::max(it->second, e.micros);
+    }
+  }
+  absl::flat_hash_map<absl::string_view, int> paths;  // source -> distinct intermediaries
+  int visits = 0, best = 0;
+  absl::flat_hash_set<absl::string_view> counted;
+  for (const auto& [b, paid_sink_at] : payers) {
+    if (++visits > max_visits) break;
+    ASSIGN_OR_RETURN(std::vector<Edge>* in, Load(Dir::kIn, b));
+    counted.clear();
+    for (const Edge& e : *in) {
+      if (e.micros < since || e.micros > paid_sink_at) continue;
+      auto s = sources.find(e.dst);
+      if (s == sources.end() || !counted.insert(*s).second) continue;
+      best = std::max(best, ++paths[*s]);
+    }
+  }
+  return best;
+}
+
+absl::StatusOr<int> GraphStore::Degree(absl::string_view account, Dir dir, int64_t since, int64_t until) {
+  ASSIGN_OR_RETURN(std::vector<Edge>* edges, Load(dir, account));
+  absl::flat_hash_set<absl::string_view> seen;
+  for (const Edge& e : *edges) {
+    if (e.micros >= since && e.micros <= until) seen.insert(e.dst);
+  }
+  return int(seen.size());
 }
 
 }  // namespace centinela

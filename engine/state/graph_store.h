@@ -1,6 +1,8 @@
 // The recent transfer graph (account -> account edges with event time and
-// amount) in the `edges` column family, with a write-through cache, and
-// bounded time-respecting path search over it (cycles, layering).
+// amount) in the `edges` column family, indexed both ways (out-edges by
+// sender, in-edges by receiver), with a write-through cache, and bounded
+// searches over it: time-respecting paths (cycles), pass-through, gather
+// paths (scatter-gather) and degrees.
 #ifndef CENTINELA_ENGINE_STATE_GRAPH_STORE_H_
 #define CENTINELA_ENGINE_STATE_GRAPH_STORE_H_
 
@@ -21,9 +23,10 @@ class GraphStore {
  public:
   struct Edge {
     int64_t micros;
-    std::string dst;
+    std::string dst;  // the other account: receiver of an out-edge, sender of an in-edge
     int64_t amount_usd;
   };
+  enum class Dir : char { kOut = 'o', kIn = 'i' };
 
   // Edges older than `retention_micros` behind an account's newest edge are
   // dropped; at most `max_edges_per_account` recent edges are kept.
@@ -41,18 +44,41 @@ class GraphStore {
                                    int max_hops, int max_visits, int64_t min_amount = 0,
                                    int64_t max_amount = INT64_MAX);
 
+  // Time of the latest transfer into `account` within [since, until] whose
+  // amount lies in [min_amount, max_amount]; -1 when none.
+  absl::StatusOr<int64_t> LatestInflow(absl::string_view account, int64_t since, int64_t until, int64_t min_amount,
+                                       int64_t max_amount);
+
+  // Scatter-gather seen from the transfer mid -> sink at `until`: over the
+  // accounts A that paid `mid` within [since, until], the largest number of
+  // distinct intermediaries B with A -> B -> sink in time order (mid among
+  // them). 0 when `mid` received nothing. At most `max_visits` edge lists read.
+  absl::StatusOr<int> GatherPaths(absl::string_view mid, absl::string_view sink, int64_t since, int64_t until,
+                                  int max_visits);
+
+  // Distinct counterparties of `account` over edges in [since, until].
+  absl::StatusOr<int> Degree(absl::string_view account, Dir dir, int64_t since, int64_t until);
+
   void Evict(size_t max_accounts = 1 << 20) {
-    if (cache_.size() > max_accounts) cache_.clear();
+    if (out_.size() + in_.size() > max_accounts) {
+      out_.clear();
+      in_.clear();
+    }
   }
 
+  static std::string EdgeKey(Dir dir, absl::string_view account, int64_t micros, absl::string_view other);
+
  private:
-  absl::StatusOr<std::vector<Edge>*> Load(absl::string_view account);
-  static std::string EdgeKey(absl::string_view src, int64_t micros, absl::string_view dst);
+  using Cache = absl::flat_hash_map<std::string, std::vector<Edge>>;  // sorted by time
+  absl::StatusOr<std::vector<Edge>*> Load(Dir dir, absl::string_view account);
+  absl::Status Insert(Dir dir, absl::string_view account, absl::string_view other, int64_t micros, int64_t amount,
+                      rocksdb::WriteBatch* batch);
 
   Store* store_;
   int64_t retention_;
   size_t max_edges_;
-  absl::flat_hash_map<std::string, std::vector<Edge>> cache_;  // sorted by time
+  Cache out_;
+  Cache in_;
 };
 
 }  // namespace centinela

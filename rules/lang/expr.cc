@@ -24,6 +24,8 @@ absl::string_view TypeName(Type t) {
     case Type::kString: return "string";
     case Type::kEnum: return "enum";
     case Type::kStringList: return "list";
+    case Type::kTime: return "time";
+    case Type::kDuration: return "duration";
   }
   return "?";
 }
@@ -32,7 +34,7 @@ namespace {
 
 // ---------------------------------------------------------------- lexer
 
-enum class Tok { kNumber, kString, kIdent, kOp, kLParen, kRParen, kLBracket, kRBracket, kComma, kEnd };
+enum class Tok { kNumber, kDuration, kString, kIdent, kOp, kLParen, kRParen, kLBracket, kRBracket, kComma, kEnd };
 
 struct Token {
   Tok kind;
@@ -58,6 +60,13 @@ absl::StatusOr<std::vector<Token>> Lex(absl::string_view s) {
       while (i < s.size() && (absl::ascii_isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.' || s[i] == '_')) ++i;
       std::string num(s.substr(start, i - start));
       num.erase(std::remove(num.begin(), num.end(), '_'), num.end());
+      // A unit right after the digits makes a duration literal: 90m, 24h, 30d.
+      if (i < s.size() && (s[i] == 'm' || s[i] == 'h' || s[i] == 'd') &&
+          (i + 1 == s.size() || !(absl::ascii_isalnum(static_cast<unsigned char>(s[i + 1])) || s[i + 1] == '_'))) {
+        out.push_back({Tok::kDuration, num + s[i], start});
+        ++i;
+        continue;
+      }
       out.push_back({Tok::kNumber, num, start});
     } else if (absl::ascii_isalpha(static_cast<unsigned char>(c)) || c == '_') {
       while (i < s.size() && (absl::ascii_isalnum(static_cast<unsigned char>(s[i])) || s[i] == '_' || s[i] == '.')) ++i;
@@ -156,7 +165,7 @@ class AggNode : public Node {
 
 class GraphNode : public Node {
  public:
-  explicit GraphNode(GraphFeature f) : Node(Type::kNumber), feature_(f) {}
+  GraphNode(GraphFeature f, Type t) : Node(t), feature_(f) {}
   Value Eval(EvalContext& ctx) const override {
     return ctx.aggregates ? ctx.aggregates->Graph(feature_) : Value::Null();
   }
@@ -233,6 +242,8 @@ bool CompareValues(EvalContext& ctx, Type t, Cmp op, Value a, Value b) {
     case Type::kString: return Compare(op, a.s, b.s);
     case Type::kEnum: return Compare(op, a.e, b.e);
     case Type::kBool: return Compare(op, a.b, b.b);
+    case Type::kTime:
+    case Type::kDuration: return Compare(op, a.t, b.t);
     case Type::kStringList: return false;
   }
   return false;
@@ -378,6 +389,9 @@ class ArithNode : public Node {
     Value y = b_->Eval(ctx);
     if (x.null || y.null) return Value::Null();
     const Type ta = a_->type(), tb = b_->type();
+    if (ta == Type::kTime || ta == Type::kDuration || tb == Type::kTime || tb == Type::kDuration) {
+      return TimeArith(ta, tb, x, y);
+    }
     if (ta == Type::kNumber && tb == Type::kNumber) {
       switch (op_) {
         case Arith::kAdd: return Value::Number(x.n + y.n);
@@ -405,6 +419,20 @@ class ArithNode : public Node {
   }
 
  private:
+  // time - time = duration; time +/- duration = time; duration +/- duration;
+  // duration * number; duration / number; duration / duration = number.
+  Value TimeArith(Type ta, Type tb, const Value& x, const Value& y) const {
+    const bool same = ta == tb;
+    if (same && op_ == Arith::kSub) return Value::Duration(x.t - y.t);
+    if (op_ == Arith::kAdd) return type() == Type::kTime ? Value::Time(x.t + y.t) : Value::Duration(x.t + y.t);
+    if (op_ == Arith::kSub) return Value::Time(x.t - y.t);  // time - duration
+    if (op_ == Arith::kDiv && same) return y.t == 0 ? Value::Null() : Value::Number(double(x.t) / double(y.t));
+    if (op_ == Arith::kDiv) return y.n == 0 ? Value::Null() : Value::Duration(int64_t(std::llround(double(x.t) / y.n)));
+    const int64_t d = ta == Type::kDuration ? x.t : y.t;  // multiplication
+    const double f = ta == Type::kNumber ? x.n : y.n;
+    return Value::Duration(int64_t(std::llround(double(d) * f)));
+  }
+
   Arith op_;
   const Node* a_;
   const Node* b_;
@@ -418,11 +446,125 @@ class NegNode : public Node {
     if (v.null) return v;
     v.n = -v.n;
     v.m.minor = -v.m.minor;
+    v.t = -v.t;
     return v;
   }
 
  private:
   const Node* a_;
+};
+
+class ProfileNode : public Node {
+ public:
+  ProfileNode(Type t, int index, ProfileFeature f) : Node(t), index_(index), feature_(f) {}
+  Value Eval(EvalContext& ctx) const override {
+    return ctx.aggregates ? ctx.aggregates->Profile(index_, feature_) : Value::Null();
+  }
+
+ private:
+  int index_;
+  ProfileFeature feature_;
+};
+
+class RuleRefNode : public Node {
+ public:
+  explicit RuleRefNode(int index) : Node(Type::kBool), index_(index) {}
+  Value Eval(EvalContext& ctx) const override { return ctx.rules ? ctx.rules->Rule(index_) : Value::Null(); }
+
+ private:
+  int index_;
+};
+
+enum class TimeFn { kWeekday, kHour, kYear, kDaysSince, kDays, kHours };
+
+// weekday(t) 1 (Monday) .. 7 (Sunday), hour(t) 0..23 (UTC), year(t), days_since(t)
+// (fractional days from t to the transaction), days(d), hours(d).
+class TimeFnNode : public Node {
+ public:
+  TimeFnNode(TimeFn f, const Node* x) : Node(Type::kNumber), f_(f), x_(x) {}
+  Value Eval(EvalContext& ctx) const override {
+    const Value v = x_->Eval(ctx);
+    if (v.null) return v;
+    switch (f_) {
+      case TimeFn::kWeekday: return Value::Number(double((FloorDiv(v.t, kMicrosPerDay) + 3) % 7 + 1));  // 1970-01-01 was a Thursday
+      case TimeFn::kHour: return Value::Number(double(FloorDiv(v.t, kMicrosPerHour) - FloorDiv(v.t, kMicrosPerDay) * 24));
+      case TimeFn::kYear: {
+        int64_t year;
+        unsigned month, day;
+        CivilFromDays(FloorDiv(v.t, kMicrosPerDay), &year, &month, &day);
+        return Value::Number(double(year));
+      }
+      case TimeFn::kDaysSince: return Value::Number(double(ctx.tx->event_micros - v.t) / double(kMicrosPerDay));
+      case TimeFn::kDays: return Value::Number(double(v.t) / double(kMicrosPerDay));
+      case TimeFn::kHours: return Value::Number(double(v.t) / double(kMicrosPerHour));
+    }
+    return Value::Null();
+  }
+
+ private:
+  TimeFn f_;
+  const Node* x_;
+};
+
+// Reads one character of `s` at `*i` folded for comparison: ASCII letters
+// upper-cased, Latin-1 accented letters (UTF-8) to their base letter, runs of
+// whitespace, punctuation and other characters to one space (reported before
+// the next letter, so trailing gaps vanish). Returns 0 at the end.
+char NextFolded(absl::string_view s, size_t* i) {
+  bool gap = false;
+  while (*i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[*i]);
+    if (c == 0xC3 && *i + 1 < s.size()) {  // U+00C0..U+00FF
+      // Code point 0xC0 + low 6 bits; | 0x20 folds upper case onto lower case.
+      const unsigned d = (0xC0u + (static_cast<unsigned char>(s[*i + 1]) & 0x3Fu)) | 0x20u;
+      static constexpr char kBase[] = "AAAAAAACEEEEIIIIDNOOOOO OUUUUY Y";  // U+00E0..U+00FF
+      const char b = kBase[d - 0xE0];
+      if (b != ' ') {
+        if (gap) return ' ';
+        *i += 2;
+        return b;
+      }
+      *i += 2;
+      gap = true;
+      continue;
+    }
+    if (absl::ascii_isalnum(c)) {
+      if (gap) return ' ';
+      ++*i;
+      return char(absl::ascii_toupper(c));
+    }
+    ++*i;
+    gap = true;
+  }
+  return 0;
+}
+
+// same_text(a, b): equal after case, accent, punctuation and spacing folding
+// ("José  Pérez-Soto" == "JOSE PEREZ SOTO"). Leading and trailing gaps ignored.
+class SameTextNode : public Node {
+ public:
+  SameTextNode(const Node* a, const Node* b) : Node(Type::kBool), a_(a), b_(b) {}
+  Value Eval(EvalContext& ctx) const override {
+    const Value x = a_->Eval(ctx), y = b_->Eval(ctx);
+    if (x.null || y.null) return Value::Bool(false);
+    size_t i = 0, j = 0;
+    SkipGap(x.s, &i);
+    SkipGap(y.s, &j);
+    while (true) {
+      const char p = NextFolded(x.s, &i), q = NextFolded(y.s, &j);
+      if (p != q) return Value::Bool(false);
+      if (p == 0) return Value::Bool(true);
+    }
+  }
+
+ private:
+  // A leading gap: NextFolded reports it and stops before the next letter.
+  static void SkipGap(absl::string_view s, size_t* i) {
+    size_t k = *i;
+    if (NextFolded(s, &k) == ' ') *i = k;
+  }
+  const Node* a_;
+  const Node* b_;
 };
 
 // ---------------------------------------------------------------- fields
@@ -448,6 +590,11 @@ struct PartyFields {
   static Value Ubigeo(const NormalizedTx& t) { return Value::String(P(t).ubigeo()); }
   static Value Ciiu(const NormalizedTx& t) { return Value::String(P(t).ciiu()); }
   static Value Pep(const NormalizedTx& t) { return Value::Bool(P(t).pep()); }
+  static Value AccountOpened(const NormalizedTx& t) {
+    if (P(t).account_opened().empty()) return Value::Null();
+    auto d = ParseIsoDate(P(t).account_opened());
+    return d.ok() ? Value::Time(*d * kMicrosPerDay) : Value::Null();
+  }
   static Value AccountAgeDays(const NormalizedTx& t) {
     if (P(t).account_opened().empty()) return Value::Null();
     auto d = ParseIsoDate(P(t).account_opened());
@@ -465,6 +612,7 @@ struct PartyFields {
     m[side + ".ciiu"] = {Type::kString, &Ciiu};
     m[side + ".pep"] = {Type::kBool, &Pep};
     m[side + ".account_age_days"] = {Type::kNumber, &AccountAgeDays};
+    m[side + ".account_opened"] = {Type::kTime, &AccountOpened};
   }
 };
 
@@ -490,6 +638,10 @@ const absl::flat_hash_map<std::string, FieldSpec>& Fields() {
     (*m)["hour_of_day"] = {Type::kNumber, [](const NormalizedTx& t) {
                              return Value::Number(double(FloorDiv(t.event_micros, kMicrosPerHour) % 24));
                            }};
+    (*m)["event_time"] = {Type::kTime, [](const NormalizedTx& t) { return Value::Time(t.event_micros); }};
+    (*m)["weekday"] = {Type::kNumber, [](const NormalizedTx& t) {
+                         return Value::Number(double((FloorDiv(t.event_micros, kMicrosPerDay) + 3) % 7 + 1));
+                       }};
     PartyFields<&v1::Transaction::originator>::Register(*m, "originator");
     PartyFields<&v1::Transaction::beneficiary>::Register(*m, "beneficiary");
     return m;
@@ -664,8 +816,9 @@ class Parser {
       if (!hi.ok()) return hi;
       if (auto s = CheckComparable(*lhs, *lo, at); !s.ok()) return s;
       if (auto s = CheckComparable(*lhs, *hi, at); !s.ok()) return s;
-      if ((*lhs)->type() != Type::kNumber && (*lhs)->type() != Type::kMoney) {
-        return Err(at, "'between' works on numbers and money");
+      const Type bt = (*lhs)->type();
+      if (bt != Type::kNumber && bt != Type::kMoney && bt != Type::kTime && bt != Type::kDuration) {
+        return Err(at, "'between' works on numbers, money, times and durations");
       }
       return Make<BetweenNode>((*lhs)->type(), *lhs, *lo, *hi);
     }
@@ -685,6 +838,20 @@ class Parser {
     }
     if (ta == Type::kNumber && tb == Type::kMoney && op == Arith::kMul) {
       return Make<ArithNode>(Type::kMoney, op, a, b);
+    }
+    const bool add_sub = op == Arith::kAdd || op == Arith::kSub;
+    if (ta == Type::kTime && tb == Type::kTime && op == Arith::kSub) return Make<ArithNode>(Type::kDuration, op, a, b);
+    if (ta == Type::kTime && tb == Type::kDuration && add_sub) return Make<ArithNode>(Type::kTime, op, a, b);
+    if (ta == Type::kDuration && tb == Type::kTime && op == Arith::kAdd) return Make<ArithNode>(Type::kTime, op, a, b);
+    if (ta == Type::kDuration && tb == Type::kDuration) {
+      if (add_sub) return Make<ArithNode>(Type::kDuration, op, a, b);
+      if (op == Arith::kDiv) return Make<ArithNode>(Type::kNumber, op, a, b);
+    }
+    if (ta == Type::kDuration && tb == Type::kNumber && (op == Arith::kMul || op == Arith::kDiv)) {
+      return Make<ArithNode>(Type::kDuration, op, a, b);
+    }
+    if (ta == Type::kNumber && tb == Type::kDuration && op == Arith::kMul) {
+      return Make<ArithNode>(Type::kDuration, op, a, b);
     }
     return Err(at, absl::StrCat("cannot apply '", sym, "' to ", TypeName(ta), " and ", TypeName(tb)));
   }
@@ -720,7 +887,7 @@ class Parser {
       const size_t at = Next().offset;
       auto x = ParseUnary();
       if (!x.ok()) return x;
-      if ((*x)->type() != Type::kNumber && (*x)->type() != Type::kMoney) {
+      if ((*x)->type() != Type::kNumber && (*x)->type() != Type::kMoney && (*x)->type() != Type::kDuration) {
         return Err(at, absl::StrCat("cannot negate ", TypeName((*x)->type())));
       }
       return Make<NegNode>(*x);
@@ -816,8 +983,28 @@ class Parser {
       Observe(absl::StrCat("attr(\"", args[0].first->Eval(none).s, "\")"), n);
       return n;
     }
+    static const std::pair<absl::string_view, std::pair<TimeFn, Type>> kTimeFns[] = {
+        {"weekday", {TimeFn::kWeekday, Type::kTime}},     {"hour", {TimeFn::kHour, Type::kTime}},
+        {"year", {TimeFn::kYear, Type::kTime}},
+        {"days_since", {TimeFn::kDaysSince, Type::kTime}}, {"days", {TimeFn::kDays, Type::kDuration}},
+        {"hours", {TimeFn::kHours, Type::kDuration}}};
+    for (const auto& [fname, spec] : kTimeFns) {
+      if (f != fname) continue;
+      const std::string sig = absl::StrCat(fname, "(", TypeName(spec.second), ")");
+      if (auto s = want(1, sig); !s.ok()) return s;
+      if (auto s = arg_type(0, spec.second, sig); !s.ok()) return s;
+      return Make<TimeFnNode>(spec.first, args[0].first);
+    }
+    if (f == "same_text") {
+      constexpr absl::string_view sig = "same_text(string, string)";
+      if (auto s = want(2, sig); !s.ok()) return s;
+      if (auto s = arg_type(0, Type::kString, sig); !s.ok()) return s;
+      if (auto s = arg_type(1, Type::kString, sig); !s.ok()) return s;
+      return Make<SameTextNode>(args[0].first, args[1].first);
+    }
     return Err(name.offset, absl::StrCat("unknown function '", f,
-                                         "' (known: USD, PEN, EUR, starts_with, starts_with_any, contains, present, attr)"));
+                                         "' (known: USD, PEN, EUR, starts_with, starts_with_any, contains, same_text, "
+                                         "present, attr, weekday, hour, year, days_since, days, hours)"));
   }
 
   absl::StatusOr<const Node*> ParseIdent(const Token& t) {
@@ -847,19 +1034,62 @@ class Parser {
       return n;
     }
     if (absl::StartsWith(id, "graph.")) {
-      if (id != "graph.cycle_length") {
-        return Err(t.offset, absl::StrCat("unknown graph feature '", id.substr(6), "' (known: cycle_length)"));
+      static const std::tuple<absl::string_view, GraphFeature, Type> kGraph[] = {
+          {"cycle_length", GraphFeature::kCycleLength, Type::kNumber},
+          {"pass_through_delay", GraphFeature::kPassThroughDelay, Type::kDuration},
+          {"gather_paths", GraphFeature::kGatherPaths, Type::kNumber},
+          {"originator_in_degree", GraphFeature::kOriginatorInDegree, Type::kNumber},
+          {"originator_out_degree", GraphFeature::kOriginatorOutDegree, Type::kNumber},
+          {"beneficiary_in_degree", GraphFeature::kBeneficiaryInDegree, Type::kNumber},
+          {"beneficiary_out_degree", GraphFeature::kBeneficiaryOutDegree, Type::kNumber}};
+      for (const auto& [fname, feature, type] : kGraph) {
+        if (id.substr(6) != fname) continue;
+        const Node* n = Make<GraphNode>(feature, type);
+        out_->uses_graph = true;
+        Observe(id, n);
+        return n;
       }
-      const Node* n = Make<GraphNode>(GraphFeature::kCycleLength);
-      out_->uses_graph = true;
-      Observe(id, n);
-      return n;
+      return Err(t.offset, absl::StrCat("unknown graph feature '", id.substr(6),
+                                        "' (known: cycle_length, pass_through_delay, gather_paths, "
+                                        "originator_in_degree, originator_out_degree, beneficiary_in_degree, "
+                                        "beneficiary_out_degree)"));
+    }
+    if (absl::StartsWith(id, "profile.")) {
+      const size_t dot = id.rfind('.');
+      const std::string name = id.substr(8, dot > 8 ? dot - 8 : 0), feature = id.substr(dot + 1);
+      auto it = sym_.profiles.find(name);
+      if (dot <= 8 || it == sym_.profiles.end()) {
+        return Err(t.offset, absl::StrCat("unknown profile '", dot > 8 ? name : id.substr(8),
+                                          "' (write profile.NAME.FEATURE with NAME from the pack's profiles)"));
+      }
+      static const std::tuple<absl::string_view, ProfileFeature, Type> kProfile[] = {
+          {"count", ProfileFeature::kCount, Type::kNumber},
+          {"mean", ProfileFeature::kMean, Type::kMoney},
+          {"stddev", ProfileFeature::kStddev, Type::kMoney},
+          {"last_seen", ProfileFeature::kLastSeen, Type::kTime},
+          {"days_inactive", ProfileFeature::kDaysInactive, Type::kNumber},
+          {"new_counterparty", ProfileFeature::kNewCounterparty, Type::kBool}};
+      for (const auto& [fname, pf, type] : kProfile) {
+        if (feature != fname) continue;
+        const Node* n = Make<ProfileNode>(type, it->second, pf);
+        Observe(id, n);
+        return n;
+      }
+      return Err(t.offset + dot + 1,
+                 absl::StrCat("unknown profile feature '", feature,
+                              "' (known: count, mean, stddev, last_seen, days_inactive, new_counterparty)"));
+    }
+    if (absl::StartsWith(id, "rule.")) {
+      auto it = sym_.rules.find(id.substr(5));
+      if (it == sym_.rules.end()) return Err(t.offset, absl::StrCat("unknown rule '", id.substr(5), "'"));
+      out_->rule_refs.push_back({it->second, t.offset});
+      return Make<RuleRefNode>(it->second);
     }
     auto f = Fields().find(id);
     if (f == Fields().end()) {
       return Err(t.offset, absl::StrCat("unknown name '", id,
                                         "' (fields such as amount_usd, channel, originator.country; or param.X, "
-                                        "list.X, agg.X)"));
+                                        "list.X, agg.X, profile.X.Y, graph.X, rule.X)"));
     }
     const Node* n = Make<FieldNode>(f->second.type, f->second.get, f->second.desc);
     Observe(id, n);
@@ -875,6 +1105,11 @@ class Parser {
         return Make<ConstNode>(Type::kNumber, Value::Number(v));
       }
       case Tok::kString: return Make<ConstNode>(t.text);
+      case Tok::kDuration: {
+        auto d = ParseDuration(t.text);
+        if (!d.ok()) return Err(t.offset, absl::StrCat("bad duration '", t.text, "'"));
+        return Make<ConstNode>(Type::kDuration, Value::Duration(*d));
+      }
       case Tok::kLParen: {
         auto x = ParseOr();
         if (!x.ok()) return x;
@@ -952,6 +1187,14 @@ std::string FormatValue(const Node& node, const Value& v) {
     case Type::kString: return std::string(v.s);
     case Type::kEnum: return node.EnumName(v.e);
     case Type::kStringList: return "[list]";
+    case Type::kTime: {
+      const int64_t day = FloorDiv(v.t, kMicrosPerDay), sec = FloorDiv(v.t, kMicrosPerSecond) - day * 86400;
+      return absl::StrFormat("%sT%02d:%02d:%02dZ", FormatIsoDate(day), sec / 3600, sec / 60 % 60, sec % 60);
+    }
+    case Type::kDuration:
+      if (v.t % kMicrosPerDay == 0) return absl::StrCat(v.t / kMicrosPerDay, "d");
+      if (v.t % kMicrosPerHour == 0) return absl::StrCat(v.t / kMicrosPerHour, "h");
+      return absl::StrCat(v.t / (60 * kMicrosPerSecond), "m");
   }
   return "?";
 }

@@ -26,6 +26,30 @@ enum class GraphFeature {
   // (beneficiary -> ... -> originator, then this transfer); null if none
   // within the pack's graph window and hop limit.
   kCycleLength = 0,
+  // Rapid pass-through: time from the latest inflow into the originator of a
+  // similar amount (graph.pass_through_ratio) to this outflow, within
+  // graph.pass_through_window; null if none. Duration.
+  kPassThroughDelay,
+  // Scatter-gather: the most intermediaries B_i of paths A -> B_i -> C (C the
+  // beneficiary, the originator among the B_i), over accounts A; null if the
+  // originator received nothing within the window. Number.
+  kGatherPaths,
+  // Distinct counterparties within the graph window (edges before or at this one).
+  kOriginatorInDegree,
+  kOriginatorOutDegree,
+  kBeneficiaryInDegree,
+  kBeneficiaryOutDegree,
+};
+
+// Per-subject profile features a rule can read (`profile.NAME.FEATURE`). All
+// describe the subject *before* the transaction being scored.
+enum class ProfileFeature {
+  kCount = 0,        // number: earlier transactions in the profile
+  kMean,             // money USD: their mean amount; null when none
+  kStddev,           // money USD: their standard deviation; null when fewer than 2
+  kLastSeen,         // time: the latest earlier transaction; null when none
+  kDaysInactive,     // number: days between that and this transaction; null when none
+  kNewCounterparty,  // bool: the counterparty was not seen before (within the memory); null without one
 };
 
 // Supplies windowed aggregate values and graph features on demand while a
@@ -37,6 +61,14 @@ class AggregateSource {
   // transaction, including the transaction itself when it passes the filter.
   virtual Value Aggregate(int index) = 0;
   virtual Value Graph(GraphFeature feature) { return Value::Null(); }
+  virtual Value Profile(int index, ProfileFeature feature) { return Value::Null(); }
+};
+
+// Evaluates other rules of the pack (`rule.NAME`), memoised per transaction.
+class RuleSource {
+ public:
+  virtual ~RuleSource() = default;
+  virtual Value Rule(int index) = 0;
 };
 
 // Everything an expression can see while one transaction is scored.
@@ -45,6 +77,7 @@ struct EvalContext {
   const NormalizedTx* tx = nullptr;
   const FxTable* fx = nullptr;
   AggregateSource* aggregates = nullptr;
+  RuleSource* rules = nullptr;
 };
 
 // A compiled expression node. Immutable after compilation; Eval is const and
@@ -81,6 +114,8 @@ struct Symbols {
   absl::flat_hash_map<std::string, std::vector<std::string>> lists;
   absl::flat_hash_map<std::string, int> aggregates;       // name -> index
   absl::flat_hash_map<std::string, Type> aggregate_types;  // name -> result type
+  absl::flat_hash_map<std::string, int> profiles;         // name -> index
+  absl::flat_hash_map<std::string, int> rules;            // name -> index (`rule.NAME`)
 };
 
 // A reference that a compiled expression read, kept to explain hits:
@@ -95,6 +130,7 @@ struct CompiledExpr {
   std::vector<std::unique_ptr<Node>> owned;  // every node of the tree
   std::vector<Observed> observed;            // leaves worth explaining
   bool uses_graph = false;                   // reads graph.* features
+  std::vector<std::pair<int, size_t>> rule_refs;  // rule.NAME read: rule index, text offset
 };
 
 // An error in an expression: `offset` is the byte offset within its text.

@@ -12,7 +12,9 @@
 
 namespace centinela::rules {
 
-enum class Type { kBool, kNumber, kMoney, kString, kEnum, kStringList };
+// kTime: an instant (microseconds since the Unix epoch, UTC).
+// kDuration: a span of time in microseconds (`24h`, `30d`).
+enum class Type { kBool, kNumber, kMoney, kString, kEnum, kStringList, kTime, kDuration };
 
 absl::string_view TypeName(Type t);
 
@@ -24,7 +26,8 @@ struct Value {
   double n = 0;
   Money m;
   absl::string_view s;
-  int e = 0;  // enum number
+  int e = 0;       // enum number
+  int64_t t = 0;   // time or duration, microseconds
 
   static Value Null() { Value v; v.null = true; return v; }
   static Value Bool(bool x) { Value v; v.b = x; return v; }
@@ -32,6 +35,8 @@ struct Value {
   static Value Of(Money x) { Value v; v.m = x; return v; }
   static Value String(absl::string_view x) { Value v; v.s = x; v.null = x.empty(); return v; }
   static Value Enum(int x) { Value v; v.e = x; return v; }
+  static Value Time(int64_t micros) { Value v; v.t = micros; return v; }
+  static Value Duration(int64_t micros) { Value v; v.t = micros; return v; }
 };
 
 }  // namespace centinela::rules

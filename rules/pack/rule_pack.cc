@@ -1,5 +1,7 @@
 #include "rules/pack/rule_pack.h"
 
+#include <algorithm>
+#include <functional>
 #include <regex>
 
 #include "absl/container/flat_hash_set.h"
@@ -20,6 +22,7 @@ absl::string_view SubjectKindName(SubjectKind k) {
     case SubjectKind::kBeneficiaryDocument: return "document";
     case SubjectKind::kBranch: return "branch";
     case SubjectKind::kReportingEntity: return "reporting_entity";
+    case SubjectKind::kCounterpartyPair: return "counterparty_pair";
   }
   return "?";
 }
@@ -43,6 +46,11 @@ bool SubjectKey(SubjectKind k, const NormalizedTx& n, std::string* out) {
     case SubjectKind::kBeneficiaryDocument: DocumentKey(tx.beneficiary(), out); break;
     case SubjectKind::kBranch: *out = tx.branch_ubigeo(); break;
     case SubjectKind::kReportingEntity: *out = tx.reporting_entity().ruc(); break;
+    case SubjectKind::kCounterpartyPair:
+      out->clear();
+      if (tx.originator().account().empty() || tx.beneficiary().account().empty()) return false;
+      absl::StrAppend(out, tx.originator().account(), ">", tx.beneficiary().account());
+      break;
   }
   return !out->empty();
 }
@@ -101,14 +109,15 @@ absl::StatusOr<SubjectKind> ParseSubject(const Errors& err, const YAML::Node& n)
       {"originator.document", SubjectKind::kOriginatorDocument},
       {"beneficiary.document", SubjectKind::kBeneficiaryDocument},
       {"branch", SubjectKind::kBranch},
-      {"reporting_entity", SubjectKind::kReportingEntity}};
+      {"reporting_entity", SubjectKind::kReportingEntity},
+      {"counterparty_pair", SubjectKind::kCounterpartyPair}};
   const std::string s = n.Scalar();
   for (const auto& [name, kind] : kSubjects) {
     if (s == name) return kind;
   }
   return err.At(n, absl::StrCat("unknown subject '", s,
                                 "' (expected originator.account, beneficiary.account, originator.document, "
-                                "beneficiary.document, branch or reporting_entity)"));
+                                "beneficiary.document, branch, reporting_entity or counterparty_pair)"));
 }
 
 absl::StatusOr<double> ParseNumber(const Errors& err, const YAML::Node& n, absl::string_view what) {
@@ -136,6 +145,14 @@ absl::StatusOr<ParamValue> ParseParam(const Errors& err, const YAML::Node& n) {
     if (!minor.ok()) return err.At(n, minor.status().message());
     p.type = Type::kMoney;
     p.value = Value::Of(Money{*minor, *c});
+    return p;
+  }
+  static const std::regex kDurationParam("^[0-9]+[mhd]$");
+  if (n.Tag() != "!" && std::regex_match(s, kDurationParam)) {
+    auto d = ParseDuration(s);
+    if (!d.ok()) return err.At(n, d.status().message());
+    p.type = Type::kDuration;
+    p.value = Value::Duration(*d);
     return p;
   }
   if (n.Tag() != "!" && (s == "true" || s == "false")) {
@@ -167,7 +184,58 @@ absl::Status CheckName(const Errors& err, const YAML::Node& key, absl::string_vi
   return absl::OkStatus();
 }
 
+// Rules may read other rules; a definition that reaches itself is an error
+// at the reference that closes the cycle: "cyclic definition a -> b -> a".
+absl::Status CheckRuleCycles(const Errors& err, const std::vector<RuleSpec>& rules,
+                             const std::vector<YAML::Node>& nodes) {
+  std::vector<int8_t> color(rules.size(), 0);  // 0 new, 1 on the path, 2 done
+  std::vector<int> path;
+  std::function<absl::Status(int)> visit = [&](int r) -> absl::Status {
+    color[r] = 1;
+    path.push_back(r);
+    for (const auto& [next, offset] : rules[r].when.rule_refs) {
+      if (color[next] == 1) {
+        std::vector<std::string> names;
+        for (auto it = std::find(path.begin(), path.end(), next); it != path.end(); ++it) names.push_back(rules[*it].id);
+        names.push_back(rules[next].id);
+        return err.InExpr(nodes[r]["when"], absl::InvalidArgumentError(absl::StrCat(offset, ":cyclic definition ",
+                                                                                     absl::StrJoin(names, " -> "))),
+                          absl::StrCat("rule '", rules[r].id, "'"));
+      }
+      if (color[next] == 0) RETURN_IF_ERROR(visit(next));
+    }
+    path.pop_back();
+    color[r] = 2;
+    return absl::OkStatus();
+  };
+  for (size_t r = 0; r < rules.size(); ++r) {
+    if (color[r] == 0) RETURN_IF_ERROR(visit(int(r)));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+// Serves `rule.NAME` references during one evaluation.
+class RuleMemo : public RuleSource {
+ public:
+  RuleMemo(const RulePack* pack, EvalContext* ctx, std::vector<int8_t>* state) : pack_(pack), ctx_(ctx), state_(state) {}
+  Value Rule(int index) override { return Value::Bool(pack_->RuleFires(index, *ctx_, *state_)); }
+
+ private:
+  const RulePack* pack_;
+  EvalContext* ctx_;
+  std::vector<int8_t>* state_;
+};
+
+bool RulePack::RuleFires(int index, EvalContext& ctx, std::vector<int8_t>& state) const {
+  int8_t& s = state[index];
+  if (s < 0) {
+    const Value v = rules_[index].when.root->Eval(ctx);
+    s = (!v.null && v.b) ? 1 : 0;
+  }
+  return s == 1;
+}
 
 absl::StatusOr<std::unique_ptr<RulePack>> RulePack::LoadFile(const std::string& path) {
   ASSIGN_OR_RETURN(std::string text, ReadFile(path, "rule pack"));
@@ -182,8 +250,8 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
   std::unique_ptr<RulePack> pack(new RulePack);
   try {
     RETURN_IF_ERROR(CheckKeys(err, root,
-                              {"pack", "version", "description", "parameters", "lists", "aggregates", "graph",
-                               "rules", "typologies"},
+                              {"pack", "version", "description", "parameters", "lists", "aggregates", "profiles",
+                               "graph", "rules", "typologies"},
                               "the pack"));
     ASSIGN_OR_RETURN(pack->name_, Scalar(err, root, "pack", "the pack"));
     ASSIGN_OR_RETURN(std::string semver, Scalar(err, root, "version", "the pack"));
@@ -297,9 +365,63 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
         spec.filter = std::move(*compiled);
       }
     }
+    if (const YAML::Node profiles = root["profiles"]) {
+      if (!profiles.IsMap()) return err.At(profiles, "profiles must be a mapping name: {subject, filter, counterparty}");
+      Symbols filter_symbols = sym;
+      filter_symbols.aggregates.clear();
+      for (const auto& kv : profiles) {
+        RETURN_IF_ERROR(CheckName(err, kv.first, "profile"));
+        const std::string name = kv.first.as<std::string>();
+        const std::string where = absl::StrCat("profile '", name, "'");
+        const YAML::Node p = kv.second;
+        RETURN_IF_ERROR(CheckKeys(err, p, {"subject", "filter", "counterparty", "counterparty_memory", "description"},
+                                  where));
+        ProfileSpec spec;
+        spec.name = name;
+        spec.index = int(pack->profiles_.size());
+        if (!p["subject"]) return err.At(p, absl::StrCat(where, ": missing required field 'subject'"));
+        ASSIGN_OR_RETURN(spec.subject, ParseSubject(err, p["subject"]));
+        if (const YAML::Node f = p["filter"]) {
+          auto compiled = CompileExpr(f.Scalar(), filter_symbols, Type::kBool);
+          if (!compiled.ok()) return err.InExpr(f, compiled.status(), absl::StrCat(where, " filter"));
+          spec.filter = std::move(*compiled);
+        }
+        if (const YAML::Node c = p["counterparty"]) {
+          auto compiled = CompileExpr(c.Scalar(), filter_symbols, Type::kString);
+          if (!compiled.ok()) return err.InExpr(c, compiled.status(), absl::StrCat(where, " counterparty"));
+          spec.counterparty = std::move(*compiled);
+        }
+        spec.counterparty_memory_micros = 400 * kMicrosPerDay;
+        if (const YAML::Node m = p["counterparty_memory"]) {
+          auto d = ParseDuration(m.Scalar());
+          if (!d.ok() || *d < kMicrosPerHour || *d > 400 * kMicrosPerDay) {
+            return err.At(m, "counterparty_memory must be a duration between 1h and 400d");
+          }
+          spec.counterparty_memory_micros = *d;
+        }
+        spec.state_id = uint32_t(StableHash64(absl::StrCat(
+            "profile|", name, "|", p["subject"].Scalar(), "|", p["filter"] ? p["filter"].Scalar() : "", "|",
+            p["counterparty"] ? p["counterparty"].Scalar() : "")));
+        sym.profiles[name] = spec.index;
+        pack->profiles_.push_back(std::move(spec));
+      }
+    }
     pack->graph_.window_micros = 30 * kMicrosPerDay;
+    pack->graph_.pass_through_window_micros = 48 * kMicrosPerHour;
     if (const YAML::Node g = root["graph"]) {
-      RETURN_IF_ERROR(CheckKeys(err, g, {"window", "max_hops", "max_visits", "amount_ratio"}, "graph"));
+      RETURN_IF_ERROR(CheckKeys(
+          err, g, {"window", "max_hops", "max_visits", "amount_ratio", "pass_through_window", "pass_through_ratio"},
+          "graph"));
+      if (g["pass_through_ratio"]) {
+        ASSIGN_OR_RETURN(double r, ParseNumber(err, g["pass_through_ratio"], "graph.pass_through_ratio"));
+        if (r <= 0 || r > 1) return err.At(g["pass_through_ratio"], "graph.pass_through_ratio must be in (0, 1]");
+        pack->graph_.pass_through_ratio = r;
+      }
+      if (g["pass_through_window"]) {
+        auto w = ParseDuration(g["pass_through_window"].Scalar());
+        if (!w.ok()) return err.At(g["pass_through_window"], absl::StrCat("graph.pass_through_window: ", w.status().message()));
+        pack->graph_.pass_through_window_micros = *w;
+      }
       if (g["amount_ratio"]) {
         ASSIGN_OR_RETURN(double r, ParseNumber(err, g["amount_ratio"], "graph.amount_ratio"));
         if (r < 0 || r >= 1) return err.At(g["amount_ratio"], "graph.amount_ratio must be in [0, 1)");
@@ -326,8 +448,13 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
     if (!rules || !rules.IsMap() || rules.size() == 0) {
       return err.At(rules ? rules : root, "the pack needs a non-empty 'rules' mapping");
     }
-    for (const auto& kv : rules) {
+    for (const auto& kv : rules) {  // names first: rules may read other rules (rule.NAME)
       RETURN_IF_ERROR(CheckName(err, kv.first, "rule"));
+      sym.rules[kv.first.as<std::string>()] = int(sym.rules.size());
+    }
+    std::vector<YAML::Node> rule_nodes;
+    for (const auto& kv : rules) rule_nodes.push_back(kv.second);
+    for (const auto& kv : rules) {
       const std::string id = kv.first.as<std::string>();
       const std::string where = absl::StrCat("rule '", id, "'");
       RETURN_IF_ERROR(CheckKeys(err, kv.second, {"when", "description"}, where));
@@ -342,6 +469,7 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
       rule_index[id] = int(pack->rules_.size());
       pack->rules_.push_back(std::move(spec));
     }
+    RETURN_IF_ERROR(CheckRuleCycles(err, pack->rules_, rule_nodes));
     const YAML::Node typologies = root["typologies"];
     if (!typologies || !typologies.IsMap() || typologies.size() == 0) {
       return err.At(typologies ? typologies : root, "the pack needs a non-empty 'typologies' mapping");
@@ -428,17 +556,15 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
 void RulePack::Evaluate(EvalContext& ctx, EvalScratch* scratch) const {
   scratch->rule_state.assign(rules_.size(), -1);
   scratch->hits.clear();
+  RuleMemo memo(this, &ctx, &scratch->rule_state);
+  RuleSource* const previous = ctx.rules;
+  ctx.rules = &memo;
   for (size_t t = 0; t < typologies_.size(); ++t) {
     const TypologySpec& typ = typologies_[t];
     double score = 0;
     TypologyHit* hit = nullptr;
     for (const auto& [rule, weight] : typ.rules) {
-      int8_t& state = scratch->rule_state[rule];
-      if (state < 0) {
-        const Value v = rules_[rule].when.root->Eval(ctx);
-        state = (!v.null && v.b) ? 1 : 0;
-      }
-      if (state == 1) {
+      if (RuleFires(rule, ctx, scratch->rule_state)) {
         score += weight;
         if (!hit) {
           hit = &scratch->hits.emplace_back();
@@ -455,6 +581,7 @@ void RulePack::Evaluate(EvalContext& ctx, EvalScratch* scratch) const {
       }
     }
   }
+  ctx.rules = previous;
 }
 
 }  // namespace centinela::rules

@@ -24,9 +24,10 @@ enum class SubjectKind {
   kBeneficiaryDocument,
   kBranch,
   kReportingEntity,
+  kCounterpartyPair,  // originator account -> beneficiary account
 };
 
-// "account", "document", "branch", "reporting_entity".
+// "account", "document", "branch", "reporting_entity", "counterparty_pair".
 absl::string_view SubjectKindName(SubjectKind k);
 
 // Writes the subject's identity for `tx` into `*out` ("BCP-001", "6:20512333797").
@@ -53,6 +54,18 @@ struct AggregateSpec {
   AggFunction function = AggFunction::kCount;
   CompiledExpr filter;  // root null = every transaction counts
   CompiledExpr of;      // count_distinct: the string/enum value counted
+};
+
+// A running profile of one subject: mean and stddev of amount_usd (Welford),
+// last activity, and the counterparties seen.
+struct ProfileSpec {
+  std::string name;
+  int index = 0;
+  uint32_t state_id = 0;  // storage key prefix
+  SubjectKind subject = SubjectKind::kOriginatorAccount;
+  CompiledExpr filter;        // root null = every transaction with the subject
+  CompiledExpr counterparty;  // string; root null = no new_counterparty feature
+  int64_t counterparty_memory_micros = 0;  // a counterparty unseen this long is new again
 };
 
 struct RuleSpec {
@@ -93,6 +106,10 @@ struct GraphSpec {
   // Cycle edges must carry between ratio and 1/ratio times the closing
   // transfer's USD amount (layered funds keep their value); 0 = any amount.
   double amount_ratio = 0;
+  // graph.pass_through_delay: an inflow within this window before the
+  // outflow, whose amount is between ratio and 1/ratio times the outflow's.
+  int64_t pass_through_window_micros = 0;
+  double pass_through_ratio = 0.9;
 };
 
 // Immutable after Load*; share between threads freely (evaluation state lives
@@ -108,6 +125,7 @@ class RulePack {
   const std::string& version() const { return version_; }
   const std::vector<AggregateSpec>& aggregates() const { return aggregates_; }
   const std::vector<RuleSpec>& rules() const { return rules_; }
+  const std::vector<ProfileSpec>& profiles() const { return profiles_; }
   const std::vector<TypologySpec>& typologies() const { return typologies_; }
   // True when some rule reads graph.* features: the engine then keeps edges.
   bool uses_graph() const { return uses_graph_; }
@@ -119,10 +137,14 @@ class RulePack {
 
  private:
   RulePack() = default;
+  friend class RuleMemo;
+  // Whether rule `index` fires, memoised in `state` (-1 unknown, 0, 1).
+  bool RuleFires(int index, EvalContext& ctx, std::vector<int8_t>& state) const;
   std::string name_;
   std::string version_;
   Symbols symbols_;
   std::vector<AggregateSpec> aggregates_;
+  std::vector<ProfileSpec> profiles_;
   std::vector<RuleSpec> rules_;
   std::vector<TypologySpec> typologies_;
   bool uses_graph_ = false;

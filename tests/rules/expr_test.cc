@@ -108,5 +108,40 @@ TEST_F(ExprTest, RecordsObservedLeavesForExplanations) {
   EXPECT_EQ(FormatValue(*e->observed[2].node, e->observed[2].node->Eval(ctx)), "4");
 }
 
+TEST_F(ExprTest, TimesAndDurations) {
+  // 2026-01-05 12:00 UTC, a Monday.
+  EXPECT_TRUE(Eval("weekday == 1 and weekday(event_time) == 1 and hour(event_time) == 12"));
+  EXPECT_TRUE(Eval("year(event_time) == 2026"));
+  EXPECT_TRUE(Eval("hour_of_day == 12"));
+  EXPECT_FALSE(Eval("weekday >= 6"));
+  tx_.mutable_originator()->set_account_opened("2025-12-26");
+  n_ = *Normalizer(&fx_).Normalize(tx_);
+  EXPECT_TRUE(Eval("event_time - originator.account_opened == 10d + 12h"));
+  EXPECT_TRUE(Eval("days_since(originator.account_opened) == 10.5"));
+  EXPECT_TRUE(Eval("days(event_time - originator.account_opened) between 10 and 11"));
+  EXPECT_TRUE(Eval("originator.account_opened + 30d > event_time"));
+  EXPECT_TRUE(Eval("hours(90m) == 1.5 and 2 * 12h == 1d and 36h / 12h == 3"));
+  EXPECT_TRUE(Eval("event_time - 1d < event_time"));
+  // A missing date is null, never the epoch.
+  EXPECT_FALSE(Eval("days_since(beneficiary.account_opened) > 0"));
+  EXPECT_FALSE(Eval("present(beneficiary.account_opened)"));
+  EXPECT_EQ(Error("event_time > 5"), "11:cannot compare time with number");
+  EXPECT_EQ(Error("event_time + event_time > event_time"), "11:cannot apply '+' to time and time");
+  EXPECT_EQ(Error("days(event_time) > 1").substr(0, 46), "5:argument 1 of days must be duration, got tim");
+}
+
+TEST_F(ExprTest, SameTextFoldsCaseAccentsAndPunctuation) {
+  tx_.mutable_originator()->set_name("José  Pérez-Soto");
+  tx_.mutable_beneficiary()->set_name(" JOSE PEREZ SOTO. ");
+  n_ = *Normalizer(&fx_).Normalize(tx_);
+  EXPECT_TRUE(Eval("same_text(originator.name, beneficiary.name)"));
+  EXPECT_TRUE(Eval(R"(same_text(originator.name, "jose perez soto"))"));
+  EXPECT_TRUE(Eval(R"(same_text("Ñandú S.A.C.", "NANDU SAC") == false)"));  // "S.A.C." folds to "S A C"
+  EXPECT_TRUE(Eval(R"(same_text("Ñandú S A C", "nandu s.a.c"))"));
+  EXPECT_FALSE(Eval(R"(same_text(originator.name, "JOSE PEREZ"))"));
+  EXPECT_FALSE(Eval(R"(same_text(originator.name, "JOSEPEREZSOTO"))"));
+  EXPECT_FALSE(Eval(R"(same_text(originator.ciiu, ""))"));  // null never equals
+}
+
 }  // namespace
 }  // namespace centinela::rules

@@ -122,9 +122,60 @@ TEST(RulePack, GraphSectionIsValidated) {
   EXPECT_EQ(ErrorOf(Replace(kMinimal, "rules:\n", "graph: {max_hops: 1}\nrules:\n")),
             "pack.yaml:13:19: graph.max_hops must be 2..30");
   EXPECT_EQ(ErrorOf(Replace(kMinimal, "rules:\n", "graph: {depth: 3}\nrules:\n")),
-            "pack.yaml:13:9: unknown field 'depth' in graph (expected one of: window, max_hops, max_visits, amount_ratio)");
+            "pack.yaml:13:9: unknown field 'depth' in graph (expected one of: window, max_hops, max_visits, amount_ratio, "
+            "pass_through_window, pass_through_ratio)");
   EXPECT_EQ(ErrorOf(Replace(kMinimal, "amount_usd > param.limit", "graph.cycle_len > 2")),
-            "pack.yaml:15:11: rule 'big': unknown graph feature 'cycle_len' (known: cycle_length)");
+            "pack.yaml:15:11: rule 'big': unknown graph feature 'cycle_len' (known: cycle_length, pass_through_delay, "
+            "gather_paths, originator_in_degree, originator_out_degree, beneficiary_in_degree, beneficiary_out_degree)");
+}
+
+TEST(RulePack, RulesMayReadRulesButNotInACycle) {
+  // `rule.NAME` reuses another rule's verdict.
+  auto p = RulePack::Parse(Replace(kMinimal, "beneficiary.country in list.high_risk",
+                                   "beneficiary.country in list.high_risk and rule.big"),
+                           "pack.yaml");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(ErrorOf(Replace(Replace(kMinimal, "amount_usd > param.limit", "amount_usd > param.limit and rule.risky"),
+                            "beneficiary.country in list.high_risk", "rule.big or rule.risky2")),
+            "pack.yaml:17:23: rule 'risky': unknown rule 'risky2'");
+  EXPECT_EQ(ErrorOf(Replace(Replace(kMinimal, "amount_usd > param.limit", "amount_usd > param.limit and rule.risky"),
+                            "beneficiary.country in list.high_risk", "not rule.big")),
+            "pack.yaml:17:15: rule 'risky': cyclic definition big -> risky -> big");
+  EXPECT_EQ(ErrorOf(Replace(kMinimal, "amount_usd > param.limit", "rule.big")),
+            "pack.yaml:15:11: rule 'big': cyclic definition big -> big");
+}
+
+TEST(RulePack, ProfilesSubjectsAndDurationParameters) {
+  const std::string with_profile = Replace(Replace(kMinimal, "rules:\n",
+                                                   "profiles:\n"
+                                                   "  outflows:\n"
+                                                   "    subject: counterparty_pair\n"
+                                                   "    counterparty: beneficiary.account\n"
+                                                   "    counterparty_memory: 90d\n"
+                                                   "rules:\n"),
+                                           "  limit: USD 100.00", "  limit: USD 100.00\n  quiet: 180d");
+  auto p = RulePack::Parse(Replace(with_profile, "amount_usd > param.limit",
+                                   "profile.outflows.days_inactive > days(param.quiet) and "
+                                   "profile.outflows.new_counterparty"),
+                           "pack.yaml");
+  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_EQ((*p)->profiles().size(), 1u);
+  EXPECT_EQ((*p)->profiles()[0].subject, SubjectKind::kCounterpartyPair);
+  EXPECT_EQ((*p)->profiles()[0].counterparty_memory_micros, 90 * kMicrosPerDay);
+  EXPECT_EQ(ErrorOf(Replace(with_profile, "amount_usd > param.limit", "profile.outflow.mean > param.limit")),
+            "pack.yaml:21:11: rule 'big': unknown profile 'outflow' (write profile.NAME.FEATURE with NAME from the "
+            "pack's profiles)");
+  EXPECT_EQ(ErrorOf(Replace(with_profile, "amount_usd > param.limit", "profile.outflows.median > param.limit")),
+            "pack.yaml:21:28: rule 'big': unknown profile feature 'median' (known: count, mean, stddev, last_seen, "
+            "days_inactive, new_counterparty)");
+  EXPECT_EQ(ErrorOf(Replace(with_profile, "amount_usd > param.limit", "profile.outflows.mean > 3")),
+            "pack.yaml:21:33: rule 'big': cannot compare money with number (write money literals as USD(10000) or "
+            "PEN(5500.00))");
+  EXPECT_EQ(ErrorOf(Replace(with_profile, "counterparty_memory: 90d", "counterparty_memory: 900d")),
+            "pack.yaml:18:26: counterparty_memory must be a duration between 1h and 400d");
+  EXPECT_EQ(ErrorOf(Replace(with_profile, "subject: counterparty_pair", "subject: pair")),
+            "pack.yaml:16:14: unknown subject 'pair' (expected originator.account, beneficiary.account, "
+            "originator.document, beneficiary.document, branch, reporting_entity or counterparty_pair)");
 }
 
 TEST(RulePack, MissingFileIsANamedError) {

@@ -1,0 +1,125 @@
+#include "engine/state/profile_store.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "engine/common/keys.h"
+#include "engine/common/status_macros.h"
+
+namespace centinela {
+namespace {
+
+constexpr size_t kProfileBytes = 32;
+
+void PutDouble(std::string* out, double d) {
+  uint64_t bits;
+  std::memcpy(&bits, &d, sizeof bits);
+  PutBigEndian64(out, bits);
+}
+
+double GetDouble(absl::string_view in) {
+  const uint64_t bits = GetBigEndian64(in);
+  double d;
+  std::memcpy(&d, &bits, sizeof d);
+  return d;
+}
+
+}  // namespace
+
+std::string ProfileStore::ProfileKey(uint32_t state_id, absl::string_view subject) {
+  std::string key;
+  PutBigEndian32(&key, state_id);
+  const size_t n = std::min<size_t>(subject.size(), 0xffff);
+  PutBigEndian16(&key, uint16_t(n));
+  key.append(subject.data(), n);
+  return key;
+}
+
+std::string ProfileStore::CounterpartyKey(uint32_t state_id, absl::string_view subject, uint64_t counterparty) {
+  std::string key = ProfileKey(state_id, subject);
+  key.push_back(char(0xFF));
+  PutBigEndian64(&key, counterparty);
+  return key;
+}
+
+absl::StatusOr<Profile*> ProfileStore::Load(uint32_t state_id, absl::string_view subject) {
+  key_ = ProfileKey(state_id, subject);
+  auto it = profiles_.find(key_);
+  if (it != profiles_.end()) return &it->second;
+  Profile p;
+  std::string value;
+  rocksdb::Status s = store_->db()->Get(rocksdb::ReadOptions(), store_->cf(Cf::kState), key_, &value);
+  if (s.ok()) {
+    if (value.size() != kProfileBytes) {
+      return absl::DataLossError(absl::StrCat("profile of '", subject, "': ", value.size(), " bytes, expected 32"));
+    }
+    const absl::string_view v(value);
+    p.count = int64_t(GetBigEndian64(v.substr(0, 8)));
+    p.mean = GetDouble(v.substr(8, 8));
+    p.m2 = GetDouble(v.substr(16, 8));
+    p.last_micros = int64_t(GetBigEndian64(v.substr(24, 8)));
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, "reading a profile");
+  }
+  return &profiles_.emplace(key_, p).first->second;
+}
+
+absl::StatusOr<Profile> ProfileStore::Read(uint32_t state_id, absl::string_view subject) {
+  ASSIGN_OR_RETURN(Profile * p, Load(state_id, subject));
+  return *p;
+}
+
+absl::Status ProfileStore::Add(uint32_t state_id, absl::string_view subject, int64_t event_micros,
+                               int64_t amount_usd_minor, rocksdb::WriteBatch* batch) {
+  ASSIGN_OR_RETURN(Profile * p, Load(state_id, subject));
+  const double x = double(amount_usd_minor);
+  p->count += 1;
+  const double delta = x - p->mean;
+  p->mean += delta / double(p->count);
+  p->m2 += delta * (x - p->mean);
+  p->last_micros = p->count == 1 ? event_micros : std::max(p->last_micros, event_micros);
+  std::string value;
+  PutBigEndian64(&value, uint64_t(p->count));
+  PutDouble(&value, p->mean);
+  PutDouble(&value, p->m2);
+  PutBigEndian64(&value, uint64_t(p->last_micros));
+  batch->Put(store_->cf(Cf::kState), ProfileKey(state_id, subject), value);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t*> ProfileStore::LoadCounterparty(uint32_t state_id, absl::string_view subject,
+                                                        uint64_t counterparty) {
+  key_ = CounterpartyKey(state_id, subject, counterparty);
+  auto it = counterparties_.find(key_);
+  if (it != counterparties_.end()) return &it->second;
+  int64_t seen = -1;
+  std::string value;
+  rocksdb::Status s = store_->db()->Get(rocksdb::ReadOptions(), store_->cf(Cf::kState), key_, &value);
+  if (s.ok()) {
+    if (value.size() != 8) return absl::DataLossError(absl::StrCat("counterparty entry of '", subject, "' is corrupt"));
+    seen = int64_t(GetBigEndian64(value));
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, "reading a counterparty entry");
+  }
+  return &counterparties_.emplace(key_, seen).first->second;
+}
+
+absl::StatusOr<int64_t> ProfileStore::CounterpartyLastSeen(uint32_t state_id, absl::string_view subject,
+                                                           uint64_t counterparty) {
+  ASSIGN_OR_RETURN(int64_t * seen, LoadCounterparty(state_id, subject, counterparty));
+  return *seen;
+}
+
+absl::Status ProfileStore::TouchCounterparty(uint32_t state_id, absl::string_view subject, uint64_t counterparty,
+                                             int64_t event_micros, rocksdb::WriteBatch* batch) {
+  ASSIGN_OR_RETURN(int64_t * seen, LoadCounterparty(state_id, subject, counterparty));
+  if (*seen >= event_micros) return absl::OkStatus();
+  *seen = event_micros;
+  std::string value;
+  PutBigEndian64(&value, uint64_t(event_micros));
+  batch->Put(store_->cf(Cf::kState), key_, value);
+  return absl::OkStatus();
+}
+
+}  // namespace centinela
