@@ -122,6 +122,7 @@ rules::Value Processor::ComputeGraph(rules::GraphFeature feature) {
   if (!graph_ || from.empty() || to.empty() || from == to) return rules::Value::Null();
   const rules::GraphSpec& g = pack_->graph();
   const int64_t now = current_->event_micros, since = now - g.window_micros;
+  const int64_t degree_since = now - std::min(g.degree_window_micros, g.window_micros);
   auto number = [this](const absl::StatusOr<int>& n) {
     if (!n.ok()) {
       agg_error_ = n.status();
@@ -159,12 +160,14 @@ rules::Value Processor::ComputeGraph(rules::GraphFeature feature) {
       rules::Value v = number(graph_->GatherPaths(from, to, since, now, g.max_visits));
       return v.null || v.n == 0 ? rules::Value::Null() : v;
     }
-    case rules::GraphFeature::kOriginatorInDegree: return number(graph_->Degree(from, GraphStore::Dir::kIn, since, now));
+    case rules::GraphFeature::kOriginatorInDegree:
+      return number(graph_->Degree(from, GraphStore::Dir::kIn, degree_since, now));
     case rules::GraphFeature::kOriginatorOutDegree:
-      return number(graph_->Degree(from, GraphStore::Dir::kOut, since, now));
-    case rules::GraphFeature::kBeneficiaryInDegree: return number(graph_->Degree(to, GraphStore::Dir::kIn, since, now));
+      return number(graph_->Degree(from, GraphStore::Dir::kOut, degree_since, now));
+    case rules::GraphFeature::kBeneficiaryInDegree:
+      return number(graph_->Degree(to, GraphStore::Dir::kIn, degree_since, now));
     case rules::GraphFeature::kBeneficiaryOutDegree:
-      return number(graph_->Degree(to, GraphStore::Dir::kOut, since, now));
+      return number(graph_->Degree(to, GraphStore::Dir::kOut, degree_since, now));
   }
   return rules::Value::Null();
 }

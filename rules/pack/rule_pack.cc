@@ -408,10 +408,18 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
     }
     pack->graph_.window_micros = 30 * kMicrosPerDay;
     pack->graph_.pass_through_window_micros = 48 * kMicrosPerHour;
+    pack->graph_.degree_window_micros = 3 * kMicrosPerDay;
     if (const YAML::Node g = root["graph"]) {
       RETURN_IF_ERROR(CheckKeys(
-          err, g, {"window", "max_hops", "max_visits", "amount_ratio", "pass_through_window", "pass_through_ratio"},
+          err, g,
+          {"window", "max_hops", "max_visits", "amount_ratio", "pass_through_window", "pass_through_ratio",
+           "degree_window"},
           "graph"));
+      if (g["degree_window"]) {
+        auto w = ParseDuration(g["degree_window"].Scalar());
+        if (!w.ok()) return err.At(g["degree_window"], absl::StrCat("graph.degree_window: ", w.status().message()));
+        pack->graph_.degree_window_micros = *w;
+      }
       if (g["pass_through_ratio"]) {
         ASSIGN_OR_RETURN(double r, ParseNumber(err, g["pass_through_ratio"], "graph.pass_through_ratio"));
         if (r <= 0 || r > 1) return err.At(g["pass_through_ratio"], "graph.pass_through_ratio must be in (0, 1]");

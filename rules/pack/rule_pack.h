@@ -110,6 +110,8 @@ struct GraphSpec {
   // outflow, whose amount is between ratio and 1/ratio times the outflow's.
   int64_t pass_through_window_micros = 0;
   double pass_through_ratio = 0.9;
+  // graph.*_degree: distinct counterparties over this window behind the transaction.
+  int64_t degree_window_micros = 0;
 };
 
 // Immutable after Load*; share between threads freely (evaluation state lives

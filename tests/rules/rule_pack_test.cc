@@ -128,7 +128,7 @@ TEST(RulePack, GraphSectionIsValidated) {
             "pack.yaml:13:19: graph.max_hops must be 2..30");
   EXPECT_EQ(ErrorOf(Replace(kMinimal, "rules:\n", "graph: {depth: 3}\nrules:\n")),
             "pack.yaml:13:9: unknown field 'depth' in graph (expected one of: window, max_hops, max_visits, amount_ratio, "
-            "pass_through_window, pass_through_ratio)");
+            "pass_through_window, pass_through_ratio, degree_window)");
   EXPECT_EQ(ErrorOf(Replace(kMinimal, "amount_usd > param.limit", "graph.cycle_len > 2")),
             "pack.yaml:15:11: rule 'big': unknown graph feature 'cycle_len' (known: cycle_length, pass_through_delay, "
             "gather_paths, originator_in_degree, originator_out_degree, beneficiary_in_degree, beneficiary_out_degree)");

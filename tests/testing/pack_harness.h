@@ -1,0 +1,71 @@
+// Runs a rule pack through the real processor on a RocksDB store in a temp
+// directory (no Kafka): feed transactions, commit, read the alerts back.
+#ifndef CENTINELA_TESTS_TESTING_PACK_HARNESS_H_
+#define CENTINELA_TESTS_TESTING_PACK_HARNESS_H_
+
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "engine/pipeline/processor.h"
+#include "gtest/gtest.h"
+#include "tests/testing/test_util.h"
+
+namespace centinela::testing {
+
+// Lifetime: one test. Not thread-safe.
+class PackHarness {
+ public:
+  explicit PackHarness(const std::string& pack_path) {
+    auto pack = rules::RulePack::LoadFile(pack_path);
+    EXPECT_TRUE(pack.ok()) << pack.status();
+    pack_ = std::move(*pack);
+    store_ = std::move(*Store::Open(dir_.Sub("db"), {}));
+    ProcessorOptions o;
+    o.wall_clock_micros = [] { return int64_t(1); };
+    processor_ = std::move(*Processor::Create(store_.get(), pack_.get(), &fx_, o));
+  }
+
+  void Feed(const v1::Transaction& tx) {
+    ASSERT_TRUE(processor_->Process({"fiu.transactions", 0, offset_++, payloads_.emplace_back(tx.SerializeAsString()),
+                                     "application/x-protobuf"})
+                    .ok());
+  }
+
+  // Commits and returns every stored alert.
+  std::vector<v1::Alert> Alerts() {
+    EXPECT_TRUE(processor_->Commit().ok());
+    std::vector<v1::Alert> out;
+    auto it = store_->NewIterator(Cf::kAlerts);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      out.emplace_back().ParseFromArray(it->value().data(), int(it->value().size()));
+    }
+    return out;
+  }
+  std::vector<std::string> Typologies() {
+    std::vector<std::string> t;
+    for (const auto& a : Alerts()) t.push_back(a.typology_id());
+    return t;
+  }
+  // The alerts of one typology.
+  std::vector<v1::Alert> AlertsOf(const std::string& typology) {
+    std::vector<v1::Alert> out;
+    for (auto& a : Alerts()) {
+      if (a.typology_id() == typology) out.push_back(std::move(a));
+    }
+    return out;
+  }
+
+ private:
+  TempDir dir_;
+  FxTable fx_ = *FxTable::FromFixed({{"PEN", "3.75"}});
+  std::unique_ptr<rules::RulePack> pack_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Processor> processor_;
+  std::deque<std::string> payloads_;
+  int64_t offset_ = 0;
+};
+
+}  // namespace centinela::testing
+
+#endif  // CENTINELA_TESTS_TESTING_PACK_HARNESS_H_
