@@ -29,6 +29,8 @@ const std::vector<std::string> kBanks = {"BCP", "BBVA", "IBK", "SCO", "BN", "CMA
 const std::vector<std::string> kUrbanUbigeo = {"150101", "150122", "150131", "040101", "130101", "200101",
                                                "080101", "140101", "160101", "220101"};
 const std::vector<std::string> kMiningUbigeo = {"170101", "170201", "171001", "211001", "211201", "210301", "130801"};
+// Districts in the VRAEM provinces: Huanta, La Mar, Tayacaja, La Convencion, Satipo.
+const std::vector<std::string> kVraemUbigeo = {"050406", "050501", "090701", "080910", "120606"};
 const std::vector<std::string> kBorderUbigeo = {"230101", "210101", "240101", "160101"};  // Tacna, Puno, Tumbes, Loreto
 const std::vector<std::string> kOtherCiiu = {"4711", "5610", "6201", "4520", "8510", "4921", "1071", "6810"};
 const std::vector<std::string> kGoldCiiu = {"0729", "4662", "2420"};
@@ -110,8 +112,10 @@ std::string MakeRuc(uint64_t n, const char* prefix) {
 std::string MakeDni(uint64_t n) { return absl::StrFormat("%08d", n % 100000000); }
 
 int64_t MaxInjectedRecords(const GenOptions& o) {
-  // Per case index: structuring <= 5, mining <= 3, border 1, FATF 2.
-  return int64_t(o.cases_per_typology) * 11 + o.invalid;
+  // Per case index: structuring <= 5, mining <= 3, border 1, FATF 2, smurfing <= 5,
+  // monthly register <= 7, gold 1, VRAEM 1, trafficking 9, front company <= 4,
+  // contraband <= 4, PEP 1, fan-in <= 7, fan-out <= 7.
+  return int64_t(o.cases_per_typology) * 57 + o.invalid;
 }
 
 const std::vector<std::string>& InvalidKinds() {
@@ -148,6 +152,7 @@ void Generate(const GenOptions& o, const std::function<void(const GeneratedRecor
 
   // ---- injected cases
   int case_no = 0;
+  int64_t fresh_accounts = 0;
   auto case_time = [&]() { return start + rng.Uniform(0, span - 8 * kMicrosPerDay); };
   for (int c = 0; c < o.cases_per_typology; ++c) {
     // Structuring: 3-5 near-threshold cash deposits into one account within 5 days.
@@ -227,6 +232,147 @@ void Generate(const GenOptions& o, const std::function<void(const GeneratedRecor
       }
       p.label = "case"; p.typology = typ; p.case_id = cid;
       all.push_back(std::move(p));
+    }
+    auto fresh = [&](bool company, const std::string& ciiu = "") {  // an account of its own
+      return MakeAccount(rng, 1000000 + fresh_accounts++, company, ciiu, o.start_day);
+    };
+    auto add_case = [&](Pending p, const std::string& typ, const std::string& cid) {
+      p.label = "case"; p.typology = typ; p.case_id = cid;
+      all.push_back(std::move(p));
+    };
+    auto transfer = [&](int64_t micros, const std::string& cid, int k, int64_t usd_cents) {
+      Pending p = base_tx(micros, absl::StrCat("tx-", cid, "-", k));
+      p.tx.set_channel(v1::WIRE);
+      p.tx.set_operation(v1::TRANSFER);
+      set_amount(p.tx, usd_cents, "USD");
+      return p;
+    };
+    // Smurfing: 4-5 walk-in depositors, one account, one branch, within hours.
+    {
+      const std::string cid = absl::StrCat("smurfing-", ++case_no);
+      const Account target = fresh(false);
+      const int n = int(rng.Uniform(4, 5));
+      const int64_t t0 = case_time();
+      const std::string branch = rng.Pick(kUrbanUbigeo);
+      for (int k = 0; k < n; ++k) {
+        Pending p = base_tx(t0 + rng.Uniform(0, 6 * kMicrosPerHour), absl::StrCat("tx-", cid, "-", k));
+        p.tx.set_channel(v1::CASH);
+        p.tx.set_operation(v1::DEPOSIT);
+        p.tx.set_branch_ubigeo(branch);
+        set_amount(p.tx, PenFromUsdCents(rng.Uniform(2600, 3400) * 100), "PEN");
+        Account depositor = fresh(false);
+        FillParty(depositor, p.tx.mutable_originator());
+        p.tx.mutable_originator()->clear_account();
+        FillParty(target, p.tx.mutable_beneficiary());
+        add_case(std::move(p), "smurfing", cid);
+      }
+    }
+    // Registro de Operaciones, multiple: one person, 6-7 transfers of US$8,500-9,500 within 25 days.
+    {
+      const std::string cid = absl::StrCat("monthly_register-", ++case_no);
+      const Account person = fresh(false);
+      const int n = int(rng.Uniform(6, 7));
+      const int64_t t0 = case_time();
+      for (int k = 0; k < n; ++k) {
+        Pending p = transfer(t0 + k * 4 * kMicrosPerDay + rng.Uniform(0, kMicrosPerDay), cid, k,
+                             rng.Uniform(8500, 9500) * 100);
+        FillParty(person, p.tx.mutable_originator());
+        FillParty(accounts[rng.Next() % accounts.size()], p.tx.mutable_beneficiary());
+        add_case(std::move(p), "monthly_register", cid);
+      }
+    }
+    // A gold company under a year old, paid from the UAE, India or Switzerland.
+    {
+      const std::string cid = absl::StrCat("gold_export_new_company-", ++case_no);
+      Account exporter = fresh(true, rng.Pick(kGoldCiiu));
+      exporter.opened = FormatIsoDate(o.start_day - rng.Uniform(30, 300));
+      Pending p = transfer(case_time(), cid, 0, rng.Uniform(60000, 400000) * 100);
+      p.tx.set_operation(v1::EXPORT_PAYMENT);
+      FillForeign(rng, rng.Pick(std::vector<std::string>{"AE", "IN", "CH"}), 700000 + case_no, p.tx.mutable_originator());
+      FillParty(exporter, p.tx.mutable_beneficiary());
+      add_case(std::move(p), "gold_export_new_company", cid);
+    }
+    // VRAEM: a material cash withdrawal at a branch in the VRAEM.
+    {
+      const std::string cid = absl::StrCat("vraem_cash-", ++case_no);
+      Pending p = base_tx(case_time(), absl::StrCat("tx-", cid, "-0"));
+      p.tx.set_channel(v1::CASH);
+      p.tx.set_operation(v1::WITHDRAWAL);
+      p.tx.set_branch_ubigeo(rng.Pick(kVraemUbigeo));
+      set_amount(p.tx, PenFromUsdCents(rng.Uniform(6000, 30000) * 100), "PEN");
+      FillParty(fresh(false), p.tx.mutable_originator());
+      add_case(std::move(p), "vraem_cash", cid);
+    }
+    // Human trafficking: 9 small inflows to one person, 5 domestic and 4 foreign senders, in 20 days.
+    {
+      const std::string cid = absl::StrCat("human_trafficking_inflows-", ++case_no);
+      const Account victim_account = fresh(false);
+      const int64_t t0 = case_time();
+      for (int k = 0; k < 9; ++k) {
+        Pending p = transfer(t0 + rng.Uniform(0, 20 * kMicrosPerDay), cid, k, rng.Uniform(80, 450) * 100);
+        p.tx.set_channel(k < 5 ? v1::MOBILE_WALLET : v1::WIRE);
+        if (k < 5) {
+          FillParty(fresh(false), p.tx.mutable_originator());
+        } else {
+          FillForeign(rng, rng.Pick(kForeignSafe), 800000 + case_no * 10 + k, p.tx.mutable_originator());
+        }
+        FillParty(victim_account, p.tx.mutable_beneficiary());
+        add_case(std::move(p), "human_trafficking_inflows", cid);
+      }
+    }
+    // Front company: a company under 6 months old receives US$210k+ within 20 days.
+    {
+      const std::string cid = absl::StrCat("front_company-", ++case_no);
+      Account front = fresh(true);
+      front.opened = FormatIsoDate(o.start_day - rng.Uniform(20, 100));  // under 180 days at every leg
+      const int n = int(rng.Uniform(3, 4));
+      const int64_t t0 = case_time();
+      for (int k = 0; k < n; ++k) {
+        Pending p = transfer(t0 + rng.Uniform(0, 20 * kMicrosPerDay), cid, k, rng.Uniform(70000, 120000) * 100);
+        FillParty(accounts[rng.Next() % accounts.size()], p.tx.mutable_originator());
+        FillParty(front, p.tx.mutable_beneficiary());
+        add_case(std::move(p), "front_company", cid);
+      }
+    }
+    // Contraband: one importer pays one supplier 3-4 invoices just under 4 UIT (2026: S/ 22,000).
+    {
+      const std::string cid = absl::StrCat("contraband_split_invoices-", ++case_no);
+      const Account importer = fresh(true), supplier = fresh(true);
+      const int n = int(rng.Uniform(3, 4));
+      const int64_t t0 = case_time();
+      for (int k = 0; k < n; ++k) {
+        Pending p = base_tx(t0 + rng.Uniform(0, 25 * kMicrosPerDay), absl::StrCat("tx-", cid, "-", k));
+        p.tx.set_channel(v1::WIRE);
+        p.tx.set_operation(v1::IMPORT_PAYMENT);
+        set_amount(p.tx, rng.Uniform(18800, 21900) * 100, "PEN");
+        FillParty(importer, p.tx.mutable_originator());
+        FillParty(supplier, p.tx.mutable_beneficiary());
+        add_case(std::move(p), "contraband_split_invoices", cid);
+      }
+    }
+    // PEP: a politically exposed person moves a large sum.
+    {
+      const std::string cid = absl::StrCat("pep_large-", ++case_no);
+      Pending p = transfer(case_time(), cid, 0, rng.Uniform(12000, 80000) * 100);
+      FillParty(fresh(false), p.tx.mutable_originator());
+      p.tx.mutable_originator()->set_pep(true);
+      FillParty(accounts[rng.Next() % accounts.size()], p.tx.mutable_beneficiary());
+      add_case(std::move(p), "pep_large", cid);
+    }
+    // Fan-in and fan-out: 5-7 distinct counterparties of one account within 2 days.
+    for (bool in : {true, false}) {
+      const std::string typ = in ? "fan_in" : "fan_out";
+      const std::string cid = absl::StrCat(typ, "-", ++case_no);
+      const Account hub = fresh(false);
+      const int n = int(rng.Uniform(5, 7));
+      const int64_t t0 = case_time();
+      for (int k = 0; k < n; ++k) {
+        Pending p = transfer(t0 + rng.Uniform(0, 2 * kMicrosPerDay), cid, k, rng.Uniform(500, 3000) * 100);
+        p.tx.set_channel(v1::ACH);
+        FillParty(in ? fresh(false) : hub, p.tx.mutable_originator());
+        FillParty(in ? hub : fresh(false), p.tx.mutable_beneficiary());
+        add_case(std::move(p), typ, cid);
+      }
     }
   }
 

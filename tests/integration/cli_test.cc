@@ -43,7 +43,7 @@ TEST_F(CliTest, UnknownCommandAndFlagsAreUsageErrors) {
   EXPECT_EQ(Run({"gen", "--count", "many", "--out", dir_.Sub("f")}), 2);
   ExpectOneLineError("gen: --count must be an integer in [1, 100000000], got \"many\"");
   EXPECT_EQ(Run({"gen", "--count", "300", "--out", dir_.Sub("f")}), 2);
-  ExpectOneLineError("gen: --count 300 is too small for --cases 40 and --invalid 0 (up to 440 injected records)");
+  ExpectOneLineError("gen: --count 300 is too small for --cases 40 and --invalid 0 (up to 2280 injected records)");
   EXPECT_EQ(Run({"gen", "--count", "5000"}), 2);
   ExpectOneLineError("exactly one of --bootstrap HOST:PORT or --out FILE");
   EXPECT_EQ(Run({"run"}), 2);

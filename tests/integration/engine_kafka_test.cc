@@ -82,11 +82,14 @@ TEST_F(EngineKafkaTest, AlertsEveryInjectedCaseOnItsQueuesAndDeadLettersMalforme
     case_txs[r.case_id].insert(r.tx_id);
     case_typology[r.case_id] = r.typology;
   }
-  ASSERT_EQ(case_txs.size(), 50u);
+  const std::set<std::string> uif = {"uif.alerts"}, sunat = {"sunat.alerts"}, both = {"uif.alerts", "sunat.alerts"};
   const std::map<std::string, std::set<std::string>> expected_topics = {
-      {"structuring", {"uif.alerts"}},     {"mining_cash", {"uif.alerts", "sunat.alerts"}},
-      {"border_cash", {"sunat.alerts"}},   {"fatf_outbound", {"uif.alerts"}},
-      {"fatf_inbound", {"uif.alerts"}}};
+      {"structuring", uif},         {"mining_cash", both},          {"border_cash", sunat},
+      {"fatf_outbound", uif},       {"fatf_inbound", uif},          {"smurfing", uif},
+      {"monthly_register", uif},    {"gold_export_new_company", both}, {"vraem_cash", uif},
+      {"human_trafficking_inflows", uif}, {"front_company", both}, {"contraband_split_invoices", sunat},
+      {"pep_large", uif},           {"fan_in", uif},                {"fan_out", uif}};
+  ASSERT_EQ(case_txs.size(), 10 * expected_topics.size());
   std::map<std::string, std::set<std::string>> detected_on;  // case id -> topics
   for (const std::string topic : {"uif.alerts", "sunat.alerts"}) {
     for (const auto& r : testing::ReadTopic(config_.bootstrap, topic)) {
