@@ -57,7 +57,7 @@ commands:
   eval amlsim --dir DIR [--pack F] [--fx F] [--mapping F]
           Replay labelled data through the engine's processor in event-time order and print
           recall per pattern (and background alerts per 10,000), or account recall/precision.
-          Defaults: rules/packs/networks.yaml, deploy/config/fx-amlworld.yaml,
+          Defaults: rules/packs/peru.yaml, deploy/config/fx-amlworld.yaml,
           connectors/file/mappings/{amlworld,amlsim}.yaml (run from the project root).
 )";
 
@@ -250,10 +250,10 @@ int AlertsSummary(const Flags& f) {
   auto consumed = (*store)->GetCounter(kMetaConsumed);
   auto processed = (*store)->GetCounter(kMetaProcessed);
   auto dlq = (*store)->GetCounter(kMetaDeadLettered);
-  printf("%-16s %12s %12s\n", "typology", "uif.alerts", "sunat.alerts");
+  printf("%-26s %12s %12s\n", "typology", "uif.alerts", "sunat.alerts");
   for (const auto& [typ, by] : per_typology) {
     auto get = [&](const char* k) { auto i = by.find(k); return i == by.end() ? 0L : long(i->second); };
-    printf("%-16s %12ld %12ld\n", typ.c_str(), get("uif.alerts"), get("sunat.alerts"));
+    printf("%-26s %12ld %12ld\n", typ.c_str(), get("uif.alerts"), get("sunat.alerts"));
   }
   printf("alerts: %zu; records consumed=%ld processed=%ld dead-lettered=%ld\n", alerts.size(), long(*consumed),
          long(*processed), long(*dlq));
@@ -280,10 +280,10 @@ int AlertsSummary(const Flags& f) {
     r.first += detected.contains(id);
     case_txs += int64_t(c.second.size());
   }
-  printf("\n%-16s %8s %8s %8s\n", "typology", "cases", "alerted", "recall");
+  printf("\n%-26s %8s %8s %8s\n", "typology", "cases", "alerted", "recall");
   int all_detected = 0, all_cases = 0;
   for (const auto& [typ, r] : recall) {
-    printf("%-16s %8d %8d %7.1f%%\n", typ.c_str(), r.second, r.first, 100.0 * r.first / r.second);
+    printf("%-26s %8d %8d %7.1f%%\n", typ.c_str(), r.second, r.first, 100.0 * r.first / r.second);
     all_detected += r.first;
     all_cases += r.second;
   }
@@ -315,9 +315,9 @@ int AlertsTally(const Flags& f) {
         }
       });
   if (!messages.ok()) return Fail(messages.status());
-  printf("%-14s %-16s %10s\n", "topic", "typology", "alert ids");
+  printf("%-14s %-26s %10s\n", "topic", "typology", "alert ids");
   for (const auto& [topic, by] : ids) {
-    for (const auto& [typ, set] : by) printf("%-14s %-16s %10zu\n", topic.c_str(), typ.c_str(), set.size());
+    for (const auto& [typ, set] : by) printf("%-14s %-26s %10zu\n", topic.c_str(), typ.c_str(), set.size());
   }
   printf("messages read: %ld\n", long(*messages));
   return 0;
@@ -350,7 +350,7 @@ int Eval(const std::vector<std::string>& args) {
                         {"patterns", "dir", "background", "pack", "fx", "mapping", "seed"}, {});
   if (!f.ok()) return Fail(f.status(), 2);
   eval::EvalOptions o;
-  o.pack_path = f->Get("pack", "rules/packs/networks.yaml");
+  o.pack_path = f->Get("pack", "rules/packs/peru.yaml");
   o.fx_path = f->Get("fx", "deploy/config/fx-amlworld.yaml");
   o.mapping_path = f->Get("mapping", amlworld ? "connectors/file/mappings/amlworld.yaml"
                                               : "connectors/file/mappings/amlsim.yaml");

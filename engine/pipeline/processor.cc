@@ -132,7 +132,14 @@ rules::Value Processor::ComputeGraph(rules::GraphFeature feature) {
   };
   switch (feature) {
     case rules::GraphFeature::kCycleLength: {
-      // This transfer X -> A closes a cycle when A reached X earlier within the window.
+      // This transfer X -> A closes a cycle when A reached X earlier within the
+      // window, which needs a transfer into X first: a cheap test before the search.
+      auto inflow = graph_->LatestInflow(from, since, now, 0, INT64_MAX);
+      if (!inflow.ok()) {
+        agg_error_ = inflow.status();
+        return rules::Value::Null();
+      }
+      if (*inflow < 0) return rules::Value::Null();
       int64_t min_amount = 0, max_amount = INT64_MAX;
       if (g.amount_ratio > 0) {
         min_amount = int64_t(double(current_->amount_usd) * g.amount_ratio);

@@ -37,7 +37,7 @@ struct WindowTotals {
 // committed or in the current batch; call Evict() only after a commit.
 class WindowStore {
  public:
-  explicit WindowStore(Store* store, size_t max_cached_subjects = 1 << 20)
+  explicit WindowStore(Store* store, size_t max_cached_subjects = 1 << 22)
       : store_(store), max_cached_(max_cached_subjects) {}
 
   // Distinct values kept per bucket; beyond it a bucket stops growing (the

@@ -512,6 +512,7 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
       ASSIGN_OR_RETURN(t.threshold, ParseNumber(err, n["threshold"], "threshold"));
       double total = 0;
       for (const auto& [_, w] : t.rules) total += w;
+      t.total_weight = total;
       if (t.threshold <= 0 || t.threshold > total + 1e-9) {
         return err.At(n["threshold"], absl::StrCat(where, ": threshold must be > 0 and reachable (the weights sum to ",
                                                    total, ")"));
@@ -569,9 +570,13 @@ void RulePack::Evaluate(EvalContext& ctx, EvalScratch* scratch) const {
   ctx.rules = &memo;
   for (size_t t = 0; t < typologies_.size(); ++t) {
     const TypologySpec& typ = typologies_[t];
-    double score = 0;
+    double score = 0, remaining = typ.total_weight;
     TypologyHit* hit = nullptr;
     for (const auto& [rule, weight] : typ.rules) {
+      // Stop once the threshold is out of reach: later (costlier) rules are
+      // never evaluated for nothing. Authors list cheap rules first.
+      if (score + remaining + 1e-9 < typ.threshold) break;
+      remaining -= weight;
       if (RuleFires(rule, ctx, scratch->rule_state)) {
         score += weight;
         if (!hit) {

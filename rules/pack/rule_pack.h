@@ -80,6 +80,7 @@ struct TypologySpec {
   SubjectKind subject = SubjectKind::kBeneficiaryAccount;
   std::vector<std::pair<int, double>> rules;  // rule index, weight
   double threshold = 0;
+  double total_weight = 0;  // sum of the rule weights
   v1::Severity severity = v1::MEDIUM;
   std::vector<v1::Destination> destinations;
   int64_t dedup_window_micros = 0;
