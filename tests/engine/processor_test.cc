@@ -9,6 +9,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "tests/testing/pack_harness.h"
 #include "tests/testing/test_util.h"
 
 namespace centinela {
@@ -22,38 +23,12 @@ using ::testing::UnorderedElementsAre;
 
 class PeruPackTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    pack_ = std::move(*rules::RulePack::LoadFile(CENTINELA_SOURCE_DIR "/rules/packs/peru.yaml"));
-    store_ = std::move(*Store::Open(dir_.Sub("db"), {}));
-    ProcessorOptions o;
-    o.wall_clock_micros = [] { return int64_t(1); };
-    processor_ = std::move(*Processor::Create(store_.get(), pack_.get(), &fx_, o));
-  }
+  explicit PeruPackTest(const char* pack = CENTINELA_SOURCE_DIR "/rules/packs/peru.yaml") : h_(pack) {}
 
-  void Feed(const v1::Transaction& tx) {
-    ASSERT_TRUE(processor_->Process({"fiu.transactions", 0, offset_++, payloads_.emplace_back(tx.SerializeAsString()),
-                                     "application/x-protobuf"})
-                    .ok());
-  }
-  void FeedRaw(const std::string& payload, const std::string& content_type) {
-    ASSERT_TRUE(processor_->Process({"fiu.transactions", 0, offset_++, payloads_.emplace_back(payload), content_type})
-                    .ok());
-  }
-
-  std::vector<v1::Alert> Alerts() {
-    EXPECT_TRUE(processor_->Commit().ok());
-    std::vector<v1::Alert> out;
-    auto it = store_->NewIterator(Cf::kAlerts);
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      out.emplace_back().ParseFromArray(it->value().data(), int(it->value().size()));
-    }
-    return out;
-  }
-  std::vector<std::string> Typologies() {
-    std::vector<std::string> t;
-    for (const auto& a : Alerts()) t.push_back(a.typology_id());
-    return t;
-  }
+  void Feed(const v1::Transaction& tx) { h_.Feed(tx); }
+  void FeedRaw(const std::string& payload, const std::string& content_type) { h_.FeedRaw(payload, content_type); }
+  std::vector<v1::Alert> Alerts() { return h_.Alerts(); }
+  std::vector<std::string> Typologies() { return h_.Typologies(); }
 
   static v1::Transaction CashDeposit(const std::string& id, int64_t micros, int64_t usd_cents,
                                      const std::string& account = "BCP-9") {
@@ -76,13 +51,7 @@ class PeruPackTest : public ::testing::Test {
     return tx;
   }
 
-  testing::TempDir dir_;
-  FxTable fx_ = *FxTable::FromFixed({{"PEN", "3.75"}});
-  std::unique_ptr<rules::RulePack> pack_;
-  std::unique_ptr<Store> store_;
-  std::unique_ptr<Processor> processor_;
-  std::deque<std::string> payloads_;
-  int64_t offset_ = 0;
+  testing::PackHarness h_;
 };
 
 TEST_F(PeruPackTest, StructuringFlagsThreeNearThresholdCashDepositsInAWeek) {
@@ -198,13 +167,13 @@ TEST_F(PeruPackTest, BadRecordsAreDeadLetteredWithReasonAndCountsReconcile) {
   v1::Transaction no_amount = MakeTx("na", DayMicros(kJan5));
   no_amount.clear_amount();
   Feed(no_amount);
-  ASSERT_TRUE(processor_->Commit().ok());
-  const Counters& c = processor_->counters();
+  ASSERT_TRUE(h_.processor()->Commit().ok());
+  const Counters& c = h_.processor()->counters();
   EXPECT_EQ(c.consumed, 4);
   EXPECT_EQ(c.processed, 1);
   EXPECT_EQ(c.dead_lettered, 3);
   std::vector<std::string> reasons;
-  auto it = store_->NewIterator(Cf::kOutbox);
+  auto it = h_.store()->NewIterator(Cf::kOutbox);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     v1::OutboxEntry e;
     e.ParseFromArray(it->value().data(), int(it->value().size()));
@@ -221,20 +190,20 @@ TEST_F(PeruPackTest, OneCommitStoresOffsetsAndCountersWithTheState) {
   Feed(MakeTx("a", DayMicros(kJan5)));
   Feed(MakeTx("b", DayMicros(kJan5)));
   // Nothing is visible before the commit...
-  EXPECT_TRUE(store_->LoadOffsets("fiu.transactions")->empty());
-  EXPECT_EQ(*store_->GetCounter(kMetaConsumed), 0);
-  ASSERT_TRUE(processor_->Commit().ok());
+  EXPECT_TRUE(h_.store()->LoadOffsets("fiu.transactions")->empty());
+  EXPECT_EQ(*h_.store()->GetCounter(kMetaConsumed), 0);
+  ASSERT_TRUE(h_.processor()->Commit().ok());
   // ...and everything after it.
-  EXPECT_EQ(store_->LoadOffsets("fiu.transactions")->at(0), 2);
-  EXPECT_EQ(*store_->GetCounter(kMetaConsumed), 2);
-  EXPECT_EQ(*store_->GetCounter(kMetaProcessed), 2);
+  EXPECT_EQ(h_.store()->LoadOffsets("fiu.transactions")->at(0), 2);
+  EXPECT_EQ(*h_.store()->GetCounter(kMetaConsumed), 2);
+  EXPECT_EQ(*h_.store()->GetCounter(kMetaProcessed), 2);
 }
 
 TEST_F(PeruPackTest, AlertsAreQueuedOncePerDestinationAndShadowIsNeverQueued) {
   Feed(MiningWithdrawal("m1", "170101", "0729", 2000000));
-  ASSERT_TRUE(processor_->Commit().ok());
+  ASSERT_TRUE(h_.processor()->Commit().ok());
   std::vector<std::string> topics;
-  auto it = store_->NewIterator(Cf::kOutbox);
+  auto it = h_.store()->NewIterator(Cf::kOutbox);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     v1::OutboxEntry e;
     e.ParseFromArray(it->value().data(), int(it->value().size()));
@@ -288,13 +257,7 @@ typologies:
 // The same fixture with the network typologies pack.
 class NetworksPackTest : public PeruPackTest {
  protected:
-  void SetUp() override {
-    PeruPackTest::SetUp();
-    pack_ = std::move(*rules::RulePack::LoadFile(CENTINELA_SOURCE_DIR "/rules/packs/networks.yaml"));
-    ProcessorOptions o;
-    o.wall_clock_micros = [] { return int64_t(1); };
-    processor_ = std::move(*Processor::Create(store_.get(), pack_.get(), &fx_, o));
-  }
+  NetworksPackTest() : PeruPackTest(CENTINELA_SOURCE_DIR "/rules/packs/networks.yaml") {}
 };
 
 TEST_F(NetworksPackTest, FanInFlagsFiveDistinctSendersWithinThreeDays) {

@@ -26,11 +26,15 @@ class PackHarness {
     processor_ = std::move(*Processor::Create(store_.get(), pack_.get(), &fx_, o));
   }
 
-  void Feed(const v1::Transaction& tx) {
-    ASSERT_TRUE(processor_->Process({"fiu.transactions", 0, offset_++, payloads_.emplace_back(tx.SerializeAsString()),
-                                     "application/x-protobuf"})
+  void Feed(const v1::Transaction& tx) { FeedRaw(tx.SerializeAsString(), "application/x-protobuf"); }
+  // Any bytes, as a Kafka record of fiu.transactions partition 0 would carry them.
+  void FeedRaw(const std::string& payload, const std::string& content_type) {
+    ASSERT_TRUE(processor_->Process({"fiu.transactions", 0, offset_++, payloads_.emplace_back(payload), content_type})
                     .ok());
   }
+
+  Processor* processor() { return processor_.get(); }
+  Store* store() { return store_.get(); }
 
   // Commits and returns every stored alert.
   std::vector<v1::Alert> Alerts() {
