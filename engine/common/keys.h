@@ -19,6 +19,13 @@ inline void PutBigEndian16(std::string* out, uint16_t v) {
   out->push_back(char(v >> 8));
   out->push_back(char(v & 0xff));
 }
+// A variable-length component: 2-byte length, then the bytes (at most 65,535),
+// so that it cannot run into the component after it.
+inline void PutLengthPrefixed16(std::string* out, absl::string_view s) {
+  const size_t n = s.size() < 0xffff ? s.size() : 0xffff;
+  PutBigEndian16(out, uint16_t(n));
+  out->append(s.data(), n);
+}
 inline uint64_t GetBigEndian64(absl::string_view in) {
   uint64_t v = 0;
   for (int i = 0; i < 8; ++i) v = (v << 8) | uint8_t(in[i]);

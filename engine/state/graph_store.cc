@@ -13,8 +13,7 @@ namespace {
 void AccountPrefix(GraphStore::Dir dir, absl::string_view account, std::string* out) {
   out->clear();
   out->push_back(static_cast<char>(dir));
-  PutBigEndian16(out, uint16_t(std::min<size_t>(account.size(), 0xffff)));
-  out->append(account.data(), std::min<size_t>(account.size(), 0xffff));
+  PutLengthPrefixed16(out, account);
 }
 
 }  // namespace

@@ -29,10 +29,7 @@ double GetDouble(absl::string_view in) {
 
 std::string ProfileStore::ProfileKey(uint32_t state_id, absl::string_view subject) {
   std::string key;
-  PutBigEndian32(&key, state_id);
-  const size_t n = std::min<size_t>(subject.size(), 0xffff);
-  PutBigEndian16(&key, uint16_t(n));
-  key.append(subject.data(), n);
+  Store::StateKeyPrefix(state_id, subject, &key);
   return key;
 }
 

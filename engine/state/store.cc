@@ -83,6 +83,12 @@ void Store::PutCounter(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* 
   batch->Put(meta, rocksdb::Slice(name.data(), name.size()), v);
 }
 
+void Store::StateKeyPrefix(uint32_t state_id, absl::string_view subject, std::string* out) {
+  out->clear();
+  PutBigEndian32(out, state_id);
+  PutLengthPrefixed16(out, subject);
+}
+
 std::string Store::OffsetKey(const std::string& topic, int32_t partition) {
   std::string key = topic;
   key.push_back('\0');

@@ -68,6 +68,9 @@ class Store {
   // Stored next offsets of `topic`, by partition.
   absl::StatusOr<std::map<int32_t, int64_t>> LoadOffsets(const std::string& topic) const;
   static std::string OffsetKey(const std::string& topic, int32_t partition);
+  // The `state` column family's key prefix of one definition's subject:
+  // state_id(4) | len(2) | subject. Windows and profiles both key under it.
+  static void StateKeyPrefix(uint32_t state_id, absl::string_view subject, std::string* out);
 
   // Number of records waiting in the outbox (a scan; for status output).
   absl::StatusOr<int64_t> CountOutbox() const;

@@ -8,26 +8,15 @@
 #include "engine/common/time_util.h"
 
 namespace centinela {
-namespace {
-
-void SubjectPrefix(uint32_t state_id, absl::string_view subject, std::string* out) {
-  out->clear();
-  PutBigEndian32(out, state_id);
-  PutBigEndian16(out, uint16_t(std::min<size_t>(subject.size(), 0xffff)));
-  out->append(subject.data(), std::min<size_t>(subject.size(), 0xffff));
-}
-
-}  // namespace
-
 std::string WindowStore::BucketKey(uint32_t state_id, absl::string_view subject, int64_t bucket) {
   std::string key;
-  SubjectPrefix(state_id, subject, &key);
+  Store::StateKeyPrefix(state_id, subject, &key);
   PutOrderedInt64(&key, bucket);
   return key;
 }
 
 absl::StatusOr<WindowStore::SubjectWindow*> WindowStore::Load(uint32_t state_id, absl::string_view subject) {
-  SubjectPrefix(state_id, subject, &scratch_key_);
+  Store::StateKeyPrefix(state_id, subject, &scratch_key_);
   auto it = cache_.find(scratch_key_);
   if (it != cache_.end()) return &it->second;
   SubjectWindow w;
