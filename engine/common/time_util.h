@@ -37,6 +37,13 @@ inline int64_t FloorDiv(int64_t a, int64_t b) {
   return q;
 }
 
+// ISO weekday of an instant (UTC): 1 Monday .. 7 Sunday. 1970-01-01 was a Thursday.
+inline int WeekdayOf(int64_t micros) { return int((FloorDiv(micros, kMicrosPerDay) % 7 + 7 + 3) % 7) + 1; }
+// Hour of the day of an instant (UTC), 0..23.
+inline int HourOf(int64_t micros) {
+  return int(FloorDiv(micros, kMicrosPerHour) - FloorDiv(micros, kMicrosPerDay) * 24);
+}
+
 }  // namespace centinela
 
 #endif  // CENTINELA_ENGINE_COMMON_TIME_UTIL_H_

@@ -486,8 +486,8 @@ class TimeFnNode : public Node {
     const Value v = x_->Eval(ctx);
     if (v.null) return v;
     switch (f_) {
-      case TimeFn::kWeekday: return Value::Number(double((FloorDiv(v.t, kMicrosPerDay) + 3) % 7 + 1));  // 1970-01-01 was a Thursday
-      case TimeFn::kHour: return Value::Number(double(FloorDiv(v.t, kMicrosPerHour) - FloorDiv(v.t, kMicrosPerDay) * 24));
+      case TimeFn::kWeekday: return Value::Number(double(WeekdayOf(v.t)));
+      case TimeFn::kHour: return Value::Number(double(HourOf(v.t)));
       case TimeFn::kYear: {
         int64_t year;
         unsigned month, day;
@@ -636,11 +636,11 @@ const absl::flat_hash_map<std::string, FieldSpec>& Fields() {
     (*m)["reporting_entity.sector"] = {
         Type::kString, [](const NormalizedTx& t) { return Value::String(t.tx->reporting_entity().sector()); }};
     (*m)["hour_of_day"] = {Type::kNumber, [](const NormalizedTx& t) {
-                             return Value::Number(double(FloorDiv(t.event_micros, kMicrosPerHour) % 24));
+                             return Value::Number(double(HourOf(t.event_micros)));
                            }};
     (*m)["event_time"] = {Type::kTime, [](const NormalizedTx& t) { return Value::Time(t.event_micros); }};
     (*m)["weekday"] = {Type::kNumber, [](const NormalizedTx& t) {
-                         return Value::Number(double((FloorDiv(t.event_micros, kMicrosPerDay) + 3) % 7 + 1));
+                         return Value::Number(double(WeekdayOf(t.event_micros)));
                        }};
     PartyFields<&v1::Transaction::originator>::Register(*m, "originator");
     PartyFields<&v1::Transaction::beneficiary>::Register(*m, "beneficiary");
