@@ -415,30 +415,26 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
           {"window", "max_hops", "max_visits", "amount_ratio", "pass_through_window", "pass_through_ratio",
            "degree_window"},
           "graph"));
-      if (g["degree_window"]) {
-        auto w = ParseDuration(g["degree_window"].Scalar());
-        if (!w.ok()) return err.At(g["degree_window"], absl::StrCat("graph.degree_window: ", w.status().message()));
-        pack->graph_.degree_window_micros = *w;
-      }
+      // graph.KEY: a duration into *out, when present.
+      auto duration = [&](const char* key, int64_t* out) -> absl::Status {
+        if (!g[key]) return absl::OkStatus();
+        auto w = ParseDuration(g[key].Scalar());
+        if (!w.ok()) return err.At(g[key], absl::StrCat("graph.", key, ": ", w.status().message()));
+        *out = *w;
+        return absl::OkStatus();
+      };
+      RETURN_IF_ERROR(duration("window", &pack->graph_.window_micros));
+      RETURN_IF_ERROR(duration("pass_through_window", &pack->graph_.pass_through_window_micros));
+      RETURN_IF_ERROR(duration("degree_window", &pack->graph_.degree_window_micros));
       if (g["pass_through_ratio"]) {
         ASSIGN_OR_RETURN(double r, ParseNumber(err, g["pass_through_ratio"], "graph.pass_through_ratio"));
         if (r <= 0 || r > 1) return err.At(g["pass_through_ratio"], "graph.pass_through_ratio must be in (0, 1]");
         pack->graph_.pass_through_ratio = r;
       }
-      if (g["pass_through_window"]) {
-        auto w = ParseDuration(g["pass_through_window"].Scalar());
-        if (!w.ok()) return err.At(g["pass_through_window"], absl::StrCat("graph.pass_through_window: ", w.status().message()));
-        pack->graph_.pass_through_window_micros = *w;
-      }
       if (g["amount_ratio"]) {
         ASSIGN_OR_RETURN(double r, ParseNumber(err, g["amount_ratio"], "graph.amount_ratio"));
         if (r < 0 || r >= 1) return err.At(g["amount_ratio"], "graph.amount_ratio must be in [0, 1)");
         pack->graph_.amount_ratio = r;
-      }
-      if (g["window"]) {
-        auto w = ParseDuration(g["window"].Scalar());
-        if (!w.ok()) return err.At(g["window"], absl::StrCat("graph.window: ", w.status().message()));
-        pack->graph_.window_micros = *w;
       }
       if (g["max_hops"]) {
         ASSIGN_OR_RETURN(double h, ParseNumber(err, g["max_hops"], "graph.max_hops"));
