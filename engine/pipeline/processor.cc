@@ -219,16 +219,18 @@ absl::Status Processor::UpdateProfiles(const NormalizedTx& tx, rules::EvalContex
         const uint64_t h = StableHash64(cp.s);
         ASSIGN_OR_RETURN(int64_t seen, profiles_.CounterpartyLastSeen(spec.state_id, subject_, h));
         b.new_counterparty = (seen < 0 || seen < tx.event_micros - spec.counterparty_memory_micros) ? 1 : 0;
-        RETURN_IF_ERROR(profiles_.TouchCounterparty(spec.state_id, subject_, h, tx.event_micros, &batch_));
+        RETURN_IF_ERROR(
+            profiles_.TouchCounterparty(spec.state_id, subject_, h, tx.event_micros, spec.counterparty_memory_micros));
       }
     }
-    RETURN_IF_ERROR(profiles_.Add(spec.state_id, subject_, tx.event_micros, tx.amount_usd, &batch_));
+    RETURN_IF_ERROR(profiles_.Add(spec.state_id, subject_, tx.event_micros, tx.amount_usd));
   }
   return absl::OkStatus();
 }
 
 absl::Status Processor::Score(const NormalizedTx& tx) {
   current_ = &tx;
+  max_event_micros_ = std::max(max_event_micros_, tx.event_micros);
   std::fill(std::begin(graph_ready_), std::end(graph_ready_), 0);
   std::fill(agg_ready_.begin(), agg_ready_.end(), 0);
   rules::EvalContext ctx{&tx, fx_, this};
@@ -248,7 +250,7 @@ absl::Status Processor::Score(const NormalizedTx& tx) {
       distinct = StableHash64(of.s) | 1;  // `of` is a string (checked at compile time); 0 means "no value"
     }
     RETURN_IF_ERROR(windows_.Add(spec.state_id, subject_, spec.window_micros, spec.bucket_micros, tx.event_micros,
-                                 tx.amount_usd, &batch_, distinct));
+                                 tx.amount_usd, distinct));
   }
   if (graph_ && !tx.tx->originator().account().empty() && !tx.tx->beneficiary().account().empty()) {
     RETURN_IF_ERROR(graph_->AddEdge(tx.tx->originator().account(), tx.tx->beneficiary().account(), tx.event_micros,
@@ -293,6 +295,8 @@ absl::Status Processor::Process(const InputRecord& r) {
 
 absl::Status Processor::Commit() {
   if (pending_ == 0) return absl::OkStatus();
+  windows_.Flush(&batch_);
+  profiles_.Flush(&batch_);
   const int64_t created_before = alerts_.created(), updated_before = alerts_.updated();
   alerts_.Flush(&batch_, &outbox_);
   counters_.alerts_created += alerts_.created() - created_before;
@@ -310,6 +314,9 @@ absl::Status Processor::Commit() {
   Store::PutCounter(&batch_, meta, kMetaAlertsUpdated, counters_.alerts_updated);
   RETURN_IF_ERROR(store_->Write(&batch_));
   batch_.Clear();
+  // State older than this (less the store's grace) may now be compacted away.
+  // A record stamped in the future cannot drag expiry ahead of real time.
+  store_->AdvanceExpiryWatermark(std::min(max_event_micros_, options_.wall_clock_micros() + kMicrosPerDay));
   dirty_positions_.clear();
   last_position_ = last_dirty_position_ = nullptr;
   pending_ = 0;

@@ -93,6 +93,7 @@ class Processor : private rules::AggregateSource {
   OutboxWriter outbox_;
   rocksdb::WriteBatch batch_;
   size_t pending_ = 0;
+  int64_t max_event_micros_ = INT64_MIN;  // newest event time scored: drives state expiry
   Counters counters_;
   std::map<std::pair<std::string, int32_t>, int64_t> positions_;
   std::map<std::pair<std::string, int32_t>, int64_t> dirty_positions_;

@@ -36,15 +36,24 @@ absl::StatusOr<std::vector<GraphStore::Edge>*> GraphStore::Load(Dir dir, absl::s
   auto iter = store_->NewIterator(Cf::kEdges);
   for (iter->Seek(prefix); iter->Valid() && iter->key().starts_with(prefix); iter->Next()) {
     const rocksdb::Slice k = iter->key(), v = iter->value();
-    if (k.size() < prefix.size() + 8 || v.size() != 8) {
+    if (k.size() < prefix.size() + 8 || v.size() != 16) {
       return absl::DataLossError(absl::StrCat("edges: malformed entry of account ", account));
     }
     edges.push_back({GetOrderedInt64(absl::string_view(k.data() + prefix.size(), 8)),
                      std::string(k.data() + prefix.size() + 8, k.size() - prefix.size() - 8),
-                     int64_t(GetBigEndian64(absl::string_view(v.data(), 8)))});
+                     int64_t(GetBigEndian64(absl::string_view(v.data() + 8, 8)))});
   }
   if (!iter->status().ok()) return FromRocks(iter->status(), "loading edges");
+  Trim(&edges);  // disk may still hold edges that compaction has not dropped yet
   return &cache.emplace(std::string(account), std::move(edges)).first->second;
+}
+
+void GraphStore::Trim(std::vector<Edge>* edges) const {
+  if (edges->empty()) return;
+  const int64_t keep_from = edges->back().micros - retention_;
+  size_t drop = 0;
+  while (drop < edges->size() && ((*edges)[drop].micros < keep_from || edges->size() - drop > max_edges_)) ++drop;
+  edges->erase(edges->begin(), edges->begin() + long(drop));
 }
 
 absl::Status GraphStore::AddEdge(absl::string_view src, absl::string_view dst, int64_t micros, int64_t amount,
@@ -61,16 +70,13 @@ absl::Status GraphStore::Insert(Dir dir, absl::string_view account, absl::string
                               [](int64_t t, const Edge& e) { return t < e.micros; });
   edges.insert(pos, Edge{micros, std::string(other), amount});
   std::string value;
+  PutOrderedInt64(&value, micros + retention_);  // expire_at: compaction drops it after that
   PutBigEndian64(&value, uint64_t(amount));
   batch->Put(store_->cf(Cf::kEdges), EdgeKey(dir, account, micros, other), value);
   // Expire by event time behind the newest edge, and bound the fan-out kept.
-  const int64_t keep_from = edges.back().micros - retention_;
-  size_t drop = 0;
-  while (drop < edges.size() && (edges[drop].micros < keep_from || edges.size() - drop > max_edges_)) ++drop;
-  for (size_t i = 0; i < drop; ++i) {
-    batch->Delete(store_->cf(Cf::kEdges), EdgeKey(dir, account, edges[i].micros, edges[i].dst));
-  }
-  edges.erase(edges.begin(), edges.begin() + long(drop));
+  // Only the cache is trimmed: entries beyond the bound are trimmed again at
+  // the next load and dropped from disk by compaction.
+  Trim(&edges);
   return absl::OkStatus();
 }
 

@@ -17,6 +17,11 @@
 
 namespace centinela {
 
+// Each edge is one key written at AddEdge, never rewritten; its value
+// carries expire_at (event time + retention) and compaction drops it after
+// that (EventTimeExpiryFilter). The cache keeps an account's edges within the
+// retention behind its newest edge, at most `max_edges_per_account`.
+//
 // Lifetime: borrows `store`. Not thread-safe (processing thread only). As
 // with WindowStore, the cache holds only committed or open-batch data.
 class GraphStore {
@@ -71,6 +76,9 @@ class GraphStore {
  private:
   using Cache = absl::flat_hash_map<std::string, std::vector<Edge>>;  // sorted by time
   absl::StatusOr<std::vector<Edge>*> Load(Dir dir, absl::string_view account);
+  // Drops edges older than the retention behind the newest, and the oldest
+  // beyond the per-account bound.
+  void Trim(std::vector<Edge>* edges) const;
   absl::Status Insert(Dir dir, absl::string_view account, absl::string_view other, int64_t micros, int64_t amount,
                       rocksdb::WriteBatch* batch);
 

@@ -68,7 +68,7 @@ absl::StatusOr<Profile> ProfileStore::Read(uint32_t state_id, absl::string_view 
 }
 
 absl::Status ProfileStore::Add(uint32_t state_id, absl::string_view subject, int64_t event_micros,
-                               int64_t amount_usd_minor, rocksdb::WriteBatch* batch) {
+                               int64_t amount_usd_minor) {
   ASSIGN_OR_RETURN(Profile * p, Load(state_id, subject));
   const double x = double(amount_usd_minor);
   p->count += 1;
@@ -76,46 +76,66 @@ absl::Status ProfileStore::Add(uint32_t state_id, absl::string_view subject, int
   p->mean += delta / double(p->count);
   p->m2 += delta * (x - p->mean);
   p->last_micros = p->count == 1 ? event_micros : std::max(p->last_micros, event_micros);
-  std::string value;
-  PutBigEndian64(&value, uint64_t(p->count));
-  PutDouble(&value, p->mean);
-  PutDouble(&value, p->m2);
-  PutBigEndian64(&value, uint64_t(p->last_micros));
-  batch->Put(store_->cf(Cf::kState), ProfileKey(state_id, subject), value);
+  dirty_profiles_.insert(key_);  // Load left the key there
   return absl::OkStatus();
 }
 
-absl::StatusOr<int64_t*> ProfileStore::LoadCounterparty(uint32_t state_id, absl::string_view subject,
-                                                        uint64_t counterparty) {
+void ProfileStore::Flush(rocksdb::WriteBatch* batch) {
+  std::string value;
+  for (const std::string& key : dirty_profiles_) {
+    auto it = profiles_.find(key);
+    if (it == profiles_.end()) continue;
+    const Profile& p = it->second;
+    value.clear();
+    PutBigEndian64(&value, uint64_t(p.count));
+    PutDouble(&value, p.mean);
+    PutDouble(&value, p.m2);
+    PutBigEndian64(&value, uint64_t(p.last_micros));
+    batch->Put(store_->cf(Cf::kState), key, value);
+  }
+  for (const std::string& key : dirty_counterparties_) {
+    auto it = counterparties_.find(key);
+    if (it == counterparties_.end()) continue;
+    value.clear();
+    PutOrderedInt64(&value, it->second.expire_at);
+    PutBigEndian64(&value, uint64_t(it->second.last_seen));
+    batch->Put(store_->cf(Cf::kState), key, value);
+  }
+  dirty_profiles_.clear();
+  dirty_counterparties_.clear();
+}
+
+absl::StatusOr<ProfileStore::Memory*> ProfileStore::LoadCounterparty(uint32_t state_id, absl::string_view subject,
+                                                                     uint64_t counterparty) {
   key_ = CounterpartyKey(state_id, subject, counterparty);
   auto it = counterparties_.find(key_);
   if (it != counterparties_.end()) return &it->second;
-  int64_t seen = -1;
+  Memory m;
   std::string value;
   rocksdb::Status s = store_->db()->Get(rocksdb::ReadOptions(), store_->cf(Cf::kState), key_, &value);
   if (s.ok()) {
-    if (value.size() != 8) return absl::DataLossError(absl::StrCat("counterparty entry of '", subject, "' is corrupt"));
-    seen = int64_t(GetBigEndian64(value));
+    if (value.size() != 16) return absl::DataLossError(absl::StrCat("counterparty entry of '", subject, "' is corrupt"));
+    m.expire_at = GetOrderedInt64(absl::string_view(value).substr(0, 8));
+    m.last_seen = int64_t(GetBigEndian64(absl::string_view(value).substr(8, 8)));
   } else if (!s.IsNotFound()) {
     return FromRocks(s, "reading a counterparty entry");
   }
-  return &counterparties_.emplace(key_, seen).first->second;
+  return &counterparties_.emplace(key_, m).first->second;
 }
 
 absl::StatusOr<int64_t> ProfileStore::CounterpartyLastSeen(uint32_t state_id, absl::string_view subject,
                                                            uint64_t counterparty) {
-  ASSIGN_OR_RETURN(int64_t * seen, LoadCounterparty(state_id, subject, counterparty));
-  return *seen;
+  ASSIGN_OR_RETURN(Memory * m, LoadCounterparty(state_id, subject, counterparty));
+  return m->last_seen;
 }
 
 absl::Status ProfileStore::TouchCounterparty(uint32_t state_id, absl::string_view subject, uint64_t counterparty,
-                                             int64_t event_micros, rocksdb::WriteBatch* batch) {
-  ASSIGN_OR_RETURN(int64_t * seen, LoadCounterparty(state_id, subject, counterparty));
-  if (*seen >= event_micros) return absl::OkStatus();
-  *seen = event_micros;
-  std::string value;
-  PutBigEndian64(&value, uint64_t(event_micros));
-  batch->Put(store_->cf(Cf::kState), key_, value);
+                                             int64_t event_micros, int64_t memory_micros) {
+  ASSIGN_OR_RETURN(Memory * m, LoadCounterparty(state_id, subject, counterparty));
+  if (m->last_seen >= event_micros) return absl::OkStatus();
+  m->last_seen = event_micros;
+  m->expire_at = event_micros + memory_micros;
+  dirty_counterparties_.insert(key_);
   return absl::OkStatus();
 }
 

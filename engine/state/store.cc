@@ -29,9 +29,18 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, cons
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(64 << 20);
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  store->state_expiry_ = std::make_unique<EventTimeExpiryFilter>(
+      EventTimeExpiryFilter::Layout::kState, &store->watermark_, options.expiry_grace_micros);
+  store->edges_expiry_ = std::make_unique<EventTimeExpiryFilter>(
+      EventTimeExpiryFilter::Layout::kEdges, &store->watermark_, options.expiry_grace_micros);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
-  for (const char* name : kCfNames) descriptors.emplace_back(name, cf_options);
+  for (int i = 0; i < int(Cf::kCount); ++i) {
+    rocksdb::ColumnFamilyOptions o = cf_options;
+    if (Cf(i) == Cf::kState) o.compaction_filter = store->state_expiry_.get();
+    if (Cf(i) == Cf::kEdges) o.compaction_filter = store->edges_expiry_.get();
+    descriptors.emplace_back(kCfNames[i], o);
+  }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = options.read_only
@@ -41,7 +50,42 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, cons
   store->db_.reset(db);
   store->default_cf_ = handles[0];
   store->handles_.assign(handles.begin() + 1, handles.end());
+  if (absl::Status format = store->CheckFormat(); !format.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(path, ": ", format.message()));
+  }
   return store;
+}
+
+absl::Status Store::CheckFormat() {
+  std::string v;
+  auto found = Get(Cf::kMeta, kMetaStorageFormat, &v);
+  if (!found.ok()) return found.status();
+  if (*found) {
+    if (v.size() == 8 && int64_t(GetBigEndian64(v)) == kStorageFormat) return absl::OkStatus();
+    return absl::FailedPreconditionError(absl::StrCat(
+        "storage format ", v.size() == 8 ? absl::StrCat(int64_t(GetBigEndian64(v))) : "unreadable",
+        ", this build reads format ", kStorageFormat, ": replay the feed into a fresh data directory"));
+  }
+  // No version: a fresh database gets one; one that already holds offsets was
+  // written before versions existed (format 1).
+  auto it = NewIterator(Cf::kOffsets);
+  it->SeekToFirst();
+  if (!it->status().ok()) return FromRocks(it->status(), "checking the storage format");
+  if (it->Valid()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "storage format 1, this build reads format ", kStorageFormat,
+        ": replay the feed into a fresh data directory"));
+  }
+  if (options_.read_only) return absl::OkStatus();
+  rocksdb::WriteBatch batch;
+  PutCounter(&batch, cf(Cf::kMeta), kMetaStorageFormat, kStorageFormat);
+  return Write(&batch);
+}
+
+void Store::AdvanceExpiryWatermark(int64_t micros) {
+  int64_t current = watermark_.load(std::memory_order_relaxed);
+  while (micros > current && !watermark_.compare_exchange_weak(current, micros, std::memory_order_relaxed)) {
+  }
 }
 
 Store::~Store() {

@@ -4,6 +4,7 @@
 #ifndef CENTINELA_ENGINE_STATE_STORE_H_
 #define CENTINELA_ENGINE_STATE_STORE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -12,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "engine/state/expiry_filter.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 
@@ -43,7 +45,16 @@ inline constexpr absl::string_view kMetaDelivered = "counter/delivered";
 struct StoreOptions {
   bool sync = false;  // fsync the WAL on every commit (power-loss safety)
   bool read_only = false;
+  // How late (in event time) a transaction may arrive and still find the
+  // window buckets, counterparty memories and edges it would have seen in
+  // order; older entries are dropped by compaction (see EventTimeExpiryFilter).
+  int64_t expiry_grace_micros = 7LL * 24 * 3600 * 1000 * 1000;
 };
+
+// Version of the on-disk value layouts (docs/storage.md). A database written
+// by another version is refused at open rather than misread.
+inline constexpr int64_t kStorageFormat = 2;
+inline constexpr absl::string_view kMetaStorageFormat = "format/version";
 
 // Owns the DB and its column family handles. Thread-safe (RocksDB is).
 class Store {
@@ -72,13 +83,24 @@ class Store {
   // state_id(4) | len(2) | subject. Windows and profiles both key under it.
   static void StateKeyPrefix(uint32_t state_id, absl::string_view subject, std::string* out);
 
+  // Event time up to which the engine has committed. Only moves forward.
+  // Compaction drops expirable entries more than the grace behind it.
+  void AdvanceExpiryWatermark(int64_t micros);
+  int64_t expiry_watermark() const { return watermark_.load(std::memory_order_relaxed); }
+  const StoreOptions& options() const { return options_; }
+
   // Number of records waiting in the outbox (a scan; for status output).
   absl::StatusOr<int64_t> CountOutbox() const;
 
  private:
   Store() = default;
+  absl::Status CheckFormat();
+
   std::string path_;
   StoreOptions options_;
+  std::atomic<int64_t> watermark_{INT64_MIN};
+  // Declared before db_ so that they outlive it.
+  std::unique_ptr<EventTimeExpiryFilter> state_expiry_, edges_expiry_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;

@@ -31,11 +31,11 @@ absl::StatusOr<WindowStore::SubjectWindow*> WindowStore::Load(uint32_t state_id,
     auto u64 = [&](size_t off) { return GetBigEndian64(absl::string_view(v.data() + off, 8)); };
     Bucket b;
     b.index = GetOrderedInt64(absl::string_view(k.data() + prefix.size(), 8));
-    b.count = int64_t(u64(0));
-    b.sum = int64_t(u64(8));
-    b.min = int64_t(u64(16));
-    b.max = int64_t(u64(24));
-    const uint64_t sq_bits = u64(32);
+    b.count = int64_t(u64(8));
+    b.sum = int64_t(u64(16));
+    b.min = int64_t(u64(24));
+    b.max = int64_t(u64(32));
+    const uint64_t sq_bits = u64(40);
     std::memcpy(&b.sum_sq, &sq_bits, 8);
     for (size_t off = kHeaderBytes; off < v.size(); off += 8) {
       b.distinct.push_back(GetBigEndian64(absl::string_view(v.data() + off, 8)));
@@ -47,11 +47,11 @@ absl::StatusOr<WindowStore::SubjectWindow*> WindowStore::Load(uint32_t state_id,
 }
 
 absl::Status WindowStore::Add(uint32_t state_id, absl::string_view subject, int64_t window_micros,
-                              int64_t bucket_micros, int64_t event_micros, int64_t amount, rocksdb::WriteBatch* batch,
-                              uint64_t distinct_hash) {
+                              int64_t bucket_micros, int64_t event_micros, int64_t amount, uint64_t distinct_hash) {
   auto loaded = Load(state_id, subject);
   if (!loaded.ok()) return loaded.status();
-  std::vector<Bucket>& b = (*loaded)->buckets;
+  SubjectWindow& w = **loaded;
+  std::vector<Bucket>& b = w.buckets;
   const int64_t index = FloorDiv(event_micros, bucket_micros);
   auto pos = std::lower_bound(b.begin(), b.end(), index, [](const Bucket& x, int64_t i) { return x.index < i; });
   if (pos == b.end() || pos->index != index) {
@@ -70,26 +70,49 @@ absl::Status WindowStore::Add(uint32_t state_id, absl::string_view subject, int6
     auto d = std::lower_bound(pos->distinct.begin(), pos->distinct.end(), distinct_hash);
     if (d == pos->distinct.end() || *d != distinct_hash) pos->distinct.insert(d, distinct_hash);
   }
-  std::string value;
-  PutBigEndian64(&value, uint64_t(pos->count));
-  PutBigEndian64(&value, uint64_t(pos->sum));
-  PutBigEndian64(&value, uint64_t(pos->min));
-  PutBigEndian64(&value, uint64_t(pos->max));
-  uint64_t sq_bits;
-  std::memcpy(&sq_bits, &pos->sum_sq, 8);
-  PutBigEndian64(&value, sq_bits);
-  for (uint64_t h : pos->distinct) PutBigEndian64(&value, h);
-  batch->Put(store_->cf(Cf::kState), BucketKey(state_id, subject, index), value);
-  // Expire buckets that no query at the newest event time can reach.
-  const int64_t newest = b.back().index;
-  const int64_t keep_from = newest - window_micros / bucket_micros;
+  pos->dirty = true;
+  w.window_micros = window_micros;
+  w.bucket_micros = bucket_micros;
+  if (!w.dirty) {
+    w.dirty = true;
+    dirty_.push_back(scratch_key_);  // Load left the cache key there
+  }
+  // Buckets that no query at the newest event time can reach leave the
+  // cache; on disk they stay until compaction passes their expire_at.
+  const int64_t keep_from = b.back().index - window_micros / bucket_micros;
   auto first_kept = std::lower_bound(b.begin(), b.end(), keep_from,
                                      [](const Bucket& x, int64_t i) { return x.index < i; });
-  for (auto e = b.begin(); e != first_kept; ++e) {
-    batch->Delete(store_->cf(Cf::kState), BucketKey(state_id, subject, e->index));
-  }
   b.erase(b.begin(), first_kept);
   return absl::OkStatus();
+}
+
+void WindowStore::Flush(rocksdb::WriteBatch* batch) {
+  std::string key, value;
+  for (const std::string& cache_key : dirty_) {
+    auto it = cache_.find(cache_key);
+    if (it == cache_.end()) continue;
+    SubjectWindow& w = it->second;
+    w.dirty = false;
+    for (Bucket& b : w.buckets) {
+      if (!b.dirty) continue;
+      b.dirty = false;
+      value.clear();
+      // The last event time whose window still covers this bucket.
+      PutOrderedInt64(&value, (b.index + 1) * w.bucket_micros + w.window_micros);
+      PutBigEndian64(&value, uint64_t(b.count));
+      PutBigEndian64(&value, uint64_t(b.sum));
+      PutBigEndian64(&value, uint64_t(b.min));
+      PutBigEndian64(&value, uint64_t(b.max));
+      uint64_t sq_bits;
+      std::memcpy(&sq_bits, &b.sum_sq, 8);
+      PutBigEndian64(&value, sq_bits);
+      for (uint64_t h : b.distinct) PutBigEndian64(&value, h);
+      key = cache_key;
+      PutOrderedInt64(&key, b.index);
+      batch->Put(store_->cf(Cf::kState), key, value);
+    }
+  }
+  dirty_.clear();
 }
 
 absl::StatusOr<WindowTotals> WindowStore::Read(uint32_t state_id, absl::string_view subject, int64_t window_micros,
@@ -130,7 +153,7 @@ absl::StatusOr<WindowTotals> WindowStore::Read(uint32_t state_id, absl::string_v
 }
 
 void WindowStore::Evict() {
-  if (cache_.size() > max_cached_) cache_.clear();
+  if (dirty_.empty() && cache_.size() > max_cached_) cache_.clear();
 }
 
 }  // namespace centinela

@@ -1,5 +1,6 @@
-// Per-subject windowed aggregates (count, sum) over event-time buckets, in the
-// `state` column family, with a write-through in-memory cache of hot subjects.
+// Per-subject windowed aggregates (count, sum, min, max, squares, distinct
+// values) over event-time buckets, in the `state` column family, with a
+// write-behind in-memory cache of hot subjects.
 #ifndef CENTINELA_ENGINE_STATE_WINDOW_STORE_H_
 #define CENTINELA_ENGINE_STATE_WINDOW_STORE_H_
 
@@ -29,12 +30,20 @@ struct WindowTotals {
 // the buckets [floor((a-W)/g)+1, floor(a/g)] with a = max(t, start of the
 // subject's newest bucket): between W-g and W of history, read at the
 // subject's high-water mark so that late arrivals see the current window.
-// Buckets older than W behind the newest bucket seen for a subject are
-// deleted as it moves on (event-time expiry, never wall-clock TTL).
+// Buckets older than W behind the newest bucket seen for a subject leave the
+// cache as it moves on; on disk, each bucket carries the event time after
+// which no query can reach it and compaction drops it (EventTimeExpiryFilter):
+// expiry follows event time, never wall-clock TTL, and costs no delete
+// records.
+//
+// Write-behind: Add() changes the cache and remembers which buckets it
+// touched; Flush() writes each touched bucket once into the commit batch, so a
+// subject hit many times between two commits costs one write per bucket.
 //
 // Lifetime: borrows `store`. Not thread-safe: owned by the one thread that
-// processes a partition set. The cache only ever holds data that is either
-// committed or in the current batch; call Evict() only after a commit.
+// processes a partition set. The cache holds committed data plus what the
+// next Flush() will write; call Flush() into every commit batch and Evict()
+// only after that commit.
 class WindowStore {
  public:
   explicit WindowStore(Store* store, size_t max_cached_subjects = 1 << 22)
@@ -45,26 +54,30 @@ class WindowStore {
   static constexpr size_t kMaxDistinctPerBucket = 4096;
 
   // Adds (1, amount) to the bucket of `event_micros` and, when
-  // `distinct_hash` is non-zero, that value to the bucket's distinct set;
-  // writes the bucket and any expired-bucket deletions into `batch`.
+  // `distinct_hash` is non-zero, that value to the bucket's distinct set.
   absl::Status Add(uint32_t state_id, absl::string_view subject, int64_t window_micros, int64_t bucket_micros,
-                   int64_t event_micros, int64_t amount_usd_minor, rocksdb::WriteBatch* batch,
-                   uint64_t distinct_hash = 0);
+                   int64_t event_micros, int64_t amount_usd_minor, uint64_t distinct_hash = 0);
+
+  // Writes every bucket changed since the last Flush into `batch`.
+  void Flush(rocksdb::WriteBatch* batch);
 
   // Totals of the window ending at `event_micros`.
   absl::StatusOr<WindowTotals> Read(uint32_t state_id, absl::string_view subject, int64_t window_micros,
                                     int64_t bucket_micros, int64_t event_micros);
 
-  // Drops the cache if it grew beyond its bound. Only after a commit.
+  // Drops the cache if it grew beyond its bound. Only after a commit (it
+  // keeps everything while changes are waiting for Flush).
   void Evict();
   size_t cached_subjects() const { return cache_.size(); }
 
   static std::string BucketKey(uint32_t state_id, absl::string_view subject, int64_t bucket);
 
  private:
-  // Bucket value: count, sum, min, max, sum_sq (IEEE bits), then distinct hashes.
-  static constexpr size_t kHeaderBytes = 40;
+  // Bucket value: expire_at, count, sum, min, max, sum_sq (IEEE bits), then
+  // distinct hashes.
+  static constexpr size_t kHeaderBytes = 48;
   struct Bucket {
+    bool dirty = false;
     int64_t index = 0;
     int64_t count = 0;
     int64_t sum = 0;
@@ -75,12 +88,16 @@ class WindowStore {
   };
   struct SubjectWindow {
     std::vector<Bucket> buckets;  // sorted by index
+    int64_t window_micros = 0;    // of the latest Add, for expire_at
+    int64_t bucket_micros = 0;
+    bool dirty = false;
   };
   absl::StatusOr<SubjectWindow*> Load(uint32_t state_id, absl::string_view subject);
 
   Store* store_;
   size_t max_cached_;
   absl::flat_hash_map<std::string, SubjectWindow> cache_;  // key: state_id | subject
+  std::vector<std::string> dirty_;                          // cache keys with unflushed buckets
   std::string scratch_key_;
   absl::flat_hash_set<uint64_t> distinct_scratch_;
 };

@@ -1,6 +1,8 @@
 #include "engine/common/keys.h"
+#include "engine/state/expiry_filter.h"
 #include "engine/state/graph_store.h"
 #include "engine/state/outbox.h"
+#include "engine/state/profile_store.h"
 #include "engine/state/store.h"
 #include "engine/state/window_store.h"
 #include "gtest/gtest.h"
@@ -43,9 +45,10 @@ class WindowStoreTest : public ::testing::Test {
  protected:
   void SetUp() override { store_ = std::move(*Store::Open(dir_.Sub("db"), {})); }
   absl::Status Add(WindowStore& w, const std::string& subject, int64_t micros, int64_t amount) {
-    rocksdb::WriteBatch batch;
-    auto s = w.Add(7, subject, 7 * kMicrosPerDay, kMicrosPerDay, micros, amount, &batch);
+    auto s = w.Add(7, subject, 7 * kMicrosPerDay, kMicrosPerDay, micros, amount);
     if (!s.ok()) return s;
+    rocksdb::WriteBatch batch;
+    w.Flush(&batch);
     return store_->Write(&batch);
   }
   testing::TempDir dir_;
@@ -74,8 +77,9 @@ TEST_F(WindowStoreTest, SumsOnlyTheWindowEndingAtTheEventTime) {
 
 TEST_F(WindowStoreTest, CountsDistinctValuesAcrossBucketsAndAfterReload) {
   auto add = [&](WindowStore& w, int64_t day, uint64_t value) {
+    ASSERT_TRUE(w.Add(9, "acc", 3 * kMicrosPerDay, kMicrosPerDay, DayMicros(day), 1, value).ok());
     rocksdb::WriteBatch batch;
-    ASSERT_TRUE(w.Add(9, "acc", 3 * kMicrosPerDay, kMicrosPerDay, DayMicros(day), 1, &batch, value).ok());
+    w.Flush(&batch);
     ASSERT_TRUE(store_->Write(&batch).ok());
   };
   const int64_t d = testing::kJan5;
@@ -124,14 +128,112 @@ TEST_F(WindowStoreTest, StateSurvivesAFreshCacheFromRocksDb) {
   EXPECT_EQ(t->sum_usd_minor, 150);
 }
 
-TEST_F(WindowStoreTest, ExpiresOldBucketsInEventTime) {
+int CountKeys(Store& store, Cf cf) {
+  int n = 0;
+  auto it = store.NewIterator(cf);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
+  return n;
+}
+
+TEST_F(WindowStoreTest, WritesEachTouchedBucketOnceAtFlush) {
   WindowStore w(store_.get());
-  ASSERT_TRUE(Add(w, "acc-1", DayMicros(testing::kJan5), 100).ok());
-  ASSERT_TRUE(Add(w, "acc-1", DayMicros(testing::kJan5 + 30), 100).ok());
-  int buckets = 0;
-  auto it = store_->NewIterator(Cf::kState);
-  for (it->SeekToFirst(); it->Valid(); it->Next()) ++buckets;
-  EXPECT_EQ(buckets, 1);  // the 30-day-old bucket was deleted in the same batch
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(w.Add(7, "acc-1", 7 * kMicrosPerDay, kMicrosPerDay, DayMicros(testing::kJan5, i), 10).ok());
+  }
+  ASSERT_TRUE(w.Add(7, "acc-2", 7 * kMicrosPerDay, kMicrosPerDay, DayMicros(testing::kJan5), 10).ok());
+  rocksdb::WriteBatch batch;
+  w.Flush(&batch);
+  EXPECT_EQ(batch.Count(), 2u);  // one bucket per subject, however many transactions
+  ASSERT_TRUE(store_->Write(&batch).ok());
+  rocksdb::WriteBatch again;
+  w.Flush(&again);
+  EXPECT_EQ(again.Count(), 0u);  // nothing changed since
+  WindowStore fresh(store_.get());
+  EXPECT_EQ(fresh.Read(7, "acc-1", 7 * kMicrosPerDay, kMicrosPerDay, DayMicros(testing::kJan5 + 1))->sum_usd_minor,
+            50);
+}
+
+TEST_F(WindowStoreTest, CompactionDropsBucketsOnceTheWatermarkPassesTheirWindowAndGrace) {
+  const int64_t d = testing::kJan5;
+  WindowStore w(store_.get());
+  ProfileStore profiles(store_.get());
+  ASSERT_TRUE(Add(w, "acc-1", DayMicros(d), 100).ok());       // reachable until d+8
+  ASSERT_TRUE(Add(w, "acc-2", DayMicros(d + 20), 100).ok());  // reachable until d+28
+  ASSERT_TRUE(Add(w, "acc-3", DayMicros(d + 30), 100).ok());
+  ASSERT_TRUE(profiles.Add(1, "acc-1", DayMicros(d), 100).ok());
+  rocksdb::WriteBatch batch;
+  profiles.Flush(&batch);
+  ASSERT_TRUE(store_->Write(&batch).ok());
+  ASSERT_EQ(CountKeys(*store_, Cf::kState), 4);  // no delete records on the hot path
+  auto compact = [&] {
+    return store_->db()->CompactRange(rocksdb::CompactRangeOptions(), store_->cf(Cf::kState), nullptr, nullptr);
+  };
+  // No watermark yet: compaction keeps everything.
+  ASSERT_TRUE(compact().ok());
+  EXPECT_EQ(CountKeys(*store_, Cf::kState), 4);
+  // Watermark d+30 with the default 7-day grace drops what expired before d+23:
+  // acc-1's bucket only. acc-2's is within the grace; the profile never expires.
+  store_->AdvanceExpiryWatermark(DayMicros(d + 30));
+  store_->AdvanceExpiryWatermark(DayMicros(d + 1));  // never moves back
+  EXPECT_EQ(store_->expiry_watermark(), DayMicros(d + 30));
+  ASSERT_TRUE(compact().ok());
+  EXPECT_EQ(CountKeys(*store_, Cf::kState), 3);
+  WindowStore fresh(store_.get());
+  EXPECT_EQ(fresh.Read(7, "acc-1", 7 * kMicrosPerDay, kMicrosPerDay, DayMicros(d))->count, 0);
+  EXPECT_EQ(fresh.Read(7, "acc-2", 7 * kMicrosPerDay, kMicrosPerDay, DayMicros(d + 20))->count, 1);
+  ProfileStore fresh_profiles(store_.get());
+  EXPECT_EQ(fresh_profiles.Read(1, "acc-1")->count, 1);
+}
+
+TEST(EventTimeExpiryFilter, ReadsExpiryOnlyWhereTheLayoutHasIt) {
+  using L = EventTimeExpiryFilter::Layout;
+  std::string expire_at_10;
+  PutOrderedInt64(&expire_at_10, 10);
+  std::string profile_key, bucket_key;
+  Store::StateKeyPrefix(7, "acc", &profile_key);
+  bucket_key = profile_key;
+  PutOrderedInt64(&bucket_key, 3);
+  const std::string value = expire_at_10 + std::string(40, '\0');
+  EXPECT_TRUE(EventTimeExpiryFilter::Expired(L::kState, bucket_key, value, 100, 50));
+  EXPECT_FALSE(EventTimeExpiryFilter::Expired(L::kState, bucket_key, value, 100, 95));  // within the grace
+  EXPECT_FALSE(EventTimeExpiryFilter::Expired(L::kState, profile_key, value, 100, 0));  // profiles never expire
+  EXPECT_FALSE(EventTimeExpiryFilter::Expired(L::kState, bucket_key, "short", 100, 0));  // unreadable: kept
+  EXPECT_FALSE(EventTimeExpiryFilter::Expired(L::kState, "\x01", value, 100, 0));
+  EXPECT_TRUE(EventTimeExpiryFilter::Expired(L::kEdges, "any edge", expire_at_10, 100, 0));
+  EXPECT_FALSE(EventTimeExpiryFilter::Expired(L::kEdges, "any edge", expire_at_10, INT64_MIN + 5, 10));
+}
+
+TEST(Store, RefusesADatabaseOfAnotherStorageFormat) {
+  testing::TempDir dir;
+  {
+    auto store = Store::Open(dir.Sub("db"), {});
+    ASSERT_TRUE(store.ok()) << store.status();
+    rocksdb::WriteBatch batch;
+    Store::PutCounter(&batch, (*store)->cf(Cf::kMeta), kMetaStorageFormat, 1);
+    ASSERT_TRUE((*store)->Write(&batch).ok());
+  }
+  auto reopened = Store::Open(dir.Sub("db"), {});
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_NE(reopened.status().message().find("storage format 1, this build reads format 2"), std::string::npos)
+      << reopened.status();
+  EXPECT_NE(reopened.status().message().find(dir.Sub("db")), std::string::npos);
+}
+
+TEST(Store, RefusesAnUnversionedDatabaseThatHoldsData) {
+  testing::TempDir dir;
+  {
+    auto store = Store::Open(dir.Sub("db"), {});
+    ASSERT_TRUE(store.ok());
+    rocksdb::WriteBatch batch;
+    batch.Delete((*store)->cf(Cf::kMeta), std::string(kMetaStorageFormat));  // as written before versions
+    std::string v;
+    PutBigEndian64(&v, 5);
+    batch.Put((*store)->cf(Cf::kOffsets), Store::OffsetKey("fiu.transactions", 0), v);
+    ASSERT_TRUE((*store)->Write(&batch).ok());
+  }
+  auto reopened = Store::Open(dir.Sub("db"), {});
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_NE(reopened.status().message().find("storage format 1"), std::string::npos) << reopened.status();
 }
 
 class GraphStoreTest : public WindowStoreTest {
@@ -184,6 +286,21 @@ TEST_F(GraphStoreTest, EdgesSurviveAFreshCache) {
   }
   GraphStore fresh(store_.get(), 30 * kMicrosPerDay);
   EXPECT_EQ(Path(fresh, "A", "C"), 2);
+}
+
+TEST_F(GraphStoreTest, EdgesLeaveTheDiskByCompactionAfterTheRetention) {
+  GraphStore g(store_.get(), 1 * kMicrosPerDay);
+  Edge(g, "A", "B", 1);
+  Edge(g, "B", "C", 2);
+  EXPECT_EQ(CountKeys(*store_, Cf::kEdges), 4);  // out- and in-edge of each
+  // A->B expires at day 1 + 1h, B->C at day 1 + 2h. With the 7-day grace a
+  // watermark of day 8 + 1h30 drops the first only.
+  store_->AdvanceExpiryWatermark(DayMicros(testing::kJan5 + 8, 1) + 30 * 60 * 1000000LL);
+  ASSERT_TRUE(store_->db()->CompactRange(rocksdb::CompactRangeOptions(), store_->cf(Cf::kEdges), nullptr, nullptr).ok());
+  EXPECT_EQ(CountKeys(*store_, Cf::kEdges), 2);  // A->B (expired at day 1 + 1h) went first
+  GraphStore fresh(store_.get(), 1 * kMicrosPerDay);
+  EXPECT_EQ(Path(fresh, "A", "C"), -1);
+  EXPECT_EQ(*fresh.Degree("C", GraphStore::Dir::kIn, 0, DayMicros(testing::kJan5 + 9)), 1);
 }
 
 TEST(Outbox, SequenceContinuesAfterReopen) {
