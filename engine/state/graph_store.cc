@@ -33,7 +33,10 @@ absl::StatusOr<std::vector<GraphStore::Edge>*> GraphStore::Load(Dir dir, absl::s
   std::vector<Edge> edges;
   std::string prefix;
   AccountPrefix(dir, account, &prefix);
-  auto iter = store_->NewIterator(Cf::kEdges);
+  // One read view per commit interval: what the open batch changed is in
+  // the cache already, so the view only has to see the last commit.
+  if (!reader_) reader_ = store_->NewPrefixIterator(Cf::kEdges);
+  rocksdb::Iterator* iter = reader_.get();
   for (iter->Seek(prefix); iter->Valid() && iter->key().starts_with(prefix); iter->Next()) {
     const rocksdb::Slice k = iter->key(), v = iter->value();
     if (k.size() < prefix.size() + 8 || v.size() != 16) {

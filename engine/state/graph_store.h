@@ -64,7 +64,10 @@ class GraphStore {
   // Distinct counterparties of `account` over edges in [since, until].
   absl::StatusOr<int> Degree(absl::string_view account, Dir dir, int64_t since, int64_t until);
 
+  // After a commit: drops the read view (the next load opens one that sees
+  // the commit) and the cache if it grew beyond `max_accounts`.
   void Evict(size_t max_accounts = 1 << 20) {
+    reader_.reset();
     if (out_.size() + in_.size() > max_accounts) {
       out_.clear();
       in_.clear();
@@ -87,6 +90,7 @@ class GraphStore {
   size_t max_edges_;
   Cache out_;
   Cache in_;
+  std::unique_ptr<rocksdb::Iterator> reader_;  // read view for cache misses, see Evict()
 };
 
 }  // namespace centinela

@@ -2,6 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/common/keys.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 
 namespace centinela {
@@ -9,6 +11,30 @@ namespace {
 
 constexpr const char* kCfNames[] = {"state", "alerts", "alert_index", "outbox", "offsets", "meta", "rules", "audit", "edges"};
 static_assert(sizeof(kCfNames) / sizeof(kCfNames[0]) == int(Cf::kCount));
+
+// Extracts `len u16 · bytes[len]` that starts `offset` bytes into a key: the
+// subject (state) or account (edges) that a load reads with one prefix seek.
+// Bloom filters on it let a seek for a subject never stored skip the memtable
+// and SST files without reading them.
+class LengthPrefixedTransform : public rocksdb::SliceTransform {
+ public:
+  explicit LengthPrefixedTransform(size_t offset)
+      : offset_(offset), name_(absl::StrCat("centinela.LengthPrefixed.", offset)) {}
+  const char* Name() const override { return name_.c_str(); }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), offset_ + 2 + Length(key));
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return key.size() >= offset_ + 2 && key.size() >= offset_ + 2 + Length(key);
+  }
+
+ private:
+  size_t Length(const rocksdb::Slice& key) const {
+    return (size_t(uint8_t(key[offset_])) << 8) | uint8_t(key[offset_ + 1]);
+  }
+  size_t offset_;
+  std::string name_;
+};
 
 }  // namespace
 
@@ -29,6 +55,15 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, cons
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(64 << 20);
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // State and edges are read by subject prefix: bloom filters on the prefix
+  // (and whole keys, for profile gets) in SST files and the memtable.
+  rocksdb::BlockBasedTableOptions prefixed_table = table;
+  prefixed_table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  prefixed_table.whole_key_filtering = true;
+  rocksdb::ColumnFamilyOptions prefixed = cf_options;
+  prefixed.table_factory.reset(rocksdb::NewBlockBasedTableFactory(prefixed_table));
+  prefixed.memtable_prefix_bloom_size_ratio = 0.05;
+  prefixed.memtable_whole_key_filtering = true;
   store->state_expiry_ = std::make_unique<EventTimeExpiryFilter>(
       EventTimeExpiryFilter::Layout::kState, &store->watermark_, options.expiry_grace_micros);
   store->edges_expiry_ = std::make_unique<EventTimeExpiryFilter>(
@@ -37,8 +72,16 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, cons
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
   for (int i = 0; i < int(Cf::kCount); ++i) {
     rocksdb::ColumnFamilyOptions o = cf_options;
-    if (Cf(i) == Cf::kState) o.compaction_filter = store->state_expiry_.get();
-    if (Cf(i) == Cf::kEdges) o.compaction_filter = store->edges_expiry_.get();
+    if (Cf(i) == Cf::kState) {
+      o = prefixed;
+      o.prefix_extractor = std::make_shared<LengthPrefixedTransform>(4);  // after state_id
+      o.compaction_filter = store->state_expiry_.get();
+    }
+    if (Cf(i) == Cf::kEdges) {
+      o = prefixed;
+      o.prefix_extractor = std::make_shared<LengthPrefixedTransform>(1);  // after the direction
+      o.compaction_filter = store->edges_expiry_.get();
+    }
     descriptors.emplace_back(kCfNames[i], o);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -109,7 +152,15 @@ absl::Status Store::Write(rocksdb::WriteBatch* batch) {
 }
 
 std::unique_ptr<rocksdb::Iterator> Store::NewIterator(Cf c) const {
-  return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(rocksdb::ReadOptions(), cf(c)));
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;  // whole-CF scans ignore prefix filters
+  return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(ro, cf(c)));
+}
+
+std::unique_ptr<rocksdb::Iterator> Store::NewPrefixIterator(Cf c) const {
+  rocksdb::ReadOptions ro;
+  ro.prefix_same_as_start = true;
+  return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(ro, cf(c)));
 }
 
 absl::StatusOr<int64_t> Store::GetCounter(absl::string_view name) const {

@@ -69,7 +69,13 @@ class Store {
   // Returns false when the key is absent.
   absl::StatusOr<bool> Get(Cf c, absl::string_view key, std::string* value) const;
   absl::Status Write(rocksdb::WriteBatch* batch);
+  // An iterator over the whole column family, in key order.
   std::unique_ptr<rocksdb::Iterator> NewIterator(Cf c) const;
+  // An iterator for reading one subject's (state) or account's (edges) keys:
+  // after Seek(prefix) it stays within that prefix, and seeks for prefixes
+  // never written are answered by bloom filters. It sees the database as of
+  // its creation.
+  std::unique_ptr<rocksdb::Iterator> NewPrefixIterator(Cf c) const;
 
   // Counter helpers (meta CF, 8-byte big-endian values). Absent = 0.
   absl::StatusOr<int64_t> GetCounter(absl::string_view name) const;

@@ -20,7 +20,10 @@ absl::StatusOr<WindowStore::SubjectWindow*> WindowStore::Load(uint32_t state_id,
   auto it = cache_.find(scratch_key_);
   if (it != cache_.end()) return &it->second;
   SubjectWindow w;
-  auto iter = store_->NewIterator(Cf::kState);
+  // One read view per commit interval: what the open batch changed is in
+  // the cache already, so the view only has to see the last commit.
+  if (!reader_) reader_ = store_->NewPrefixIterator(Cf::kState);
+  rocksdb::Iterator* iter = reader_.get();
   const rocksdb::Slice prefix(scratch_key_);
   for (iter->Seek(prefix); iter->Valid() && iter->key().starts_with(prefix); iter->Next()) {
     const rocksdb::Slice k = iter->key();
@@ -153,6 +156,7 @@ absl::StatusOr<WindowTotals> WindowStore::Read(uint32_t state_id, absl::string_v
 }
 
 void WindowStore::Evict() {
+  reader_.reset();
   if (dirty_.empty() && cache_.size() > max_cached_) cache_.clear();
 }
 

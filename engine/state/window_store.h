@@ -65,8 +65,9 @@ class WindowStore {
   absl::StatusOr<WindowTotals> Read(uint32_t state_id, absl::string_view subject, int64_t window_micros,
                                     int64_t bucket_micros, int64_t event_micros);
 
-  // Drops the cache if it grew beyond its bound. Only after a commit (it
-  // keeps everything while changes are waiting for Flush).
+  // After a commit: drops the read view (the next load opens one that sees
+  // the commit) and the cache if it grew beyond its bound (never while
+  // changes are waiting for Flush).
   void Evict();
   size_t cached_subjects() const { return cache_.size(); }
 
@@ -98,6 +99,7 @@ class WindowStore {
   size_t max_cached_;
   absl::flat_hash_map<std::string, SubjectWindow> cache_;  // key: state_id | subject
   std::vector<std::string> dirty_;                          // cache keys with unflushed buckets
+  std::unique_ptr<rocksdb::Iterator> reader_;  // read view for cache misses, see Evict()
   std::string scratch_key_;
   absl::flat_hash_set<uint64_t> distinct_scratch_;
 };
