@@ -290,6 +290,7 @@ class InStringsNode : public Node {
     if (v.null) return Value::Bool(false);
     return Value::Bool(set_.contains(v.s) != negate_);
   }
+  bool Contains(absl::string_view s) const { return set_.contains(s); }
 
  private:
   const Node* x_;
@@ -321,15 +322,41 @@ class StartsWithAnyNode : public Node {
   Value Eval(EvalContext& ctx) const override {
     Value v = x_->Eval(ctx);
     if (v.null) return Value::Bool(false);
+    return Value::Bool(Match(v.s) != nullptr);
+  }
+  // The first prefix `s` starts with, or null.
+  const std::string* Match(absl::string_view s) const {
     for (const std::string& p : prefixes_) {
-      if (absl::StartsWith(v.s, p)) return Value::Bool(true);
+      if (absl::StartsWith(s, p)) return &p;
     }
-    return Value::Bool(false);
+    return nullptr;
   }
 
  private:
   const Node* x_;
   std::vector<std::string> prefixes_;
+};
+
+// Explains a list test: the entry of a named list that a value matched (the
+// value itself for `in`, the prefix for starts_with_any), null when none did.
+// Only evaluated when an alert is explained, never by rules.
+class MatchedEntryNode : public Node {
+ public:
+  MatchedEntryNode(const Node* x, const InStringsNode* in) : Node(Type::kString), x_(x), in_(in) {}
+  MatchedEntryNode(const Node* x, const StartsWithAnyNode* prefixes)
+      : Node(Type::kString), x_(x), prefixes_(prefixes) {}
+  Value Eval(EvalContext& ctx) const override {
+    Value v = x_->Eval(ctx);
+    if (v.null) return Value::Null();
+    if (in_) return in_->Contains(v.s) ? v : Value::Null();
+    const std::string* p = prefixes_->Match(v.s);
+    return p ? Value::String(*p) : Value::Null();
+  }
+
+ private:
+  const Node* x_;
+  const InStringsNode* in_ = nullptr;
+  const StartsWithAnyNode* prefixes_ = nullptr;
 };
 
 class ContainsNode : public Node {
@@ -653,8 +680,8 @@ const absl::flat_hash_map<std::string, FieldSpec>& Fields() {
 
 class Parser {
  public:
-  Parser(std::vector<Token> toks, const Symbols& symbols, CompiledExpr* out)
-      : toks_(std::move(toks)), sym_(symbols), out_(out) {}
+  Parser(absl::string_view text, std::vector<Token> toks, const Symbols& symbols, CompiledExpr* out)
+      : text_(text), toks_(std::move(toks)), sym_(symbols), out_(out) {}
 
   absl::StatusOr<const Node*> ParseAll() {
     auto n = ParseOr();
@@ -674,6 +701,23 @@ class Parser {
     out_->owned.push_back(std::make_unique<T>(std::forward<Args>(args)...));
     return out_->owned.back().get();
   }
+  // The source text in [from, to), without surrounding blanks and commas.
+  std::string Source(size_t from, size_t to) const {
+    absl::string_view s = text_.substr(std::min(from, text_.size()), to > from ? to - from : 0);
+    while (!s.empty() && (s.back() == ' ' || s.back() == ',' || s.back() == '\t')) s.remove_suffix(1);
+    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+    return std::string(s);
+  }
+  // For a test against a named list (list.X or a list parameter), explains
+  // hits with the entry matched: "originator.country in list.fatf" = "AE".
+  template <typename Test>
+  void ObserveListMatch(const Node* x, const std::string& x_text, absl::string_view verb, const Node* list,
+                        const Test* test, bool negated) {
+    auto name = list_names_.find(list);
+    if (negated || name == list_names_.end()) return;
+    Observe(absl::StrCat(x_text, " ", verb, " ", name->second), Make<MatchedEntryNode>(x, test));
+  }
+
   void Observe(const std::string& name, const Node* n) {
     for (const auto& o : out_->observed) {
       if (o.name == name) return;
@@ -804,7 +848,9 @@ class Parser {
       if ((*lhs)->type() != Type::kString) {
         return Err(at, absl::StrCat("'in' needs a string on its left, got ", TypeName((*lhs)->type())));
       }
-      return Make<InStringsNode>(*lhs, *members, negated_in);
+      const Node* in = Make<InStringsNode>(*lhs, *members, negated_in);
+      ObserveListMatch(*lhs, Source(lhs_at, at), "in", *rhs, static_cast<const InStringsNode*>(in), negated_in);
+      return in;
     }
     if (IsWord(t, "between")) {
       const size_t at = Next().offset;
@@ -951,7 +997,10 @@ class Parser {
       if (auto s = want(2, sig); !s.ok()) return s;
       if (auto s = arg_type(0, Type::kString, sig); !s.ok()) return s;
       if (auto s = arg_type(1, Type::kStringList, sig); !s.ok()) return s;
-      return Make<StartsWithAnyNode>(args[0].first, *args[1].first->StringList());
+      const Node* n = Make<StartsWithAnyNode>(args[0].first, *args[1].first->StringList());
+      ObserveListMatch(args[0].first, Source(args[0].second, args[1].second), "prefix in", args[1].first,
+                       static_cast<const StartsWithAnyNode*>(n), false);
+      return n;
     }
     if (f == "starts_with") {
       constexpr absl::string_view sig = "starts_with(string, \"prefix\")";
@@ -1018,12 +1067,15 @@ class Parser {
                       : p.type == Type::kString   ? Make<ConstNode>(p.text)
                                                   : Make<ConstNode>(p.type, p.value);
       if (p.type != Type::kStringList) Observe(id, n);
+      if (p.type == Type::kStringList) list_names_[n] = id;
       return n;
     }
     if (absl::StartsWith(id, "list.")) {
       auto it = sym_.lists.find(id.substr(5));
       if (it == sym_.lists.end()) return Err(t.offset, absl::StrCat("unknown list '", id.substr(5), "'"));
-      return Make<ConstNode>(it->second);
+      const Node* n = Make<ConstNode>(it->second);
+      list_names_[n] = id;
+      return n;
     }
     if (absl::StartsWith(id, "agg.")) {
       const std::string name = id.substr(4);
@@ -1137,10 +1189,12 @@ class Parser {
     }
   }
 
+  absl::string_view text_;  // the source, for names in explanations
   std::vector<Token> toks_;
   size_t pos_ = 0;
   const Symbols& sym_;
   CompiledExpr* out_;
+  absl::flat_hash_map<const Node*, std::string> list_names_;  // list nodes by their name in the source
 };
 
 }  // namespace
@@ -1149,7 +1203,7 @@ absl::StatusOr<CompiledExpr> CompileExpr(absl::string_view text, const Symbols& 
   auto toks = Lex(text);
   if (!toks.ok()) return toks.status();
   CompiledExpr out;
-  Parser parser(std::move(*toks), symbols, &out);
+  Parser parser(text, std::move(*toks), symbols, &out);
   auto root = parser.ParseAll();
   if (!root.ok()) return root.status();
   if ((*root)->type() != expected) {

@@ -158,6 +158,15 @@ TEST_F(PeruPackTest, FatfFlagsBothDirectionsAboveTheMinimumOnly) {
   safe.mutable_beneficiary()->set_country("US");
   Feed(safe);
   EXPECT_THAT(Typologies(), UnorderedElementsAre("fatf_outbound", "fatf_inbound"));
+  // Each alert names the list entry its transaction matched.
+  for (const auto& a : Alerts()) {
+    std::map<std::string, std::string> seen;
+    for (const auto& h : a.hits()) {
+      for (const auto& v : h.values()) seen[v.name()] = v.value();
+    }
+    if (a.typology_id() == "fatf_outbound") EXPECT_EQ(seen["beneficiary.country in list.fatf_high_risk"], "IR");
+    if (a.typology_id() == "fatf_inbound") EXPECT_EQ(seen["originator.country in list.fatf_high_risk"], "KP");
+  }
 }
 
 TEST_F(PeruPackTest, BadRecordsAreDeadLetteredWithReasonAndCountsReconcile) {

@@ -1,5 +1,9 @@
 #include "rules/lang/expr.h"
 
+#include <map>
+#include <string>
+
+#include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_util.h"
 
@@ -106,6 +110,30 @@ TEST_F(ExprTest, RecordsObservedLeavesForExplanations) {
   EvalContext ctx{&n_, &fx_, &aggs_};
   EXPECT_EQ(FormatValue(*e->observed[0].node, e->observed[0].node->Eval(ctx)), "USD 9,000.00");
   EXPECT_EQ(FormatValue(*e->observed[2].node, e->observed[2].node->Eval(ctx)), "4");
+}
+
+TEST_F(ExprTest, ExplainsWhichEntryOfANamedListMatched) {
+  tx_.mutable_originator()->set_country("KP");
+  n_ = *Normalizer(&fx_).Normalize(tx_);
+  auto e = CompileExpr(
+      "originator.country in list.fatf and starts_with_any(branch_ubigeo, list.mining) and "
+      "beneficiary.country not in list.fatf and originator.country in [\"KP\"]",
+      symbols_, Type::kBool);
+  ASSERT_TRUE(e.ok()) << e.status();
+  EvalContext ctx{&n_, &fx_, &aggs_};
+  auto seen = [&] {
+    std::map<std::string, std::string> out;
+    for (const auto& o : e->observed) {
+      if (absl::StrContains(o.name, " list.")) out[o.name] = FormatValue(*o.node, o.node->Eval(ctx));
+    }
+    return out;
+  };
+  // The list entry each test matched; `not in` and literal lists explain nothing.
+  EXPECT_EQ(seen(), (std::map<std::string, std::string>{{"originator.country in list.fatf", "KP"},
+                                                        {"branch_ubigeo prefix in list.mining", "17"}}));
+  tx_.mutable_originator()->set_country("PE");
+  n_ = *Normalizer(&fx_).Normalize(tx_);
+  EXPECT_EQ(seen()["originator.country in list.fatf"], "null");  // nothing matched
 }
 
 TEST_F(ExprTest, TimesAndDurations) {
