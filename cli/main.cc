@@ -53,7 +53,7 @@ commands:
           Alerts per typology and destination from RocksDB; with labels, case recall.
   alerts tally --bootstrap HOST:PORT [--topics uif.alerts,sunat.alerts]
           Read the alert topics with a Kafka consumer and count alerts per typology.
-  eval amlworld --patterns FILE [--background N] [--pack F] [--fx F] [--mapping F] [--seed S]
+  eval amlworld --patterns FILE [--background N] [--pack F] [--fx F] [--mapping F] [--seed S] [--show-missed]
   eval amlsim --dir DIR [--pack F] [--fx F] [--mapping F]
           Replay labelled data through the engine's processor in event-time order and print
           recall per pattern (and background alerts per 10,000), or account recall/precision.
@@ -347,7 +347,7 @@ int Eval(const std::vector<std::string>& args) {
   const bool amlworld = args[0] == "amlworld";
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   auto f = Flags::Parse(absl::StrCat("eval ", args[0]), rest,
-                        {"patterns", "dir", "background", "pack", "fx", "mapping", "seed"}, {});
+                        {"patterns", "dir", "background", "pack", "fx", "mapping", "seed"}, {"show-missed"});
   if (!f.ok()) return Fail(f.status(), 2);
   eval::EvalOptions o;
   o.pack_path = f->Get("pack", "rules/packs/peru.yaml");
@@ -383,6 +383,13 @@ int Eval(const std::vector<std::string>& args) {
                                       : 0.0);
     for (const auto& [typology, n] : r->background_alerts_by_typology) {
       printf("  background alerts of %s: %ld\n", typology.c_str(), long(n));
+    }
+    if (f->Has("show-missed")) {
+      printf("missed attempts: %zu\n", r->missed.size());
+      for (const eval::MissedAttempt& m : r->missed) {
+        printf("  %s:%d %s%s%s, %d transaction(s)\n", f->Get("patterns").c_str(), m.line, m.type.c_str(),
+               m.qualifier.empty() ? "" : ": ", m.qualifier.c_str(), m.transactions);
+      }
     }
     return 0;
   }

@@ -122,7 +122,13 @@ absl::StatusOr<PatternsReport> EvaluateAmlworldPatterns(const std::string& patte
       ++report.background_alerts_by_typology[alert.typology_id()];
     }
   }
-  for (size_t a = 0; a < attempts.size(); ++a) report.by_type[attempts[a].type].detected += detected[a];
+  for (size_t a = 0; a < attempts.size(); ++a) {
+    report.by_type[attempts[a].type].detected += detected[a];
+    if (!detected[a]) {
+      report.missed.push_back(
+          {attempts[a].type, attempts[a].qualifier, attempts[a].line, int(attempts[a].rows.size())});
+    }
+  }
   return report;
 }
 

@@ -28,10 +28,19 @@ struct PatternRecall {
   int detected = 0;
 };
 
+// One attempt missed by every alert, for analysis (`eval --show-missed`).
+struct MissedAttempt {
+  std::string type;
+  std::string qualifier;  // e.g. "Max 2-degree Fan-In"
+  int line = 0;           // of its BEGIN line in the patterns file
+  int transactions = 0;
+};
+
 // Recall per laundering-attempt type: an attempt is detected when at least
 // one alert's evidence includes one of its transactions.
 struct PatternsReport {
   std::map<std::string, PatternRecall> by_type;
+  std::vector<MissedAttempt> missed;  // in file order
   int64_t attempt_transactions = 0;
   int64_t background_transactions = 0;
   int64_t background_alerts = 0;  // alerts whose evidence holds no attempt transaction

@@ -167,6 +167,15 @@ rules::Value Processor::ComputeGraph(rules::GraphFeature feature) {
       rules::Value v = number(graph_->GatherPaths(from, to, since, now, g.max_visits));
       return v.null || v.n == 0 ? rules::Value::Null() : v;
     }
+    case rules::GraphFeature::kPassThroughHops: {
+      rules::Value v = number(graph_->PassThroughHops(from, now, current_->amount_usd, g.pass_through_window_micros,
+                                                      g.pass_through_ratio, g.max_hops));
+      return v.null || v.n == 0 ? rules::Value::Null() : v;
+    }
+    case rules::GraphFeature::kBipartiteSenders: {
+      rules::Value v = number(graph_->SharedSenders(from, to, degree_since, now, g.max_visits));
+      return v.null || v.n < 2 ? rules::Value::Null() : v;
+    }
     case rules::GraphFeature::kOriginatorInDegree:
       return number(graph_->Degree(from, GraphStore::Dir::kIn, degree_since, now));
     case rules::GraphFeature::kOriginatorOutDegree:

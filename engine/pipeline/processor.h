@@ -111,7 +111,7 @@ class Processor : private rules::AggregateSource {
   std::vector<rules::Value> agg_values_;
   std::string subject_;
   const NormalizedTx* current_ = nullptr;
-  static constexpr int kGraphFeatures = int(rules::GraphFeature::kBeneficiaryOutDegree) + 1;
+  static constexpr int kGraphFeatures = rules::kGraphFeatureCount;
   int8_t graph_ready_[kGraphFeatures] = {};
   rules::Value graph_values_[kGraphFeatures];
   // Per profile: its state before the current transaction; -1 = no subject.

@@ -128,6 +128,64 @@ absl::StatusOr<int64_t> GraphStore::LatestInflow(absl::string_view account, int6
   return int64_t{-1};
 }
 
+absl::StatusOr<int> GraphStore::PassThroughHops(absl::string_view account, int64_t until, int64_t amount,
+                                                int64_t window, double ratio, int max_hops) {
+  std::string current(account);
+  int hops = 0;
+  while (hops < max_hops) {
+    ASSIGN_OR_RETURN(std::vector<Edge>* in, Load(Dir::kIn, current));
+    const int64_t lo = int64_t(double(amount) * ratio), hi = int64_t(double(amount) / ratio);
+    auto end = std::upper_bound(in->begin(), in->end(), until, [](int64_t t, const Edge& e) { return t < e.micros; });
+    const Edge* found = nullptr;
+    for (auto e = end; e != in->begin();) {
+      --e;
+      if (e->micros < until - window) break;
+      if (e->amount_usd >= lo && e->amount_usd <= hi && e->dst != current) {
+        found = &*e;
+        break;
+      }
+    }
+    if (!found) break;
+    ++hops;
+    // Step upstream: did the payer pass on what it had just received?
+    until = found->micros;
+    amount = found->amount_usd;
+    current = found->dst;  // copied before the next Load may move the cache
+  }
+  return hops;
+}
+
+absl::StatusOr<int> GraphStore::SharedSenders(absl::string_view from, absl::string_view to, int64_t since,
+                                              int64_t until, int max_visits) {
+  absl::flat_hash_set<std::string> senders;  // who paid `to`
+  {
+    ASSIGN_OR_RETURN(std::vector<Edge>* in, Load(Dir::kIn, to));
+    for (const Edge& e : *in) {
+      if (e.micros >= since && e.micros <= until) senders.insert(e.dst);
+    }
+  }
+  if (senders.size() < 2) return int(senders.size());
+  absl::flat_hash_set<std::string> others;  // other accounts `from` paid
+  {
+    ASSIGN_OR_RETURN(std::vector<Edge>* out, Load(Dir::kOut, from));
+    for (const Edge& e : *out) {
+      if (e.micros >= since && e.micros <= until && e.dst != to) others.insert(e.dst);
+    }
+  }
+  int best = 1;  // `from` alone
+  int visits = 0;
+  for (const std::string& other : others) {
+    if (++visits > max_visits) break;
+    ASSIGN_OR_RETURN(std::vector<Edge>* in, Load(Dir::kIn, other));
+    absl::flat_hash_set<absl::string_view> shared;
+    for (const Edge& e : *in) {
+      if (e.micros >= since && e.micros <= until && senders.contains(e.dst)) shared.insert(e.dst);
+    }
+    best = std::max(best, int(shared.size()));
+  }
+  return best;
+}
+
 absl::StatusOr<int> GraphStore::GatherPaths(absl::string_view mid, absl::string_view sink, int64_t since,
                                             int64_t until, int max_visits) {
   // Sources that paid `mid`: only paths through them count, so that the

@@ -61,6 +61,22 @@ class GraphStore {
   absl::StatusOr<int> GatherPaths(absl::string_view mid, absl::string_view sink, int64_t since, int64_t until,
                                   int max_visits);
 
+  // Consecutive pass-through hops ending at a transfer of `amount` out of
+  // `account` at `until`: 1 when the account received an amount within
+  // [amount*ratio, amount/ratio] in the `window` before, 2 when its payer
+  // had in turn received a similar amount in the window before that, and so
+  // on, up to `max_hops`. 0 when the account passed nothing on.
+  absl::StatusOr<int> PassThroughHops(absl::string_view account, int64_t until, int64_t amount, int64_t window,
+                                      double ratio, int max_hops);
+
+  // Bipartite block seen from the transfer from -> to: over the other
+  // accounts R that `from` paid within [since, until], the largest number of
+  // senders that paid both `to` and R (counting `from`). At least 3 means
+  // three senders sharing two receivers. 1 when `from` paid no one else in
+  // common with another sender. At most `max_visits` receivers read.
+  absl::StatusOr<int> SharedSenders(absl::string_view from, absl::string_view to, int64_t since, int64_t until,
+                                    int max_visits);
+
   // Distinct counterparties of `account` over edges in [since, until].
   absl::StatusOr<int> Degree(absl::string_view account, Dir dir, int64_t since, int64_t until);
 

@@ -1093,7 +1093,9 @@ class Parser {
           {"originator_in_degree", GraphFeature::kOriginatorInDegree, Type::kNumber},
           {"originator_out_degree", GraphFeature::kOriginatorOutDegree, Type::kNumber},
           {"beneficiary_in_degree", GraphFeature::kBeneficiaryInDegree, Type::kNumber},
-          {"beneficiary_out_degree", GraphFeature::kBeneficiaryOutDegree, Type::kNumber}};
+          {"beneficiary_out_degree", GraphFeature::kBeneficiaryOutDegree, Type::kNumber},
+          {"pass_through_hops", GraphFeature::kPassThroughHops, Type::kNumber},
+          {"bipartite_senders", GraphFeature::kBipartiteSenders, Type::kNumber}};
       for (const auto& [fname, feature, type] : kGraph) {
         if (id.substr(6) != fname) continue;
         const Node* n = Make<GraphNode>(feature, type);

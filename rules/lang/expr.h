@@ -39,7 +39,17 @@ enum class GraphFeature {
   kOriginatorOutDegree,
   kBeneficiaryInDegree,
   kBeneficiaryOutDegree,
+  // Stack (layering): consecutive pass-through hops ending at this transfer,
+  // each within graph.pass_through_window at graph.pass_through_ratio,
+  // up to graph.max_hops; 1 is a simple pass-through. Null when 0. Number.
+  kPassThroughHops,
+  // Bipartite: the most senders (the originator among them) that paid both
+  // the beneficiary and another account the originator paid, within
+  // graph.degree_window. Null when below 2. Number.
+  kBipartiteSenders,
+  // New features go above this line; kGraphFeatureCount follows the last.
 };
+inline constexpr int kGraphFeatureCount = int(GraphFeature::kBipartiteSenders) + 1;
 
 // Per-subject profile features a rule can read (`profile.NAME.FEATURE`). All
 // describe the subject *before* the transaction being scored.

@@ -109,7 +109,7 @@ TEST(RulePack, ShippedPeruPackCompiles) {
                      "monthly_register", "gold_export_new_company", "vraem_cash", "human_trafficking_inflows",
                      "front_company", "contraband_split_invoices", "pep_large", "rapid_pass_through",
                      "dormant_reactivated", "profile_deviation", "fan_in", "fan_out", "cycle", "scatter_gather",
-                     "gather_scatter"}));
+                     "gather_scatter", "bipartite", "stack"}));
   EXPECT_TRUE((*p)->uses_graph());
   ASSERT_EQ((*p)->profiles().size(), 1u);
 }

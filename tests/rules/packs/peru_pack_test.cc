@@ -408,6 +408,61 @@ TEST(PeruNetworks, GatherScatterNotWhenTheHubPaysOnlyFour) {
   EXPECT_THAT(h.AlertsOf("gather_scatter"), IsEmpty());
 }
 
+TEST(PeruNetworks, BipartiteThreeSendersPayTheSameTwoReceivers) {
+  testing::PackHarness h(kPeru);
+  int hour = 1;
+  for (const char* s : {"S0", "S1", "S2"}) {
+    for (const char* r : {"R0", "R1"}) h.Feed(Transfer(s, r, hour++, 1000 + 100 * hour));
+  }
+  auto alerts = h.AlertsOf("bipartite");
+  ASSERT_EQ(alerts.size(), 1u);  // when S2 completes the block by paying R1
+  EXPECT_EQ(alerts[0].subject().id(), "R1");
+  EXPECT_EQ(Seen(alerts[0])["graph.bipartite_senders"], "3");
+}
+
+TEST(PeruNetworks, BipartiteNotForTwoSendersOrSendersWithNoOtherReceiverInCommon) {
+  testing::PackHarness h(kPeru);
+  int hour = 1;
+  for (const char* s : {"S0", "S1"}) {
+    for (const char* r : {"R0", "R1"}) h.Feed(Transfer(s, r, hour++));
+  }
+  // Three senders into one account, each also paying an account of its own.
+  for (int i = 0; i < 3; ++i) {
+    const std::string sender = "P" + std::to_string(i);
+    h.Feed(Transfer(sender, "SHOP", hour++));
+    h.Feed(Transfer(sender, "OWN" + std::to_string(i), hour++));
+  }
+  EXPECT_THAT(h.AlertsOf("bipartite"), IsEmpty());
+}
+
+TEST(PeruNetworks, StackThreeConsecutiveLayersOfPassThrough) {
+  testing::PackHarness h(kPeru);
+  h.Feed(Transfer("L0", "L1", 1, 20000));
+  h.Feed(Transfer("L1", "L2", 3, 19500));
+  h.Feed(Transfer("L2", "L3", 6, 19000));
+  h.Feed(Transfer("L3", "L4", 9, 18500));
+  auto alerts = h.AlertsOf("stack");
+  ASSERT_EQ(alerts.size(), 1u);  // L3 -> L4 is the third layer
+  EXPECT_EQ(alerts[0].subject().id(), "L3");
+  EXPECT_EQ(Seen(alerts[0])["graph.pass_through_hops"], "3");
+  EXPECT_EQ(h.AlertsOf("rapid_pass_through").size(), 3u);  // each layer on its own
+}
+
+TEST(PeruNetworks, StackNotWhenALayerKeepsTheMoneyTooLongOrPassesOnADifferentAmount) {
+  testing::PackHarness h(kPeru);
+  // The middle layer holds the money for three days.
+  h.Feed(Transfer("A0", "A1", 1, 20000));
+  h.Feed(Transfer("A1", "A2", 3, 19500));
+  h.Feed(Transfer("A2", "A3", 3 + 72, 19000));
+  h.Feed(Transfer("A3", "A4", 3 + 75, 18500));
+  // The second layer passes on a quarter.
+  h.Feed(Transfer("B0", "B1", 1, 20000));
+  h.Feed(Transfer("B1", "B2", 3, 5000));
+  h.Feed(Transfer("B2", "B3", 6, 4900));
+  h.Feed(Transfer("B3", "B4", 9, 4800));
+  EXPECT_THAT(h.AlertsOf("stack"), IsEmpty());
+}
+
 TEST(PeruNetworks, FanInFanOutAndCycleShipInThePeruPack) {
   testing::PackHarness h(kPeru);
   h.Feed(Transfer("X", "Y", 1));
