@@ -116,16 +116,22 @@ absl::StatusOr<int> GraphStore::ShortestPath(absl::string_view from, absl::strin
   return -1;
 }
 
+const GraphStore::Edge* GraphStore::LatestIn(const std::vector<Edge>& in, int64_t since, int64_t until,
+                                             int64_t min_amount, int64_t max_amount, absl::string_view not_from) {
+  auto end = std::upper_bound(in.begin(), in.end(), until, [](int64_t t, const Edge& e) { return t < e.micros; });
+  for (auto e = end; e != in.begin();) {
+    --e;
+    if (e->micros < since) break;
+    if (e->amount_usd >= min_amount && e->amount_usd <= max_amount && e->dst != not_from) return &*e;
+  }
+  return nullptr;
+}
+
 absl::StatusOr<int64_t> GraphStore::LatestInflow(absl::string_view account, int64_t since, int64_t until,
                                                   int64_t min_amount, int64_t max_amount) {
   ASSIGN_OR_RETURN(std::vector<Edge>* in, Load(Dir::kIn, account));
-  auto end = std::upper_bound(in->begin(), in->end(), until, [](int64_t t, const Edge& e) { return t < e.micros; });
-  for (auto e = end; e != in->begin();) {
-    --e;
-    if (e->micros < since) break;
-    if (e->amount_usd >= min_amount && e->amount_usd <= max_amount) return e->micros;
-  }
-  return int64_t{-1};
+  const Edge* e = LatestIn(*in, since, until, min_amount, max_amount, /*not_from=*/{});
+  return e ? e->micros : int64_t{-1};
 }
 
 absl::StatusOr<int> GraphStore::PassThroughHops(absl::string_view account, int64_t until, int64_t amount,
@@ -134,17 +140,9 @@ absl::StatusOr<int> GraphStore::PassThroughHops(absl::string_view account, int64
   int hops = 0;
   while (hops < max_hops) {
     ASSIGN_OR_RETURN(std::vector<Edge>* in, Load(Dir::kIn, current));
-    const int64_t lo = int64_t(double(amount) * ratio), hi = int64_t(double(amount) / ratio);
-    auto end = std::upper_bound(in->begin(), in->end(), until, [](int64_t t, const Edge& e) { return t < e.micros; });
-    const Edge* found = nullptr;
-    for (auto e = end; e != in->begin();) {
-      --e;
-      if (e->micros < until - window) break;
-      if (e->amount_usd >= lo && e->amount_usd <= hi && e->dst != current) {
-        found = &*e;
-        break;
-      }
-    }
+    // A transfer to itself is not an inflow to pass on.
+    const Edge* found = LatestIn(*in, until - window, until, int64_t(double(amount) * ratio),
+                                 int64_t(double(amount) / ratio), current);
     if (!found) break;
     ++hops;
     // Step upstream: did the payer pass on what it had just received?

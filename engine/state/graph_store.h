@@ -95,6 +95,10 @@ class GraphStore {
  private:
   using Cache = absl::flat_hash_map<std::string, std::vector<Edge>>;  // sorted by time
   absl::StatusOr<std::vector<Edge>*> Load(Dir dir, absl::string_view account);
+  // The latest in-edge in [since, until] with an amount in [min, max], not
+  // from `not_from`; null when none. `in` is sorted by time.
+  static const Edge* LatestIn(const std::vector<Edge>& in, int64_t since, int64_t until, int64_t min_amount,
+                              int64_t max_amount, absl::string_view not_from);
   // Drops edges older than the retention behind the newest, and the oldest
   // beyond the per-account bound.
   void Trim(std::vector<Edge>* edges) const;
