@@ -697,9 +697,11 @@ class Parser {
   bool IsOp(const Token& t, absl::string_view o) const { return t.kind == Tok::kOp && t.text == o; }
 
   template <typename T, typename... Args>
-  const Node* Make(Args&&... args) {
-    out_->owned.push_back(std::make_unique<T>(std::forward<Args>(args)...));
-    return out_->owned.back().get();
+  const T* Make(Args&&... args) {
+    auto node = std::make_unique<T>(std::forward<Args>(args)...);
+    const T* raw = node.get();
+    out_->owned.push_back(std::move(node));
+    return raw;
   }
   // The source text in [from, to), without surrounding blanks and commas.
   std::string Source(size_t from, size_t to) const {
@@ -848,8 +850,8 @@ class Parser {
       if ((*lhs)->type() != Type::kString) {
         return Err(at, absl::StrCat("'in' needs a string on its left, got ", TypeName((*lhs)->type())));
       }
-      const Node* in = Make<InStringsNode>(*lhs, *members, negated_in);
-      ObserveListMatch(*lhs, Source(lhs_at, at), "in", *rhs, static_cast<const InStringsNode*>(in), negated_in);
+      const InStringsNode* in = Make<InStringsNode>(*lhs, *members, negated_in);
+      ObserveListMatch(*lhs, Source(lhs_at, at), "in", *rhs, in, negated_in);
       return in;
     }
     if (IsWord(t, "between")) {
@@ -997,9 +999,8 @@ class Parser {
       if (auto s = want(2, sig); !s.ok()) return s;
       if (auto s = arg_type(0, Type::kString, sig); !s.ok()) return s;
       if (auto s = arg_type(1, Type::kStringList, sig); !s.ok()) return s;
-      const Node* n = Make<StartsWithAnyNode>(args[0].first, *args[1].first->StringList());
-      ObserveListMatch(args[0].first, Source(args[0].second, args[1].second), "prefix in", args[1].first,
-                       static_cast<const StartsWithAnyNode*>(n), false);
+      const StartsWithAnyNode* n = Make<StartsWithAnyNode>(args[0].first, *args[1].first->StringList());
+      ObserveListMatch(args[0].first, Source(args[0].second, args[1].second), "prefix in", args[1].first, n, false);
       return n;
     }
     if (f == "starts_with") {
