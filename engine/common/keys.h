@@ -31,6 +31,9 @@ inline uint64_t GetBigEndian64(absl::string_view in) {
   for (int i = 0; i < 8; ++i) v = (v << 8) | uint8_t(in[i]);
   return v;
 }
+inline uint16_t GetBigEndian16(absl::string_view in) {
+  return uint16_t((uint16_t(uint8_t(in[0])) << 8) | uint8_t(in[1]));
+}
 inline uint32_t GetBigEndian32(absl::string_view in) {
   uint32_t v = 0;
   for (int i = 0; i < 4; ++i) v = (v << 8) | uint8_t(in[i]);

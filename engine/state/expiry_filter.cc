@@ -9,7 +9,7 @@ bool EventTimeExpiryFilter::Expired(Layout layout, absl::string_view key, absl::
   if (layout == Layout::kState) {
     // state_id(4) | len(2) | subject | rest: no rest means a profile.
     if (key.size() < 6) return false;
-    const size_t subject_len = (size_t(uint8_t(key[4])) << 8) | uint8_t(key[5]);
+    const size_t subject_len = GetBigEndian16(key.substr(4, 2));
     if (key.size() <= 6 + subject_len) return false;
   }
   if (value.size() < 8) return false;

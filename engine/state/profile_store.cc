@@ -114,7 +114,9 @@ absl::StatusOr<ProfileStore::Memory*> ProfileStore::LoadCounterparty(uint32_t st
   std::string value;
   rocksdb::Status s = store_->db()->Get(rocksdb::ReadOptions(), store_->cf(Cf::kState), key_, &value);
   if (s.ok()) {
-    if (value.size() != 16) return absl::DataLossError(absl::StrCat("counterparty entry of '", subject, "' is corrupt"));
+    if (value.size() != 16) {
+      return absl::DataLossError(absl::StrCat("counterparty entry of '", subject, "' is corrupt"));
+    }
     m.expire_at = GetOrderedInt64(absl::string_view(value).substr(0, 8));
     m.last_seen = int64_t(GetBigEndian64(absl::string_view(value).substr(8, 8)));
   } else if (!s.IsNotFound()) {

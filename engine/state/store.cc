@@ -30,7 +30,7 @@ class LengthPrefixedTransform : public rocksdb::SliceTransform {
 
  private:
   size_t Length(const rocksdb::Slice& key) const {
-    return (size_t(uint8_t(key[offset_])) << 8) | uint8_t(key[offset_ + 1]);
+    return GetBigEndian16(absl::string_view(key.data() + offset_, 2));
   }
   size_t offset_;
   std::string name_;

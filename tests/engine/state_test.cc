@@ -296,7 +296,8 @@ TEST_F(GraphStoreTest, EdgesLeaveTheDiskByCompactionAfterTheRetention) {
   // A->B expires at day 1 + 1h, B->C at day 1 + 2h. With the 7-day grace a
   // watermark of day 8 + 1h30 drops the first only.
   store_->AdvanceExpiryWatermark(DayMicros(testing::kJan5 + 8, 1) + 30 * 60 * 1000000LL);
-  ASSERT_TRUE(store_->db()->CompactRange(rocksdb::CompactRangeOptions(), store_->cf(Cf::kEdges), nullptr, nullptr).ok());
+  ASSERT_TRUE(
+      store_->db()->CompactRange(rocksdb::CompactRangeOptions(), store_->cf(Cf::kEdges), nullptr, nullptr).ok());
   EXPECT_EQ(CountKeys(*store_, Cf::kEdges), 2);  // A->B (expired at day 1 + 1h) went first
   GraphStore fresh(store_.get(), 1 * kMicrosPerDay);
   EXPECT_EQ(Path(fresh, "A", "C"), -1);
