@@ -100,25 +100,23 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, cons
 }
 
 absl::Status Store::CheckFormat() {
+  auto refuse = [](absl::string_view found) {
+    return absl::FailedPreconditionError(absl::StrCat("storage format ", found, ", this build reads format ",
+                                                      kStorageFormat, ": replay the feed into a fresh data directory"));
+  };
   std::string v;
   auto found = Get(Cf::kMeta, kMetaStorageFormat, &v);
   if (!found.ok()) return found.status();
   if (*found) {
     if (v.size() == 8 && int64_t(GetBigEndian64(v)) == kStorageFormat) return absl::OkStatus();
-    return absl::FailedPreconditionError(absl::StrCat(
-        "storage format ", v.size() == 8 ? absl::StrCat(int64_t(GetBigEndian64(v))) : "unreadable",
-        ", this build reads format ", kStorageFormat, ": replay the feed into a fresh data directory"));
+    return refuse(v.size() == 8 ? absl::StrCat(int64_t(GetBigEndian64(v))) : "unreadable");
   }
   // No version: a fresh database gets one; one that already holds offsets was
   // written before versions existed (format 1).
   auto it = NewIterator(Cf::kOffsets);
   it->SeekToFirst();
   if (!it->status().ok()) return FromRocks(it->status(), "checking the storage format");
-  if (it->Valid()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "storage format 1, this build reads format ", kStorageFormat,
-        ": replay the feed into a fresh data directory"));
-  }
+  if (it->Valid()) return refuse("1");
   if (options_.read_only) return absl::OkStatus();
   rocksdb::WriteBatch batch;
   PutCounter(&batch, cf(Cf::kMeta), kMetaStorageFormat, kStorageFormat);

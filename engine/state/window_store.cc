@@ -8,12 +8,6 @@
 #include "engine/common/time_util.h"
 
 namespace centinela {
-std::string WindowStore::BucketKey(uint32_t state_id, absl::string_view subject, int64_t bucket) {
-  std::string key;
-  Store::StateKeyPrefix(state_id, subject, &key);
-  PutOrderedInt64(&key, bucket);
-  return key;
-}
 
 absl::StatusOr<WindowStore::SubjectWindow*> WindowStore::Load(uint32_t state_id, absl::string_view subject) {
   Store::StateKeyPrefix(state_id, subject, &scratch_key_);
@@ -110,7 +104,7 @@ void WindowStore::Flush(rocksdb::WriteBatch* batch) {
       std::memcpy(&sq_bits, &b.sum_sq, 8);
       PutBigEndian64(&value, sq_bits);
       for (uint64_t h : b.distinct) PutBigEndian64(&value, h);
-      key = cache_key;
+      key = cache_key;  // state_id | subject, then the bucket
       PutOrderedInt64(&key, b.index);
       batch->Put(store_->cf(Cf::kState), key, value);
     }

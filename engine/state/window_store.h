@@ -71,8 +71,6 @@ class WindowStore {
   void Evict();
   size_t cached_subjects() const { return cache_.size(); }
 
-  static std::string BucketKey(uint32_t state_id, absl::string_view subject, int64_t bucket);
-
  private:
   // Bucket value: expire_at, count, sum, min, max, sum_sq (IEEE bits), then
   // distinct hashes.
