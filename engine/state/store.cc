@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/common/keys.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/memtablerep.h"
 #include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 
@@ -51,6 +52,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, cons
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.IncreaseParallelism(2);
+  db_options.allow_concurrent_memtable_write = false;  // the hash-skiplist memtables of state and edges
   rocksdb::ColumnFamilyOptions cf_options;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(64 << 20);
@@ -64,6 +66,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, cons
   prefixed.table_factory.reset(rocksdb::NewBlockBasedTableFactory(prefixed_table));
   prefixed.memtable_prefix_bloom_size_ratio = 0.05;
   prefixed.memtable_whole_key_filtering = true;
+  prefixed.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(1 << 20));
   store->state_expiry_ = std::make_unique<EventTimeExpiryFilter>(
       EventTimeExpiryFilter::Layout::kState, &store->watermark_, options.expiry_grace_micros);
   store->edges_expiry_ = std::make_unique<EventTimeExpiryFilter>(
