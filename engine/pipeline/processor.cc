@@ -47,6 +47,7 @@ Processor::Processor(Store* store, const rules::RulePack* pack, const FxTable* f
   if (pack_->uses_graph()) graph_ = std::make_unique<GraphStore>(store_, pack_->graph().window_micros);
   agg_ready_.resize(pack_->aggregates().size());
   agg_values_.resize(pack_->aggregates().size());
+  agg_window_.resize(pack_->aggregates().size());
   profile_before_.resize(pack_->profiles().size());
 }
 
@@ -75,27 +76,34 @@ rules::Value Processor::Aggregate(int index) {
   agg_ready_[index] = 1;
   const rules::AggregateSpec& spec = pack_->aggregates()[index];
   rules::Value v = rules::Value::Null();
-  if (rules::SubjectKey(spec.subject, *current_, &subject_)) {
-    auto t = windows_.Read(spec.state_id, subject_, spec.window_micros, spec.bucket_micros, current_->event_micros);
-    if (!t.ok()) {
-      agg_error_ = t.status();
-    } else if (spec.function == rules::AggFunction::kCount) {
-      v = rules::Value::Number(double(t->count));
+  WindowStore::Handle& w = agg_window_[spec.state_owner];  // opened by step 1 of Score when the filter passed
+  if (!w && rules::SubjectKey(spec.subject, *current_, &subject_)) {
+    auto opened = windows_.Open(spec.state_id, subject_);
+    if (opened.ok()) {
+      w = *opened;
+    } else {
+      agg_error_ = opened.status();
+    }
+  }
+  if (w) {
+    const WindowTotals t = windows_.Read(w, spec.window_micros, spec.bucket_micros, current_->event_micros);
+    if (spec.function == rules::AggFunction::kCount) {
+      v = rules::Value::Number(double(t.count));
     } else if (spec.function == rules::AggFunction::kCountDistinct) {
-      v = rules::Value::Number(double(t->distinct));
+      v = rules::Value::Number(double(t.distinct));
     } else if (spec.function == rules::AggFunction::kSum) {
-      v = rules::Value::Of(Money{t->sum_usd_minor, Currency::Usd()});
-    } else if (t->count > 0) {  // min, max, avg, stddev: null on an empty window, never 0
+      v = rules::Value::Of(Money{t.sum_usd_minor, Currency::Usd()});
+    } else if (t.count > 0) {  // min, max, avg, stddev: null on an empty window, never 0
       int64_t minor = 0;
       switch (spec.function) {
-        case rules::AggFunction::kMin: minor = t->min_usd_minor; break;
-        case rules::AggFunction::kMax: minor = t->max_usd_minor; break;
+        case rules::AggFunction::kMin: minor = t.min_usd_minor; break;
+        case rules::AggFunction::kMax: minor = t.max_usd_minor; break;
         case rules::AggFunction::kAvg:
-          minor = int64_t(std::llround(double(t->sum_usd_minor) / double(t->count)));
+          minor = int64_t(std::llround(double(t.sum_usd_minor) / double(t.count)));
           break;
         default: {
-          const double mean = double(t->sum_usd_minor) / double(t->count);
-          const double var = std::max(0.0, t->sum_sq / double(t->count) - mean * mean);
+          const double mean = double(t.sum_usd_minor) / double(t.count);
+          const double var = std::max(0.0, t.sum_sq / double(t.count) - mean * mean);
           minor = int64_t(std::llround(std::sqrt(var)));
         }
       }
@@ -242,24 +250,28 @@ absl::Status Processor::Score(const NormalizedTx& tx) {
   max_event_micros_ = std::max(max_event_micros_, tx.event_micros);
   std::fill(std::begin(graph_ready_), std::end(graph_ready_), 0);
   std::fill(agg_ready_.begin(), agg_ready_.end(), 0);
+  std::fill(agg_window_.begin(), agg_window_.end(), nullptr);
   rules::EvalContext ctx{&tx, fx_, this};
   RETURN_IF_ERROR(UpdateProfiles(tx, ctx));
   // 1. Fold the transaction into every aggregate whose filter it passes, so
   //    that rules see windows that include it.
+  //    Aggregates that share a state (same subject, window and filter) are
+  //    folded once, by the state's owner.
   for (const rules::AggregateSpec& spec : pack_->aggregates()) {
+    if (spec.state_owner != spec.index) continue;
     if (spec.filter.root) {
       const rules::Value pass = spec.filter.root->Eval(ctx);
       if (pass.null || !pass.b) continue;
     }
     if (!rules::SubjectKey(spec.subject, tx, &subject_)) continue;
-    uint64_t distinct = 0;
+    uint64_t distinct = 0;  // 0: no value to count distinct (never counted as a value "")
     if (spec.of.root) {
       const rules::Value of = spec.of.root->Eval(ctx);
-      if (of.null) continue;  // nothing to count: never counted as a value ""
-      distinct = StableHash64(of.s) | 1;  // `of` is a string (checked at compile time); 0 means "no value"
+      if (!of.null) distinct = StableHash64(of.s) | 1;  // `of` is a string (checked at compile time)
     }
-    RETURN_IF_ERROR(windows_.Add(spec.state_id, subject_, spec.window_micros, spec.bucket_micros, tx.event_micros,
-                                 tx.amount_usd, distinct));
+    ASSIGN_OR_RETURN(WindowStore::Handle w, windows_.Open(spec.state_id, subject_));
+    windows_.Add(w, spec.window_micros, spec.bucket_micros, tx.event_micros, tx.amount_usd, distinct);
+    agg_window_[spec.index] = w;
   }
   if (graph_ && !tx.tx->originator().account().empty() && !tx.tx->beneficiary().account().empty()) {
     RETURN_IF_ERROR(graph_->AddEdge(tx.tx->originator().account(), tx.tx->beneficiary().account(), tx.event_micros,

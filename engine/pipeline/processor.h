@@ -109,6 +109,7 @@ class Processor : private rules::AggregateSource {
   rules::EvalScratch scratch_;
   std::vector<int8_t> agg_ready_;
   std::vector<rules::Value> agg_values_;
+  std::vector<WindowStore::Handle> agg_window_;  // per state owner, this transaction's subject window
   std::string subject_;
   const NormalizedTx* current_ = nullptr;
   static constexpr int kGraphFeatures = rules::kGraphFeatureCount;

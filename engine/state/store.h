@@ -53,7 +53,7 @@ struct StoreOptions {
 
 // Version of the on-disk value layouts (docs/storage.md). A database written
 // by another version is refused at open rather than misread.
-inline constexpr int64_t kStorageFormat = 2;
+inline constexpr int64_t kStorageFormat = 3;
 inline constexpr absl::string_view kMetaStorageFormat = "format/version";
 
 // Owns the DB and its column family handles. Thread-safe (RocksDB is).

@@ -9,7 +9,7 @@
 
 namespace centinela {
 
-absl::StatusOr<WindowStore::SubjectWindow*> WindowStore::Load(uint32_t state_id, absl::string_view subject) {
+absl::StatusOr<WindowStore::Handle> WindowStore::Open(uint32_t state_id, absl::string_view subject) {
   Store::StateKeyPrefix(state_id, subject, &scratch_key_);
   auto it = cache_.find(scratch_key_);
   if (it != cache_.end()) return &it->second;
@@ -40,14 +40,22 @@ absl::StatusOr<WindowStore::SubjectWindow*> WindowStore::Load(uint32_t state_id,
     w.buckets.push_back(std::move(b));
   }
   if (!iter->status().ok()) return FromRocks(iter->status(), "loading window state");
-  return &cache_.emplace(scratch_key_, std::move(w)).first->second;
+  auto& entry = *cache_.emplace(scratch_key_, std::move(w)).first;
+  entry.second.key = &entry.first;
+  return &entry.second;
 }
 
 absl::Status WindowStore::Add(uint32_t state_id, absl::string_view subject, int64_t window_micros,
                               int64_t bucket_micros, int64_t event_micros, int64_t amount, uint64_t distinct_hash) {
-  auto loaded = Load(state_id, subject);
-  if (!loaded.ok()) return loaded.status();
-  SubjectWindow& w = **loaded;
+  auto w = Open(state_id, subject);
+  if (!w.ok()) return w.status();
+  Add(*w, window_micros, bucket_micros, event_micros, amount, distinct_hash);
+  return absl::OkStatus();
+}
+
+void WindowStore::Add(Handle handle, int64_t window_micros, int64_t bucket_micros, int64_t event_micros,
+                      int64_t amount, uint64_t distinct_hash) {
+  SubjectWindow& w = *handle;
   std::vector<Bucket>& b = w.buckets;
   const int64_t index = FloorDiv(event_micros, bucket_micros);
   auto pos = std::lower_bound(b.begin(), b.end(), index, [](const Bucket& x, int64_t i) { return x.index < i; });
@@ -72,7 +80,7 @@ absl::Status WindowStore::Add(uint32_t state_id, absl::string_view subject, int6
   w.bucket_micros = bucket_micros;
   if (!w.dirty) {
     w.dirty = true;
-    dirty_.push_back(scratch_key_);  // Load left the cache key there
+    dirty_.push_back(&w);
   }
   // Buckets that no query at the newest event time can reach leave the
   // cache; on disk they stay until compaction passes their expire_at.
@@ -80,15 +88,12 @@ absl::Status WindowStore::Add(uint32_t state_id, absl::string_view subject, int6
   auto first_kept = std::lower_bound(b.begin(), b.end(), keep_from,
                                      [](const Bucket& x, int64_t i) { return x.index < i; });
   b.erase(b.begin(), first_kept);
-  return absl::OkStatus();
 }
 
 void WindowStore::Flush(rocksdb::WriteBatch* batch) {
   std::string key, value;
-  for (const std::string& cache_key : dirty_) {
-    auto it = cache_.find(cache_key);
-    if (it == cache_.end()) continue;
-    SubjectWindow& w = it->second;
+  for (SubjectWindow* dirty : dirty_) {
+    SubjectWindow& w = *dirty;
     w.dirty = false;
     for (Bucket& b : w.buckets) {
       if (!b.dirty) continue;
@@ -104,7 +109,7 @@ void WindowStore::Flush(rocksdb::WriteBatch* batch) {
       std::memcpy(&sq_bits, &b.sum_sq, 8);
       PutBigEndian64(&value, sq_bits);
       for (uint64_t h : b.distinct) PutBigEndian64(&value, h);
-      key = cache_key;  // state_id | subject, then the bucket
+      key = *w.key;  // state_id | subject, then the bucket
       PutOrderedInt64(&key, b.index);
       batch->Put(store_->cf(Cf::kState), key, value);
     }
@@ -114,19 +119,23 @@ void WindowStore::Flush(rocksdb::WriteBatch* batch) {
 
 absl::StatusOr<WindowTotals> WindowStore::Read(uint32_t state_id, absl::string_view subject, int64_t window_micros,
                                                int64_t bucket_micros, int64_t event_micros) {
-  auto loaded = Load(state_id, subject);
-  if (!loaded.ok()) return loaded.status();
+  auto w = Open(state_id, subject);
+  if (!w.ok()) return w.status();
+  return Read(*w, window_micros, bucket_micros, event_micros);
+}
+
+WindowTotals WindowStore::Read(Handle w, int64_t window_micros, int64_t bucket_micros, int64_t event_micros) {
   // Read at the subject's high-water mark: a transaction that arrives after
   // later-stamped ones of the same subject (another partition, a late
   // feed) is judged against the subject's current window.
-  const auto& buckets = (*loaded)->buckets;
+  const auto& buckets = w->buckets;
   const int64_t at = buckets.empty() ? event_micros : std::max(event_micros, buckets.back().index * bucket_micros);
   const int64_t hi = FloorDiv(at, bucket_micros);
   const int64_t lo = FloorDiv(at - window_micros, bucket_micros) + 1;
   WindowTotals t;
   const Bucket* only = nullptr;
   int in_window = 0;
-  for (const Bucket& x : (*loaded)->buckets) {
+  for (const Bucket& x : w->buckets) {
     if (x.index >= lo && x.index <= hi) {
       if (t.count == 0 || x.min < t.min_usd_minor) t.min_usd_minor = x.min;
       if (t.count == 0 || x.max > t.max_usd_minor) t.max_usd_minor = x.max;
@@ -141,7 +150,7 @@ absl::StatusOr<WindowTotals> WindowStore::Read(uint32_t state_id, absl::string_v
     t.distinct = int64_t(only->distinct.size());
   } else if (in_window > 1) {
     distinct_scratch_.clear();
-    for (const Bucket& x : (*loaded)->buckets) {
+    for (const Bucket& x : w->buckets) {
       if (x.index >= lo && x.index <= hi) distinct_scratch_.insert(x.distinct.begin(), x.distinct.end());
     }
     t.distinct = int64_t(distinct_scratch_.size());

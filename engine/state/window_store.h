@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "engine/state/store.h"
@@ -53,8 +53,17 @@ class WindowStore {
   // distinct count then saturates rather than using unbounded memory).
   static constexpr size_t kMaxDistinctPerBucket = 4096;
 
+  struct SubjectWindow;
+  // One subject's window state in the cache. Valid until the next Evict():
+  // a caller that touches one subject several times per transaction opens
+  // it once (one key build and hash lookup) and passes the handle on.
+  using Handle = SubjectWindow*;
+  absl::StatusOr<Handle> Open(uint32_t state_id, absl::string_view subject);
+
   // Adds (1, amount) to the bucket of `event_micros` and, when
   // `distinct_hash` is non-zero, that value to the bucket's distinct set.
+  void Add(Handle w, int64_t window_micros, int64_t bucket_micros, int64_t event_micros, int64_t amount_usd_minor,
+           uint64_t distinct_hash = 0);
   absl::Status Add(uint32_t state_id, absl::string_view subject, int64_t window_micros, int64_t bucket_micros,
                    int64_t event_micros, int64_t amount_usd_minor, uint64_t distinct_hash = 0);
 
@@ -62,12 +71,13 @@ class WindowStore {
   void Flush(rocksdb::WriteBatch* batch);
 
   // Totals of the window ending at `event_micros`.
+  WindowTotals Read(Handle w, int64_t window_micros, int64_t bucket_micros, int64_t event_micros);
   absl::StatusOr<WindowTotals> Read(uint32_t state_id, absl::string_view subject, int64_t window_micros,
                                     int64_t bucket_micros, int64_t event_micros);
 
   // After a commit: drops the read view (the next load opens one that sees
   // the commit) and the cache if it grew beyond its bound (never while
-  // changes are waiting for Flush).
+  // changes are waiting for Flush). Invalidates every Handle.
   void Evict();
   size_t cached_subjects() const { return cache_.size(); }
 
@@ -85,18 +95,23 @@ class WindowStore {
     double sum_sq = 0;
     std::vector<uint64_t> distinct;  // sorted, unique
   };
+
+ public:
   struct SubjectWindow {
     std::vector<Bucket> buckets;  // sorted by index
     int64_t window_micros = 0;    // of the latest Add, for expire_at
     int64_t bucket_micros = 0;
     bool dirty = false;
+    const std::string* key = nullptr;  // its cache key: state_id | subject
   };
-  absl::StatusOr<SubjectWindow*> Load(uint32_t state_id, absl::string_view subject);
 
+ private:
   Store* store_;
   size_t max_cached_;
-  absl::flat_hash_map<std::string, SubjectWindow> cache_;  // key: state_id | subject
-  std::vector<std::string> dirty_;                          // cache keys with unflushed buckets
+  // key: state_id | subject. Node-based, so that handles and dirty_ stay
+  // valid while other subjects are added.
+  absl::node_hash_map<std::string, SubjectWindow> cache_;
+  std::vector<SubjectWindow*> dirty_;  // entries with unflushed buckets
   std::unique_ptr<rocksdb::Iterator> reader_;  // read view for cache misses, see Evict()
   std::string scratch_key_;
   absl::flat_hash_set<uint64_t> distinct_scratch_;

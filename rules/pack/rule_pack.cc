@@ -4,6 +4,7 @@
 #include <functional>
 #include <regex>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -291,6 +292,7 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
     }
     // Aggregates: names first, so that rules can refer to any of them.
     if (const YAML::Node aggs = root["aggregates"]) {
+      std::vector<std::pair<std::string, std::string>> state_keys;  // (subject|window|filter, of) per aggregate
       if (!aggs.IsMap()) return err.At(aggs, "aggregates must be a mapping name: {subject, window, function, filter}");
       for (const auto& kv : aggs) {
         RETURN_IF_ERROR(CheckName(err, kv.first, "aggregate"));
@@ -339,13 +341,36 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
         }
         ASSIGN_OR_RETURN(std::string filter, Scalar(err, a, "filter", where, /*required=*/false));
         const std::string of = a["of"] ? a["of"].Scalar() : "";
-        spec.state_id = uint32_t(
-            StableHash64(absl::StrCat(name, "|", a["subject"].Scalar(), "|", window, "|", fn, "|", filter, "|", of)));
+        state_keys.push_back({absl::StrCat(a["subject"].Scalar(), "|", window, "|", filter), of});
         sym.aggregates[name] = spec.index;
         sym.aggregate_types[name] =
             spec.function == AggFunction::kCount || spec.function == AggFunction::kCountDistinct ? Type::kNumber
                                                                                                  : Type::kMoney;
         pack->aggregates_.push_back(std::move(spec));
+      }
+      // Aggregates over the same subject, window and filter share one state:
+      // a bucket holds count, sum, min, max, sum of squares and the distinct
+      // set together. One without `of` joins a sharer that counts an `of`.
+      absl::flat_hash_map<std::string, int> owners;          // subject|window|filter|of -> owner
+      absl::flat_hash_map<std::string, int> distinct_owner;  // subject|window|filter -> owner with an `of`
+      for (int pass = 0; pass < 2; ++pass) {                 // those with `of` first
+        for (auto& spec : pack->aggregates_) {
+          const auto& [base, of] = state_keys[spec.index];
+          if ((pass == 0) == of.empty()) continue;
+          const std::string full = absl::StrCat(base, "|", of);
+          int owner = spec.index;
+          if (auto it = owners.find(full); it != owners.end()) {
+            owner = it->second;
+          } else if (auto d = distinct_owner.find(base); of.empty() && d != distinct_owner.end()) {
+            owner = d->second;
+          } else {
+            owners.emplace(full, owner);
+            if (!of.empty()) distinct_owner.emplace(base, owner);
+          }
+          spec.state_owner = owner;
+          spec.state_id = uint32_t(StableHash64(
+              absl::StrCat("window|", state_keys[owner].first, "|", state_keys[owner].second)));
+        }
       }
       // Filters may use parameters and lists, not aggregates (no cycles).
       Symbols filter_symbols = sym;

@@ -47,7 +47,14 @@ enum class AggFunction {
 struct AggregateSpec {
   std::string name;
   int index = 0;
-  uint32_t state_id = 0;  // stable id of the definition: storage key prefix
+  // Stable id of the windowed state this aggregate reads: a hash of subject,
+  // window, filter and `of`, not of the name or function, so that aggregates
+  // that differ only in function (count and sum of the same filter) share one
+  // state, and renaming an aggregate keeps its history. Storage key prefix.
+  uint32_t state_id = 0;
+  // Index of the aggregate that folds transactions into that state: this
+  // one's own index, or an earlier sharer's. Only owners are folded.
+  int state_owner = 0;
   SubjectKind subject = SubjectKind::kBeneficiaryAccount;
   int64_t window_micros = 0;
   int64_t bucket_micros = 0;

@@ -263,6 +263,55 @@ typologies:
   EXPECT_EQ(seen["agg.lo"], "null");  // no WIRE transaction: empty window, null, never 0
 }
 
+// A count_distinct and a sum of one subject, window and filter share one
+// state (RulePack assigns one owner). A transaction whose `of` value is
+// missing still counts towards the sum and count, never as a distinct value.
+TEST(SharedWindowState, SumAndCountSeeTransactionsWithoutTheDistinctValue) {
+  testing::TempDir dir;
+  auto pack = rules::RulePack::Parse(R"yaml(pack: shared
+version: 1.0.0
+aggregates:
+  senders: {subject: beneficiary.account, window: 7d, function: count_distinct, of: originator.account}
+  total: {subject: beneficiary.account, window: 7d, function: sum}
+  n: {subject: beneficiary.account, window: 7d, function: count}
+rules:
+  seen: {when: "agg.n >= 3 and agg.senders >= 1 and present(agg.total)"}
+typologies:
+  t: {subject: beneficiary.account, rules: {seen: 1}, threshold: 1, severity: low, destinations: [UIF], dedup_window: 30d}
+)yaml",
+                                     "shared.yaml");
+  ASSERT_TRUE(pack.ok()) << pack.status();
+  ASSERT_EQ((*pack)->aggregates()[1].state_owner, 0);
+  FxTable fx = *FxTable::FromFixed({{"PEN", "3.75"}});
+  auto store = std::move(*Store::Open(dir.Sub("db"), {}));
+  auto processor = std::move(*Processor::Create(store.get(), pack->get(), &fx, {}));
+  std::deque<std::string> payloads;
+  int64_t offset = 0;
+  v1::Transaction a = MakeTx("a", DayMicros(kJan5), 10000, "USD");
+  v1::Transaction b = MakeTx("b", DayMicros(kJan5, 13), 20000, "USD");
+  b.mutable_originator()->set_account("BCP-3");
+  v1::Transaction cash = MakeTx("cash", DayMicros(kJan5, 14), 40000, "USD");  // walk-in: no originator account
+  cash.set_channel(v1::CASH);
+  cash.set_operation(v1::DEPOSIT);
+  cash.mutable_originator()->clear_account();
+  for (const v1::Transaction& tx : {a, b, cash}) {
+    ASSERT_TRUE(processor->Process({"t", 0, offset++, payloads.emplace_back(tx.SerializeAsString()), ""}).ok());
+    // Across commits too: the shared state is written and read back once.
+    ASSERT_TRUE(processor->Commit().ok());
+  }
+  EXPECT_EQ(processor->counters().processed, 3);
+  auto it = store->NewIterator(Cf::kAlerts);
+  it->SeekToFirst();
+  ASSERT_TRUE(it->Valid());
+  v1::Alert alert;
+  alert.ParseFromArray(it->value().data(), int(it->value().size()));
+  std::map<std::string, std::string> seen;
+  for (const auto& v : alert.hits(0).values()) seen[v.name()] = v.value();
+  EXPECT_EQ(seen["agg.n"], "3");
+  EXPECT_EQ(seen["agg.senders"], "2");
+  EXPECT_EQ(seen["agg.total"], "USD 700.00");
+}
+
 // The same fixture with the network typologies pack.
 class NetworksPackTest : public PeruPackTest {
  protected:

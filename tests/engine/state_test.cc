@@ -1,3 +1,4 @@
+#include "absl/strings/str_cat.h"
 #include "engine/common/keys.h"
 #include "engine/state/expiry_filter.h"
 #include "engine/state/graph_store.h"
@@ -214,7 +215,7 @@ TEST(Store, RefusesADatabaseOfAnotherStorageFormat) {
   }
   auto reopened = Store::Open(dir.Sub("db"), {});
   ASSERT_FALSE(reopened.ok());
-  EXPECT_NE(reopened.status().message().find("storage format 1, this build reads format 2"), std::string::npos)
+  EXPECT_NE(reopened.status().message().find(absl::StrCat("storage format 1, this build reads format ", kStorageFormat)), std::string::npos)
       << reopened.status();
   EXPECT_NE(reopened.status().message().find(dir.Sub("db")), std::string::npos);
 }

@@ -99,6 +99,69 @@ TEST(RulePack, SyntaxErrorsAndMissingSectionsAreReported) {
             std::string::npos);
 }
 
+TEST(RulePack, AggregatesOfOneSubjectWindowAndFilterShareOneState) {
+  const std::string yaml = Replace(kMinimal, R"(aggregates:
+)", R"(aggregates:
+  deposits_sum_7d:
+    subject: beneficiary.account
+    window: 7d
+    function: sum
+    filter: operation == "DEPOSIT"
+  depositors_7d:
+    subject: beneficiary.account
+    window: 7d
+    function: count_distinct
+    of: originator.account
+    filter: operation == "DEPOSIT"
+  deposits_30d:
+    subject: beneficiary.account
+    window: 30d
+    function: count
+    filter: operation == "DEPOSIT"
+  payers_7d:
+    subject: originator.account
+    window: 7d
+    function: count
+    filter: operation == "DEPOSIT"
+  documents_7d:
+    subject: beneficiary.account
+    window: 7d
+    function: count_distinct
+    of: originator.document_number
+    filter: operation == "DEPOSIT"
+)");
+  auto p = RulePack::Parse(yaml, "pack.yaml");
+  ASSERT_TRUE(p.ok()) << p.status();
+  auto agg = [&](const std::string& name) -> const AggregateSpec& {
+    for (const auto& a : (*p)->aggregates()) {
+      if (a.name == name) return a;
+    }
+    ADD_FAILURE() << name;
+    return (*p)->aggregates()[0];
+  };
+  // Sum, count and a count_distinct of one subject, window and filter: one
+  // state, folded by the aggregate that counts distinct values.
+  const AggregateSpec& owner = agg("depositors_7d");
+  EXPECT_EQ(owner.state_owner, owner.index);
+  for (const char* sharer : {"deposits_sum_7d", "deposits_7d"}) {
+    EXPECT_EQ(agg(sharer).state_id, owner.state_id) << sharer;
+    EXPECT_EQ(agg(sharer).state_owner, owner.index) << sharer;
+  }
+  // Another window, another subject or another `of`: states of their own.
+  for (const char* own : {"deposits_30d", "payers_7d", "documents_7d"}) {
+    EXPECT_NE(agg(own).state_id, owner.state_id) << own;
+    EXPECT_EQ(agg(own).state_owner, agg(own).index) << own;
+  }
+  EXPECT_NE(agg("deposits_30d").state_id, agg("payers_7d").state_id);
+  // The id depends on what the state holds, not on names: a renamed
+  // aggregate keeps its history.
+  auto renamed = RulePack::Parse(Replace(yaml, "depositors_7d:", "senders_7d:"), "pack.yaml");
+  ASSERT_TRUE(renamed.ok()) << renamed.status();
+  for (const auto& a : (*renamed)->aggregates()) {
+    if (a.name == "senders_7d") EXPECT_EQ(a.state_id, owner.state_id);
+  }
+}
+
 TEST(RulePack, ShippedPeruPackCompiles) {
   auto p = RulePack::LoadFile(CENTINELA_SOURCE_DIR "/rules/packs/peru.yaml");
   ASSERT_TRUE(p.ok()) << p.status();
