@@ -27,21 +27,16 @@ double GetDouble(absl::string_view in) {
 
 }  // namespace
 
-std::string ProfileStore::ProfileKey(uint32_t state_id, absl::string_view subject) {
-  std::string key;
-  Store::StateKeyPrefix(state_id, subject, &key);
-  return key;
-}
-
-std::string ProfileStore::CounterpartyKey(uint32_t state_id, absl::string_view subject, uint64_t counterparty) {
-  std::string key = ProfileKey(state_id, subject);
-  key.push_back(char(0xFF));
-  PutBigEndian64(&key, counterparty);
-  return key;
+// state_id | subject | 0xFF | counterparty hash (docs/storage.md).
+void ProfileStore::BuildCounterpartyKey(uint32_t state_id, absl::string_view subject, uint64_t counterparty,
+                                        std::string* out) {
+  Store::StateKeyPrefix(state_id, subject, out);
+  out->push_back(char(0xFF));
+  PutBigEndian64(out, counterparty);
 }
 
 absl::StatusOr<Profile*> ProfileStore::Load(uint32_t state_id, absl::string_view subject) {
-  key_ = ProfileKey(state_id, subject);
+  Store::StateKeyPrefix(state_id, subject, &key_);  // in place: no allocation once key_ has grown
   auto it = profiles_.find(key_);
   if (it != profiles_.end()) return &it->second;
   Profile p;
@@ -107,7 +102,7 @@ void ProfileStore::Flush(rocksdb::WriteBatch* batch) {
 
 absl::StatusOr<ProfileStore::Memory*> ProfileStore::LoadCounterparty(uint32_t state_id, absl::string_view subject,
                                                                      uint64_t counterparty) {
-  key_ = CounterpartyKey(state_id, subject, counterparty);
+  BuildCounterpartyKey(state_id, subject, counterparty, &key_);
   auto it = counterparties_.find(key_);
   if (it != counterparties_.end()) return &it->second;
   Memory m;

@@ -62,10 +62,9 @@ class ProfileStore {
     }
   }
 
-  static std::string ProfileKey(uint32_t state_id, absl::string_view subject);
-  static std::string CounterpartyKey(uint32_t state_id, absl::string_view subject, uint64_t counterparty);
-
  private:
+  static void BuildCounterpartyKey(uint32_t state_id, absl::string_view subject, uint64_t counterparty,
+                                   std::string* out);
   struct Memory {
     int64_t last_seen = -1;  // -1 = never seen
     int64_t expire_at = 0;
