@@ -223,8 +223,7 @@ TEST_F(PeruPackTest, AlertsAreQueuedOncePerDestinationAndShadowIsNeverQueued) {
 
 // min/max/avg/stddev aggregates, through a small pack of its own.
 TEST(AmountStatistics, MinMaxAvgStddevOverTheWindowAndNullWhenEmpty) {
-  testing::TempDir dir;
-  auto pack = rules::RulePack::Parse(R"yaml(pack: stats
+  testing::PackHarness h(testing::PackHarness::Inline{R"yaml(pack: stats
 version: 1.0.0
 aggregates:
   lo: {subject: beneficiary.account, window: 7d, function: min, filter: channel == "WIRE"}
@@ -235,27 +234,13 @@ rules:
   profile: {when: "present(agg.hi) and present(agg.mean) and present(agg.spread) and not present(agg.lo)"}
 typologies:
   t: {subject: beneficiary.account, rules: {profile: 1}, threshold: 1, severity: low, destinations: [UIF], dedup_window: 30d}
-)yaml",
-                                     "stats.yaml");
-  ASSERT_TRUE(pack.ok()) << pack.status();
-  FxTable fx = *FxTable::FromFixed({{"PEN", "3.75"}});
-  auto store = std::move(*Store::Open(dir.Sub("db"), {}));
-  auto processor = std::move(*Processor::Create(store.get(), pack->get(), &fx, {}));
-  std::deque<std::string> payloads;
-  int64_t offset = 0;
+)yaml"});
+  ASSERT_NE(h.processor(), nullptr);
   for (int64_t usd : {100, 200, 600}) {  // USD amounts, ACH (not WIRE)
-    v1::Transaction tx = MakeTx("s" + std::to_string(usd), DayMicros(kJan5), usd * 100, "USD");
-    ASSERT_TRUE(processor->Process({"t", 0, offset++, payloads.emplace_back(tx.SerializeAsString()), ""}).ok());
+    h.Feed(MakeTx("s" + std::to_string(usd), DayMicros(kJan5), usd * 100, "USD"));
   }
-  ASSERT_TRUE(processor->Commit().ok());
-  v1::Alert a;
-  auto it = store->NewIterator(Cf::kAlerts);
-  it->SeekToFirst();
-  ASSERT_TRUE(it->Valid());
-  a.ParseFromArray(it->value().data(), int(it->value().size()));
   // The alert keeps the values of the latest firing (after the third transaction).
-  std::map<std::string, std::string> seen;
-  for (const auto& v : a.hits(0).values()) seen[v.name()] = v.value();
+  std::map<std::string, std::string> seen = h.FirstHitValues();
   EXPECT_EQ(seen["agg.hi"], "USD 600.00");
   EXPECT_EQ(seen["agg.mean"], "USD 300.00");
   // Population stddev of 100, 200, 600: sqrt(((-200)^2 + (-100)^2 + 300^2) / 3) = 216.0247
@@ -267,8 +252,7 @@ typologies:
 // state (RulePack assigns one owner). A transaction whose `of` value is
 // missing still counts towards the sum and count, never as a distinct value.
 TEST(SharedWindowState, SumAndCountSeeTransactionsWithoutTheDistinctValue) {
-  testing::TempDir dir;
-  auto pack = rules::RulePack::Parse(R"yaml(pack: shared
+  testing::PackHarness h(testing::PackHarness::Inline{R"yaml(pack: shared
 version: 1.0.0
 aggregates:
   senders: {subject: beneficiary.account, window: 7d, function: count_distinct, of: originator.account}
@@ -278,15 +262,9 @@ rules:
   seen: {when: "agg.n >= 3 and agg.senders >= 1 and present(agg.total)"}
 typologies:
   t: {subject: beneficiary.account, rules: {seen: 1}, threshold: 1, severity: low, destinations: [UIF], dedup_window: 30d}
-)yaml",
-                                     "shared.yaml");
-  ASSERT_TRUE(pack.ok()) << pack.status();
-  ASSERT_EQ((*pack)->aggregates()[1].state_owner, 0);
-  FxTable fx = *FxTable::FromFixed({{"PEN", "3.75"}});
-  auto store = std::move(*Store::Open(dir.Sub("db"), {}));
-  auto processor = std::move(*Processor::Create(store.get(), pack->get(), &fx, {}));
-  std::deque<std::string> payloads;
-  int64_t offset = 0;
+)yaml"});
+  ASSERT_NE(h.processor(), nullptr);
+  ASSERT_EQ(h.pack().aggregates()[1].state_owner, 0);
   v1::Transaction a = MakeTx("a", DayMicros(kJan5), 10000, "USD");
   v1::Transaction b = MakeTx("b", DayMicros(kJan5, 13), 20000, "USD");
   b.mutable_originator()->set_account("BCP-3");
@@ -295,18 +273,12 @@ typologies:
   cash.set_operation(v1::DEPOSIT);
   cash.mutable_originator()->clear_account();
   for (const v1::Transaction& tx : {a, b, cash}) {
-    ASSERT_TRUE(processor->Process({"t", 0, offset++, payloads.emplace_back(tx.SerializeAsString()), ""}).ok());
+    h.Feed(tx);
     // Across commits too: the shared state is written and read back once.
-    ASSERT_TRUE(processor->Commit().ok());
+    ASSERT_TRUE(h.processor()->Commit().ok());
   }
-  EXPECT_EQ(processor->counters().processed, 3);
-  auto it = store->NewIterator(Cf::kAlerts);
-  it->SeekToFirst();
-  ASSERT_TRUE(it->Valid());
-  v1::Alert alert;
-  alert.ParseFromArray(it->value().data(), int(it->value().size()));
-  std::map<std::string, std::string> seen;
-  for (const auto& v : alert.hits(0).values()) seen[v.name()] = v.value();
+  EXPECT_EQ(h.processor()->counters().processed, 3);
+  std::map<std::string, std::string> seen = h.FirstHitValues();
   EXPECT_EQ(seen["agg.n"], "3");
   EXPECT_EQ(seen["agg.senders"], "2");
   EXPECT_EQ(seen["agg.total"], "USD 700.00");

@@ -4,6 +4,7 @@
 #define CENTINELA_TESTS_TESTING_PACK_HARNESS_H_
 
 #include <deque>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -16,16 +17,14 @@ namespace centinela::testing {
 // Lifetime: one test. Not thread-safe.
 class PackHarness {
  public:
-  explicit PackHarness(const std::string& pack_path) {
-    auto pack = rules::RulePack::LoadFile(pack_path);
-    EXPECT_TRUE(pack.ok()) << pack.status();
-    pack_ = std::move(*pack);
-    store_ = std::move(*Store::Open(dir_.Sub("db"), {}));
-    ProcessorOptions o;
-    o.wall_clock_micros = [] { return int64_t(1); };
-    processor_ = std::move(*Processor::Create(store_.get(), pack_.get(), &fx_, o));
-  }
+  explicit PackHarness(const std::string& pack_path) { Start(rules::RulePack::LoadFile(pack_path)); }
+  // A pack written in the test itself.
+  struct Inline {
+    std::string yaml;
+  };
+  explicit PackHarness(const Inline& pack) { Start(rules::RulePack::Parse(pack.yaml, "inline.yaml")); }
 
+  const rules::RulePack& pack() const { return *pack_; }
   void Feed(const v1::Transaction& tx) { FeedRaw(tx.SerializeAsString(), "application/x-protobuf"); }
   // Any bytes, as a Kafka record of fiu.transactions partition 0 would carry them.
   void FeedRaw(const std::string& payload, const std::string& content_type) {
@@ -51,6 +50,15 @@ class PackHarness {
     for (const auto& a : Alerts()) t.push_back(a.typology_id());
     return t;
   }
+  // The values the first stored alert's first rule hit saw, by name.
+  std::map<std::string, std::string> FirstHitValues() {
+    std::map<std::string, std::string> seen;
+    const std::vector<v1::Alert> alerts = Alerts();
+    EXPECT_FALSE(alerts.empty());
+    if (alerts.empty() || alerts[0].hits().empty()) return seen;
+    for (const auto& v : alerts[0].hits(0).values()) seen[v.name()] = v.value();
+    return seen;
+  }
   // The alerts of one typology.
   std::vector<v1::Alert> AlertsOf(const std::string& typology) {
     std::vector<v1::Alert> out;
@@ -61,6 +69,15 @@ class PackHarness {
   }
 
  private:
+  void Start(absl::StatusOr<std::unique_ptr<rules::RulePack>> pack) {
+    ASSERT_TRUE(pack.ok()) << pack.status();
+    pack_ = std::move(*pack);
+    store_ = std::move(*Store::Open(dir_.Sub("db"), {}));
+    ProcessorOptions o;
+    o.wall_clock_micros = [] { return int64_t(1); };
+    processor_ = std::move(*Processor::Create(store_.get(), pack_.get(), &fx_, o));
+  }
+
   TempDir dir_;
   FxTable fx_ = *FxTable::FromFixed({{"PEN", "3.75"}});
   std::unique_ptr<rules::RulePack> pack_;
