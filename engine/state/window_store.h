@@ -95,17 +95,6 @@ class WindowStore {
     double sum_sq = 0;
     std::vector<uint64_t> distinct;  // sorted, unique
   };
-
- public:
-  struct SubjectWindow {
-    std::vector<Bucket> buckets;  // sorted by index
-    int64_t window_micros = 0;    // of the latest Add, for expire_at
-    int64_t bucket_micros = 0;
-    bool dirty = false;
-    const std::string* key = nullptr;  // its cache key: state_id | subject
-  };
-
- private:
   Store* store_;
   size_t max_cached_;
   // key: state_id | subject. Node-based, so that handles and dirty_ stay
@@ -115,6 +104,15 @@ class WindowStore {
   std::unique_ptr<rocksdb::Iterator> reader_;  // read view for cache misses, see Evict()
   std::string scratch_key_;
   absl::flat_hash_set<uint64_t> distinct_scratch_;
+};
+
+// What a Handle points at (opaque to callers).
+struct WindowStore::SubjectWindow {
+  std::vector<Bucket> buckets;  // sorted by index
+  int64_t window_micros = 0;    // of the latest Add, for expire_at
+  int64_t bucket_micros = 0;
+  bool dirty = false;
+  const std::string* key = nullptr;  // its cache key: state_id | subject
 };
 
 }  // namespace centinela

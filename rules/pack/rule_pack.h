@@ -52,8 +52,8 @@ struct AggregateSpec {
   // that differ only in function (count and sum of the same filter) share one
   // state, and renaming an aggregate keeps its history. Storage key prefix.
   uint32_t state_id = 0;
-  // Index of the aggregate that folds transactions into that state: this
-  // one's own index, or an earlier sharer's. Only owners are folded.
+  // Index of the aggregate that folds transactions into that state: its own
+  // index or another sharer's. Only owners are folded.
   int state_owner = 0;
   SubjectKind subject = SubjectKind::kBeneficiaryAccount;
   int64_t window_micros = 0;
