@@ -123,9 +123,13 @@ struct WarmProcessor {
   }
 };
 
+// Built on first use, per pack; main() drops them (and their scratch
+// databases) after the run.
+std::map<std::string, std::unique_ptr<WarmProcessor>>* warm_processors = nullptr;
+
 void ProcessorWarm(benchmark::State& state, const char* pack_file) {
-  static auto* warm = new std::map<std::string, std::unique_ptr<WarmProcessor>>;
-  auto& w = (*warm)[pack_file];
+  if (!warm_processors) warm_processors = new std::map<std::string, std::unique_ptr<WarmProcessor>>;
+  auto& w = (*warm_processors)[pack_file];
   if (!w) w = std::make_unique<WarmProcessor>(pack_file);
   const auto& s = GetSample().protobuf;
   // The commit (RocksDB WriteBatch into the WAL and memtables) is timed on
@@ -160,4 +164,11 @@ BENCHMARK(BM_ProcessorWarmNetworks)->MinTime(2.0);
 }  // namespace
 }  // namespace centinela
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  delete centinela::warm_processors;  // removes the scratch databases under /tmp
+  return 0;
+}
