@@ -164,8 +164,11 @@ TEST_F(PeruPackTest, FatfFlagsBothDirectionsAboveTheMinimumOnly) {
     for (const auto& h : a.hits()) {
       for (const auto& v : h.values()) seen[v.name()] = v.value();
     }
-    if (a.typology_id() == "fatf_outbound") EXPECT_EQ(seen["beneficiary.country in list.fatf_high_risk"], "IR");
-    if (a.typology_id() == "fatf_inbound") EXPECT_EQ(seen["originator.country in list.fatf_high_risk"], "KP");
+    if (a.typology_id() == "fatf_outbound") {
+      EXPECT_EQ(seen["beneficiary.country in list.fatf_high_risk"], "IR");
+    } else {
+      EXPECT_EQ(seen["originator.country in list.fatf_high_risk"], "KP");
+    }
   }
 }
 

@@ -412,7 +412,10 @@ TEST(PeruNetworks, BipartiteThreeSendersPayTheSameTwoReceivers) {
   testing::PackHarness h(kPeru);
   int hour = 1;
   for (const char* s : {"S0", "S1", "S2"}) {
-    for (const char* r : {"R0", "R1"}) h.Feed(Transfer(s, r, hour++, 1000 + 100 * hour));
+    for (const char* r : {"R0", "R1"}) {
+      h.Feed(Transfer(s, r, hour, 1100 + 100 * hour));
+      ++hour;
+    }
   }
   auto alerts = h.AlertsOf("bipartite");
   ASSERT_EQ(alerts.size(), 1u);  // when S2 completes the block by paying R1
