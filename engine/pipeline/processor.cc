@@ -48,7 +48,11 @@ Processor::Processor(Store* store, const rules::RulePack* pack, const FxTable* f
   agg_ready_.resize(pack_->aggregates().size());
   agg_values_.resize(pack_->aggregates().size());
   agg_window_.resize(pack_->aggregates().size());
+  folds_.reserve(pack_->aggregates().size());
+  fold_keys_.resize(pack_->aggregates().size());
   profile_before_.resize(pack_->profiles().size());
+  profile_fold_slots_.resize(pack_->profiles().size());
+  profile_folds_.reserve(pack_->profiles().size());
 }
 
 void Processor::DeadLetter(const InputRecord& r, absl::string_view reason) {
@@ -220,6 +224,8 @@ rules::Value Processor::Profile(int index, rules::ProfileFeature feature) {
 }
 
 absl::Status Processor::UpdateProfiles(const NormalizedTx& tx, rules::EvalContext& ctx) {
+  // Keys first, prefetched; then the lookups, whose cache misses overlap.
+  profile_folds_.clear();
   for (const rules::ProfileSpec& spec : pack_->profiles()) {
     ProfileBefore& b = profile_before_[spec.index];
     b = ProfileBefore{};
@@ -229,18 +235,33 @@ absl::Status Processor::UpdateProfiles(const NormalizedTx& tx, rules::EvalContex
       if (pass.null || !pass.b) continue;
     }
     b.has_subject = true;
-    ASSIGN_OR_RETURN(b.profile, profiles_.Read(spec.state_id, subject_));
+    ProfileFold& f = profile_fold_slots_[profile_folds_.size()];
+    f.index = spec.index;
+    f.has_counterparty = false;
+    ProfileStore::BuildProfileKey(spec.state_id, subject_, &f.profile_key);
+    profiles_.PrefetchProfile(f.profile_key);
     if (spec.counterparty.root) {
       const rules::Value cp = spec.counterparty.root->Eval(ctx);
       if (!cp.null) {
-        const uint64_t h = StableHash64(cp.s);
-        ASSIGN_OR_RETURN(int64_t seen, profiles_.CounterpartyLastSeen(spec.state_id, subject_, h));
-        b.new_counterparty = (seen < 0 || seen < tx.event_micros - spec.counterparty_memory_micros) ? 1 : 0;
-        RETURN_IF_ERROR(
-            profiles_.TouchCounterparty(spec.state_id, subject_, h, tx.event_micros, spec.counterparty_memory_micros));
+        f.has_counterparty = true;
+        ProfileStore::BuildCounterpartyKey(spec.state_id, subject_, StableHash64(cp.s), &f.counterparty_key);
+        profiles_.PrefetchCounterparty(f.counterparty_key);
       }
     }
-    RETURN_IF_ERROR(profiles_.Add(spec.state_id, subject_, tx.event_micros, tx.amount_usd));
+    profile_folds_.push_back(&f);
+  }
+  for (const ProfileFold* f : profile_folds_) {
+    const rules::ProfileSpec& spec = pack_->profiles()[f->index];
+    ProfileBefore& b = profile_before_[f->index];
+    ASSIGN_OR_RETURN(ProfileStore::ProfileHandle p, profiles_.OpenProfile(f->profile_key));
+    b.profile = ProfileStore::Get(p);
+    if (f->has_counterparty) {
+      ASSIGN_OR_RETURN(ProfileStore::MemoryHandle m, profiles_.OpenCounterparty(f->counterparty_key));
+      const int64_t seen = ProfileStore::LastSeen(m);
+      b.new_counterparty = (seen < 0 || seen < tx.event_micros - spec.counterparty_memory_micros) ? 1 : 0;
+      profiles_.Touch(m, tx.event_micros, spec.counterparty_memory_micros);
+    }
+    profiles_.Add(p, tx.event_micros, tx.amount_usd);
   }
   return absl::OkStatus();
 }
@@ -252,11 +273,15 @@ absl::Status Processor::Score(const NormalizedTx& tx) {
   std::fill(agg_ready_.begin(), agg_ready_.end(), 0);
   std::fill(agg_window_.begin(), agg_window_.end(), nullptr);
   rules::EvalContext ctx{&tx, fx_, this};
+  const bool transfer = !tx.tx->originator().account().empty() && !tx.tx->beneficiary().account().empty();
+  if (graph_ && transfer) graph_->Prefetch(tx.tx->originator().account(), tx.tx->beneficiary().account());
   RETURN_IF_ERROR(UpdateProfiles(tx, ctx));
   // 1. Fold the transaction into every aggregate whose filter it passes, so
   //    that rules see windows that include it.
   //    Aggregates that share a state (same subject, window and filter) are
-  //    folded once, by the state's owner.
+  //    folded once, by the state's owner. All keys first, prefetched, then
+  //    the lookups: their cache misses overlap (WindowStore::Prefetch).
+  folds_.clear();
   for (const rules::AggregateSpec& spec : pack_->aggregates()) {
     if (spec.state_owner != spec.index) continue;
     if (spec.filter.root) {
@@ -269,11 +294,18 @@ absl::Status Processor::Score(const NormalizedTx& tx) {
       const rules::Value of = spec.of.root->Eval(ctx);
       if (!of.null) distinct = StableHash64(of.s) | 1;  // `of` is a string (checked at compile time)
     }
-    ASSIGN_OR_RETURN(WindowStore::Handle w, windows_.Open(spec.state_id, subject_));
-    windows_.Add(w, spec.window_micros, spec.bucket_micros, tx.event_micros, tx.amount_usd, distinct);
+    std::string& key = fold_keys_[folds_.size()];
+    WindowStore::BuildKey(spec.state_id, subject_, &key);
+    windows_.Prefetch(key);
+    folds_.push_back({spec.index, distinct});
+  }
+  for (size_t i = 0; i < folds_.size(); ++i) {
+    const rules::AggregateSpec& spec = pack_->aggregates()[folds_[i].index];
+    ASSIGN_OR_RETURN(WindowStore::Handle w, windows_.OpenKey(fold_keys_[i]));
+    windows_.Add(w, spec.window_micros, spec.bucket_micros, tx.event_micros, tx.amount_usd, folds_[i].distinct);
     agg_window_[spec.index] = w;
   }
-  if (graph_ && !tx.tx->originator().account().empty() && !tx.tx->beneficiary().account().empty()) {
+  if (graph_ && transfer) {
     RETURN_IF_ERROR(graph_->AddEdge(tx.tx->originator().account(), tx.tx->beneficiary().account(), tx.event_micros,
                                     tx.amount_usd, &batch_));
   }

@@ -110,6 +110,14 @@ class Processor : private rules::AggregateSource {
   std::vector<int8_t> agg_ready_;
   std::vector<rules::Value> agg_values_;
   std::vector<WindowStore::Handle> agg_window_;  // per state owner, this transaction's subject window
+  // Step 1 of Score, per state owner the transaction folds into: its key
+  // (slots reused across transactions) and the value it counts distinct.
+  struct Fold {
+    int index;
+    uint64_t distinct;
+  };
+  std::vector<Fold> folds_;
+  std::vector<std::string> fold_keys_;
   std::string subject_;
   const NormalizedTx* current_ = nullptr;
   static constexpr int kGraphFeatures = rules::kGraphFeatureCount;
@@ -122,6 +130,15 @@ class Processor : private rules::AggregateSource {
     int8_t new_counterparty = -1;  // -1 unknown (no counterparty), 0, 1
   };
   std::vector<ProfileBefore> profile_before_;
+  // UpdateProfiles, per profile the transaction folds into: its keys (slots
+  // reused across transactions).
+  struct ProfileFold {
+    int index = 0;
+    bool has_counterparty = false;
+    std::string profile_key, counterparty_key;
+  };
+  std::vector<ProfileFold> profile_fold_slots_;
+  std::vector<const ProfileFold*> profile_folds_;
   absl::Status agg_error_;
 };
 

@@ -18,11 +18,20 @@ void AccountPrefix(GraphStore::Dir dir, absl::string_view account, std::string* 
 
 }  // namespace
 
+namespace {
+
+void BuildEdgeKey(GraphStore::Dir dir, absl::string_view account, int64_t micros, absl::string_view other,
+                  std::string* key) {
+  AccountPrefix(dir, account, key);
+  PutOrderedInt64(key, micros);
+  key->append(other.data(), other.size());
+}
+
+}  // namespace
+
 std::string GraphStore::EdgeKey(Dir dir, absl::string_view account, int64_t micros, absl::string_view other) {
   std::string key;
-  AccountPrefix(dir, account, &key);
-  PutOrderedInt64(&key, micros);
-  key.append(other.data(), other.size());
+  BuildEdgeKey(dir, account, micros, other, &key);
   return key;
 }
 
@@ -72,10 +81,11 @@ absl::Status GraphStore::Insert(Dir dir, absl::string_view account, absl::string
   auto pos = std::upper_bound(edges.begin(), edges.end(), micros,
                               [](int64_t t, const Edge& e) { return t < e.micros; });
   edges.insert(pos, Edge{micros, std::string(other), amount});
-  std::string value;
-  PutOrderedInt64(&value, micros + retention_);  // expire_at: compaction drops it after that
-  PutBigEndian64(&value, uint64_t(amount));
-  batch->Put(store_->cf(Cf::kEdges), EdgeKey(dir, account, micros, other), value);
+  value_.clear();
+  PutOrderedInt64(&value_, micros + retention_);  // expire_at: compaction drops it after that
+  PutBigEndian64(&value_, uint64_t(amount));
+  BuildEdgeKey(dir, account, micros, other, &key_);
+  batch->Put(store_->cf(Cf::kEdges), key_, value_);
   // Expire by event time behind the newest edge, and bound the fan-out kept.
   // Only the cache is trimmed: entries beyond the bound are trimmed again at
   // the next load and dropped from disk by compaction.

@@ -40,6 +40,14 @@ class GraphStore {
 
   absl::Status AddEdge(absl::string_view src, absl::string_view dst, int64_t micros, int64_t amount_usd,
                        rocksdb::WriteBatch* batch);
+  // Starts loading the cache entries that a transfer src -> dst touches
+  // (AddEdge, and the in-edges of `src` that pass-through and cycle features
+  // read), so that their cache misses overlap with other work.
+  void Prefetch(absl::string_view src, absl::string_view dst) const {
+    out_.prefetch(src);
+    in_.prefetch(dst);
+    in_.prefetch(src);
+  }
 
   // Fewest edges on a time-respecting path from `from` to `to` (each edge no
   // earlier than the one before it, all within [since, until]), using only
@@ -111,6 +119,7 @@ class GraphStore {
   Cache out_;
   Cache in_;
   std::unique_ptr<rocksdb::Iterator> reader_;  // read view for cache misses, see Evict()
+  std::string key_, value_;  // Insert's scratch
 };
 
 }  // namespace centinela

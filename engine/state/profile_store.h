@@ -6,9 +6,9 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
-#include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/status/statusor.h"
 #include "engine/state/store.h"
 #include "rocksdb/write_batch.h"
@@ -39,21 +39,44 @@ class ProfileStore {
  public:
   explicit ProfileStore(Store* store, size_t max_cached = 1 << 20) : store_(store), max_cached_(max_cached) {}
 
-  // The profile as of now (all zero for a new subject).
-  absl::StatusOr<Profile> Read(uint32_t state_id, absl::string_view subject);
-  // Folds one amount at `event_micros` into the profile.
-  absl::Status Add(uint32_t state_id, absl::string_view subject, int64_t event_micros, int64_t amount_usd_minor);
+  struct ProfileEntry;
+  struct MemoryEntry;
+  // A cached profile or counterparty memory. Valid until the next Evict().
+  using ProfileHandle = ProfileEntry*;
+  using MemoryHandle = MemoryEntry*;
 
-  // When the counterparty (by hash) was last seen with the subject; -1 if never.
-  absl::StatusOr<int64_t> CounterpartyLastSeen(uint32_t state_id, absl::string_view subject, uint64_t counterparty);
+  // Batched access, as in WindowStore: build the keys of one transaction
+  // first, Prefetch() each, then open them, so that their cache misses overlap.
+  static void BuildProfileKey(uint32_t state_id, absl::string_view subject, std::string* key);
+  static void BuildCounterpartyKey(uint32_t state_id, absl::string_view subject, uint64_t counterparty,
+                                   std::string* key);
+  void PrefetchProfile(const std::string& key) const { profiles_.prefetch(key); }
+  void PrefetchCounterparty(const std::string& key) const { counterparties_.prefetch(key); }
+  absl::StatusOr<ProfileHandle> OpenProfile(const std::string& key);
+  absl::StatusOr<MemoryHandle> OpenCounterparty(const std::string& key);
+
+  // The profile as of now (all zero for a new subject).
+  static const Profile& Get(ProfileHandle h);
+  // Folds one amount at `event_micros` into the profile.
+  void Add(ProfileHandle h, int64_t event_micros, int64_t amount_usd_minor);
+  // When the counterparty was last seen with the subject; -1 if never.
+  static int64_t LastSeen(MemoryHandle h);
   // Records the counterparty as seen at `event_micros`, remembered for
   // `memory_micros` of event time.
+  void Touch(MemoryHandle h, int64_t event_micros, int64_t memory_micros);
+
+  // One-call forms of the above (tests, tools).
+  absl::StatusOr<Profile> Read(uint32_t state_id, absl::string_view subject);
+  absl::Status Add(uint32_t state_id, absl::string_view subject, int64_t event_micros, int64_t amount_usd_minor);
+  absl::StatusOr<int64_t> CounterpartyLastSeen(uint32_t state_id, absl::string_view subject, uint64_t counterparty);
   absl::Status TouchCounterparty(uint32_t state_id, absl::string_view subject, uint64_t counterparty,
                                  int64_t event_micros, int64_t memory_micros);
 
   // Writes every profile and counterparty memory changed since the last Flush.
   void Flush(rocksdb::WriteBatch* batch);
 
+  // After a commit: drops the cache if it grew beyond its bound (never while
+  // changes wait for Flush). Invalidates every handle.
   void Evict() {
     if (dirty_profiles_.empty() && dirty_counterparties_.empty() &&
         profiles_.size() + counterparties_.size() > max_cached_) {
@@ -63,21 +86,31 @@ class ProfileStore {
   }
 
  private:
-  static void BuildCounterpartyKey(uint32_t state_id, absl::string_view subject, uint64_t counterparty,
-                                   std::string* out);
   struct Memory {
     int64_t last_seen = -1;  // -1 = never seen
     int64_t expire_at = 0;
   };
-  absl::StatusOr<Profile*> Load(uint32_t state_id, absl::string_view subject);
-  absl::StatusOr<Memory*> LoadCounterparty(uint32_t state_id, absl::string_view subject, uint64_t counterparty);
 
   Store* store_;
   size_t max_cached_;
-  absl::flat_hash_map<std::string, Profile> profiles_;
-  absl::flat_hash_map<std::string, Memory> counterparties_;
-  absl::flat_hash_set<std::string> dirty_profiles_, dirty_counterparties_;
+  // Node-based: handles and the dirty lists stay valid while entries are added.
+  absl::node_hash_map<std::string, ProfileEntry> profiles_;
+  absl::node_hash_map<std::string, MemoryEntry> counterparties_;
+  std::vector<ProfileEntry*> dirty_profiles_;
+  std::vector<MemoryEntry*> dirty_counterparties_;
   std::string key_;
+};
+
+// What the handles point at (opaque to callers).
+struct ProfileStore::ProfileEntry {
+  Profile profile;
+  bool dirty = false;
+  const std::string* key = nullptr;  // its cache key
+};
+struct ProfileStore::MemoryEntry {
+  Memory memory;
+  bool dirty = false;
+  const std::string* key = nullptr;
 };
 
 }  // namespace centinela

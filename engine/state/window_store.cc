@@ -3,27 +3,38 @@
 #include <algorithm>
 #include <cstring>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "engine/common/keys.h"
 #include "engine/common/time_util.h"
 
 namespace centinela {
 
+void WindowStore::BuildKey(uint32_t state_id, absl::string_view subject, std::string* key) {
+  Store::StateKeyPrefix(state_id, subject, key);
+}
+
 absl::StatusOr<WindowStore::Handle> WindowStore::Open(uint32_t state_id, absl::string_view subject) {
-  Store::StateKeyPrefix(state_id, subject, &scratch_key_);
-  auto it = cache_.find(scratch_key_);
+  BuildKey(state_id, subject, &scratch_key_);
+  return OpenKey(scratch_key_);
+}
+
+absl::StatusOr<WindowStore::Handle> WindowStore::OpenKey(const std::string& key) {
+  auto it = cache_.find(key);
   if (it != cache_.end()) return &it->second;
   SubjectWindow w;
   // One read view per commit interval: what the open batch changed is in
   // the cache already, so the view only has to see the last commit.
   if (!reader_) reader_ = store_->NewPrefixIterator(Cf::kState);
   rocksdb::Iterator* iter = reader_.get();
-  const rocksdb::Slice prefix(scratch_key_);
+  const rocksdb::Slice prefix(key);
   for (iter->Seek(prefix); iter->Valid() && iter->key().starts_with(prefix); iter->Next()) {
     const rocksdb::Slice k = iter->key();
     const rocksdb::Slice v = iter->value();
     if (k.size() != prefix.size() + 8 || v.size() < kHeaderBytes || (v.size() - kHeaderBytes) % 8 != 0) {
-      return absl::DataLossError(absl::StrCat("state: malformed bucket for subject ", subject));
+      // key = state_id (4 bytes) | subject length (2 bytes) | subject
+      return absl::DataLossError(absl::StrCat("state: malformed bucket for subject ",
+                                              absl::CHexEscape(absl::string_view(key).substr(6))));
     }
     auto u64 = [&](size_t off) { return GetBigEndian64(absl::string_view(v.data() + off, 8)); };
     Bucket b;
@@ -40,7 +51,7 @@ absl::StatusOr<WindowStore::Handle> WindowStore::Open(uint32_t state_id, absl::s
     w.buckets.push_back(std::move(b));
   }
   if (!iter->status().ok()) return FromRocks(iter->status(), "loading window state");
-  auto& entry = *cache_.emplace(scratch_key_, std::move(w)).first;
+  auto& entry = *cache_.emplace(key, std::move(w)).first;
   entry.second.key = &entry.first;
   return &entry.second;
 }

@@ -60,6 +60,15 @@ class WindowStore {
   using Handle = SubjectWindow*;
   absl::StatusOr<Handle> Open(uint32_t state_id, absl::string_view subject);
 
+  // Batched opening. The cache entries of one transaction's subject windows
+  // are independent, and with a warm cache of 100,000s of subjects each
+  // lookup is a chain of cache misses. Build every key first (BuildKey),
+  // Prefetch() each, then OpenKey() them: the misses overlap instead of
+  // queueing. Same result as Open().
+  static void BuildKey(uint32_t state_id, absl::string_view subject, std::string* key);
+  void Prefetch(const std::string& key) const { cache_.prefetch(key); }
+  absl::StatusOr<Handle> OpenKey(const std::string& key);
+
   // Adds (1, amount) to the bucket of `event_micros` and, when
   // `distinct_hash` is non-zero, that value to the bucket's distinct set.
   void Add(Handle w, int64_t window_micros, int64_t bucket_micros, int64_t event_micros, int64_t amount_usd_minor,
