@@ -44,6 +44,11 @@ Processor::Processor(Store* store, const rules::RulePack* pack, const FxTable* f
           .count();
     };
   }
+  google::protobuf::ArenaOptions arena_options;
+  arena_block_ = std::make_unique<char[]>(kArenaBlockBytes);
+  arena_options.initial_block = arena_block_.get();
+  arena_options.initial_block_size = kArenaBlockBytes;
+  arena_ = std::make_unique<google::protobuf::Arena>(arena_options);
   if (pack_->uses_graph()) graph_ = std::make_unique<GraphStore>(store_, pack_->graph().window_micros);
   agg_ready_.resize(pack_->aggregates().size());
   agg_values_.resize(pack_->aggregates().size());
@@ -332,11 +337,13 @@ absl::Status Processor::Process(const InputRecord& r) {
   }
   *last_position_ = r.offset + 1;
   *last_dirty_position_ = r.offset + 1;
-  if (absl::Status s = DecodeTransaction(r.payload, r.content_type, &tx_); !s.ok()) {
+  arena_->Reset();
+  v1::Transaction* tx = google::protobuf::Arena::CreateMessage<v1::Transaction>(arena_.get());
+  if (absl::Status s = DecodeTransaction(r.payload, r.content_type, tx); !s.ok()) {
     DeadLetter(r, s.message());
     return absl::OkStatus();
   }
-  auto normalized = normalizer_.Normalize(tx_);
+  auto normalized = normalizer_.Normalize(*tx);
   if (!normalized.ok()) {
     DeadLetter(r, absl::StrCat("validate: ", normalized.status().message()));
     return absl::OkStatus();

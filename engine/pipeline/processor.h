@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "google/protobuf/arena.h"
 #include "engine/alerts/alert_book.h"
 #include "engine/state/graph_store.h"
 #include "engine/state/outbox.h"
@@ -105,7 +106,12 @@ class Processor : private rules::AggregateSource {
   int64_t* last_dirty_position_ = nullptr;
 
   // Per-transaction scratch (reused; no allocation per record).
-  v1::Transaction tx_;
+  // Each record is decoded into a message on arena_, reset per record. The
+  // arena's first block is ours and survives Reset(), so a record that fits
+  // in it (all ordinary ones) costs no heap allocation to decode.
+  static constexpr size_t kArenaBlockBytes = 16 << 10;
+  std::unique_ptr<char[]> arena_block_;
+  std::unique_ptr<google::protobuf::Arena> arena_;
   rules::EvalScratch scratch_;
   std::vector<int8_t> agg_ready_;
   std::vector<rules::Value> agg_values_;
