@@ -97,10 +97,16 @@ absl::StatusOr<int> GraphStore::ShortestPath(absl::string_view from, absl::strin
                                              int64_t until, int max_hops, int max_visits, int64_t min_amount,
                                              int64_t max_amount) {
   // Breadth-first by hop count; for each account, the earliest time we can
-  // be there (a later arrival can only use a subset of its edges).
-  absl::flat_hash_map<std::string, int64_t> earliest;
-  std::vector<std::pair<std::string, int64_t>> frontier = {{std::string(from), since}}, next;
-  earliest[std::string(from)] = since;
+  // be there (a later arrival can only use a subset of its edges). Accounts
+  // are views of edge strings in the cache: Load() may add entries (moving
+  // the vectors, never their elements) but changes no loaded edge list.
+  auto& earliest = search_earliest_;
+  auto& frontier = search_frontier_;
+  auto& next = search_next_;
+  earliest.clear();
+  frontier.clear();
+  frontier.emplace_back(from, since);
+  earliest[from] = since;
   int visits = 0;
   for (int hop = 1; hop <= max_hops && !frontier.empty(); ++hop) {
     next.clear();
@@ -236,7 +242,8 @@ absl::StatusOr<int> GraphStore::GatherPaths(absl::string_view mid, absl::string_
 
 absl::StatusOr<int> GraphStore::Degree(absl::string_view account, Dir dir, int64_t since, int64_t until) {
   ASSIGN_OR_RETURN(std::vector<Edge>* edges, Load(dir, account));
-  absl::flat_hash_set<absl::string_view> seen;
+  auto& seen = degree_seen_;
+  seen.clear();
   for (const Edge& e : *edges) {
     if (e.micros >= since && e.micros <= until) seen.insert(e.dst);
   }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "engine/state/store.h"
 #include "rocksdb/write_batch.h"
@@ -120,6 +121,10 @@ class GraphStore {
   Cache in_;
   std::unique_ptr<rocksdb::Iterator> reader_;  // read view for cache misses, see Evict()
   std::string key_, value_;  // Insert's scratch
+  // Search scratch, reused across calls (views of edge strings in the cache).
+  absl::flat_hash_map<absl::string_view, int64_t> search_earliest_;
+  std::vector<std::pair<absl::string_view, int64_t>> search_frontier_, search_next_;
+  absl::flat_hash_set<absl::string_view> degree_seen_;
 };
 
 }  // namespace centinela

@@ -22,13 +22,14 @@ bool IsDigits(absl::string_view s, size_t n) {
 }
 
 absl::Status ValidateParty(const v1::Party& p, absl::string_view side) {
-  const std::string doc_field = absl::StrCat(side, ".document_number");
+  // Field names are built only on error: no allocation for a valid party.
+  auto doc_field = [side] { return absl::StrCat(side, ".document_number"); };
   switch (p.document_type()) {
     case v1::DNI:
-      if (auto s = ValidateDni(p.document_number()); !s.ok()) return FieldError(doc_field, s.message());
+      if (auto s = ValidateDni(p.document_number()); !s.ok()) return FieldError(doc_field(), s.message());
       break;
     case v1::RUC:
-      if (auto s = ValidateRuc(p.document_number()); !s.ok()) return FieldError(doc_field, s.message());
+      if (auto s = ValidateRuc(p.document_number()); !s.ok()) return FieldError(doc_field(), s.message());
       break;
     case v1::DOCUMENT_TYPE_UNSPECIFIED:
       if (!p.document_number().empty()) {
@@ -37,7 +38,7 @@ absl::Status ValidateParty(const v1::Party& p, absl::string_view side) {
       break;
     default:
       if (p.document_number().empty() || p.document_number().size() > 20) {
-        return FieldError(doc_field, "must be 1 to 20 characters");
+        return FieldError(doc_field(), "must be 1 to 20 characters");
       }
   }
   if (!p.ubigeo().empty() && !IsDigits(p.ubigeo(), 6)) {

@@ -585,6 +585,7 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
 
 void RulePack::Evaluate(EvalContext& ctx, EvalScratch* scratch) const {
   scratch->rule_state.assign(rules_.size(), -1);
+  for (TypologyHit& h : scratch->hits) scratch->spare_rule_lists.push_back(std::move(h.fired_rules));
   scratch->hits.clear();
   RuleMemo memo(this, &ctx, &scratch->rule_state);
   RuleSource* const previous = ctx.rules;
@@ -603,6 +604,11 @@ void RulePack::Evaluate(EvalContext& ctx, EvalScratch* scratch) const {
         if (!hit) {
           hit = &scratch->hits.emplace_back();
           hit->typology = int(t);
+          if (!scratch->spare_rule_lists.empty()) {
+            hit->fired_rules = std::move(scratch->spare_rule_lists.back());
+            scratch->spare_rule_lists.pop_back();
+            hit->fired_rules.clear();
+          }
         }
         hit->fired_rules.push_back(rule);
       }
@@ -611,6 +617,7 @@ void RulePack::Evaluate(EvalContext& ctx, EvalScratch* scratch) const {
       if (score + 1e-9 >= typ.threshold) {
         hit->score = score;
       } else {
+        scratch->spare_rule_lists.push_back(std::move(hit->fired_rules));
         scratch->hits.pop_back();
       }
     }

@@ -104,6 +104,7 @@ struct TypologyHit {
 struct EvalScratch {
   std::vector<int8_t> rule_state;  // -1 unknown, 0 false, 1 true
   std::vector<TypologyHit> hits;
+  std::vector<std::vector<int>> spare_rule_lists;  // fired_rules storage of earlier hits, for reuse
 };
 
 // Bounds of the graph search behind graph.* features.

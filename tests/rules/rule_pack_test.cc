@@ -157,9 +157,13 @@ TEST(RulePack, AggregatesOfOneSubjectWindowAndFilterShareOneState) {
   // aggregate keeps its history.
   auto renamed = RulePack::Parse(Replace(yaml, "depositors_7d:", "senders_7d:"), "pack.yaml");
   ASSERT_TRUE(renamed.ok()) << renamed.status();
+  int renamed_found = 0;
   for (const auto& a : (*renamed)->aggregates()) {
-    if (a.name == "senders_7d") EXPECT_EQ(a.state_id, owner.state_id);
+    if (a.name != "senders_7d") continue;
+    ++renamed_found;
+    EXPECT_EQ(a.state_id, owner.state_id);
   }
+  EXPECT_EQ(renamed_found, 1);
 }
 
 TEST(RulePack, ShippedPeruPackCompiles) {
