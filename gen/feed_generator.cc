@@ -359,7 +359,9 @@ void Generate(const GenOptions& o, const std::function<void(const GeneratedRecor
       FillParty(accounts[rng.Next() % accounts.size()], p.tx.mutable_beneficiary());
       add_case(std::move(p), "pep_large", cid);
     }
-    // Fan-in and fan-out: 5-7 distinct counterparties of one account within 2 days.
+    // Fan-in and fan-out: 5-7 distinct counterparties of one account within 2
+    // days, US$2,000-5,000 each, so that the fan moves at least the ROS
+    // threshold (US$10,000) in total, as the typology requires.
     for (bool in : {true, false}) {
       const std::string typ = in ? "fan_in" : "fan_out";
       const std::string cid = absl::StrCat(typ, "-", ++case_no);
@@ -367,7 +369,7 @@ void Generate(const GenOptions& o, const std::function<void(const GeneratedRecor
       const int n = int(rng.Uniform(5, 7));
       const int64_t t0 = case_time();
       for (int k = 0; k < n; ++k) {
-        Pending p = transfer(t0 + rng.Uniform(0, 2 * kMicrosPerDay), cid, k, rng.Uniform(500, 3000) * 100);
+        Pending p = transfer(t0 + rng.Uniform(0, 2 * kMicrosPerDay), cid, k, rng.Uniform(2000, 5000) * 100);
         p.tx.set_channel(v1::ACH);
         FillParty(in ? fresh(false) : hub, p.tx.mutable_originator());
         FillParty(in ? hub : fresh(false), p.tx.mutable_beneficiary());

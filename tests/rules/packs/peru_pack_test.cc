@@ -18,6 +18,7 @@ using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::Not;
+using ::testing::SizeIs;
 
 constexpr const char* kPeru = CENTINELA_SOURCE_DIR "/rules/packs/peru.yaml";
 
@@ -372,7 +373,7 @@ v1::Transaction Transfer(const std::string& from, const std::string& to, int64_t
 TEST(PeruNetworks, ScatterGatherFiveIntermediariesMeetAgain) {
   testing::PackHarness h(kPeru);
   for (int i = 0; i < 5; ++i) h.Feed(Transfer("SRC", "B" + std::to_string(i), 1 + i));
-  for (int i = 0; i < 5; ++i) h.Feed(Transfer("B" + std::to_string(i), "SINK", 10 + i, 1900));
+  for (int i = 0; i < 5; ++i) h.Feed(Transfer("B" + std::to_string(i), "SINK", 10 + i, 2000));
   auto alerts = h.AlertsOf("scatter_gather");
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].subject().id(), "SINK");
@@ -464,6 +465,26 @@ TEST(PeruNetworks, StackNotWhenALayerKeepsTheMoneyTooLongOrPassesOnADifferentAmo
   h.Feed(Transfer("B2", "B3", 6, 4900));
   h.Feed(Transfer("B3", "B4", 9, 4800));
   EXPECT_THAT(h.AlertsOf("stack"), IsEmpty());
+}
+
+// Five payers or payees within 3 days make a fan only when at least the ROS
+// threshold (US$10,000) moves through it: five small payments into one
+// account are ordinary (a shop, a landlord).
+TEST(PeruNetworks, FanInAndFanOutNeedAMaterialTotal) {
+  testing::PackHarness small(kPeru);
+  for (int i = 0; i < 6; ++i) small.Feed(Transfer("P" + std::to_string(i), "HUB", 1 + i, 1500));  // US$9,000
+  for (int i = 0; i < 6; ++i) small.Feed(Transfer("HUB", "Q" + std::to_string(i), 10 + i, 1500));
+  EXPECT_THAT(small.Typologies(), Not(Contains("fan_in")));
+  EXPECT_THAT(small.Typologies(), Not(Contains("fan_out")));
+
+  testing::PackHarness material(kPeru);
+  for (int i = 0; i < 5; ++i) material.Feed(Transfer("P" + std::to_string(i), "HUB", 1 + i, 2000));  // US$10,000
+  for (int i = 0; i < 5; ++i) material.Feed(Transfer("HUB", "Q" + std::to_string(i), 10 + i, 2000));
+  auto in = material.AlertsOf("fan_in");
+  ASSERT_EQ(in.size(), 1u);
+  EXPECT_EQ(in[0].subject().id(), "HUB");
+  EXPECT_EQ(Seen(in[0])["agg.distinct_senders_3d"], "5");
+  EXPECT_THAT(material.AlertsOf("fan_out"), SizeIs(1));
 }
 
 TEST(PeruNetworks, FanInFanOutAndCycleShipInThePeruPack) {
