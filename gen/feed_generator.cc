@@ -214,24 +214,31 @@ void Generate(const GenOptions& o, const std::function<void(const GeneratedRecor
       p.label = "case"; p.typology = "border_cash"; p.case_id = cid;
       all.push_back(std::move(p));
     }
-    // FATF: wire to / from a high-risk jurisdiction.
+    // FATF: wire to / from a high-risk jurisdiction. Call for action (KP,
+    // IR, MM): one material wire. Increased monitoring (VE, BO): the account
+    // wires with it repeatedly (two material wires within a week).
     for (bool outbound : {true, false}) {
       const std::string typ = outbound ? "fatf_outbound" : "fatf_inbound";
       const std::string cid = absl::StrCat(typ, "-", ++case_no);
-      Pending p = base_tx(case_time(), absl::StrCat("tx-", cid, "-0"));
-      p.tx.set_channel(v1::WIRE);
-      p.tx.set_operation(v1::TRANSFER);
-      set_amount(p.tx, rng.Uniform(3000, 60000) * 100, "USD");
+      const std::string country = rng.Pick(kHighRisk);
+      const bool monitored = country == "VE" || country == "BO";
       const Account& local = accounts[rng.Next() % accounts.size()];
-      if (outbound) {
-        FillParty(local, p.tx.mutable_originator());
-        FillForeign(rng, rng.Pick(kHighRisk), case_no, p.tx.mutable_beneficiary());
-      } else {
-        FillForeign(rng, rng.Pick(kHighRisk), case_no, p.tx.mutable_originator());
-        FillParty(local, p.tx.mutable_beneficiary());
+      const int64_t t0 = case_time();
+      for (int k = 0; k < (monitored ? 2 : 1); ++k) {
+        Pending p = base_tx(t0 + k * rng.Uniform(kMicrosPerDay, 7 * kMicrosPerDay), absl::StrCat("tx-", cid, "-", k));
+        p.tx.set_channel(v1::WIRE);
+        p.tx.set_operation(v1::TRANSFER);
+        set_amount(p.tx, rng.Uniform(3000, 60000) * 100, "USD");
+        if (outbound) {
+          FillParty(local, p.tx.mutable_originator());
+          FillForeign(rng, country, case_no, p.tx.mutable_beneficiary());
+        } else {
+          FillForeign(rng, country, case_no, p.tx.mutable_originator());
+          FillParty(local, p.tx.mutable_beneficiary());
+        }
+        p.label = "case"; p.typology = typ; p.case_id = cid;
+        all.push_back(std::move(p));
       }
-      p.label = "case"; p.typology = typ; p.case_id = cid;
-      all.push_back(std::move(p));
     }
     auto fresh = [&](bool company, const std::string& ciiu = "") {  // an account of its own
       return MakeAccount(rng, 1000000 + fresh_accounts++, company, ciiu, o.start_day);

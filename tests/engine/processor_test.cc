@@ -165,11 +165,39 @@ TEST_F(PeruPackTest, FatfFlagsBothDirectionsAboveTheMinimumOnly) {
       for (const auto& v : h.values()) seen[v.name()] = v.value();
     }
     if (a.typology_id() == "fatf_outbound") {
-      EXPECT_EQ(seen["beneficiary.country in list.fatf_high_risk"], "IR");
+      EXPECT_EQ(seen["beneficiary.country in list.fatf_call_for_action"], "IR");
     } else {
-      EXPECT_EQ(seen["originator.country in list.fatf_high_risk"], "KP");
+      EXPECT_EQ(seen["originator.country in list.fatf_call_for_action"], "KP");
     }
   }
+}
+
+// Increased monitoring (Bolivia, Venezuela) is a risk factor, not a call for
+// action: one material wire is ordinary trade; the second within 30 days
+// alerts, naming the count it saw.
+TEST_F(PeruPackTest, FatfIncreasedMonitoringAlertsWhenMaterialWiresRepeat) {
+  auto wire_to_bolivia = [](const std::string& id, int64_t day, int64_t cents) {
+    v1::Transaction tx = MakeTx(id, DayMicros(kJan5 + day), cents, "USD");
+    tx.set_channel(v1::WIRE);
+    tx.mutable_beneficiary()->set_country("BO");
+    return tx;
+  };
+  Feed(wire_to_bolivia("bo1", 0, 2000000));
+  Feed(wire_to_bolivia("bo2", 3, 50000));  // USD 500: not material, not counted
+  EXPECT_TRUE(Alerts().empty());
+  Feed(wire_to_bolivia("bo3", 40, 2000000));  // the first is 40 days back
+  EXPECT_TRUE(Alerts().empty());
+  Feed(wire_to_bolivia("bo4", 45, 1500000));
+  auto alerts = Alerts();
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].typology_id(), "fatf_outbound");
+  EXPECT_THAT(alerts[0].evidence_transaction_ids(), ElementsAre("bo4"));
+  std::map<std::string, std::string> seen;
+  for (const auto& h : alerts[0].hits()) {
+    for (const auto& v : h.values()) seen[v.name()] = v.value();
+  }
+  EXPECT_EQ(seen["beneficiary.country in list.fatf_increased_monitoring"], "BO");
+  EXPECT_EQ(seen["agg.monitored_jurisdiction_out_30d"], "2");
 }
 
 TEST_F(PeruPackTest, BadRecordsAreDeadLetteredWithReasonAndCountsReconcile) {
