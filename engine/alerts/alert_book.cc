@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "engine/alerts/alert_index.h"
 #include "engine/codec/decoder.h"
 #include "engine/common/hash.h"
 #include "engine/common/keys.h"
@@ -16,6 +17,24 @@ std::string MakeAlertId(absl::string_view typology_id, absl::string_view subject
   return absl::StrCat("al-", StableHashHex128(absl::StrCat(typology_id, "\x1f", subject_kind, "\x1f", subject_id,
                                                            "\x1f", window_start_micros)));
 }
+
+namespace {
+
+// The subject party's ubigeo when the feed gives one, else the branch's.
+std::string RegionOf(rules::SubjectKind subject, const v1::Transaction& tx) {
+  const std::string* party = nullptr;
+  switch (subject) {
+    case rules::SubjectKind::kOriginatorAccount:
+    case rules::SubjectKind::kOriginatorDocument:
+    case rules::SubjectKind::kCounterpartyPair: party = &tx.originator().ubigeo(); break;
+    case rules::SubjectKind::kBeneficiaryAccount:
+    case rules::SubjectKind::kBeneficiaryDocument: party = &tx.beneficiary().ubigeo(); break;
+    default: break;
+  }
+  return party && !party->empty() ? *party : tx.branch_ubigeo();
+}
+
+}  // namespace
 
 absl::Status AlertBook::Record(const rules::RulePack& pack, const rules::TypologyHit& hit, const NormalizedTx& tx,
                                rules::EvalContext& ctx, int64_t wall_micros) {
@@ -49,16 +68,17 @@ absl::Status AlertBook::Record(const rules::RulePack& pack, const rules::Typolog
       *a.mutable_created_event_time() = tx.tx->event_time();
       *a.mutable_updated_event_time() = tx.tx->event_time();
       *a.mutable_detected_at() = FromMicros(wall_micros);
+      a.set_region_ubigeo(RegionOf(typ.subject, *tx.tx));
     }
+    t.original_score = t.alert.score();
     it = touched_.emplace(id, std::move(t)).first;
     order_.push_back(id);
   }
   v1::Alert& a = it->second.alert;
   a.set_score(std::max(a.score(), hit.score));
   a.set_transaction_count(a.transaction_count() + 1);
-  if (ToMicros(tx.tx->event_time()) < ToMicros(a.created_event_time())) {
-    *a.mutable_created_event_time() = tx.tx->event_time();
-  }
+  // created_event_time stays that of the creating transaction (the alert
+  // indexes are keyed on it); a late, earlier transaction is in the evidence.
   if (ToMicros(tx.tx->event_time()) > ToMicros(a.updated_event_time())) {
     *a.mutable_updated_event_time() = tx.tx->event_time();
   }
@@ -96,17 +116,10 @@ void AlertBook::Flush(rocksdb::WriteBatch* batch, OutboxWriter* outbox) {
     batch->Put(store_->cf(Cf::kAlerts), id, a.SerializeAsString());
     if (t.is_new) {
       ++created_;
-      // Index: typology | created event time | id, for time-ordered scans.
-      std::string key = absl::StrCat("t\x1f", a.typology_id(), "\x1f");
-      PutOrderedInt64(&key, ToMicros(a.created_event_time()));
-      key += id;
-      batch->Put(store_->cf(Cf::kAlertIndex), key, "");
-      std::string skey = absl::StrCat("s\x1f", a.subject().kind(), "\x1f", a.subject().id(), "\x1f");
-      PutOrderedInt64(&skey, ToMicros(a.created_event_time()));
-      skey += id;
-      batch->Put(store_->cf(Cf::kAlertIndex), skey, "");
+      AlertIndex::AddNew(a, store_->cf(Cf::kAlertIndex), batch);
     } else {
       ++updated_;
+      AlertIndex::MoveScore(a, t.original_score, store_->cf(Cf::kAlertIndex), batch);
     }
     if (a.shadow()) continue;
     std::string value;

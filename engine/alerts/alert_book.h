@@ -51,6 +51,7 @@ class AlertBook {
   struct Touched {
     v1::Alert alert;
     bool is_new = false;
+    double original_score = 0;  // as stored before this batch (moves the score index)
   };
   Store* store_;
   AlertTopics topics_;

@@ -29,6 +29,7 @@ enum class Cf : int {
   kRules,        // deployed rule packs (later issues)
   kAudit,        // audit log (later issues)
   kEdges,        // transfer graph: src | time | dst -> amount
+  kWorkflow,     // alert id -> AlertWorkflow (status, version, history); written by the API only
   kCount,
 };
 
@@ -53,7 +54,7 @@ struct StoreOptions {
 
 // Version of the on-disk value layouts (docs/storage.md). A database written
 // by another version is refused at open rather than misread.
-inline constexpr int64_t kStorageFormat = 3;
+inline constexpr int64_t kStorageFormat = 4;  // 4: alert indexes (docs/storage.md)
 inline constexpr absl::string_view kMetaStorageFormat = "format/version";
 
 // Owns the DB and its column family handles. Thread-safe (RocksDB is).

@@ -1,0 +1,53 @@
+// The investigator workflow of an alert: new -> under_review ->
+// escalated_to_ros | dismissed, with a note on every transition, a
+// supervisor's reopen (closed -> under_review), and optimistic concurrency
+// (each transition names the version it saw).
+#ifndef CENTINELA_ENGINE_ALERTS_WORKFLOW_H_
+#define CENTINELA_ENGINE_ALERTS_WORKFLOW_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "centinela/v1/investigation.pb.h"
+#include "engine/alerts/alert_search.h"
+#include "engine/state/store.h"
+
+namespace centinela {
+
+struct WorkflowActor {
+  std::string user;
+  std::string role;          // as authenticated: "investigator", "supervisor", "admin"
+  bool may_reopen = false;   // supervisors and admins
+};
+
+// Lifetime: borrows `store`. Thread-safe: transitions are serialised by a
+// mutex (read, check, write in one RocksDB batch with the status index move);
+// the processing thread never writes workflow records or status index entries.
+class WorkflowStore {
+ public:
+  explicit WorkflowStore(Store* store) : store_(store), search_(store) {}
+
+  // Errors: NotFound (no alert), InvalidArgument ("to: ..." or "note: ..."),
+  // FailedPrecondition ("version: ..." when `expected_version` is stale: the
+  // caller must reload; nothing is overwritten), PermissionDenied (reopen
+  // without the supervisor role).
+  absl::StatusOr<v1::AlertWorkflow> Transition(absl::string_view alert_id, v1::AlertStatus to,
+                                               absl::string_view note, int64_t expected_version,
+                                               const WorkflowActor& actor, int64_t wall_micros);
+
+  // Whether `from` -> `to` is a transition of the workflow at all, and
+  // whether it is a reopen (closed -> under_review).
+  static bool Allowed(v1::AlertStatus from, v1::AlertStatus to, bool* reopen);
+
+ private:
+  Store* store_;
+  AlertSearch search_;
+  absl::Mutex mu_;
+};
+
+}  // namespace centinela
+
+#endif  // CENTINELA_ENGINE_ALERTS_WORKFLOW_H_
