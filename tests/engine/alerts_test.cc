@@ -7,6 +7,7 @@
 #include "engine/common/time_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/alert_fixture.h"
 #include "tests/testing/test_util.h"
 
 namespace centinela {
@@ -19,27 +20,13 @@ class AlertsTest : public ::testing::Test {
  protected:
   void SetUp() override { store_ = *Store::Open(dir_.Sub("db"), {}); }
 
-  // Stores an alert and its index entries as the alert book does.
-  void Put(const std::string& id, int64_t day, double score, const std::string& typology = "fan_in",
+  void Put(const std::string& id, int day, double score, const std::string& typology = "fan_in",
            const std::string& account = "ACC-1", v1::Severity severity = v1::MEDIUM,
            std::vector<v1::Destination> destinations = {v1::UIF}, const std::string& region = "150101",
            bool shadow = false) {
-    v1::Alert a;
-    a.set_id(id);
-    a.set_typology_id(typology);
-    a.set_pack_version("peru@2.3.0+abc");
-    a.mutable_subject()->set_kind("account");
-    a.mutable_subject()->set_id(account);
-    a.set_score(score);
-    a.set_severity(severity);
-    for (auto d : destinations) a.add_destinations(d);
-    a.set_shadow(shadow);
-    a.set_region_ubigeo(region);
-    *a.mutable_created_event_time() = FromMicros(testing::DayMicros(testing::kJan5 + day));
-    rocksdb::WriteBatch batch;
-    batch.Put(store_->cf(Cf::kAlerts), id, a.SerializeAsString());
-    AlertIndex::AddNew(a, store_->cf(Cf::kAlertIndex), &batch);
-    ASSERT_TRUE(store_->Write(&batch).ok());
+    ASSERT_TRUE(testing::PutAlert(store_.get(), {id, day, score, typology, account, severity, destinations, region,
+                                                 shadow})
+                    .ok());
   }
 
   std::vector<std::string> Ids(const AlertQuery& q) {

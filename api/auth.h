@@ -1,0 +1,59 @@
+// Bearer-token authentication and role checks for the investigator API.
+// Tokens are never stored: the configuration holds their SHA-256 digests
+// (`centinela token hash` prints one).
+#ifndef CENTINELA_API_AUTH_H_
+#define CENTINELA_API_AUTH_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace centinela::api {
+
+enum class Role { kInvestigator, kSupervisor, kRuleAuthor, kAdmin };
+
+absl::string_view RoleName(Role r);
+std::optional<Role> ParseRole(absl::string_view name);
+
+struct Principal {
+  std::string user;
+  Role role;
+};
+
+// What each role may do (docs/api.md, "Roles").
+enum class Permission { kReadAlerts, kTransitionAlerts, kReopenAlerts, kReadAudit };
+bool Allows(Role role, Permission p);
+
+// Lowercase hex SHA-256 of `data`.
+std::string Sha256Hex(absl::string_view data);
+
+// Immutable after construction; thread-safe.
+class TokenAuthenticator {
+ public:
+  struct Entry {
+    std::string user;
+    Role role;
+    std::string sha256_hex;  // of the token
+  };
+
+  // Tokens file (YAML): a list of {user, role, sha256}. Errors name
+  // file:line:column: unknown role, a digest that is not 64 hex characters,
+  // a user listed twice.
+  static absl::StatusOr<TokenAuthenticator> FromYamlFile(const std::string& path);
+  static absl::StatusOr<TokenAuthenticator> FromYaml(const std::string& text, const std::string& source);
+  static absl::StatusOr<TokenAuthenticator> Create(std::vector<Entry> entries);
+
+  // The principal whose digest matches SHA-256(token); compares every digest
+  // in constant time.
+  std::optional<Principal> Authenticate(absl::string_view token) const;
+
+ private:
+  std::vector<Entry> entries_;
+};
+
+}  // namespace centinela::api
+
+#endif  // CENTINELA_API_AUTH_H_

@@ -1,0 +1,356 @@
+#include "api/http_api.h"
+
+#include <chrono>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/time/time.h"
+#include "engine/common/status_macros.h"
+#include "engine/common/time_util.h"
+#include "google/protobuf/util/json_util.h"
+#include "httplib.h"
+
+namespace centinela::api {
+namespace {
+
+constexpr absl::string_view kJson = "application/json";
+
+std::string ToJson(const google::protobuf::Message& m) {
+  google::protobuf::util::JsonPrintOptions o;
+  o.preserve_proto_field_names = true;
+  std::string out;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, o);
+  return out;
+}
+
+void Reply(httplib::Response& res, int code, const google::protobuf::Message& body) {
+  res.status = code;
+  res.set_content(ToJson(body), std::string(kJson).c_str());
+}
+
+void ReplyError(httplib::Response& res, int code, absl::string_view error, absl::string_view message,
+                absl::string_view parameter = "") {
+  v1::ApiError e;
+  e.set_code(code);
+  e.set_error(std::string(error));
+  e.set_message(std::string(message));
+  e.set_parameter(std::string(parameter));
+  Reply(res, code, e);
+}
+
+// Maps a module error onto HTTP. Messages of the form "name: ..." name the
+// parameter or field at fault.
+void ReplyStatus(httplib::Response& res, const absl::Status& s) {
+  const std::string msg(s.message());
+  std::string param;
+  if (const size_t colon = msg.find(": "); colon != std::string::npos && colon < 32 &&
+                                          msg.find(' ') > colon) {
+    param = msg.substr(0, colon);
+  }
+  switch (s.code()) {
+    case absl::StatusCode::kInvalidArgument: return ReplyError(res, 400, "bad_request", msg, param);
+    case absl::StatusCode::kNotFound: return ReplyError(res, 404, "not_found", msg);
+    case absl::StatusCode::kFailedPrecondition: return ReplyError(res, 409, "conflict", msg, param);
+    case absl::StatusCode::kPermissionDenied: return ReplyError(res, 403, "forbidden", msg);
+    default: return ReplyError(res, 500, "internal", msg);
+  }
+}
+
+absl::Status Bad(absl::string_view param, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat(param, ": ", what));
+}
+
+absl::StatusOr<int64_t> ParseTimeParam(absl::string_view name, const std::string& v) {
+  absl::Time t;
+  std::string err;
+  if (absl::ParseTime(absl::RFC3339_full, v, &t, &err)) return absl::ToUnixMicros(t);
+  auto day = ParseIsoDate(v);
+  if (day.ok()) return *day * kMicrosPerDay;
+  return Bad(name, absl::StrCat("expected RFC 3339 (2026-01-05T10:00:00Z) or a date (2026-01-05), got \"", v, "\""));
+}
+
+absl::StatusOr<double> ParseScore(absl::string_view name, const std::string& v) {
+  double d;
+  if (!absl::SimpleAtod(v, &d) || !(d >= 0) || d > 1e6) return Bad(name, absl::StrCat("expected a number >= 0, got \"", v, "\""));
+  return d;
+}
+
+template <typename E>
+absl::StatusOr<E> ParseEnum(absl::string_view name, const std::string& v, bool (*parse)(const std::string&, E*),
+                            absl::string_view expected) {
+  E e;
+  std::string upper = v;
+  for (char& c : upper) c = char(std::toupper(static_cast<unsigned char>(c)));
+  if (!parse(upper, &e) || int(e) == 0) {
+    return Bad(name, absl::StrCat("expected one of ", expected, ", got \"", v, "\""));
+  }
+  return e;
+}
+
+absl::StatusOr<AlertQuery> ParseSearch(const httplib::Request& req) {
+  static const absl::flat_hash_set<std::string> kKnown = {
+      "account", "document", "subject_kind", "subject_id", "typology", "destination", "status",
+      "severity", "score_min", "score_max", "from", "to", "region", "pack_version", "shadow",
+      "sort", "order", "limit", "cursor"};
+  AlertQuery q;
+  absl::flat_hash_set<std::string> seen;
+  for (const auto& [k, v] : req.params) {
+    if (!kKnown.contains(k)) {
+      return Bad(k, "unknown parameter (see docs/api.md for the search parameters)");
+    }
+    if (!seen.insert(k).second) return Bad(k, "given more than once");
+    if (v.empty()) return Bad(k, "empty value");
+    if (k == "account" || k == "document") {
+      if (!q.subject_id.empty()) return Bad(k, "only one of account, document, subject_id");
+      q.subject_kind = k;
+      q.subject_id = v;
+    } else if (k == "subject_kind") {
+      q.subject_kind = v;
+    } else if (k == "subject_id") {
+      if (!q.subject_id.empty() && q.subject_kind != "") return Bad(k, "only one of account, document, subject_id");
+      q.subject_id = v;
+    } else if (k == "typology") {
+      q.typology = v;
+    } else if (k == "pack_version") {
+      q.pack_version = v;
+    } else if (k == "region") {
+      q.region = v;
+    } else if (k == "destination") {
+      ASSIGN_OR_RETURN(q.destination, ParseEnum<v1::Destination>(k, v, &v1::Destination_Parse, "UIF, SUNAT"));
+    } else if (k == "status") {
+      ASSIGN_OR_RETURN(q.status, ParseEnum<v1::AlertStatus>(k, v, &v1::AlertStatus_Parse,
+                                                           "NEW, UNDER_REVIEW, ESCALATED_TO_ROS, DISMISSED"));
+    } else if (k == "severity") {
+      ASSIGN_OR_RETURN(q.severity,
+                       ParseEnum<v1::Severity>(k, v, &v1::Severity_Parse, "LOW, MEDIUM, HIGH, CRITICAL"));
+    } else if (k == "score_min") {
+      ASSIGN_OR_RETURN(q.score_min, ParseScore(k, v));
+    } else if (k == "score_max") {
+      ASSIGN_OR_RETURN(q.score_max, ParseScore(k, v));
+    } else if (k == "from") {
+      ASSIGN_OR_RETURN(q.from_micros, ParseTimeParam(k, v));
+    } else if (k == "to") {
+      ASSIGN_OR_RETURN(q.to_micros, ParseTimeParam(k, v));
+    } else if (k == "shadow") {
+      if (v != "true" && v != "false") return Bad(k, absl::StrCat("expected true or false, got \"", v, "\""));
+      q.shadow = v == "true";
+    } else if (k == "sort") {
+      if (v != "time" && v != "score") return Bad(k, absl::StrCat("expected time or score, got \"", v, "\""));
+      q.sort = v == "time" ? AlertIndex::Order::kTime : AlertIndex::Order::kScore;
+    } else if (k == "order") {
+      if (v != "desc" && v != "asc") return Bad(k, absl::StrCat("expected desc or asc, got \"", v, "\""));
+      q.ascending = v == "asc";
+    } else if (k == "limit") {
+      if (!absl::SimpleAtoi(v, &q.limit)) return Bad(k, absl::StrCat("expected an integer, got \"", v, "\""));
+    } else if (k == "cursor") {
+      q.cursor = v;
+    }
+  }
+  if (!q.subject_id.empty() && q.subject_kind.empty()) return Bad("subject_kind", "required with subject_id");
+  if (q.subject_id.empty() && !q.subject_kind.empty()) return Bad("subject_id", "required with subject_kind");
+  if (q.score_min && q.score_max && *q.score_min > *q.score_max) return Bad("score_min", "greater than score_max");
+  if (q.from_micros && q.to_micros && *q.from_micros >= *q.to_micros) return Bad("from", "not before to");
+  return q;
+}
+
+}  // namespace
+
+ApiServer::ApiServer(Store* store, const TokenAuthenticator* tokens, AuditLog* audit, ApiOptions options,
+                     std::function<int64_t()> clock)
+    : store_(store),
+      tokens_(tokens),
+      audit_(audit),
+      options_(std::move(options)),
+      clock_(std::move(clock)),
+      search_(store),
+      workflow_(store),
+      server_(std::make_unique<httplib::Server>()) {}
+
+ApiServer::~ApiServer() {
+  server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::string ApiServer::base_url() const { return absl::StrCat("http://", options_.host, ":", port_); }
+
+absl::StatusOr<std::unique_ptr<ApiServer>> ApiServer::Start(Store* store, const TokenAuthenticator* tokens,
+                                                            AuditLog* audit, ApiOptions options,
+                                                            std::function<int64_t()> wall_clock_micros) {
+  if (!wall_clock_micros) {
+    wall_clock_micros = [] {
+      return std::chrono::duration_cast<std::chrono::microseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+          .count();
+    };
+  }
+  if (options.threads < 1 || options.threads > 256) {
+    return absl::InvalidArgumentError(absl::StrCat("api.threads: must be 1 to 256, got ", options.threads));
+  }
+  std::unique_ptr<ApiServer> s(new ApiServer(store, tokens, audit, options, std::move(wall_clock_micros)));
+  httplib::Server& srv = *s->server_;
+  const int threads = options.threads;
+  srv.new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
+  srv.set_payload_max_length(options.max_body_bytes);
+  srv.set_read_timeout(10, 0);
+  ApiServer* self = s.get();
+  srv.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("{\"status\":\"ok\"}", std::string(kJson).c_str());
+  });
+  srv.Get("/readyz", [self](const httplib::Request&, httplib::Response& res) {
+    res.status = self->ready_ ? 200 : 503;
+    res.set_content(self->ready_ ? "{\"status\":\"ready\"}" : "{\"status\":\"starting\"}", std::string(kJson).c_str());
+  });
+  srv.Get("/v1/alerts", [self](const httplib::Request& req, httplib::Response& res) {
+    self->Handle(req, res, "alerts.search", Permission::kReadAlerts, [self](Call& c) { self->SearchAlerts(c); });
+  });
+  srv.Get(R"(/v1/alerts/([A-Za-z0-9._-]{1,128}))", [self](const httplib::Request& req, httplib::Response& res) {
+    const std::string id = req.matches[1];
+    self->Handle(req, res, "alerts.get", Permission::kReadAlerts, [self, &id](Call& c) { self->GetAlert(c, id); });
+  });
+  srv.Post(R"(/v1/alerts/([A-Za-z0-9._-]{1,128})/transition)",
+           [self](const httplib::Request& req, httplib::Response& res) {
+             const std::string id = req.matches[1];
+             self->Handle(req, res, "alerts.transition", Permission::kTransitionAlerts,
+                          [self, &id](Call& c) { self->Transition(c, id); });
+           });
+  srv.Get("/v1/audit", [self](const httplib::Request& req, httplib::Response& res) {
+    self->Handle(req, res, "audit.list", Permission::kReadAudit, [self](Call& c) { self->ListAudit(c); });
+  });
+  // Whatever reaches no route, or fails before one (413 for an oversized
+  // body), still answers a JSON error.
+  srv.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    if (res.status == 413) {
+      ReplyError(res, 413, "payload_too_large", "request body over the limit");
+    } else if (res.status == 404) {
+      ReplyError(res, 404, "not_found", absl::StrCat("no such endpoint: ", req.method, " ", req.path));
+    } else {
+      ReplyError(res, res.status, "error", "request failed");
+    }
+  });
+  srv.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    ReplyError(res, 500, "internal", "the request failed inside the server");
+  });
+  if (options.port == 0) {
+    s->port_ = srv.bind_to_any_port(options.host);
+  } else {
+    s->port_ = srv.bind_to_port(options.host, options.port) ? options.port : -1;
+  }
+  if (s->port_ <= 0) {
+    return absl::UnavailableError(absl::StrCat("api: cannot listen on ", options.host, ":", options.port));
+  }
+  s->thread_ = std::thread([self] { self->server_->listen_after_bind(); });
+  return s;
+}
+
+void ApiServer::Handle(const httplib::Request& req, httplib::Response& res, absl::string_view action,
+                       Permission permission, const std::function<void(Call&)>& body) {
+  Call c{req, res, std::nullopt, {}};
+  *c.audit.mutable_at() = FromMicros(clock_());
+  c.audit.set_action(std::string(action));
+  c.audit.set_query(req.method == "GET" ? req.target : req.body.substr(0, 4096));
+  std::string auth = req.get_header_value("Authorization");
+  absl::string_view token(auth);
+  if (!absl::ConsumePrefix(&token, "Bearer ")) token = {};
+  c.who = tokens_->Authenticate(absl::StripAsciiWhitespace(token));
+  if (!c.who) {
+    res.set_header("WWW-Authenticate", "Bearer");
+    ReplyError(res, 401, "unauthorized", auth.empty() ? "missing bearer token" : "unknown or revoked token");
+  } else {
+    c.audit.set_user(c.who->user);
+    c.audit.set_role(std::string(RoleName(c.who->role)));
+    if (!Allows(c.who->role, permission)) {
+      ReplyError(res, 403, "forbidden",
+                 absl::StrCat("role ", RoleName(c.who->role), " may not ", action));
+    } else {
+      body(c);
+    }
+  }
+  c.audit.set_outcome(res.status);
+  if (absl::Status s = audit_->Append(c.audit); !s.ok()) {
+    // Alert data is not served without its audit record.
+    ReplyError(res, 500, "audit_unavailable", std::string(s.message()));
+  }
+}
+
+void ApiServer::SearchAlerts(Call& c) {
+  auto q = ParseSearch(c.req);
+  if (!q.ok()) return ReplyStatus(c.res, q.status());
+  auto page = search_.Search(*q);
+  if (!page.ok()) return ReplyStatus(c.res, page.status());
+  Reply(c.res, 200, *page);
+}
+
+void ApiServer::GetAlert(Call& c, const std::string& id) {
+  c.audit.set_target(id);
+  if (!c.req.params.empty()) {
+    return ReplyError(c.res, 400, "bad_request", "this endpoint takes no parameters", c.req.params.begin()->first);
+  }
+  auto alert = search_.Get(id);
+  if (!alert.ok()) return ReplyStatus(c.res, alert.status());
+  auto workflow = search_.Workflow(id);
+  if (!workflow.ok()) return ReplyStatus(c.res, workflow.status());
+  v1::AlertDetail d;
+  *d.mutable_alert() = *alert;
+  *d.mutable_workflow() = *workflow;
+  // Transaction retention is not stored yet: every evidence id is listed.
+  for (const std::string& tx : alert->evidence_transaction_ids()) d.add_missing_evidence(tx);
+  c.res.set_header("ETag", absl::StrCat("\"", workflow->version(), "\""));
+  Reply(c.res, 200, d);
+}
+
+void ApiServer::Transition(Call& c, const std::string& id) {
+  c.audit.set_target(id);
+  v1::TransitionRequest r;
+  google::protobuf::util::JsonParseOptions po;
+  po.ignore_unknown_fields = false;
+  if (auto s = google::protobuf::util::JsonStringToMessage(c.req.body, &r, po); !s.ok()) {
+    return ReplyError(c.res, 400, "bad_request",
+                      absl::StrCat("body: expected {\"to\": STATUS, \"note\": TEXT, \"expected_version\": N}: ",
+                                   s.message().as_string()),
+                      "body");
+  }
+  int64_t expected = r.expected_version();
+  if (c.req.has_header("If-Match")) {
+    absl::string_view v = c.req.get_header_value("If-Match");
+    absl::ConsumePrefix(&v, "W/");
+    absl::ConsumePrefix(&v, "\"");
+    absl::ConsumeSuffix(&v, "\"");
+    if (!absl::SimpleAtoi(v, &expected)) {
+      return ReplyError(c.res, 400, "bad_request", "If-Match: expected the ETag of the alert, e.g. \"3\"", "If-Match");
+    }
+  }
+  if (r.to() == v1::ALERT_STATUS_UNSPECIFIED) {
+    return ReplyError(c.res, 400, "bad_request", "to: required (UNDER_REVIEW, ESCALATED_TO_ROS, DISMISSED)", "to");
+  }
+  const WorkflowActor actor{c.who->user, std::string(RoleName(c.who->role)), Allows(c.who->role, Permission::kReopenAlerts)};
+  auto w = workflow_.Transition(id, r.to(), r.note(), expected, actor, clock_());
+  if (!w.ok()) return ReplyStatus(c.res, w.status());
+  c.res.set_header("ETag", absl::StrCat("\"", w->version(), "\""));
+  Reply(c.res, 200, *w);
+}
+
+void ApiServer::ListAudit(Call& c) {
+  int64_t from = 1;
+  int limit = 100;
+  for (const auto& [k, v] : c.req.params) {
+    if (k == "from_seq") {
+      if (!absl::SimpleAtoi(v, &from) || from < 1) return ReplyError(c.res, 400, "bad_request", "from_seq: expected an integer >= 1", k);
+    } else if (k == "limit") {
+      if (!absl::SimpleAtoi(v, &limit) || limit < 1 || limit > 1000) {
+        return ReplyError(c.res, 400, "bad_request", "limit: expected 1 to 1000", k);
+      }
+    } else {
+      return ReplyError(c.res, 400, "bad_request", absl::StrCat(k, ": unknown parameter (from_seq, limit)"), k);
+    }
+  }
+  auto entries = AuditLog::Read(audit_->path(), from, limit);
+  if (!entries.ok()) return ReplyStatus(c.res, entries.status());
+  v1::AuditPage page;
+  for (auto& e : *entries) *page.add_entries() = std::move(e);
+  Reply(c.res, 200, page);
+}
+
+}  // namespace centinela::api

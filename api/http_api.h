@@ -1,0 +1,84 @@
+// The investigator API: HTTP + JSON (protobuf's JSON mapping of
+// proto/centinela/v1/investigation.proto), on loopback by default, with
+// bearer tokens, roles and an audit entry for every request under /v1/.
+// Reference: docs/api.md.
+#ifndef CENTINELA_API_HTTP_API_H_
+#define CENTINELA_API_HTTP_API_H_
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "api/audit_log.h"
+#include "api/auth.h"
+#include "engine/alerts/alert_search.h"
+#include "engine/alerts/workflow.h"
+#include "engine/state/store.h"
+
+namespace httplib {
+class Server;
+class Request;
+class Response;
+}  // namespace httplib
+
+namespace centinela::api {
+
+struct ApiOptions {
+  std::string host = "127.0.0.1";  // loopback unless configured otherwise
+  int port = 8470;                 // 0: any free port (tests)
+  size_t max_body_bytes = 64 * 1024;  // larger request bodies get 413
+  int threads = 8;
+};
+
+// Lifetime: borrows `store`, `tokens` and `audit`, which must outlive it; the
+// destructor stops the server and joins its thread. Thread-safe: requests run
+// on the server's thread pool; the stores are thread-safe.
+class ApiServer {
+ public:
+  static absl::StatusOr<std::unique_ptr<ApiServer>> Start(Store* store, const TokenAuthenticator* tokens,
+                                                          AuditLog* audit, ApiOptions options,
+                                                          std::function<int64_t()> wall_clock_micros = nullptr);
+  ~ApiServer();
+
+  int port() const { return port_; }
+  std::string base_url() const;
+  // /readyz answers 200 once ready (the engine sets it when it consumes).
+  void set_ready(bool ready) { ready_ = ready; }
+
+ private:
+  ApiServer(Store* store, const TokenAuthenticator* tokens, AuditLog* audit, ApiOptions options,
+            std::function<int64_t()> clock);
+
+  // One /v1/ request: authenticated principal, or the 401 already answered.
+  struct Call {
+    const httplib::Request& req;
+    httplib::Response& res;
+    std::optional<Principal> who;
+    v1::AuditEntry audit;
+  };
+  void Handle(const httplib::Request& req, httplib::Response& res, absl::string_view action, Permission permission,
+              const std::function<void(Call&)>& body);
+  void SearchAlerts(Call& c);
+  void GetAlert(Call& c, const std::string& id);
+  void Transition(Call& c, const std::string& id);
+  void ListAudit(Call& c);
+
+  Store* store_;
+  const TokenAuthenticator* tokens_;
+  AuditLog* audit_;
+  ApiOptions options_;
+  std::function<int64_t()> clock_;
+  AlertSearch search_;
+  WorkflowStore workflow_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::atomic<bool> ready_{true};
+};
+
+}  // namespace centinela::api
+
+#endif  // CENTINELA_API_HTTP_API_H_
