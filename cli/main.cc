@@ -21,6 +21,8 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "api/audit_log.h"
+#include "api/auth.h"
 #include "centinela/v1/alert.pb.h"
 #include "cli/flags.h"
 #include "connectors/kafka/kafka.h"
@@ -59,6 +61,11 @@ commands:
           recall per pattern (and background alerts per 10,000), or account recall/precision.
           Defaults: rules/packs/peru.yaml, deploy/config/fx-amlworld.yaml,
           connectors/file/mappings/{amlworld,amlsim}.yaml (run from the project root).
+  audit verify --file FILE
+          Check the API's audit log: every line as written, hashes and chain intact.
+          Exit 0 when intact; 1 naming the first bad line.
+  token hash
+          Read a bearer token on stdin and print its SHA-256, for the api.tokens file.
 )";
 
 int Fail(const absl::Status& s, int code = 1) {
@@ -119,6 +126,29 @@ int Run(const std::vector<std::string>& args) {
           c.consumed == c.processed + c.dead_lettered ? "=" : "!=", long(c.alerts_created), long(c.alerts_updated),
           long(summary->delivered));
   return c.consumed == c.processed + c.dead_lettered ? 0 : 1;
+}
+
+int Audit(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] != "verify") {
+    return Fail(absl::InvalidArgumentError("audit: expected 'verify --file FILE'"), 2);
+  }
+  auto f = Flags::Parse("audit verify", std::vector<std::string>(args.begin() + 1, args.end()), {"file"}, {});
+  if (!f.ok()) return Fail(f.status(), 2);
+  if (!f->Has("file")) return Fail(absl::InvalidArgumentError("audit verify: --file FILE is required"), 2);
+  auto n = api::AuditLog::Verify(f->Get("file"));
+  if (!n.ok()) return Fail(n.status(), 1);
+  printf("audit: %s: %ld entries, chain intact\n", f->Get("file").c_str(), long(*n));
+  return 0;
+}
+
+int Token(const std::vector<std::string>& args) {
+  if (args.size() != 1 || args[0] != "hash") return Fail(absl::InvalidArgumentError("token: expected 'hash'"), 2);
+  std::string token;
+  if (!std::getline(std::cin, token) || token.empty()) {
+    return Fail(absl::InvalidArgumentError("token hash: give the token on stdin"), 2);
+  }
+  printf("%s\n", api::Sha256Hex(token).c_str());
+  return 0;
 }
 
 int Gen(const std::vector<std::string>& args) {
@@ -443,6 +473,8 @@ int main(int argc, char** argv) {
   if (cmd == "gen") return Gen(args);
   if (cmd == "alerts") return Alerts(args);
   if (cmd == "eval") return Eval(args);
+  if (cmd == "audit") return Audit(args);
+  if (cmd == "token") return Token(args);
   fprintf(stderr, "centinela: error: unknown command '%s'\n%s", cmd.c_str(), kUsage);
   return 2;
 }

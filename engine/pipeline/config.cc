@@ -36,7 +36,7 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(const std::string& text, const st
   c.source = source;
   ASSIGN_OR_RETURN(YAML::Node root, LoadYaml(text, source));
   if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
-  RETURN_IF_ERROR(CheckYamlKeys(source, root, {"kafka", "storage", "rules", "fx", "engine"}, "the config"));
+  RETURN_IF_ERROR(CheckYamlKeys(source, root, {"kafka", "storage", "rules", "fx", "engine", "api"}, "the config"));
   if (const YAML::Node k = root["kafka"]) {
     RETURN_IF_ERROR(CheckYamlKeys(source, k,
                                   {"bootstrap", "group_id", "input_topic", "dlq_topic", "uif_topic", "sunat_topic",
@@ -75,6 +75,23 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(const std::string& text, const st
       return YamlError(source, e, "engine.batch_max_records and batch_max_ms must be >= 1");
     }
   }
+  if (const YAML::Node a = root["api"]) {
+    RETURN_IF_ERROR(CheckYamlKeys(source, a, {"listen", "tokens", "audit_log", "max_body_bytes", "threads"}, "api"));
+    RETURN_IF_ERROR(Read(source, a, "listen", "api", &c.api_listen));
+    RETURN_IF_ERROR(Read(source, a, "tokens", "api", &c.api_tokens_path));
+    RETURN_IF_ERROR(Read(source, a, "audit_log", "api", &c.api_audit_path));
+    RETURN_IF_ERROR(Read(source, a, "max_body_bytes", "api", &c.api_max_body_bytes));
+    RETURN_IF_ERROR(Read(source, a, "threads", "api", &c.api_threads));
+    if (!c.api_listen.empty() && c.api_listen.rfind(':') == std::string::npos) {
+      return YamlError(source, a["listen"], "api.listen: expected host:port, e.g. 127.0.0.1:8470");
+    }
+    if (!c.api_listen.empty() && c.api_tokens_path.empty()) {
+      return YamlError(source, a, "api.tokens is required with api.listen (nothing is open without a token)");
+    }
+    if (c.api_max_body_bytes < 1024 || c.api_threads < 1 || c.api_threads > 256) {
+      return YamlError(source, a, "api.max_body_bytes must be >= 1024 and api.threads 1 to 256");
+    }
+  }
   if (c.pack_path.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(source, ": rules.pack is required (path to a rule pack)"));
   }
@@ -89,6 +106,8 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(const std::string& text, const st
   resolve(c.fx_path);
   resolve(c.data_dir);
   resolve(c.bootstrap_file);
+  resolve(c.api_tokens_path);
+  resolve(c.api_audit_path);
   return c;
 }
 

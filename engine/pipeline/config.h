@@ -30,6 +30,12 @@ struct EngineConfig {
   // batching
   int batch_max_records = 2000;
   int batch_max_ms = 100;
+  // investigator API (docs/api.md); off unless api.listen is set
+  std::string api_listen;        // host:port, loopback by default in the shipped config
+  std::string api_tokens_path;   // YAML list of {user, role, sha256}
+  std::string api_audit_path;    // empty: <data_dir>/audit.log (after any --data-dir)
+  int api_max_body_bytes = 64 * 1024;
+  int api_threads = 8;
 };
 
 absl::StatusOr<EngineConfig> LoadEngineConfig(const std::string& path);

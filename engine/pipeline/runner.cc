@@ -1,9 +1,12 @@
 #include "engine/pipeline/runner.h"
 
 #include <chrono>
+#include <filesystem>
 #include <set>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "api/http_api.h"
 #include "connectors/kafka/kafka.h"
 #include "engine/common/status_macros.h"
 #include "engine/pipeline/embedded_broker.h"
@@ -35,6 +38,7 @@ class OffsetsFromStore : public kafka::PartitionListener {
     }
     fprintf(stderr, "engine: assigned %zu partition(s) of %s, resuming from stored offsets\n", partitions.size(),
             topic.c_str());
+    if (api) api->set_ready(true);
     return start;
   }
   void OnRevoked(const std::string& topic, const std::vector<int32_t>& partitions) override {
@@ -45,6 +49,7 @@ class OffsetsFromStore : public kafka::PartitionListener {
 
   absl::Status error;
   std::set<std::pair<std::string, int32_t>> eof;
+  api::ApiServer* api = nullptr;  // ready once partitions are assigned
 
  private:
   Store* store_;
@@ -75,7 +80,33 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
   ASSIGN_OR_RETURN(std::unique_ptr<OutboxDrainer> drainer, OutboxDrainer::Start(store.get(), bootstrap));
   drainer->Notify();  // deliver whatever an earlier run left behind
 
+  // The investigator API reads the same RocksDB, on its own threads.
+  std::unique_ptr<api::TokenAuthenticator> tokens;
+  std::unique_ptr<api::AuditLog> audit;
+  std::unique_ptr<api::ApiServer> api_server;
+  if (!config.api_listen.empty()) {
+    ASSIGN_OR_RETURN(api::TokenAuthenticator t, api::TokenAuthenticator::FromYamlFile(config.api_tokens_path));
+    tokens = std::make_unique<api::TokenAuthenticator>(std::move(t));
+    const std::string audit_path = config.api_audit_path.empty()
+                                       ? (std::filesystem::path(config.data_dir) / "audit.log").string()
+                                       : config.api_audit_path;
+    ASSIGN_OR_RETURN(audit, api::AuditLog::Open(audit_path));
+    api::ApiOptions ao;
+    const size_t colon = config.api_listen.rfind(':');
+    ao.host = config.api_listen.substr(0, colon);
+    if (!absl::SimpleAtoi(config.api_listen.substr(colon + 1), &ao.port) || ao.port < 0 || ao.port > 65535) {
+      return absl::InvalidArgumentError(absl::StrCat(config.source, ": api.listen: bad port in ", config.api_listen));
+    }
+    ao.max_body_bytes = size_t(config.api_max_body_bytes);
+    ao.threads = config.api_threads;
+    ASSIGN_OR_RETURN(api_server, api::ApiServer::Start(store.get(), tokens.get(), audit.get(), ao));
+    api_server->set_ready(false);
+    fprintf(stderr, "engine: investigator API on %s (audit log %s)\n", api_server->base_url().c_str(),
+            audit_path.c_str());
+  }
+
   OffsetsFromStore listener(store.get(), processor.get());
+  listener.api = api_server.get();
   ASSIGN_OR_RETURN(std::unique_ptr<kafka::GroupConsumer> consumer,
                    kafka::GroupConsumer::Create(bootstrap, config.group_id, {}, &listener));
   RETURN_IF_ERROR(consumer->Subscribe({config.input_topic}));

@@ -37,6 +37,21 @@ TEST(EngineConfig, ErrorsNameFileLineColumnAndKey) {
   EXPECT_FALSE(ParseEngineConfig("kafka: {embedded_partitions: 0}\nrules: {pack: p}\nfx: {file: f}", "e").ok());
 }
 
+TEST(EngineConfig, ApiSectionNeedsTokensAndAPort) {
+  const std::string base = "rules: {pack: p}\nfx: {file: f}\n";
+  auto ok = ParseEngineConfig(base + "api: {listen: '127.0.0.1:8470', tokens: t.yaml}\n", "/etc/c/e.yaml");
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->api_listen, "127.0.0.1:8470");
+  EXPECT_EQ(ok->api_tokens_path, "/etc/c/t.yaml");  // relative to the config file
+  auto open = ParseEngineConfig(base + "api: {listen: '127.0.0.1:8470'}\n", "e.yaml");
+  ASSERT_FALSE(open.ok());
+  EXPECT_THAT(std::string(open.status().message()), ::testing::HasSubstr("api.tokens is required"));
+  auto no_port = ParseEngineConfig(base + "api: {listen: localhost, tokens: t.yaml}\n", "e.yaml");
+  EXPECT_THAT(std::string(no_port.status().message()), ::testing::StartsWith("e.yaml:3:15: api.listen: expected host:port"));
+  auto unknown = ParseEngineConfig(base + "api: {port: 80}\n", "e.yaml");
+  EXPECT_THAT(std::string(unknown.status().message()), ::testing::HasSubstr("unknown field 'port' in api"));
+}
+
 TEST(EngineConfig, MissingFileIsNamed) {
   EXPECT_EQ(LoadEngineConfig("/nope/engine.yaml").status().message(), "/nope/engine.yaml: cannot open config file");
 }
