@@ -160,10 +160,7 @@ TEST_F(PeruPackTest, FatfFlagsBothDirectionsAboveTheMinimumOnly) {
   EXPECT_THAT(Typologies(), UnorderedElementsAre("fatf_outbound", "fatf_inbound"));
   // Each alert names the list entry its transaction matched.
   for (const auto& a : Alerts()) {
-    std::map<std::string, std::string> seen;
-    for (const auto& h : a.hits()) {
-      for (const auto& v : h.values()) seen[v.name()] = v.value();
-    }
+    std::map<std::string, std::string> seen = testing::ObservedValues(a);
     if (a.typology_id() == "fatf_outbound") {
       EXPECT_EQ(seen["beneficiary.country in list.fatf_call_for_action"], "IR");
     } else {
@@ -192,10 +189,7 @@ TEST_F(PeruPackTest, FatfIncreasedMonitoringAlertsWhenMaterialWiresRepeat) {
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].typology_id(), "fatf_outbound");
   EXPECT_THAT(alerts[0].evidence_transaction_ids(), ElementsAre("bo4"));
-  std::map<std::string, std::string> seen;
-  for (const auto& h : alerts[0].hits()) {
-    for (const auto& v : h.values()) seen[v.name()] = v.value();
-  }
+  std::map<std::string, std::string> seen = testing::ObservedValues(alerts[0]);
   EXPECT_EQ(seen["beneficiary.country in list.fatf_increased_monitoring"], "BO");
   EXPECT_EQ(seen["agg.monitored_jurisdiction_out_30d"], "2");
 }

@@ -5,8 +5,10 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 #include <string>
 
+#include "centinela/v1/alert.pb.h"
 #include "centinela/v1/transaction.pb.h"
 #include "engine/common/time_util.h"
 
@@ -29,6 +31,15 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// Every value an alert's rule hits saw, by name (a later hit's value wins).
+inline std::map<std::string, std::string> ObservedValues(const v1::Alert& a) {
+  std::map<std::string, std::string> seen;
+  for (const auto& h : a.hits()) {
+    for (const auto& v : h.values()) seen[v.name()] = v.value();
+  }
+  return seen;
+}
 
 inline constexpr int64_t kJan5 = 20458;  // 2026-01-05, days since epoch
 

@@ -27,14 +27,6 @@ v1::Transaction Usd(const std::string& id, int64_t micros, int64_t dollars) {
 }
 
 // The values a typology's alert recorded, by name, over all its hits.
-std::map<std::string, std::string> Seen(const v1::Alert& a) {
-  std::map<std::string, std::string> seen;
-  for (const auto& h : a.hits()) {
-    for (const auto& v : h.values()) seen[v.name()] = v.value();
-  }
-  return seen;
-}
-
 v1::Transaction WalkInCash(const std::string& id, int64_t micros, int64_t dollars, const std::string& depositor_dni) {
   v1::Transaction tx = Usd(id, micros, dollars);
   tx.set_channel(v1::CASH);
@@ -51,8 +43,8 @@ TEST(PeruSmurfing, FourDepositorsOneAccountOneDayAboveTheThreshold) {
   auto alerts = h.AlertsOf("smurfing");
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].subject().id(), "BCP-9");
-  EXPECT_EQ(Seen(alerts[0])["agg.cash_depositors_1d"], "4");
-  EXPECT_EQ(Seen(alerts[0])["agg.cash_deposits_sum_1d"], "USD 12,000.00");
+  EXPECT_EQ(testing::ObservedValues(alerts[0])["agg.cash_depositors_1d"], "4");
+  EXPECT_EQ(testing::ObservedValues(alerts[0])["agg.cash_deposits_sum_1d"], "USD 12,000.00");
 }
 
 TEST(PeruSmurfing, NotForOneDepositorFewDepositorsOrSpreadOverDays) {
@@ -72,7 +64,7 @@ TEST(PeruMonthlyRegister, SubThresholdOperationsOfOnePersonReachUsd50kInAMonth) 
   auto alerts = h.AlertsOf("monthly_register");
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].subject().kind(), "document");
-  EXPECT_EQ(Seen(alerts[0])["agg.person_sub_threshold_ops_30d"], "USD 54,000.00");
+  EXPECT_EQ(testing::ObservedValues(alerts[0])["agg.person_sub_threshold_ops_30d"], "USD 54,000.00");
 }
 
 TEST(PeruMonthlyRegister, NotBelowUsd50kNotForCompaniesNotForOneLargeOperation) {
@@ -117,8 +109,8 @@ TEST(PeruGoldExport, NewGoldCompanyPaidFromTheUae) {
   auto alerts = h.AlertsOf("gold_export_new_company");
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_THAT(alerts[0].destinations(), ElementsAre(v1::UIF, v1::SUNAT));
-  EXPECT_EQ(Seen(alerts[0])["beneficiary.account_age_days"], "126");
-  EXPECT_EQ(Seen(alerts[0])["originator.country"], "AE");
+  EXPECT_EQ(testing::ObservedValues(alerts[0])["beneficiary.account_age_days"], "126");
+  EXPECT_EQ(testing::ObservedValues(alerts[0])["originator.country"], "AE");
 }
 
 TEST(PeruGoldExport, NotForOldCompaniesOtherPayersOrSmallAmounts) {
@@ -180,8 +172,8 @@ TEST(PeruHumanTrafficking, ManySmallDomesticAndForeignInflowsToOnePerson) {
   SmallInflows(h, "ht", 8, 3, false);
   auto alerts = h.AlertsOf("human_trafficking_inflows");
   ASSERT_EQ(alerts.size(), 1u);
-  EXPECT_EQ(Seen(alerts[0])["agg.small_inflow_senders_30d"], "8");
-  EXPECT_EQ(Seen(alerts[0])["agg.small_foreign_inflows_30d"], "3");
+  EXPECT_EQ(testing::ObservedValues(alerts[0])["agg.small_inflow_senders_30d"], "8");
+  EXPECT_EQ(testing::ObservedValues(alerts[0])["agg.small_foreign_inflows_30d"], "3");
 }
 
 TEST(PeruHumanTrafficking, NotForDomesticOnlyFewSendersOrACompany) {
@@ -218,7 +210,7 @@ TEST(PeruFrontCompany, NewCompanyReceivesOutsizedFlows) {
   CompanyInflows(h, "NEWCO", "2025-11-15", 80000);
   auto alerts = h.AlertsOf("front_company");
   ASSERT_EQ(alerts.size(), 1u);
-  EXPECT_EQ(Seen(alerts[0])["agg.company_inflows_30d"], "USD 240,000.00");
+  EXPECT_EQ(testing::ObservedValues(alerts[0])["agg.company_inflows_30d"], "USD 240,000.00");
   EXPECT_THAT(alerts[0].destinations(), ElementsAre(v1::UIF, v1::SUNAT));
 }
 
@@ -297,7 +289,7 @@ TEST(PeruPassThrough, SimilarAmountOutWithinHoursOfComingIn) {
   auto alerts = h.AlertsOf("rapid_pass_through");
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].subject().id(), "MULE");
-  EXPECT_EQ(Seen(alerts[0])["graph.pass_through_delay"], "6h");
+  EXPECT_EQ(testing::ObservedValues(alerts[0])["graph.pass_through_delay"], "6h");
 }
 
 TEST(PeruPassThrough, NotDaysLaterNotADifferentAmountNotOutBeforeIn) {
@@ -314,7 +306,7 @@ TEST(PeruDormant, AccountSilentForMonthsPaysOutAMaterialSum) {
   h.Feed(Usd("wake", DayMicros(kJan5), 8000));
   auto alerts = h.AlertsOf("dormant_reactivated");
   ASSERT_EQ(alerts.size(), 1u);
-  EXPECT_EQ(Seen(alerts[0])["profile.account_outflows.days_inactive"], "249");
+  EXPECT_EQ(testing::ObservedValues(alerts[0])["profile.account_outflows.days_inactive"], "249");
 }
 
 TEST(PeruDormant, NotForActiveAccountsNewAccountsOrSmallSums) {
@@ -341,7 +333,7 @@ TEST(PeruProfileDeviation, OutflowFarAboveTheAccountsOwnHistoryToANewCounterpart
   h.Feed(big);
   auto alerts = h.AlertsOf("profile_deviation");
   ASSERT_EQ(alerts.size(), 1u);
-  const auto seen = Seen(alerts[0]);
+  const auto seen = testing::ObservedValues(alerts[0]);
   EXPECT_EQ(seen.at("profile.account_outflows.count"), "12");
   EXPECT_EQ(seen.at("profile.account_outflows.mean"), "USD 155.00");
   EXPECT_EQ(seen.at("profile.account_outflows.new_counterparty"), "true");
@@ -377,7 +369,7 @@ TEST(PeruNetworks, ScatterGatherFiveIntermediariesMeetAgain) {
   auto alerts = h.AlertsOf("scatter_gather");
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].subject().id(), "SINK");
-  EXPECT_EQ(Seen(alerts[0])["graph.gather_paths"], "5");
+  EXPECT_EQ(testing::ObservedValues(alerts[0])["graph.gather_paths"], "5");
   // The same shape also shows as fan-out of SRC and fan-in of SINK.
   EXPECT_THAT(h.Typologies(), Contains("fan_out"));
   EXPECT_THAT(h.Typologies(), Contains("fan_in"));
@@ -421,7 +413,7 @@ TEST(PeruNetworks, BipartiteThreeSendersPayTheSameTwoReceivers) {
   auto alerts = h.AlertsOf("bipartite");
   ASSERT_EQ(alerts.size(), 1u);  // when S2 completes the block by paying R1
   EXPECT_EQ(alerts[0].subject().id(), "R1");
-  EXPECT_EQ(Seen(alerts[0])["graph.bipartite_senders"], "3");
+  EXPECT_EQ(testing::ObservedValues(alerts[0])["graph.bipartite_senders"], "3");
 }
 
 TEST(PeruNetworks, BipartiteNotForTwoSendersOrSendersWithNoOtherReceiverInCommon) {
@@ -448,7 +440,7 @@ TEST(PeruNetworks, StackThreeConsecutiveLayersOfPassThrough) {
   auto alerts = h.AlertsOf("stack");
   ASSERT_EQ(alerts.size(), 1u);  // L3 -> L4 is the third layer
   EXPECT_EQ(alerts[0].subject().id(), "L3");
-  EXPECT_EQ(Seen(alerts[0])["graph.pass_through_hops"], "3");
+  EXPECT_EQ(testing::ObservedValues(alerts[0])["graph.pass_through_hops"], "3");
   EXPECT_EQ(h.AlertsOf("rapid_pass_through").size(), 3u);  // each layer on its own
 }
 
@@ -483,7 +475,7 @@ TEST(PeruNetworks, FanInAndFanOutNeedAMaterialTotal) {
   auto in = material.AlertsOf("fan_in");
   ASSERT_EQ(in.size(), 1u);
   EXPECT_EQ(in[0].subject().id(), "HUB");
-  EXPECT_EQ(Seen(in[0])["agg.distinct_senders_3d"], "5");
+  EXPECT_EQ(testing::ObservedValues(in[0])["agg.distinct_senders_3d"], "5");
   EXPECT_THAT(material.AlertsOf("fan_out"), SizeIs(1));
 }
 
