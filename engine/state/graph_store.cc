@@ -16,10 +16,6 @@ void AccountPrefix(GraphStore::Dir dir, absl::string_view account, std::string* 
   PutLengthPrefixed16(out, account);
 }
 
-}  // namespace
-
-namespace {
-
 void BuildEdgeKey(GraphStore::Dir dir, absl::string_view account, int64_t micros, absl::string_view other,
                   std::string* key) {
   AccountPrefix(dir, account, key);

@@ -25,13 +25,6 @@ double GetDouble(absl::string_view in) {
   return d;
 }
 
-// The subject inside a profile or counterparty key, for error messages.
-absl::string_view SubjectOf(const std::string& key) {
-  if (key.size() < 6) return {};
-  const size_t len = (size_t(uint8_t(key[4])) << 8) | uint8_t(key[5]);
-  return absl::string_view(key).substr(6, len);
-}
-
 }  // namespace
 
 void ProfileStore::BuildProfileKey(uint32_t state_id, absl::string_view subject, std::string* key) {
@@ -54,8 +47,8 @@ absl::StatusOr<ProfileStore::ProfileHandle> ProfileStore::OpenProfile(const std:
   rocksdb::Status s = store_->db()->Get(rocksdb::ReadOptions(), store_->cf(Cf::kState), key, &value);
   if (s.ok()) {
     if (value.size() != kProfileBytes) {
-      return absl::DataLossError(
-          absl::StrCat("profile of '", SubjectOf(key), "': ", value.size(), " bytes, expected ", kProfileBytes));
+      return absl::DataLossError(absl::StrCat("profile of '", Store::StateKeySubject(key), "': ", value.size(),
+                                              " bytes, expected ", kProfileBytes));
     }
     const absl::string_view v(value);
     e.profile.count = int64_t(GetBigEndian64(v.substr(0, 8)));
@@ -78,8 +71,8 @@ absl::StatusOr<ProfileStore::MemoryHandle> ProfileStore::OpenCounterparty(const 
   rocksdb::Status s = store_->db()->Get(rocksdb::ReadOptions(), store_->cf(Cf::kState), key, &value);
   if (s.ok()) {
     if (value.size() != 16) {
-      return absl::DataLossError(absl::StrCat("counterparty entry of '", SubjectOf(key), "' is corrupt: ",
-                                              value.size(), " bytes, expected 16"));
+      return absl::DataLossError(absl::StrCat("counterparty entry of '", Store::StateKeySubject(key),
+                                              "' is corrupt: ", value.size(), " bytes, expected 16"));
     }
     e.memory.expire_at = GetOrderedInt64(absl::string_view(value).substr(0, 8));
     e.memory.last_seen = int64_t(GetBigEndian64(absl::string_view(value).substr(8, 8)));

@@ -10,7 +10,8 @@
 namespace centinela {
 namespace {
 
-constexpr const char* kCfNames[] = {"state", "alerts", "alert_index", "outbox", "offsets", "meta", "rules", "audit", "edges", "workflow"};
+constexpr const char* kCfNames[] = {"state", "alerts", "alert_index", "outbox", "offsets",
+                                    "meta",  "rules",  "audit",       "edges",  "workflow"};
 static_assert(sizeof(kCfNames) / sizeof(kCfNames[0]) == int(Cf::kCount));
 
 // Extracts `len u16 · bytes[len]` that starts `offset` bytes into a key: the
@@ -183,6 +184,12 @@ void Store::StateKeyPrefix(uint32_t state_id, absl::string_view subject, std::st
   out->clear();
   PutBigEndian32(out, state_id);
   PutLengthPrefixed16(out, subject);
+}
+
+absl::string_view Store::StateKeySubject(absl::string_view key) {
+  if (key.size() < 6) return {};
+  const size_t len = (size_t(uint8_t(key[4])) << 8) | uint8_t(key[5]);
+  return key.substr(6, len);
 }
 
 std::string Store::OffsetKey(const std::string& topic, int32_t partition) {

@@ -89,6 +89,9 @@ class Store {
   // The `state` column family's key prefix of one definition's subject:
   // state_id(4) | len(2) | subject. Windows and profiles both key under it.
   static void StateKeyPrefix(uint32_t state_id, absl::string_view subject, std::string* out);
+  // The subject inside a key that starts with StateKeyPrefix (for error
+  // messages); empty when the key is too short.
+  static absl::string_view StateKeySubject(absl::string_view key);
 
   // Event time up to which the engine has committed. Only moves forward.
   // Compaction drops expirable entries more than the grace behind it.

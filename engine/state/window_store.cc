@@ -32,9 +32,8 @@ absl::StatusOr<WindowStore::Handle> WindowStore::OpenKey(const std::string& key)
     const rocksdb::Slice k = iter->key();
     const rocksdb::Slice v = iter->value();
     if (k.size() != prefix.size() + 8 || v.size() < kHeaderBytes || (v.size() - kHeaderBytes) % 8 != 0) {
-      // key = state_id (4 bytes) | subject length (2 bytes) | subject
       return absl::DataLossError(absl::StrCat("state: malformed bucket for subject ",
-                                              absl::CHexEscape(absl::string_view(key).substr(6))));
+                                              absl::CHexEscape(Store::StateKeySubject(key))));
     }
     auto u64 = [&](size_t off) { return GetBigEndian64(absl::string_view(v.data() + off, 8)); };
     Bucket b;
