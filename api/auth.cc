@@ -51,15 +51,26 @@ std::string Sha256Hex(absl::string_view data) {
   return out;
 }
 
+namespace {
+
+// A lowercase SHA-256 digest: 64 hex characters.
+bool IsSha256Hex(absl::string_view s) {
+  return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == absl::string_view::npos;
+}
+
+}  // namespace
+
 absl::StatusOr<TokenAuthenticator> TokenAuthenticator::Create(std::vector<Entry> entries) {
   absl::flat_hash_set<std::string> users;
   for (Entry& e : entries) {
     e.sha256_hex = absl::AsciiStrToLower(e.sha256_hex);
-    if (e.sha256_hex.size() != 64 || e.sha256_hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    if (!IsSha256Hex(e.sha256_hex)) {
       return absl::InvalidArgumentError(absl::StrCat("token of '", e.user, "': sha256 must be 64 hex characters"));
     }
     if (e.user.empty()) return absl::InvalidArgumentError("token: user must not be empty");
-    if (!users.insert(e.user).second) return absl::InvalidArgumentError(absl::StrCat("user '", e.user, "' listed twice"));
+    if (!users.insert(e.user).second) {
+      return absl::InvalidArgumentError(absl::StrCat("user '", e.user, "' listed twice"));
+    }
   }
   TokenAuthenticator a;
   a.entries_ = std::move(entries);
@@ -88,7 +99,7 @@ absl::StatusOr<TokenAuthenticator> TokenAuthenticator::FromYaml(const std::strin
     }
     e.role = *role;
     e.sha256_hex = absl::AsciiStrToLower(n["sha256"].as<std::string>());
-    if (e.sha256_hex.size() != 64 || e.sha256_hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    if (!IsSha256Hex(e.sha256_hex)) {
       return YamlError(source, n["sha256"], "expected the SHA-256 of the token: 64 hex characters");
     }
     if (e.user.empty()) return YamlError(source, n["user"], "user must not be empty");

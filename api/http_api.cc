@@ -73,7 +73,9 @@ absl::StatusOr<int64_t> ParseTimeParam(absl::string_view name, const std::string
 
 absl::StatusOr<double> ParseScore(absl::string_view name, const std::string& v) {
   double d;
-  if (!absl::SimpleAtod(v, &d) || !(d >= 0) || d > 1e6) return Bad(name, absl::StrCat("expected a number >= 0, got \"", v, "\""));
+  if (!absl::SimpleAtod(v, &d) || !(d >= 0) || d > 1e6) {
+    return Bad(name, absl::StrCat("expected a number >= 0, got \"", v, "\""));
+  }
   return d;
 }
 
@@ -325,7 +327,8 @@ void ApiServer::Transition(Call& c, const std::string& id) {
   if (r.to() == v1::ALERT_STATUS_UNSPECIFIED) {
     return ReplyError(c.res, 400, "bad_request", "to: required (UNDER_REVIEW, ESCALATED_TO_ROS, DISMISSED)", "to");
   }
-  const WorkflowActor actor{c.who->user, std::string(RoleName(c.who->role)), Allows(c.who->role, Permission::kReopenAlerts)};
+  const WorkflowActor actor{c.who->user, std::string(RoleName(c.who->role)),
+                            Allows(c.who->role, Permission::kReopenAlerts)};
   auto w = workflow_.Transition(id, r.to(), r.note(), expected, actor, clock_());
   if (!w.ok()) return ReplyStatus(c.res, w.status());
   c.res.set_header("ETag", absl::StrCat("\"", w->version(), "\""));
@@ -337,7 +340,9 @@ void ApiServer::ListAudit(Call& c) {
   int limit = 100;
   for (const auto& [k, v] : c.req.params) {
     if (k == "from_seq") {
-      if (!absl::SimpleAtoi(v, &from) || from < 1) return ReplyError(c.res, 400, "bad_request", "from_seq: expected an integer >= 1", k);
+      if (!absl::SimpleAtoi(v, &from) || from < 1) {
+        return ReplyError(c.res, 400, "bad_request", "from_seq: expected an integer >= 1", k);
+      }
     } else if (k == "limit") {
       if (!absl::SimpleAtoi(v, &limit) || limit < 1 || limit > 1000) {
         return ReplyError(c.res, 400, "bad_request", "limit: expected 1 to 1000", k);
