@@ -91,6 +91,30 @@ absl::StatusOr<E> ParseEnum(absl::string_view name, const std::string& v, bool (
   return e;
 }
 
+// A document subject as investigators write it, "DNI:45678912" or
+// "RUC:20123456789", or as the packs key it, "1:45678912" (SUNAT's document
+// type code, then the number).
+absl::StatusOr<std::string> ParseDocument(absl::string_view name, absl::string_view v) {
+  const size_t colon = v.find(':');
+  if (colon == absl::string_view::npos || colon == 0 || colon + 1 == v.size()) {
+    return Bad(name, absl::StrCat("expected TYPE:NUMBER, e.g. DNI:45678912 or 1:45678912, got \"", v, "\""));
+  }
+  std::string type(v.substr(0, colon));
+  for (char& c : type) c = char(std::toupper(static_cast<unsigned char>(c)));
+  if (type == "CE") type = "CARNE_EXTRANJERIA";
+  v1::DocumentType t;
+  int code = 0;
+  if (absl::SimpleAtoi(type, &code)) {
+    if (!v1::DocumentType_IsValid(code) || code == 0) return Bad(name, absl::StrCat("unknown document type ", type));
+  } else if (v1::DocumentType_Parse(type, &t) && t != v1::DOCUMENT_TYPE_UNSPECIFIED) {
+    code = int(t);
+  } else {
+    return Bad(name, absl::StrCat("unknown document type \"", v.substr(0, colon),
+                                  "\" (DNI, CE, RUC, PASSPORT, NON_RESIDENT, DIPLOMATIC or their codes)"));
+  }
+  return absl::StrCat(code, v.substr(colon));
+}
+
 absl::StatusOr<AlertQuery> ParseSearch(const httplib::Request& req) {
   static const absl::flat_hash_set<std::string> kKnown = {
       "account", "document", "subject_kind", "subject_id", "typology", "destination", "status",
@@ -107,7 +131,11 @@ absl::StatusOr<AlertQuery> ParseSearch(const httplib::Request& req) {
     if (k == "account" || k == "document") {
       if (!q.subject_id.empty()) return Bad(k, "only one of account, document, subject_id");
       q.subject_kind = k;
-      q.subject_id = v;
+      if (k == "document") {
+        ASSIGN_OR_RETURN(q.subject_id, ParseDocument(k, v));
+      } else {
+        q.subject_id = v;
+      }
     } else if (k == "subject_kind") {
       q.subject_kind = v;
     } else if (k == "subject_id") {
@@ -168,6 +196,8 @@ ApiServer::ApiServer(Store* store, const TokenAuthenticator* tokens, AuditLog* a
       clock_(std::move(clock)),
       search_(store),
       workflow_(store),
+      subjects_(store, options_.pack),
+      archive_(store),
       server_(std::make_unique<httplib::Server>()) {}
 
 ApiServer::~ApiServer() {
@@ -210,6 +240,12 @@ absl::StatusOr<std::unique_ptr<ApiServer>> ApiServer::Start(Store* store, const 
   srv.Get(R"(/v1/alerts/([A-Za-z0-9._-]{1,128}))", [self](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
     self->Handle(req, res, "alerts.get", Permission::kReadAlerts, [self, &id](Call& c) { self->GetAlert(c, id); });
+  });
+  srv.Get(R"(/v1/subjects/(account|document)/([^/]{1,256}))", [self](const httplib::Request& req,
+                                                                        httplib::Response& res) {
+    const std::string kind = req.matches[1], id = req.matches[2];
+    self->Handle(req, res, "subjects.get", Permission::kReadAlerts,
+                 [self, &kind, &id](Call& c) { self->GetSubject(c, kind, id); });
   });
   srv.Post(R"(/v1/alerts/([A-Za-z0-9._-]{1,128})/transition)",
            [self](const httplib::Request& req, httplib::Response& res) {
@@ -297,10 +333,51 @@ void ApiServer::GetAlert(Call& c, const std::string& id) {
   v1::AlertDetail d;
   *d.mutable_alert() = *alert;
   *d.mutable_workflow() = *workflow;
-  // Transaction retention is not stored yet: every evidence id is listed.
-  for (const std::string& tx : alert->evidence_transaction_ids()) d.add_missing_evidence(tx);
+  for (const std::string& tx_id : alert->evidence_transaction_ids()) {
+    auto entry = archive_.Get(tx_id);
+    if (!entry.ok()) return ReplyStatus(c.res, entry.status());
+    if (!*entry) {
+      d.add_missing_evidence(tx_id);  // past retention, or retention off when it was scored
+      continue;
+    }
+    if (absl::Status s = DecodeArchived(**entry, d.add_evidence()); !s.ok()) return ReplyStatus(c.res, s);
+  }
   c.res.set_header("ETag", absl::StrCat("\"", workflow->version(), "\""));
   Reply(c.res, 200, d);
+}
+
+void ApiServer::GetSubject(Call& c, const std::string& kind, const std::string& raw_id) {
+  SubjectQuery q;
+  q.kind = kind;
+  if (kind == "document") {
+    auto doc = ParseDocument("id", raw_id);
+    if (!doc.ok()) return ReplyStatus(c.res, doc.status());
+    q.id = *doc;
+  } else {
+    q.id = raw_id;
+  }
+  c.audit.set_target(absl::StrCat(kind, ":", q.id));
+  for (const auto& [k, v] : c.req.params) {
+    int* limit = k == "alerts" ? &q.alert_limit
+                 : k == "transactions" ? &q.transaction_limit
+                 : k == "counterparty_scan" ? &q.counterparty_scan
+                 : nullptr;
+    if (limit) {
+      if (!absl::SimpleAtoi(v, limit)) {
+        return ReplyError(c.res, 400, "bad_request", absl::StrCat(k, ": expected an integer, got \"", v, "\""), k);
+      }
+    } else if (k == "as_of") {
+      auto t = ParseTimeParam(k, v);
+      if (!t.ok()) return ReplyStatus(c.res, t.status());
+      q.as_of_micros = *t;
+    } else {
+      return ReplyError(c.res, 400, "bad_request",
+                        absl::StrCat(k, ": unknown parameter (alerts, transactions, counterparty_scan, as_of)"), k);
+    }
+  }
+  auto view = subjects_.View(q);
+  if (!view.ok()) return ReplyStatus(c.res, view.status());
+  Reply(c.res, 200, *view);
 }
 
 void ApiServer::Transition(Call& c, const std::string& id) {

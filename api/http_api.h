@@ -15,6 +15,7 @@
 #include "api/audit_log.h"
 #include "api/auth.h"
 #include "engine/alerts/alert_search.h"
+#include "engine/alerts/subject_view.h"
 #include "engine/alerts/workflow.h"
 #include "engine/state/store.h"
 
@@ -31,6 +32,9 @@ struct ApiOptions {
   int port = 8470;                 // 0: any free port (tests)
   size_t max_body_bytes = 64 * 1024;  // larger request bodies get 413
   int threads = 8;
+  // The deployed pack, whose aggregates and profiles the subject view reads;
+  // null: the view has none. Borrowed: must outlive the server.
+  const rules::RulePack* pack = nullptr;
 };
 
 // Lifetime: borrows `store`, `tokens` and `audit`, which must outlive it; the
@@ -63,6 +67,7 @@ class ApiServer {
               const std::function<void(Call&)>& body);
   void SearchAlerts(Call& c);
   void GetAlert(Call& c, const std::string& id);
+  void GetSubject(Call& c, const std::string& kind, const std::string& id);
   void Transition(Call& c, const std::string& id);
   void ListAudit(Call& c);
 
@@ -73,6 +78,8 @@ class ApiServer {
   std::function<int64_t()> clock_;
   AlertSearch search_;
   WorkflowStore workflow_;
+  SubjectViewer subjects_;
+  TransactionArchive archive_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;

@@ -76,4 +76,10 @@ absl::StatusOr<int64_t> ParseDuration(absl::string_view t) {
   return absl::InvalidArgumentError(absl::StrCat("\"", t, "\" has an unknown unit (use d, h, m or s)"));
 }
 
+std::string FormatDuration(int64_t micros) {
+  if (micros % kMicrosPerDay == 0) return absl::StrCat(micros / kMicrosPerDay, "d");
+  if (micros % kMicrosPerHour == 0) return absl::StrCat(micros / kMicrosPerHour, "h");
+  return absl::StrCat(micros / (60 * kMicrosPerSecond), "m");
+}
+
 }  // namespace centinela

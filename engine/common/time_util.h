@@ -30,6 +30,9 @@ void CivilFromDays(int64_t days, int64_t* year, unsigned* month, unsigned* day);
 // Parses "30d", "24h", "90m", "45s" into microseconds.
 absl::StatusOr<int64_t> ParseDuration(absl::string_view text);
 
+// The inverse for display: "7d", "24h" (whole days or hours), else minutes "90m".
+std::string FormatDuration(int64_t micros);
+
 // Floor division that rounds towards negative infinity.
 inline int64_t FloorDiv(int64_t a, int64_t b) {
   int64_t q = a / b;

@@ -55,9 +55,13 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(const std::string& text, const st
     }
   }
   if (const YAML::Node s = root["storage"]) {
-    RETURN_IF_ERROR(CheckYamlKeys(source, s, {"path", "sync"}, "storage"));
+    RETURN_IF_ERROR(CheckYamlKeys(source, s, {"path", "sync", "retention_days"}, "storage"));
     RETURN_IF_ERROR(Read(source, s, "path", "storage", &c.data_dir));
     RETURN_IF_ERROR(Read(source, s, "sync", "storage", &c.sync));
+    RETURN_IF_ERROR(Read(source, s, "retention_days", "storage", &c.retention_days));
+    if (c.retention_days < 0 || c.retention_days > 36500) {
+      return YamlError(source, s["retention_days"], "storage.retention_days must be 0..36500 (0 keeps no transactions)");
+    }
   }
   if (const YAML::Node r = root["rules"]) {
     RETURN_IF_ERROR(CheckYamlKeys(source, r, {"pack"}, "rules"));

@@ -24,6 +24,7 @@ struct EngineConfig {
   // storage
   std::string data_dir = "data/centinela";
   bool sync = false;
+  int retention_days = 400;  // scored transactions kept for investigators (event time); 0 = none
   // rules and reference data
   std::string pack_path;
   std::string fx_path;

@@ -36,7 +36,8 @@ Processor::Processor(Store* store, const rules::RulePack* pack, const FxTable* f
       windows_(store),
       profiles_(store),
       alerts_(store, options_.alert_topics),
-      outbox_(std::move(outbox)) {
+      outbox_(std::move(outbox)),
+      archive_(store) {
   if (!options_.wall_clock_micros) {
     options_.wall_clock_micros = [] {
       return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -95,29 +96,8 @@ rules::Value Processor::Aggregate(int index) {
     }
   }
   if (w) {
-    const WindowTotals t = windows_.Read(w, spec.window_micros, spec.bucket_micros, current_->event_micros);
-    if (spec.function == rules::AggFunction::kCount) {
-      v = rules::Value::Number(double(t.count));
-    } else if (spec.function == rules::AggFunction::kCountDistinct) {
-      v = rules::Value::Number(double(t.distinct));
-    } else if (spec.function == rules::AggFunction::kSum) {
-      v = rules::Value::Of(Money{t.sum_usd_minor, Currency::Usd()});
-    } else if (t.count > 0) {  // min, max, avg, stddev: null on an empty window, never 0
-      int64_t minor = 0;
-      switch (spec.function) {
-        case rules::AggFunction::kMin: minor = t.min_usd_minor; break;
-        case rules::AggFunction::kMax: minor = t.max_usd_minor; break;
-        case rules::AggFunction::kAvg:
-          minor = int64_t(std::llround(double(t.sum_usd_minor) / double(t.count)));
-          break;
-        default: {
-          const double mean = double(t.sum_usd_minor) / double(t.count);
-          const double var = std::max(0.0, t.sum_sq / double(t.count) - mean * mean);
-          minor = int64_t(std::llround(std::sqrt(var)));
-        }
-      }
-      v = rules::Value::Of(Money{minor, Currency::Usd()});
-    }
+    v = rules::AggregateValue(spec.function,
+                              windows_.Read(w, spec.window_micros, spec.bucket_micros, current_->event_micros));
   }
   agg_values_[index] = v;
   return v;
@@ -349,8 +329,20 @@ absl::Status Processor::Process(const InputRecord& r) {
     return absl::OkStatus();
   }
   RETURN_IF_ERROR(Score(*normalized));
+  Archive(*normalized, r);
   ++counters_.processed;
   return absl::OkStatus();
+}
+
+void Processor::Archive(const NormalizedTx& tx, const InputRecord& r) {
+  if (options_.transaction_retention_micros <= 0) return;
+  WireFormat format = WireFormat::kProtobuf;
+  if (!DetectFormat(r.content_type, r.payload, &format).ok()) return;  // cannot happen: it decoded
+  rules::SubjectKey(rules::SubjectKind::kOriginatorDocument, tx, &originator_document_);
+  rules::SubjectKey(rules::SubjectKind::kBeneficiaryDocument, tx, &beneficiary_document_);
+  archive_.Add(tx.tx->id(), tx.event_micros, options_.transaction_retention_micros,
+               format == WireFormat::kJson ? 'J' : 'P', r.payload, tx.tx->originator().account(),
+               tx.tx->beneficiary().account(), originator_document_, beneficiary_document_, &batch_);
 }
 
 absl::Status Processor::Commit() {

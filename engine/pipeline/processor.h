@@ -18,6 +18,7 @@
 #include "engine/state/outbox.h"
 #include "engine/state/profile_store.h"
 #include "engine/state/store.h"
+#include "engine/state/transaction_archive.h"
 #include "engine/state/window_store.h"
 #include "engine/validate/fx_table.h"
 #include "engine/validate/normalizer.h"
@@ -37,6 +38,9 @@ struct InputRecord {
 struct ProcessorOptions {
   AlertTopics alert_topics;
   std::string dlq_topic = "centinela.dlq";
+  // How long (event time) scored transactions are kept for investigators
+  // (TransactionArchive); 0 keeps none.
+  int64_t transaction_retention_micros = 400LL * 24 * 3600 * 1000 * 1000;
   // Wall clock for detected_at; tests may fix it.
   std::function<int64_t()> wall_clock_micros;
 };
@@ -81,6 +85,8 @@ class Processor : private rules::AggregateSource {
   absl::Status UpdateProfiles(const NormalizedTx& tx, rules::EvalContext& ctx);
   void DeadLetter(const InputRecord& record, absl::string_view reason);
   absl::Status Score(const NormalizedTx& tx);
+  // Keeps the record as received, for investigators (TransactionArchive).
+  void Archive(const NormalizedTx& tx, const InputRecord& r);
 
   Store* store_;
   const rules::RulePack* pack_;
@@ -92,6 +98,7 @@ class Processor : private rules::AggregateSource {
   std::unique_ptr<GraphStore> graph_;  // only when the pack reads graph.* features
   AlertBook alerts_;
   OutboxWriter outbox_;
+  TransactionArchive archive_;
   rocksdb::WriteBatch batch_;
   size_t pending_ = 0;
   int64_t max_event_micros_ = INT64_MIN;  // newest event time scored: drives state expiry
@@ -125,6 +132,7 @@ class Processor : private rules::AggregateSource {
   std::vector<Fold> folds_;
   std::vector<std::string> fold_keys_;
   std::string subject_;
+  std::string originator_document_, beneficiary_document_;  // archive index keys
   const NormalizedTx* current_ = nullptr;
   static constexpr int kGraphFeatures = rules::kGraphFeatureCount;
   int8_t graph_ready_[kGraphFeatures] = {};

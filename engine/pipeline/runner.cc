@@ -9,6 +9,7 @@
 #include "api/http_api.h"
 #include "connectors/kafka/kafka.h"
 #include "engine/common/status_macros.h"
+#include "engine/common/time_util.h"
 #include "engine/pipeline/embedded_broker.h"
 #include "engine/pipeline/outbox_drainer.h"
 #include "engine/state/store.h"
@@ -76,6 +77,7 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
   popts.alert_topics.uif = config.uif_topic;
   popts.alert_topics.sunat = config.sunat_topic;
   popts.dlq_topic = config.dlq_topic;
+  popts.transaction_retention_micros = int64_t(config.retention_days) * kMicrosPerDay;
   ASSIGN_OR_RETURN(std::unique_ptr<Processor> processor, Processor::Create(store.get(), pack.get(), &fx, popts));
   ASSIGN_OR_RETURN(std::unique_ptr<OutboxDrainer> drainer, OutboxDrainer::Start(store.get(), bootstrap));
   drainer->Notify();  // deliver whatever an earlier run left behind
@@ -98,6 +100,7 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
       return absl::InvalidArgumentError(absl::StrCat(config.source, ": api.listen: bad port in ", config.api_listen));
     }
     ao.max_body_bytes = size_t(config.api_max_body_bytes);
+    ao.pack = pack.get();
     ao.threads = config.api_threads;
     ASSIGN_OR_RETURN(api_server, api::ApiServer::Start(store.get(), tokens.get(), audit.get(), ao));
     api_server->set_ready(false);

@@ -23,9 +23,9 @@ namespace centinela {
 //
 // Which entries are expirable is told by the key: in `state`, a key that ends
 // right after its subject is a profile and never expires; anything longer
-// (window bucket, counterparty memory) carries `expire_at`. In `edges`, every
-// value carries it. Entries too short to carry it are kept: the filter never
-// drops what it cannot read.
+// (window bucket, counterparty memory) carries `expire_at`. In `edges` and
+// `transactions` (layout kEdges), every value carries it. Entries too short
+// to carry it are kept: the filter never drops what it cannot read.
 //
 // Lifetime: must outlive the DB it is installed in (the Store owns both).
 // Thread-safe: RocksDB calls it from its compaction threads; it only reads

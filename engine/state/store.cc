@@ -11,7 +11,7 @@ namespace centinela {
 namespace {
 
 constexpr const char* kCfNames[] = {"state", "alerts", "alert_index", "outbox", "offsets",
-                                    "meta",  "rules",  "audit",       "edges",  "workflow"};
+                                    "meta",  "rules",  "audit",       "edges",  "workflow", "transactions"};
 static_assert(sizeof(kCfNames) / sizeof(kCfNames[0]) == int(Cf::kCount));
 
 // Extracts `len u16 · bytes[len]` that starts `offset` bytes into a key: the
@@ -81,6 +81,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, cons
       o.prefix_extractor = std::make_shared<LengthPrefixedTransform>(4);  // after state_id
       o.compaction_filter = store->state_expiry_.get();
     }
+    if (Cf(i) == Cf::kTransactions) o.compaction_filter = store->edges_expiry_.get();  // every value: expire_at first
     if (Cf(i) == Cf::kEdges) {
       o = prefixed;
       o.prefix_extractor = std::make_shared<LengthPrefixedTransform>(1);  // after the direction

@@ -30,6 +30,7 @@ enum class Cf : int {
   kAudit,        // audit log (later issues)
   kEdges,        // transfer graph: src | time | dst -> amount
   kWorkflow,     // alert id -> AlertWorkflow (status, version, history); written by the API only
+  kTransactions, // retained transactions and their subject index (TransactionArchive)
   kCount,
 };
 

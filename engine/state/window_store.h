@@ -12,19 +12,10 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "engine/state/store.h"
+#include "engine/state/window_totals.h"
 #include "rocksdb/write_batch.h"
 
 namespace centinela {
-
-// The totals of one window as of one event time.
-struct WindowTotals {
-  int64_t count = 0;
-  int64_t sum_usd_minor = 0;
-  int64_t min_usd_minor = 0;  // meaningful when count > 0
-  int64_t max_usd_minor = 0;
-  double sum_sq = 0;     // sum of squared amounts (cents^2), for stddev only: a statistic, not money
-  int64_t distinct = 0;  // distinct value hashes seen (count_distinct aggregates)
-};
 
 // A window of length W with bucket size g, queried at event time t, covers
 // the buckets [floor((a-W)/g)+1, floor(a/g)] with a = max(t, start of the

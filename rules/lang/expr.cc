@@ -1248,10 +1248,7 @@ std::string FormatValue(const Node& node, const Value& v) {
       const int64_t day = FloorDiv(v.t, kMicrosPerDay), sec = FloorDiv(v.t, kMicrosPerSecond) - day * 86400;
       return absl::StrFormat("%sT%02d:%02d:%02dZ", FormatIsoDate(day), sec / 3600, sec / 60 % 60, sec % 60);
     }
-    case Type::kDuration:
-      if (v.t % kMicrosPerDay == 0) return absl::StrCat(v.t / kMicrosPerDay, "d");
-      if (v.t % kMicrosPerHour == 0) return absl::StrCat(v.t / kMicrosPerHour, "h");
-      return absl::StrCat(v.t / (60 * kMicrosPerSecond), "m");
+    case Type::kDuration: return FormatDuration(v.t);
   }
   return "?";
 }

@@ -1,6 +1,7 @@
 #include "rules/pack/rule_pack.h"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <regex>
 
@@ -37,6 +38,41 @@ void DocumentKey(const v1::Party& p, std::string* out) {
 }
 
 }  // namespace
+
+absl::string_view AggFunctionName(AggFunction f) {
+  switch (f) {
+    case AggFunction::kCount: return "count";
+    case AggFunction::kSum: return "sum";
+    case AggFunction::kCountDistinct: return "count_distinct";
+    case AggFunction::kMin: return "min";
+    case AggFunction::kMax: return "max";
+    case AggFunction::kAvg: return "avg";
+    case AggFunction::kStddev: return "stddev";
+  }
+  return "?";
+}
+
+Value AggregateValue(AggFunction f, const WindowTotals& t) {
+  switch (f) {
+    case AggFunction::kCount: return Value::Number(double(t.count));
+    case AggFunction::kCountDistinct: return Value::Number(double(t.distinct));
+    case AggFunction::kSum: return Value::Of(Money{t.sum_usd_minor, Currency::Usd()});
+    default: break;
+  }
+  if (t.count == 0) return Value::Null();
+  int64_t minor = 0;
+  switch (f) {
+    case AggFunction::kMin: minor = t.min_usd_minor; break;
+    case AggFunction::kMax: minor = t.max_usd_minor; break;
+    case AggFunction::kAvg: minor = int64_t(std::llround(double(t.sum_usd_minor) / double(t.count))); break;
+    default: {
+      const double mean = double(t.sum_usd_minor) / double(t.count);
+      const double var = std::max(0.0, t.sum_sq / double(t.count) - mean * mean);
+      minor = int64_t(std::llround(std::sqrt(var)));
+    }
+  }
+  return Value::Of(Money{minor, Currency::Usd()});
+}
 
 bool SubjectKey(SubjectKind k, const NormalizedTx& n, std::string* out) {
   const v1::Transaction& tx = *n.tx;

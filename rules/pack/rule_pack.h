@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "centinela/v1/alert.pb.h"
+#include "engine/state/window_totals.h"
 #include "rules/lang/expr.h"
 
 namespace centinela::rules {
@@ -93,6 +94,13 @@ struct TypologySpec {
   int64_t dedup_window_micros = 0;
   bool shadow = false;
 };
+
+// An aggregate's value from the totals of its window: a count, or USD money;
+// min, max, avg and stddev are null on an empty window, never 0. Shared by
+// scoring and by the investigators' subject view.
+Value AggregateValue(AggFunction f, const WindowTotals& t);
+// The pack-file spelling: "count", "sum", "count_distinct", ...
+absl::string_view AggFunctionName(AggFunction f);
 
 struct TypologyHit {
   int typology = 0;

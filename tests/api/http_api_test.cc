@@ -123,7 +123,7 @@ TEST_F(HttpApiTest, EveryFilterAndSort) {
   EXPECT_THAT(Ids(""), ElementsAre("a3", "a2", "a1"));
   EXPECT_THAT(Ids("account=ACC-2"), ElementsAre("a3", "a2"));
   EXPECT_THAT(Ids("subject_kind=account&subject_id=ACC-1"), ElementsAre("a1"));
-  EXPECT_THAT(Ids("document=10203040"), ElementsAre());
+  EXPECT_THAT(Ids("document=DNI:10203040"), ElementsAre());
   EXPECT_THAT(Ids("typology=fan_in"), ElementsAre("a3", "a1"));
   EXPECT_THAT(Ids("destination=sunat"), ElementsAre("a3", "a2"));
   EXPECT_THAT(Ids("status=NEW"), ElementsAre("a3", "a2", "a1"));
@@ -207,7 +207,7 @@ TEST_F(HttpApiTest, BadRequestsNameTheParameterAndNeverCrash) {
       {"status=OPEN", "status"},      {"severity=7", "severity"},    {"score_min=-1", "score_min"},
       {"from=yesterday", "from"},     {"region=153", "region"},      {"sort=name", "sort"},
       {"order=up", "order"},          {"shadow=yes", "shadow"},      {"cursor=xyz", "cursor"},
-      {"subject_id=ACC-1", "subject_kind"}, {"limit=1&limit=2", "limit"}, {"from=2026-02-01&to=2026-01-01", "from"}};
+      {"subject_id=ACC-1", "subject_kind"}, {"document=10203040", "document"}, {"limit=1&limit=2", "limit"}, {"from=2026-02-01&to=2026-01-01", "from"}};
   for (const auto& [query, param] : bad) {
     auto [code, body] = Get("/v1/alerts?" + query);
     EXPECT_EQ(code, 400) << query;

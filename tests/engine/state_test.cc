@@ -5,6 +5,7 @@
 #include "engine/state/outbox.h"
 #include "engine/state/profile_store.h"
 #include "engine/state/store.h"
+#include "engine/state/transaction_archive.h"
 #include "engine/state/window_store.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_util.h"
@@ -321,6 +322,75 @@ TEST(Outbox, SequenceContinuesAfterReopen) {
   auto store = std::move(*Store::Open(dir.path(), {}));
   EXPECT_EQ(OutboxWriter::Create(store.get())->next_seq(), 2);
   EXPECT_EQ(*store->CountOutbox(), 2);
+}
+
+}  // namespace
+}  // namespace centinela
+
+namespace centinela {
+namespace {
+
+class TransactionArchiveTest : public ::testing::Test {
+ protected:
+  void SetUp() override { store_ = *Store::Open(dir_.path(), {}); }
+  void Add(const std::string& id, int64_t day, const std::string& from, const std::string& to,
+           int64_t retention_days = 400) {
+    rocksdb::WriteBatch batch;
+    TransactionArchive(store_.get())
+        .Add(id, DayMicros(day), retention_days * kMicrosPerDay, 'J', "{\"id\":\"" + id + "\"}", from, to,
+             "1:" + from, "1:" + to, &batch);
+    ASSERT_TRUE(store_->Write(&batch).ok());
+  }
+  std::vector<std::string> Recent(const std::string& kind, const std::string& id, int limit,
+                                  int64_t before = INT64_MAX) {
+    std::vector<std::string> ids;
+    auto r = TransactionArchive(store_.get()).Recent(kind, id, limit, before);
+    EXPECT_TRUE(r.ok()) << r.status();
+    if (r.ok()) {
+      for (const auto& e : *r) ids.push_back(e.tx_id);
+    }
+    return ids;
+  }
+  testing::TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(TransactionArchiveTest, KeepsRecordsAsReceivedAndListsASubjectsNewestFirst) {
+  const int64_t d = testing::kJan5;
+  Add("t1", d, "A", "B");
+  Add("t2", d + 2, "B", "C");
+  Add("t3", d + 1, "C", "A");  // late arrival: ordered by event time, not arrival
+  TransactionArchive archive(store_.get());
+  auto t1 = archive.Get("t1");
+  ASSERT_TRUE(t1.ok() && t1->has_value());
+  EXPECT_EQ((*t1)->payload, "{\"id\":\"t1\"}");
+  EXPECT_EQ((*t1)->format, 'J');
+  EXPECT_FALSE(archive.Get("t9")->has_value());
+  EXPECT_EQ(Recent("account", "A", 10), (std::vector<std::string>{"t3", "t1"}));
+  EXPECT_EQ(Recent("account", "B", 10), (std::vector<std::string>{"t2", "t1"}));
+  EXPECT_EQ(Recent("account", "B", 1), (std::vector<std::string>{"t2"}));
+  EXPECT_EQ(Recent("account", "B", 10, DayMicros(d + 2)), (std::vector<std::string>{"t1"}));  // paging
+  EXPECT_EQ(Recent("document", "1:C", 10), (std::vector<std::string>{"t2", "t3"}));
+  EXPECT_TRUE(Recent("account", "AB", 10).empty());  // a prefix of nothing: "A" and "B" stay apart
+  auto bad = archive.Recent("branch", "150101", 10);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(TransactionArchiveTest, RetentionEndsInEventTimeAndCompactionDropsTheRecords) {
+  const int64_t d = testing::kJan5;
+  Add("old", d, "A", "B", /*retention_days=*/30);
+  Add("new", d + 20, "A", "B", /*retention_days=*/30);
+  ASSERT_EQ(CountKeys(*store_, Cf::kTransactions), 2 * (1 + 4));  // record + 2 accounts + 2 documents
+  // Watermark d+40, grace 7 days: "old" (expires d+30) is gone, "new" (d+50) stays.
+  store_->AdvanceExpiryWatermark(DayMicros(d + 40));
+  EXPECT_EQ(Recent("account", "A", 10), (std::vector<std::string>{"new"}));  // hidden before compaction
+  ASSERT_TRUE(store_->db()
+                  ->CompactRange(rocksdb::CompactRangeOptions(), store_->cf(Cf::kTransactions), nullptr, nullptr)
+                  .ok());
+  EXPECT_EQ(CountKeys(*store_, Cf::kTransactions), 5);
+  EXPECT_FALSE(TransactionArchive(store_.get()).Get("old")->has_value());
+  EXPECT_TRUE(TransactionArchive(store_.get()).Get("new")->has_value());
 }
 
 }  // namespace
