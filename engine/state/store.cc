@@ -81,7 +81,11 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, cons
       o.prefix_extractor = std::make_shared<LengthPrefixedTransform>(4);  // after state_id
       o.compaction_filter = store->state_expiry_.get();
     }
-    if (Cf(i) == Cf::kTransactions) o.compaction_filter = store->edges_expiry_.get();  // every value: expire_at first
+    if (Cf(i) == Cf::kTransactions) {
+      o = prefixed;
+      o.prefix_extractor = std::make_shared<LengthPrefixedTransform>(2);  // after 'T-' or 'S' + kind
+      o.compaction_filter = store->edges_expiry_.get();  // every value starts with expire_at
+    }
     if (Cf(i) == Cf::kEdges) {
       o = prefixed;
       o.prefix_extractor = std::make_shared<LengthPrefixedTransform>(1);  // after the direction

@@ -15,7 +15,14 @@ void SubjectPrefix(char kind, absl::string_view id, std::string* out) {
   PutLengthPrefixed16(out, id);
 }
 
-std::string TxKey(absl::string_view tx_id) { return absl::StrCat("T", tx_id); }
+void TxKey(absl::string_view tx_id, std::string* out) {
+  out->assign("T-");
+  PutLengthPrefixed16(out, tx_id);
+}
+
+// Index entries sort newest first: a subject's recent transactions are a
+// forward scan from its prefix (the hash memtable has no reverse iteration).
+int64_t NewestFirst(int64_t event_micros) { return ~event_micros; }
 
 }  // namespace
 
@@ -29,22 +36,24 @@ absl::StatusOr<char> TransactionArchive::KindCode(absl::string_view kind) {
 void TransactionArchive::Add(absl::string_view tx_id, int64_t event_micros, int64_t retention_micros, char format,
                              absl::string_view payload, absl::string_view originator_account,
                              absl::string_view beneficiary_account, absl::string_view originator_document,
-                             absl::string_view beneficiary_document, rocksdb::WriteBatch* batch) const {
+                             absl::string_view beneficiary_document, rocksdb::WriteBatch* batch) {
   if (retention_micros <= 0 || tx_id.empty()) return;
   rocksdb::ColumnFamilyHandle* cf = store_->cf(Cf::kTransactions);
   const int64_t expire_at = event_micros > INT64_MAX - retention_micros ? INT64_MAX : event_micros + retention_micros;
-  std::string expiry;
+  std::string& expiry = expiry_scratch_;
+  expiry.clear();
   PutOrderedInt64(&expiry, expire_at);
   const rocksdb::Slice parts[] = {rocksdb::Slice(expiry), rocksdb::Slice(&format, 1),
                                   rocksdb::Slice(payload.data(), payload.size())};
-  const std::string key = TxKey(tx_id);
+  std::string& key = key_scratch_;
+  TxKey(tx_id, &key);
   const rocksdb::Slice key_slice(key);
   batch->Put(cf, rocksdb::SliceParts(&key_slice, 1), rocksdb::SliceParts(parts, 3));
-  std::string index;
+  std::string& index = key_scratch_;
   auto put = [&](char kind, absl::string_view id) {
     if (id.empty()) return;
     SubjectPrefix(kind, id, &index);
-    PutOrderedInt64(&index, event_micros);
+    PutOrderedInt64(&index, NewestFirst(event_micros));
     index.append(tx_id.data(), tx_id.size());
     batch->Put(cf, index, expiry);
   };
@@ -61,8 +70,9 @@ bool TransactionArchive::Expired(absl::string_view value) const {
 }
 
 absl::StatusOr<std::optional<TransactionArchive::Entry>> TransactionArchive::Get(absl::string_view tx_id) const {
-  std::string value;
-  ASSIGN_OR_RETURN(bool found, store_->Get(Cf::kTransactions, TxKey(tx_id), &value));
+  std::string key, value;
+  TxKey(tx_id, &key);
+  ASSIGN_OR_RETURN(bool found, store_->Get(Cf::kTransactions, key, &value));
   if (!found || Expired(value)) return std::nullopt;
   if (value.size() < 9) {
     return absl::DataLossError(absl::StrCat("transactions: record of ", tx_id, " is ", value.size(),
@@ -82,18 +92,18 @@ absl::StatusOr<std::vector<TransactionArchive::Entry>> TransactionArchive::Recen
   std::string prefix;
   SubjectPrefix(code, id, &prefix);
   std::string start = prefix;
-  PutOrderedInt64(&start, before_micros);  // entries at before_micros sort after this: excluded
+  PutOrderedInt64(&start, NewestFirst(before_micros));
   std::vector<Entry> out;
-  auto it = store_->NewIterator(Cf::kTransactions);
-  it->SeekForPrev(start);
-  for (; it->Valid() && int(out.size()) < limit; it->Prev()) {
+  auto it = store_->NewPrefixIterator(Cf::kTransactions);
+  for (it->Seek(start); it->Valid() && int(out.size()) < limit; it->Next()) {
     const absl::string_view key(it->key().data(), it->key().size());
     if (key.size() < prefix.size() + 8 || key.substr(0, prefix.size()) != prefix) break;
+    const int64_t event_micros = NewestFirst(GetOrderedInt64(key.substr(prefix.size(), 8)));
+    if (event_micros >= before_micros) continue;  // the page boundary itself
     if (Expired(absl::string_view(it->value().data(), it->value().size()))) continue;
-    const absl::string_view tx_id = key.substr(prefix.size() + 8);
-    ASSIGN_OR_RETURN(std::optional<Entry> e, Get(tx_id));
+    ASSIGN_OR_RETURN(std::optional<Entry> e, Get(key.substr(prefix.size() + 8)));
     if (!e) continue;  // its record expired first (retention shortened since)
-    e->event_micros = GetOrderedInt64(key.substr(prefix.size(), 8));
+    e->event_micros = event_micros;
     out.push_back(std::move(*e));
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading the transaction archive");

@@ -18,8 +18,10 @@ namespace centinela {
 
 // Keys (every value starts with expire_at = event time + retention, so the
 // event-time expiry filter drops both kinds once retention has passed):
-//   'T' | tx_id                                   -> expire_at | format u8 | payload as received
-//   'S' | kind u8 | len16 | id | ordered(event) | tx_id -> expire_at
+//   'T' | '-' | len16 | tx_id                     -> expire_at | format u8 | payload as received
+//   'S' | kind u8 | len16 | id | ordered(~event) | tx_id -> expire_at   (newest first)
+// The first four bytes and the length-prefixed string are the prefix the
+// column family's hash memtable and bloom filters work on (as in `state`).
 // where kind is 'a' (account) or 'd' (document "<type>:<number>", the rule
 // packs' document subject), for the originator and the beneficiary.
 //
@@ -27,7 +29,8 @@ namespace centinela {
 // is the record the reporting entity sent, not a re-encoding of it.
 //
 // Lifetime: borrows `store`. Thread-safety: Add appends to the caller's batch
-// (one processing thread); the readers are thread-safe.
+// and reuses scratch buffers (one processing thread); the const readers are
+// thread-safe.
 class TransactionArchive {
  public:
   struct Entry {
@@ -44,7 +47,7 @@ class TransactionArchive {
   void Add(absl::string_view tx_id, int64_t event_micros, int64_t retention_micros, char format,
            absl::string_view payload, absl::string_view originator_account, absl::string_view beneficiary_account,
            absl::string_view originator_document, absl::string_view beneficiary_document,
-           rocksdb::WriteBatch* batch) const;
+           rocksdb::WriteBatch* batch);
 
   // The retained record, or nullopt when it expired or was never stored.
   absl::StatusOr<std::optional<Entry>> Get(absl::string_view tx_id) const;
@@ -60,6 +63,7 @@ class TransactionArchive {
  private:
   bool Expired(absl::string_view value) const;
   Store* store_;
+  std::string key_scratch_, expiry_scratch_;  // Add's, reused (no allocation per record)
 };
 
 }  // namespace centinela
