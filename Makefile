@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= 2
 
-.PHONY: setup configure build test demo demo-stop bench clean
+.PHONY: setup configure build test demo demo-stop bench bench-api clean
 
 setup:
 	@scripts/setup.sh
@@ -26,6 +26,10 @@ demo-stop:
 bench: build
 	@$(BUILD_DIR)/bench/engine/engine_bench --benchmark_min_time=0.5
 	@$(BUILD_DIR)/bench/e2e/e2e_bench
+
+# The investigator API over 1,000,000 alerts (about 6 minutes; API_ALERTS=N for fewer).
+bench-api: build
+	@$(BUILD_DIR)/bench/api/api_bench
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -226,6 +226,9 @@ absl::StatusOr<std::unique_ptr<ApiServer>> ApiServer::Start(Store* store, const 
   srv.new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
   srv.set_payload_max_length(options.max_body_bytes);
   srv.set_read_timeout(10, 0);
+  // Answers go out as soon as written: with Nagle's algorithm a keep-alive
+  // client waits for the delayed ACK, ~40 ms per request (measured).
+  srv.set_tcp_nodelay(true);
   ApiServer* self = s.get();
   srv.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("{\"status\":\"ok\"}", std::string(kJson).c_str());

@@ -2,7 +2,8 @@
 //   broker   embedded Kafka (librdkafka mock cluster) for development and tests
 //   run      the streaming engine
 //   gen      deterministic synthetic Peru feed, to Kafka or to a file
-//   alerts   summary of stored alerts / tally of the alert topics
+//   alerts   summary of stored alerts / tally of the alert topics; and, with
+//            subject and audit, the investigator commands (cli/investigate.h)
 // Every error is one line naming the file, field or flag, with exit code 2
 // (usage/config) or 1 (runtime).
 #include <unistd.h>
@@ -25,6 +26,7 @@
 #include "api/auth.h"
 #include "centinela/v1/alert.pb.h"
 #include "cli/flags.h"
+#include "cli/investigate.h"
 #include "connectors/kafka/kafka.h"
 #include "engine/common/status_macros.h"
 #include "engine/pipeline/config.h"
@@ -64,6 +66,20 @@ commands:
   audit verify --file FILE
           Check the API's audit log: every line as written, hashes and chain intact.
           Exit 0 when intact; 1 naming the first bad line.
+
+investigator commands (clients of the engine's API, docs/api.md; tables, or --json;
+token from --token or $CENTINELA_TOKEN; API from --api or $CENTINELA_API, default
+http://127.0.0.1:8470):
+  alerts list [--account A | --document DNI:N] [--typology T] [--status S] [--severity S]
+          [--destination UIF|SUNAT] [--score-min X] [--score-max X] [--from DATE] [--to DATE]
+          [--region UBIGEO] [--pack-version V] [--shadow true|false] [--sort time|score]
+          [--order desc|asc] [--limit N] [--cursor C]
+  alerts show ID
+          Rule hits and values, evidence transactions, status history.
+  alerts transition ID --to UNDER_REVIEW|ESCALATED_TO_ROS|DISMISSED --note TEXT [--expected-version N]
+  subject show account ID | document TYPE:NUMBER [--alerts N] [--transactions N] [--as-of DATE]
+          Alerts, recent transactions, counterparties, current aggregates and profiles.
+  audit list [--from-seq N] [--limit N]   (admin)
   token hash
           Read a bearer token on stdin and print its SHA-256, for the api.tokens file.
 )";
@@ -129,8 +145,9 @@ int Run(const std::vector<std::string>& args) {
 }
 
 int Audit(const std::vector<std::string>& args) {
+  if (!args.empty() && args[0] == "list") return AuditList(std::vector<std::string>(args.begin() + 1, args.end()));
   if (args.empty() || args[0] != "verify") {
-    return Fail(absl::InvalidArgumentError("audit: expected 'verify --file FILE'"), 2);
+    return Fail(absl::InvalidArgumentError("audit: expected 'verify --file FILE' or 'list'"), 2);
   }
   auto f = Flags::Parse("audit verify", std::vector<std::string>(args.begin() + 1, args.end()), {"file"}, {});
   if (!f.ok()) return Fail(f.status(), 2);
@@ -434,7 +451,10 @@ int Eval(const std::vector<std::string>& args) {
 }
 
 int Alerts(const std::vector<std::string>& args) {
-  if (args.empty()) return Fail(absl::InvalidArgumentError("alerts: expected 'summary' or 'tally'"), 2);
+  if (args.empty()) {
+    return Fail(absl::InvalidArgumentError("alerts: expected list, show, transition, summary or tally"), 2);
+  }
+  if (args[0] == "list" || args[0] == "show" || args[0] == "transition") return AlertsApi(args);
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "summary") {
     auto f = Flags::Parse("alerts summary", rest, {"data-dir", "labels"}, {"show-missed"});
@@ -446,7 +466,7 @@ int Alerts(const std::vector<std::string>& args) {
     if (!f.ok()) return Fail(f.status(), 2);
     return AlertsTally(*f);
   }
-  return Fail(absl::InvalidArgumentError(absl::StrCat("alerts: unknown subcommand '", args[0], "' (summary, tally)")), 2);
+  return Fail(absl::InvalidArgumentError(absl::StrCat("alerts: unknown subcommand '", args[0], "' (list, show, transition, summary, tally)")), 2);
 }
 
 }  // namespace
@@ -475,6 +495,7 @@ int main(int argc, char** argv) {
   if (cmd == "eval") return Eval(args);
   if (cmd == "audit") return Audit(args);
   if (cmd == "token") return Token(args);
+  if (cmd == "subject") return Subject(args);
   fprintf(stderr, "centinela: error: unknown command '%s'\n%s", cmd.c_str(), kUsage);
   return 2;
 }

@@ -37,6 +37,10 @@ std::string AlertIndex::SubjectValue(absl::string_view kind, absl::string_view i
   return absl::StrCat(kind, "\x1f", id);
 }
 
+std::string AlertIndex::TypologyRegionValue(absl::string_view typology, absl::string_view region_prefix) {
+  return absl::StrCat(typology, "\x1f", region_prefix);
+}
+
 std::vector<std::pair<AlertIndex::Field, std::string>> AlertIndex::Values(const v1::Alert& a) {
   std::vector<std::pair<Field, std::string>> v;
   v.emplace_back(Field::kAll, "");
@@ -49,6 +53,11 @@ std::vector<std::pair<AlertIndex::Field, std::string>> AlertIndex::Values(const 
   const std::string& r = a.region_ubigeo();
   for (size_t len : {2, 4, 6}) {
     if (r.size() >= len) v.emplace_back(Field::kRegion, r.substr(0, len));
+  }
+  // "This typology in this department or province" (a district alone is
+  // already narrow enough).
+  for (size_t len : {2, 4}) {
+    if (r.size() >= len) v.emplace_back(Field::kTypologyRegion, TypologyRegionValue(a.typology_id(), r.substr(0, len)));
   }
   return v;
 }

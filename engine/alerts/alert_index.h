@@ -40,6 +40,7 @@ class AlertIndex {
     kPackVersion = 'p',
     kShadow = 'x',        // value: "0" / "1"
     kRegion = 'g',        // value: the 2-, 4- and 6-digit prefixes of the region ubigeo
+    kTypologyRegion = 'r',  // value: typology '\x1f' the 2- and 4-digit region prefixes
   };
   enum class Order : char { kTime = 'T', kScore = 'S' };
 
@@ -52,6 +53,7 @@ class AlertIndex {
   static absl::string_view IdOf(absl::string_view key, size_t prefix_size, Order order);
 
   static std::string SubjectValue(absl::string_view kind, absl::string_view id);
+  static std::string TypologyRegionValue(absl::string_view typology, absl::string_view region_prefix);
 
   // A new alert: every entry, with status NEW.
   static void AddNew(const v1::Alert& a, rocksdb::ColumnFamilyHandle* cf, rocksdb::WriteBatch* batch);

@@ -51,8 +51,13 @@ v1::AlertSummary AlertSearch::Summarize(const v1::Alert& a, v1::AlertStatus stat
 
 AlertSearch::Plan AlertSearch::Choose(const AlertQuery& q) {
   using F = AlertIndex::Field;
-  // Most selective first. Status is indexed in time order only.
+  // Most selective first. Status is indexed in time order only. A district
+  // (6-digit ubigeo, one of ~1,900) narrows more than a typology (a few dozen).
   if (!q.subject_id.empty()) return {F::kSubject, AlertIndex::SubjectValue(q.subject_kind, q.subject_id)};
+  if (q.region.size() == 6) return {F::kRegion, q.region};
+  if (!q.typology.empty() && !q.region.empty()) {
+    return {F::kTypologyRegion, AlertIndex::TypologyRegionValue(q.typology, q.region)};
+  }
   if (!q.typology.empty()) return {F::kTypology, q.typology};
   if (!q.region.empty()) return {F::kRegion, q.region};
   if (q.status && q.sort == AlertIndex::Order::kTime) return {F::kStatus, v1::AlertStatus_Name(*q.status)};
@@ -61,6 +66,21 @@ AlertSearch::Plan AlertSearch::Choose(const AlertQuery& q) {
   if (q.destination) return {F::kDestination, v1::Destination_Name(*q.destination)};
   if (q.shadow) return {F::kShadow, *q.shadow ? "1" : "0"};
   return {F::kAll, ""};
+}
+
+bool AlertSearch::KeyMatches(const AlertQuery& q, absl::string_view key, size_t prefix_size) {
+  // Time order: time | id. Score order: score | time | id.
+  const bool score_order = q.sort == AlertIndex::Order::kScore;
+  if (key.size() < prefix_size + (score_order ? 16 : 8)) return true;  // unreadable here: decided on the alert
+  int64_t t = GetOrderedInt64(key.substr(prefix_size + (score_order ? 8 : 0), 8));
+  if (q.from_micros && t < *q.from_micros) return false;
+  if (q.to_micros && t >= *q.to_micros) return false;
+  if (score_order) {
+    const int64_t score = GetOrderedInt64(key.substr(prefix_size, 8));
+    if (q.score_min && score < AlertIndex::ScoreKey(*q.score_min)) return false;
+    if (q.score_max && score > AlertIndex::ScoreKey(*q.score_max)) return false;
+  }
+  return true;
 }
 
 bool AlertSearch::Matches(const AlertQuery& q, const v1::Alert& a, v1::AlertStatus status) {
@@ -75,7 +95,7 @@ bool AlertSearch::Matches(const AlertQuery& q, const v1::Alert& a, v1::AlertStat
     for (int d : a.destinations()) found |= d == *q.destination;
     if (!found) return false;
   }
-  if (q.status && status != *q.status) return false;
+  if (q.status && status != *q.status) return false;  // NEW when only the alert is known yet
   if (q.severity && a.severity() != *q.severity) return false;
   if (q.shadow && a.shadow() != *q.shadow) return false;
   if (q.score_min && AlertIndex::ScoreKey(a.score()) < AlertIndex::ScoreKey(*q.score_min)) return false;
@@ -187,10 +207,15 @@ absl::StatusOr<v1::AlertPage> AlertSearch::Search(const AlertQuery& q) const {
     }
     ++scanned;
     last_key.assign(key.data(), key.size());
+    // Cheapest first: what the key tells (time, score), then the alert, and
+    // the workflow only for alerts that match on everything else.
+    if (!KeyMatches(q, key, prefix.size())) continue;
     const absl::string_view id = AlertIndex::IdOf(key, prefix.size(), q.sort);
     ASSIGN_OR_RETURN(v1::Alert a, Get(id));
+    if (!Matches(q, a, q.status.value_or(v1::NEW))) continue;
     ASSIGN_OR_RETURN(v1::AlertWorkflow w, Workflow(id));
-    if (Matches(q, a, w.status())) *page.add_alerts() = Summarize(a, w.status());
+    if (q.status && w.status() != *q.status) continue;
+    *page.add_alerts() = Summarize(a, w.status());
   }
   if (!it->status().ok()) return FromRocks(it->status(), "searching alerts");
   if (!exhausted && !last_key.empty()) {

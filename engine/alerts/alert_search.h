@@ -67,6 +67,9 @@ class AlertSearch {
   };
   static Plan Choose(const AlertQuery& q);
   static bool Matches(const AlertQuery& q, const v1::Alert& a, v1::AlertStatus status);
+  // The filters an index key alone can decide (event time; score in score
+  // order), so that most non-matching entries cost no alert read.
+  static bool KeyMatches(const AlertQuery& q, absl::string_view key, size_t prefix_size);
 
   Store* store_;
 };

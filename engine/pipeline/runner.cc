@@ -106,6 +106,7 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
     api_server->set_ready(false);
     fprintf(stderr, "engine: investigator API on %s (audit log %s)\n", api_server->base_url().c_str(),
             audit_path.c_str());
+    if (options.on_api_listening) options.on_api_listening(api_server->base_url());
   }
 
   OffsetsFromStore listener(store.get(), processor.get());

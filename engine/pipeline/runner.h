@@ -29,6 +29,9 @@ struct RunOptions {
   // Called after each commit with the Kafka CreateTime (ms) of every record
   // in the batch; the end-to-end benchmark measures latency with it.
   std::function<void(const std::vector<int64_t>& create_times_ms)> on_commit;
+  // Called once the investigator API listens (api.listen set), with its base
+  // URL ("http://127.0.0.1:8470"); benchmarks use it with api.listen port 0.
+  std::function<void(const std::string& base_url)> on_api_listening;
 };
 
 struct RunSummary {

@@ -55,7 +55,8 @@ struct StoreOptions {
 
 // Version of the on-disk value layouts (docs/storage.md). A database written
 // by another version is refused at open rather than misread.
-inline constexpr int64_t kStorageFormat = 4;  // 4: alert indexes (docs/storage.md)
+// 4: alert indexes; 5: typology-by-region index entries, transaction archive.
+inline constexpr int64_t kStorageFormat = 5;
 inline constexpr absl::string_view kMetaStorageFormat = "format/version";
 
 // Owns the DB and its column family handles. Thread-safe (RocksDB is).

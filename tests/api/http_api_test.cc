@@ -132,6 +132,10 @@ TEST_F(HttpApiTest, EveryFilterAndSort) {
   EXPECT_THAT(Ids("from=2026-01-07&to=2026-01-08"), ElementsAre("a2"));
   EXPECT_THAT(Ids("from=2026-01-07T00:00:00Z"), ElementsAre("a3", "a2"));
   EXPECT_THAT(Ids("region=15"), ElementsAre("a3", "a1"));
+  EXPECT_THAT(Ids("region=150102"), ElementsAre("a3"));
+  EXPECT_THAT(Ids("typology=fan_in&region=1501"), ElementsAre("a3", "a1"));  // the typology-by-region index
+  EXPECT_THAT(Ids("typology=fan_in&region=17"), ElementsAre());
+  EXPECT_THAT(Ids("typology=structuring&region=17&sort=score"), ElementsAre("a2"));
   EXPECT_THAT(Ids("pack_version=peru@2.2.0%2Bdef"), ElementsAre("a2"));
   EXPECT_THAT(Ids("shadow=true"), ElementsAre("a3"));
   EXPECT_THAT(Ids("shadow=false&typology=fan_in"), ElementsAre("a1"));

@@ -82,12 +82,16 @@ class Subprocess {
   int status_ = -1;
 };
 
-// Runs to completion; returns exit code and captures stderr.
-inline int RunCapture(const std::vector<std::string>& args, std::string* err, const std::string& scratch_dir) {
+// Runs to completion; returns exit code and captures stderr (and stdout,
+// when `out` is given).
+inline int RunCapture(const std::vector<std::string>& args, std::string* err, const std::string& scratch_dir,
+                      std::string* out = nullptr) {
   const std::string path = scratch_dir + "/stderr.txt";
   unlink(path.c_str());
   Subprocess p(args, path);
-  while (p.ReadLine()) {
+  if (out) out->clear();
+  while (auto line = p.ReadLine()) {
+    if (out) out->append(*line + "\n");
   }
   const int code = p.Wait();
   err->clear();
