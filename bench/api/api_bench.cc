@@ -30,6 +30,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "api/auth.h"
+#include "bench/testing/commit_rate.h"
 #include "connectors/kafka/kafka.h"
 #include "engine/alerts/alert_index.h"
 #include "engine/common/status_macros.h"
@@ -239,17 +240,8 @@ absl::StatusOr<double> Ingest(EngineConfig config, const std::string& topic,
   run.until_caught_up = !until_during_returns;
   run.stop = &stop;
   run.progress_every_ms = 0;
-  Clock::time_point first_commit, last_commit;
-  int64_t after_first = -1;
-  run.on_commit = [&](const std::vector<int64_t>& created) {
-    last_commit = Clock::now();
-    if (after_first < 0) {
-      first_commit = last_commit;
-      after_first = 0;
-    } else {
-      after_first += int64_t(created.size());
-    }
-  };
+  bench::CommitRate rate;
+  run.on_commit = rate.Callback();
   std::atomic<bool> done{false};
   std::thread load;
   run.on_api_listening = [&](const std::string& url) {
@@ -264,8 +256,7 @@ absl::StatusOr<double> Ingest(EngineConfig config, const std::string& topic,
   done = true;
   if (load.joinable()) load.join();
   if (!summary.ok()) return summary.status();
-  if (after_first <= 0) return 0.0;
-  return double(after_first) / std::chrono::duration<double>(last_commit - first_commit).count();
+  return rate.PerSecond();
 }
 
 int Main() {

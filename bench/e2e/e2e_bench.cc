@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "absl/strings/numbers.h"
+#include "bench/testing/commit_rate.h"
 #include "connectors/kafka/kafka.h"
 #include "engine/pipeline/embedded_broker.h"
 #include "engine/pipeline/runner.h"
@@ -109,21 +110,11 @@ int Main() {
   RunOptions run;
   run.until_caught_up = true;
   run.progress_every_ms = 0;
-  Clock::time_point first_commit, last_commit;
-  int64_t after_first = -1;
-  run.on_commit = [&](const std::vector<int64_t>& created) {
-    last_commit = Clock::now();
-    if (after_first < 0) {
-      first_commit = last_commit;
-      after_first = 0;
-    } else {
-      after_first += int64_t(created.size());
-    }
-  };
+  bench::CommitRate rate;
+  run.on_commit = rate.Callback();
   const auto t0 = Clock::now();
   auto summary = RunEngine(config, run);
   const double wall_secs = std::chrono::duration<double>(Clock::now() - t0).count();
-  const double engine_secs = std::chrono::duration<double>(last_commit - first_commit).count();
   if (!summary.ok()) {
     fprintf(stderr, "e2e: %s\n", std::string(summary.status().message()).c_str());
     return 1;
@@ -191,8 +182,7 @@ int Main() {
          "\"latency_rate_tx_per_s\":%ld,\"latency_records\":%zu,\"latency_ms_p50\":%.0f,\"latency_ms_p99\":%.0f,"
          "\"peak_rss_mb\":%.1f}\n",
          long(c.consumed), config.embedded_partitions, raw, raw_runs[0], raw_runs[1], raw_runs[2],
-         double(after_first) / engine_secs,
-         raw > 0 ? double(after_first) / engine_secs / raw : 0.0, wall_secs, long(c.alerts_created),
+         rate.PerSecond(), raw > 0 ? rate.PerSecond() / raw : 0.0, wall_secs, long(c.alerts_created),
          long(c.dead_lettered),
          long(latency_rate), latencies.size(), Percentile(latencies, 0.50), Percentile(latencies, 0.99),
          double(ru.ru_maxrss) / 1024.0);

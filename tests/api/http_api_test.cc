@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "httplib.h"
 #include "tests/testing/alert_fixture.h"
+#include "tests/testing/api_client.h"
 #include "tests/testing/test_util.h"
 
 namespace centinela::api {
@@ -35,31 +36,20 @@ class HttpApiTest : public ::testing::Test {
     o.port = 0;
     o.max_body_bytes = 4096;
     server_ = *ApiServer::Start(store_.get(), tokens_.get(), audit_.get(), o);
-    client_ = std::make_unique<httplib::Client>(server_->base_url());
+    client_ = std::make_unique<testing::ApiTestClient>(server_->base_url());
   }
 
-  httplib::Headers As(const std::string& user) { return {{"Authorization", "Bearer token-" + user}}; }
-
-  // GET as `user`; returns status and body.
+  httplib::Headers As(const std::string& user) { return testing::ApiTestClient::As(user); }
   std::pair<int, std::string> Get(const std::string& path, const std::string& user = "ana") {
-    auto r = client_->Get(path, user.empty() ? httplib::Headers{} : As(user));
-    if (!r) return {-1, httplib::to_string(r.error())};
-    return {r->status, r->body};
+    return client_->Get(path, user);
   }
   std::pair<int, std::string> Post(const std::string& path, const std::string& body, const std::string& user,
                                    httplib::Headers extra = {}) {
-    httplib::Headers h = As(user);
-    h.insert(extra.begin(), extra.end());
-    auto r = client_->Post(path, h, body, "application/json");
-    if (!r) return {-1, httplib::to_string(r.error())};
-    return {r->status, r->body};
+    return client_->Post(path, body, user, std::move(extra));
   }
-
   template <typename M>
   M Parse(const std::string& json) {
-    M m;
-    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &m).ok()) << json;
-    return m;
+    return testing::ApiTestClient::Parse<M>(json);
   }
 
   std::vector<std::string> Ids(const std::string& query) {
@@ -76,7 +66,7 @@ class HttpApiTest : public ::testing::Test {
   std::unique_ptr<TokenAuthenticator> tokens_;
   std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<ApiServer> server_;
-  std::unique_ptr<httplib::Client> client_;
+  std::unique_ptr<testing::ApiTestClient> client_;
 };
 
 TEST_F(HttpApiTest, HealthIsOpenEverythingElseNeedsAToken) {
@@ -85,7 +75,7 @@ TEST_F(HttpApiTest, HealthIsOpenEverythingElseNeedsAToken) {
   auto [code, body] = Get("/v1/alerts", "");
   EXPECT_EQ(code, 401);
   EXPECT_EQ(Parse<v1::ApiError>(body).error(), "unauthorized");
-  auto r = client_->Get("/v1/alerts", {{"Authorization", "Bearer wrong"}});
+  auto r = client_->raw().Get("/v1/alerts", {{"Authorization", "Bearer wrong"}});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 401);
   EXPECT_EQ(Get("/v1/audit", "").first, 401);
@@ -191,7 +181,7 @@ TEST_F(HttpApiTest, EveryTransitionWithNotesVersionsAndReopen) {
   // The other path from NEW, and a transition that skips review.
   EXPECT_EQ(Post("/v1/alerts/w2/transition", R"({"to":"DISMISSED","note":"x"})", "ana").first, 400);
   // Detail shows the history and the ETag to send back.
-  auto r = client_->Get("/v1/alerts/w1", As("ana"));
+  auto r = client_->raw().Get("/v1/alerts/w1", As("ana"));
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200);
   EXPECT_EQ(r->get_header_value("ETag"), "\"4\"");

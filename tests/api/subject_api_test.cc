@@ -8,6 +8,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "httplib.h"
+#include "tests/testing/api_client.h"
 #include "tests/testing/pack_harness.h"
 #include "tests/testing/test_util.h"
 
@@ -64,19 +65,15 @@ class SubjectApiTest : public ::testing::Test {
     o.port = 0;
     o.pack = &h_.pack();
     server_ = *ApiServer::Start(h_.store(), tokens_.get(), audit_.get(), o);
-    client_ = std::make_unique<httplib::Client>(server_->base_url());
+    client_ = std::make_unique<testing::ApiTestClient>(server_->base_url());
   }
 
   std::pair<int, std::string> Get(const std::string& path, const std::string& user = "ana") {
-    auto r = client_->Get(path, {{"Authorization", "Bearer token-" + user}});
-    if (!r) return {-1, httplib::to_string(r.error())};
-    return {r->status, r->body};
+    return client_->Get(path, user);
   }
   template <typename M>
   M Parse(const std::string& json) {
-    M m;
-    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &m).ok()) << json;
-    return m;
+    return testing::ApiTestClient::Parse<M>(json);
   }
 
   testing::PackHarness h_{testing::PackHarness::Inline{kPack}};
@@ -85,7 +82,7 @@ class SubjectApiTest : public ::testing::Test {
   std::unique_ptr<TokenAuthenticator> tokens_;
   std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<ApiServer> server_;
-  std::unique_ptr<httplib::Client> client_;
+  std::unique_ptr<testing::ApiTestClient> client_;
 };
 
 TEST_F(SubjectApiTest, AlertDetailCarriesTheEvidenceTransactionsAsReceived) {
