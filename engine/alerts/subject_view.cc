@@ -198,10 +198,10 @@ absl::Status SubjectViewer::AddState(const SubjectQuery& q, int64_t as_of, v1::S
     r->set_name(spec.name);
     r->set_count(p.count);
     if (p.count > 0) {
-      *r->mutable_mean() = UsdMoney(std::llround(p.mean));
+      *r->mutable_mean() = UsdMoney(p.MeanMinor());
       *r->mutable_last_seen() = FromMicros(p.last_micros);
     }
-    if (p.count > 1) *r->mutable_stddev() = UsdMoney(std::llround(std::sqrt(p.m2 / double(p.count))));
+    if (p.count > 1) *r->mutable_stddev() = UsdMoney(p.StddevMinor());
   }
   return absl::OkStatus();
 }

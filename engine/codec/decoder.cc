@@ -22,10 +22,12 @@ absl::Status DetectFormat(absl::string_view content_type, absl::string_view payl
   return absl::OkStatus();
 }
 
-absl::Status DecodeTransaction(absl::string_view payload, absl::string_view content_type, v1::Transaction* tx) {
+absl::Status DecodeTransaction(absl::string_view payload, absl::string_view content_type, v1::Transaction* tx,
+                               WireFormat* detected) {
   tx->Clear();
   WireFormat format;
   if (auto s = DetectFormat(content_type, payload, &format); !s.ok()) return s;
+  if (detected) *detected = format;
   if (payload.empty()) return absl::InvalidArgumentError("decode: empty record");
   if (format == WireFormat::kProtobuf) {
     if (!tx->ParseFromArray(payload.data(), int(payload.size()))) {

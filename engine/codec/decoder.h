@@ -21,7 +21,10 @@ absl::Status DetectFormat(absl::string_view content_type, absl::string_view payl
 
 // Decodes into `*tx` (cleared first; reusing one message avoids allocation).
 // Errors read "decode: ..." and say what was wrong.
-absl::Status DecodeTransaction(absl::string_view payload, absl::string_view content_type, v1::Transaction* tx);
+// `format`, when given, receives the format detected (also on a decode error
+// after detection).
+absl::Status DecodeTransaction(absl::string_view payload, absl::string_view content_type, v1::Transaction* tx,
+                               WireFormat* format = nullptr);
 
 }  // namespace centinela
 

@@ -192,9 +192,9 @@ rules::Value Processor::Profile(int index, rules::ProfileFeature feature) {
   switch (feature) {
     case rules::ProfileFeature::kCount: return rules::Value::Number(double(p.count));
     case rules::ProfileFeature::kMean:
-      return p.count > 0 ? rules::Value::Of(Money{std::llround(p.mean), Currency::Usd()}) : rules::Value::Null();
+      return p.count > 0 ? rules::Value::Of(Money{p.MeanMinor(), Currency::Usd()}) : rules::Value::Null();
     case rules::ProfileFeature::kStddev:
-      return p.count > 1 ? rules::Value::Of(Money{std::llround(std::sqrt(p.m2 / double(p.count))), Currency::Usd()})
+      return p.count > 1 ? rules::Value::Of(Money{p.StddevMinor(), Currency::Usd()})
                          : rules::Value::Null();
     case rules::ProfileFeature::kLastSeen:
       return p.count > 0 ? rules::Value::Time(p.last_micros) : rules::Value::Null();
@@ -319,7 +319,8 @@ absl::Status Processor::Process(const InputRecord& r) {
   *last_dirty_position_ = r.offset + 1;
   arena_->Reset();
   v1::Transaction* tx = google::protobuf::Arena::CreateMessage<v1::Transaction>(arena_.get());
-  if (absl::Status s = DecodeTransaction(r.payload, r.content_type, tx); !s.ok()) {
+  WireFormat format = WireFormat::kProtobuf;
+  if (absl::Status s = DecodeTransaction(r.payload, r.content_type, tx, &format); !s.ok()) {
     DeadLetter(r, s.message());
     return absl::OkStatus();
   }
@@ -329,19 +330,17 @@ absl::Status Processor::Process(const InputRecord& r) {
     return absl::OkStatus();
   }
   RETURN_IF_ERROR(Score(*normalized));
-  Archive(*normalized, r);
+  Archive(*normalized, format, r.payload);
   ++counters_.processed;
   return absl::OkStatus();
 }
 
-void Processor::Archive(const NormalizedTx& tx, const InputRecord& r) {
+void Processor::Archive(const NormalizedTx& tx, WireFormat format, absl::string_view payload) {
   if (options_.transaction_retention_micros <= 0) return;
-  WireFormat format = WireFormat::kProtobuf;
-  if (!DetectFormat(r.content_type, r.payload, &format).ok()) return;  // cannot happen: it decoded
   rules::SubjectKey(rules::SubjectKind::kOriginatorDocument, tx, &originator_document_);
   rules::SubjectKey(rules::SubjectKind::kBeneficiaryDocument, tx, &beneficiary_document_);
   archive_.Add(tx.tx->id(), tx.event_micros, options_.transaction_retention_micros,
-               format == WireFormat::kJson ? 'J' : 'P', r.payload, tx.tx->originator().account(),
+               format == WireFormat::kJson ? 'J' : 'P', payload, tx.tx->originator().account(),
                tx.tx->beneficiary().account(), originator_document_, beneficiary_document_, &batch_);
 }
 

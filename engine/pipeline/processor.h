@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "google/protobuf/arena.h"
 #include "engine/alerts/alert_book.h"
+#include "engine/codec/decoder.h"
 #include "engine/state/graph_store.h"
 #include "engine/state/outbox.h"
 #include "engine/state/profile_store.h"
@@ -86,7 +87,7 @@ class Processor : private rules::AggregateSource {
   void DeadLetter(const InputRecord& record, absl::string_view reason);
   absl::Status Score(const NormalizedTx& tx);
   // Keeps the record as received, for investigators (TransactionArchive).
-  void Archive(const NormalizedTx& tx, const InputRecord& r);
+  void Archive(const NormalizedTx& tx, WireFormat format, absl::string_view payload);
 
   Store* store_;
   const rules::RulePack* pack_;

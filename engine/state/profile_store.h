@@ -4,6 +4,7 @@
 #ifndef CENTINELA_ENGINE_STATE_PROFILE_STORE_H_
 #define CENTINELA_ENGINE_STATE_PROFILE_STORE_H_
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -22,6 +23,11 @@ struct Profile {
   double mean = 0;
   double m2 = 0;             // sum of squared deviations from the mean
   int64_t last_micros = 0;   // latest event time folded in; meaningful when count > 0
+
+  // Mean and population standard deviation, rounded to the USD cent;
+  // meaningful when count > 0 (mean) and count > 1 (stddev).
+  int64_t MeanMinor() const { return std::llround(mean); }
+  int64_t StddevMinor() const { return count > 0 ? std::llround(std::sqrt(m2 / double(count))) : 0; }
 };
 
 // Keys: state_id(4) | len(2) | subject                      -> Profile (32 bytes)
