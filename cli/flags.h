@@ -1,10 +1,11 @@
 // A small strict flag parser for the `centinela` subcommands: --name value or
 // --name=value; unknown flags, missing values and bad numbers are errors that
-// name the flag.
+// name the flag. And Fail(), the one way a subcommand reports an error.
 #ifndef CENTINELA_CLI_FLAGS_H_
 #define CENTINELA_CLI_FLAGS_H_
 
 #include <cstdint>
+#include <cstdio>
 #include <map>
 #include <set>
 #include <string>
@@ -16,6 +17,13 @@
 #include "absl/strings/str_join.h"
 
 namespace centinela::cli {
+
+// Prints "centinela: error: <message>" on stderr; returns the exit code
+// (2 usage or config, 1 runtime).
+inline int Fail(const absl::Status& s, int code = 1) {
+  fprintf(stderr, "centinela: error: %s\n", std::string(s.message()).c_str());
+  return code;
+}
 
 // Parsed flags of one subcommand. Value type.
 class Flags {

@@ -21,11 +21,6 @@ namespace {
 
 constexpr char kDefaultApi[] = "http://127.0.0.1:8470";
 
-int Fail(const absl::Status& s, int code = 1) {
-  fprintf(stderr, "centinela: error: %s\n", std::string(s.message()).c_str());
-  return code;
-}
-
 // Columns padded to their widest cell (in characters, not bytes: names carry
 // accents).
 class Table {

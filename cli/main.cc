@@ -84,11 +84,6 @@ http://127.0.0.1:8470):
           Read a bearer token on stdin and print its SHA-256, for the api.tokens file.
 )";
 
-int Fail(const absl::Status& s, int code = 1) {
-  fprintf(stderr, "centinela: error: %s\n", std::string(s.message()).c_str());
-  return code;
-}
-
 absl::StatusOr<EngineConfig> ConfigFromFlags(const Flags& f, bool required) {
   if (!f.Has("config")) {
     if (required) return absl::InvalidArgumentError("run: --config FILE is required (see deploy/config/engine.yaml)");

@@ -30,7 +30,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "api/auth.h"
-#include "bench/testing/commit_rate.h"
+#include "bench/testing/bench_util.h"
 #include "connectors/kafka/kafka.h"
 #include "engine/alerts/alert_index.h"
 #include "engine/common/status_macros.h"
@@ -48,23 +48,14 @@
 namespace centinela {
 namespace {
 
+using bench::EnvInt;
+using bench::Percentile;
+
 using Clock = std::chrono::steady_clock;
 
 constexpr char kToken[] = "bench-investigator-token";
 constexpr int64_t kLastDay = 20758;  // 2026-11-01: alerts spread over the 400 days before it
 constexpr int kAccounts = 200000;
-
-int64_t EnvInt(const char* name, int64_t fallback) {
-  const char* v = getenv(name);
-  int64_t out;
-  return v && absl::SimpleAtoi(v, &out) ? out : fallback;
-}
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, size_t(p * double(v.size())))];
-}
 
 std::string Account(int i) { return absl::StrFormat("ACC-%06d", i); }
 std::string Ubigeo(int i) { return absl::StrFormat("%02d%02d%02d", 1 + i % 25, 1 + i / 25 % 5, 1 + i / 125 % 10); }

@@ -19,7 +19,7 @@
 #include <thread>
 
 #include "absl/strings/numbers.h"
-#include "bench/testing/commit_rate.h"
+#include "bench/testing/bench_util.h"
 #include "connectors/kafka/kafka.h"
 #include "engine/pipeline/embedded_broker.h"
 #include "engine/pipeline/runner.h"
@@ -29,23 +29,14 @@
 namespace centinela {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using bench::EnvInt;
+using bench::Percentile;
 
-int64_t EnvInt(const char* name, int64_t fallback) {
-  const char* v = getenv(name);
-  int64_t out;
-  return v && absl::SimpleAtoi(v, &out) ? out : fallback;
-}
+using Clock = std::chrono::steady_clock;
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-double Percentile(std::vector<int64_t>& v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return double(v[std::min(v.size() - 1, size_t(p * double(v.size())))]);
 }
 
 // Reads the whole topic with a bare consumer; returns tx/s between the first

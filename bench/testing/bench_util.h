@@ -1,15 +1,37 @@
-// Engine throughput for the end-to-end benchmarks, from RunOptions::on_commit:
-// records per second from the first commit to the last, the first batch
-// excluded, so that joining the consumer group is not counted.
-#ifndef CENTINELA_BENCH_TESTING_COMMIT_RATE_H_
-#define CENTINELA_BENCH_TESTING_COMMIT_RATE_H_
+// Shared by the end-to-end benchmarks (bench/e2e, bench/api): knobs from the
+// environment, percentiles, and the engine's throughput from
+// RunOptions::on_commit.
+#ifndef CENTINELA_BENCH_TESTING_BENCH_UTIL_H_
+#define CENTINELA_BENCH_TESTING_BENCH_UTIL_H_
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <vector>
 
+#include "absl/strings/numbers.h"
+
 namespace centinela::bench {
+
+// An integer knob such as E2E_RECORDS=50000; `fallback` when unset or not a number.
+inline int64_t EnvInt(const char* name, int64_t fallback) {
+  const char* v = getenv(name);
+  int64_t out;
+  return v && absl::SimpleAtoi(v, &out) ? out : fallback;
+}
+
+// The p-quantile (0..1) of `v` by rank; 0 for no samples. Sorts a copy.
+template <typename T>
+double Percentile(std::vector<T> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return double(v[std::min(v.size() - 1, size_t(p * double(v.size())))]);
+}
+
+// Engine throughput: records per second from the first commit to the last,
+// the first batch excluded, so that joining the consumer group is not counted.
 
 // Not thread-safe: on_commit is called by the engine's one processing thread;
 // read the rate after RunEngine returns. Must outlive the run.
@@ -41,4 +63,4 @@ class CommitRate {
 
 }  // namespace centinela::bench
 
-#endif  // CENTINELA_BENCH_TESTING_COMMIT_RATE_H_
+#endif  // CENTINELA_BENCH_TESTING_BENCH_UTIL_H_
