@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -83,9 +84,7 @@ template <typename E>
 absl::StatusOr<E> ParseEnum(absl::string_view name, const std::string& v, bool (*parse)(const std::string&, E*),
                             absl::string_view expected) {
   E e;
-  std::string upper = v;
-  for (char& c : upper) c = char(std::toupper(static_cast<unsigned char>(c)));
-  if (!parse(upper, &e) || int(e) == 0) {
+  if (!parse(absl::AsciiStrToUpper(v), &e) || int(e) == 0) {
     return Bad(name, absl::StrCat("expected one of ", expected, ", got \"", v, "\""));
   }
   return e;
@@ -99,8 +98,7 @@ absl::StatusOr<std::string> ParseDocument(absl::string_view name, absl::string_v
   if (colon == absl::string_view::npos || colon == 0 || colon + 1 == v.size()) {
     return Bad(name, absl::StrCat("expected TYPE:NUMBER, e.g. DNI:45678912 or 1:45678912, got \"", v, "\""));
   }
-  std::string type(v.substr(0, colon));
-  for (char& c : type) c = char(std::toupper(static_cast<unsigned char>(c)));
+  std::string type = absl::AsciiStrToUpper(v.substr(0, colon));
   if (type == "CE") type = "CARNE_EXTRANJERIA";
   v1::DocumentType t;
   int code = 0;

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -279,10 +280,8 @@ int AlertsTransition(const std::vector<std::string>& args) {
     *expected = d->workflow().version();
   }
   v1::TransitionRequest r;
-  std::string to = f->Get("to");
-  for (char& c : to) c = char(std::toupper(static_cast<unsigned char>(c)));
   v1::AlertStatus status;
-  if (!v1::AlertStatus_Parse(to, &status)) {
+  if (!v1::AlertStatus_Parse(absl::AsciiStrToUpper(f->Get("to")), &status)) {
     return Fail(absl::InvalidArgumentError(absl::StrCat("alerts transition: --to: unknown status \"", f->Get("to"),
                                                         "\" (UNDER_REVIEW, ESCALATED_TO_ROS, DISMISSED)")),
                 2);

@@ -31,21 +31,24 @@ v1::Money UsdMoney(int64_t minor) {
   return m;
 }
 
-// The subject's key of one party, as the rule packs key subjects.
+// One party's key of a subject kind ("account" or "document"), as the rule
+// packs key subjects (rules::SubjectKey); empty when the party has none.
 std::string PartyKey(absl::string_view kind, const v1::Transaction& tx, bool originator) {
-  if (kind == "account") return originator ? tx.originator().account() : tx.beneficiary().account();
+  using K = rules::SubjectKind;
+  const K k = kind == "account" ? (originator ? K::kOriginatorAccount : K::kBeneficiaryAccount)
+                                : (originator ? K::kOriginatorDocument : K::kBeneficiaryDocument);
   NormalizedTx n;
   n.tx = &tx;
   std::string key;
-  rules::SubjectKey(originator ? rules::SubjectKind::kOriginatorDocument : rules::SubjectKind::kBeneficiaryDocument,
-                    n, &key);
-  return key;
+  return rules::SubjectKey(k, n, &key) ? key : std::string();
 }
 
-std::string CounterpartyKey(const v1::Party& p) {
-  if (!p.account().empty()) return p.account();
-  if (p.document_number().empty()) return "";
-  return absl::StrCat("document:", int(p.document_type()), ":", p.document_number());
+// The other side: its account, else "document:" and its document key.
+std::string CounterpartyKey(const v1::Transaction& tx, bool originator) {
+  std::string account = PartyKey("account", tx, originator);
+  if (!account.empty()) return account;
+  const std::string document = PartyKey("document", tx, originator);
+  return document.empty() ? "" : absl::StrCat("document:", document);
 }
 
 struct Tally {
@@ -131,7 +134,7 @@ absl::Status SubjectViewer::AddCounterparties(const SubjectQuery& q, const std::
     const bool is_beneficiary = PartyKey(q.kind, tx, false) == q.id;
     if (is_originator == is_beneficiary) continue;  // own accounts, or not the subject's at all
     const v1::Party& other = is_originator ? tx.beneficiary() : tx.originator();
-    const std::string key = CounterpartyKey(other);
+    const std::string key = CounterpartyKey(tx, /*originator=*/!is_originator);
     if (key.empty()) continue;  // cash: nobody on the other side
     Tally& t = tallies[key];
     const int64_t at = ToMicros(tx.event_time());
