@@ -12,10 +12,10 @@
 
 namespace centinela {
 
-std::string MakeAlertId(absl::string_view typology_id, absl::string_view subject_kind, absl::string_view subject_id,
-                        int64_t window_start_micros) {
-  return absl::StrCat("al-", StableHashHex128(absl::StrCat(typology_id, "\x1f", subject_kind, "\x1f", subject_id,
-                                                           "\x1f", window_start_micros)));
+std::string MakeAlertId(absl::string_view pack_version, absl::string_view typology_id, absl::string_view subject_kind,
+                        absl::string_view subject_id, int64_t window_start_micros) {
+  return absl::StrCat("al-", StableHashHex128(absl::StrCat(pack_version, "\x1f", typology_id, "\x1f", subject_kind,
+                                                           "\x1f", subject_id, "\x1f", window_start_micros)));
 }
 
 namespace {
@@ -37,12 +37,12 @@ std::string RegionOf(rules::SubjectKind subject, const v1::Transaction& tx) {
 }  // namespace
 
 absl::Status AlertBook::Record(const rules::RulePack& pack, const rules::TypologyHit& hit, const NormalizedTx& tx,
-                               rules::EvalContext& ctx, int64_t wall_micros) {
+                               rules::EvalContext& ctx, int64_t wall_micros, bool shadow_pack) {
   const rules::TypologySpec& typ = pack.typologies()[hit.typology];
   if (!rules::SubjectKey(typ.subject, tx, &subject_)) return absl::OkStatus();  // no subject: nothing to alert on
   const absl::string_view kind = rules::SubjectKindName(typ.subject);
   const int64_t window_start = FloorDiv(tx.event_micros, typ.dedup_window_micros) * typ.dedup_window_micros;
-  std::string id = MakeAlertId(typ.id, kind, subject_, window_start);
+  std::string id = MakeAlertId(pack.version(), typ.id, kind, subject_, window_start);
 
   auto it = touched_.find(id);
   if (it == touched_.end()) {
@@ -63,7 +63,7 @@ absl::Status AlertBook::Record(const rules::RulePack& pack, const rules::Typolog
       a.mutable_subject()->set_id(subject_);
       a.set_severity(typ.severity);
       for (auto d : typ.destinations) a.add_destinations(d);
-      a.set_shadow(typ.shadow);
+      a.set_shadow(typ.shadow || shadow_pack);
       *a.mutable_window_start() = FromMicros(window_start);
       *a.mutable_created_event_time() = tx.tx->event_time();
       *a.mutable_updated_event_time() = tx.tx->event_time();

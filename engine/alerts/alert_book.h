@@ -21,10 +21,12 @@ struct AlertTopics {
   std::string sunat = "sunat.alerts";
 };
 
-// Deterministic alert id: "al-" + 128-bit stable hash of typology, subject and
-// dedup window start.
-std::string MakeAlertId(absl::string_view typology_id, absl::string_view subject_kind, absl::string_view subject_id,
-                        int64_t window_start_micros);
+// Deterministic alert id: "al-" + 128-bit stable hash of the pack version,
+// typology, subject and dedup window start. The version is part of it so that
+// an alert is the work of exactly one pack version: after a deployment, hits
+// of the new version open new alerts instead of merging into the old ones.
+std::string MakeAlertId(absl::string_view pack_version, absl::string_view typology_id, absl::string_view subject_kind,
+                        absl::string_view subject_id, int64_t window_start_micros);
 
 // Alerts touched by the current batch, on top of those in RocksDB.
 // Lifetime: borrows `store`. Not thread-safe (processing thread only).
@@ -36,8 +38,10 @@ class AlertBook {
 
   // Merges one hit. `ctx` is the evaluation context of `tx` (to render the
   // values the fired rules saw). `wall_micros` stamps first detection.
+  // `shadow_pack`: the pack runs in shadow, so its alert is a shadow alert
+  // whatever the typology's own status.
   absl::Status Record(const rules::RulePack& pack, const rules::TypologyHit& hit, const NormalizedTx& tx,
-                      rules::EvalContext& ctx, int64_t wall_micros);
+                      rules::EvalContext& ctx, int64_t wall_micros, bool shadow_pack = false);
 
   // Writes every touched alert, its index entries and one outbox record per
   // destination into `batch`; clears the overlay. Shadow alerts are stored but

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "centinela/v1/dead_letter.pb.h"
 #include "engine/codec/decoder.h"
@@ -14,10 +15,106 @@
 
 namespace centinela {
 
+// One pack's evaluation of the current transaction: the rules' view of the
+// state (aggregates, profiles, graph features) and the per-transaction
+// scratch. The active lane folds the transaction into every state its pack
+// defines; a shadow lane folds only the states the active pack lacks and reads
+// the shared ones, so shared state is never counted twice.
+class Processor::Lane : public rules::AggregateSource {
+ public:
+  Lane(Processor* p, const rules::RulePack* pack, const Lane* active);
+
+  // Steps 1-3 for `tx`: profiles, aggregate folds, (the processor adds the
+  // graph edge between Fold and Evaluate), rules, alerts.
+  absl::Status Fold(const NormalizedTx& tx, rules::EvalContext& ctx);
+  absl::Status EvaluateAndRecord(const NormalizedTx& tx, rules::EvalContext& ctx);
+
+  const rules::RulePack* pack() const { return pack_; }
+
+ private:
+  rules::Value Aggregate(int index) override;
+  rules::Value Graph(rules::GraphFeature feature) override;
+  rules::Value Profile(int index, rules::ProfileFeature feature) override;
+  rules::Value ComputeGraph(rules::GraphFeature feature);
+  // Reads each profile as it was before `tx`, then folds `tx` in.
+  absl::Status UpdateProfiles(const NormalizedTx& tx, rules::EvalContext& ctx);
+
+  Processor* p_;
+  const rules::RulePack* pack_;
+  const Lane* active_;  // for a shadow lane: the active lane, whose shared profiles it reads
+  bool shadow_;
+  // Per aggregate state owner: whether this lane folds it (a shadow lane
+  // leaves the states the active pack also has to the active lane).
+  std::vector<char> folds_owner_;
+  // Per profile: the active pack's profile with the same state, or -1.
+  std::vector<int> shared_profile_;
+
+  rules::EvalScratch scratch_;
+  std::vector<int8_t> agg_ready_;
+  std::vector<rules::Value> agg_values_;
+  std::vector<WindowStore::Handle> agg_window_;  // per state owner, this transaction's subject window
+  // Step 1 of Score, per state owner the transaction folds into: its key
+  // (slots reused across transactions) and the value it counts distinct.
+  struct FoldSlot {
+    int index;
+    uint64_t distinct;
+  };
+  std::vector<FoldSlot> folds_;
+  std::vector<std::string> fold_keys_;
+  static constexpr int kGraphFeatures = rules::kGraphFeatureCount;
+  int8_t graph_ready_[kGraphFeatures] = {};
+  rules::Value graph_values_[kGraphFeatures];
+  // Per profile: its state before the current transaction; -1 = no subject.
+  struct ProfileBefore {
+    bool has_subject = false;
+    centinela::Profile profile;
+    int8_t new_counterparty = -1;  // -1 unknown (no counterparty), 0, 1
+  };
+  std::vector<ProfileBefore> profile_before_;
+  // UpdateProfiles, per profile the transaction folds into: its keys (slots
+  // reused across transactions).
+  struct ProfileFold {
+    int index = 0;
+    bool has_counterparty = false;
+    std::string profile_key, counterparty_key;
+  };
+  std::vector<ProfileFold> profile_fold_slots_;
+  std::vector<const ProfileFold*> profile_folds_;
+  const NormalizedTx* current_ = nullptr;
+};
+
+Processor::Lane::Lane(Processor* p, const rules::RulePack* pack, const Lane* active)
+    : p_(p), pack_(pack), active_(active), shadow_(active != nullptr) {
+  const size_t n = pack_->aggregates().size();
+  agg_ready_.resize(n);
+  agg_values_.resize(n);
+  agg_window_.resize(n);
+  folds_.reserve(n);
+  fold_keys_.resize(n);
+  folds_owner_.assign(n, 1);
+  if (active_) {
+    absl::flat_hash_set<uint32_t> active_states;
+    for (const rules::AggregateSpec& a : active_->pack_->aggregates()) active_states.insert(a.state_id);
+    for (const rules::AggregateSpec& a : pack_->aggregates()) folds_owner_[a.index] = !active_states.contains(a.state_id);
+  }
+  profile_before_.resize(pack_->profiles().size());
+  profile_fold_slots_.resize(pack_->profiles().size());
+  profile_folds_.reserve(pack_->profiles().size());
+  shared_profile_.assign(pack_->profiles().size(), -1);
+  if (active_) {
+    for (const rules::ProfileSpec& s : pack_->profiles()) {
+      for (const rules::ProfileSpec& a : active_->pack_->profiles()) {
+        if (a.state_id == s.state_id) shared_profile_[s.index] = a.index;
+      }
+    }
+  }
+}
+
 absl::StatusOr<std::unique_ptr<Processor>> Processor::Create(Store* store, const rules::RulePack* pack,
                                                              const FxTable* fx, ProcessorOptions options) {
   ASSIGN_OR_RETURN(OutboxWriter outbox, OutboxWriter::Create(store));
-  std::unique_ptr<Processor> p(new Processor(store, pack, fx, std::move(options), std::move(outbox)));
+  std::unique_ptr<Processor> p(new Processor(store, fx, std::move(options), std::move(outbox)));
+  RETURN_IF_ERROR(p->SetPacks(pack, nullptr));
   ASSIGN_OR_RETURN(p->counters_.consumed, store->GetCounter(kMetaConsumed));
   ASSIGN_OR_RETURN(p->counters_.processed, store->GetCounter(kMetaProcessed));
   ASSIGN_OR_RETURN(p->counters_.dead_lettered, store->GetCounter(kMetaDeadLettered));
@@ -26,10 +123,8 @@ absl::StatusOr<std::unique_ptr<Processor>> Processor::Create(Store* store, const
   return p;
 }
 
-Processor::Processor(Store* store, const rules::RulePack* pack, const FxTable* fx, ProcessorOptions options,
-                     OutboxWriter outbox)
+Processor::Processor(Store* store, const FxTable* fx, ProcessorOptions options, OutboxWriter outbox)
     : store_(store),
-      pack_(pack),
       fx_(fx),
       options_(std::move(options)),
       normalizer_(fx),
@@ -50,16 +145,38 @@ Processor::Processor(Store* store, const rules::RulePack* pack, const FxTable* f
   arena_options.initial_block = arena_block_.get();
   arena_options.initial_block_size = kArenaBlockBytes;
   arena_ = std::make_unique<google::protobuf::Arena>(arena_options);
-  if (pack_->uses_graph()) graph_ = std::make_unique<GraphStore>(store_, pack_->graph().window_micros);
-  agg_ready_.resize(pack_->aggregates().size());
-  agg_values_.resize(pack_->aggregates().size());
-  agg_window_.resize(pack_->aggregates().size());
-  folds_.reserve(pack_->aggregates().size());
-  fold_keys_.resize(pack_->aggregates().size());
-  profile_before_.resize(pack_->profiles().size());
-  profile_fold_slots_.resize(pack_->profiles().size());
-  profile_folds_.reserve(pack_->profiles().size());
 }
+
+Processor::~Processor() = default;
+
+absl::Status Processor::SetPacks(const rules::RulePack* active, const rules::RulePack* shadow) {
+  if (pending_ > 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("processor: cannot switch rule packs with ", pending_, " record(s) uncommitted"));
+  }
+  if (!active) return absl::InvalidArgumentError("processor: no active rule pack");
+  if (shadow && shadow->version() == active->version()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("processor: shadow pack ", shadow->version(), " is the active version"));
+  }
+  // The graph keeps edges for the longest window either pack searches.
+  int64_t graph_window = 0;
+  for (const rules::RulePack* p : {active, shadow}) {
+    if (p && p->uses_graph()) graph_window = std::max(graph_window, p->graph().window_micros);
+  }
+  if (graph_window == 0) {
+    graph_.reset();
+  } else if (!graph_ || graph_->retention_micros() != graph_window) {
+    graph_ = std::make_unique<GraphStore>(store_, graph_window);
+  }
+  shadow_.reset();
+  active_ = std::make_unique<Lane>(this, active, nullptr);
+  if (shadow) shadow_ = std::make_unique<Lane>(this, shadow, active_.get());
+  return absl::OkStatus();
+}
+
+const rules::RulePack* Processor::active_pack() const { return active_->pack(); }
+const rules::RulePack* Processor::shadow_pack() const { return shadow_ ? shadow_->pack() : nullptr; }
 
 void Processor::DeadLetter(const InputRecord& r, absl::string_view reason) {
   v1::DeadLetter dl;
@@ -81,29 +198,29 @@ void Processor::DeadLetter(const InputRecord& r, absl::string_view reason) {
   ++counters_.dead_lettered;
 }
 
-rules::Value Processor::Aggregate(int index) {
+rules::Value Processor::Lane::Aggregate(int index) {
   if (agg_ready_[index]) return agg_values_[index];
   agg_ready_[index] = 1;
   const rules::AggregateSpec& spec = pack_->aggregates()[index];
   rules::Value v = rules::Value::Null();
   WindowStore::Handle& w = agg_window_[spec.state_owner];  // opened by step 1 of Score when the filter passed
-  if (!w && rules::SubjectKey(spec.subject, *current_, &subject_)) {
-    auto opened = windows_.Open(spec.state_id, subject_);
+  if (!w && rules::SubjectKey(spec.subject, *current_, &p_->subject_)) {
+    auto opened = p_->windows_.Open(spec.state_id, p_->subject_);
     if (opened.ok()) {
       w = *opened;
     } else {
-      agg_error_ = opened.status();
+      p_->agg_error_ = opened.status();
     }
   }
   if (w) {
     v = rules::AggregateValue(spec.function,
-                              windows_.Read(w, spec.window_micros, spec.bucket_micros, current_->event_micros));
+                              p_->windows_.Read(w, spec.window_micros, spec.bucket_micros, current_->event_micros));
   }
   agg_values_[index] = v;
   return v;
 }
 
-rules::Value Processor::Graph(rules::GraphFeature feature) {
+rules::Value Processor::Lane::Graph(rules::GraphFeature feature) {
   const int i = int(feature);
   if (!graph_ready_[i]) {
     graph_ready_[i] = 1;
@@ -112,17 +229,17 @@ rules::Value Processor::Graph(rules::GraphFeature feature) {
   return graph_values_[i];
 }
 
-rules::Value Processor::ComputeGraph(rules::GraphFeature feature) {
+rules::Value Processor::Lane::ComputeGraph(rules::GraphFeature feature) {
   const v1::Transaction& tx = *current_->tx;
   const std::string& from = tx.originator().account();
   const std::string& to = tx.beneficiary().account();
-  if (!graph_ || from.empty() || to.empty() || from == to) return rules::Value::Null();
+  if (!p_->graph_ || from.empty() || to.empty() || from == to) return rules::Value::Null();
   const rules::GraphSpec& g = pack_->graph();
   const int64_t now = current_->event_micros, since = now - g.window_micros;
   const int64_t degree_since = now - std::min(g.degree_window_micros, g.window_micros);
   auto number = [this](const absl::StatusOr<int>& n) {
     if (!n.ok()) {
-      agg_error_ = n.status();
+      p_->agg_error_ = n.status();
       return rules::Value::Null();
     }
     return rules::Value::Number(double(*n));
@@ -131,9 +248,9 @@ rules::Value Processor::ComputeGraph(rules::GraphFeature feature) {
     case rules::GraphFeature::kCycleLength: {
       // This transfer X -> A closes a cycle when A reached X earlier within the
       // window, which needs a transfer into X first: a cheap test before the search.
-      auto inflow = graph_->LatestInflow(from, since, now, 0, INT64_MAX);
+      auto inflow = p_->graph_->LatestInflow(from, since, now, 0, INT64_MAX);
       if (!inflow.ok()) {
-        agg_error_ = inflow.status();
+        p_->agg_error_ = inflow.status();
         return rules::Value::Null();
       }
       if (*inflow < 0) return rules::Value::Null();
@@ -142,50 +259,50 @@ rules::Value Processor::ComputeGraph(rules::GraphFeature feature) {
         min_amount = int64_t(double(current_->amount_usd) * g.amount_ratio);
         max_amount = int64_t(double(current_->amount_usd) / g.amount_ratio);
       }
-      auto hops = graph_->ShortestPath(to, from, since, now, g.max_hops - 1, g.max_visits, min_amount, max_amount);
+      auto hops = p_->graph_->ShortestPath(to, from, since, now, g.max_hops - 1, g.max_visits, min_amount, max_amount);
       if (!hops.ok()) {
-        agg_error_ = hops.status();
+        p_->agg_error_ = hops.status();
         return rules::Value::Null();
       }
       return *hops > 0 ? rules::Value::Number(double(*hops + 1)) : rules::Value::Null();
     }
     case rules::GraphFeature::kPassThroughDelay: {
       const double r = g.pass_through_ratio;
-      auto at = graph_->LatestInflow(from, now - g.pass_through_window_micros, now,
+      auto at = p_->graph_->LatestInflow(from, now - g.pass_through_window_micros, now,
                                      int64_t(double(current_->amount_usd) * r),
                                      int64_t(double(current_->amount_usd) / r));
       if (!at.ok()) {
-        agg_error_ = at.status();
+        p_->agg_error_ = at.status();
         return rules::Value::Null();
       }
       return *at < 0 ? rules::Value::Null() : rules::Value::Duration(now - *at);
     }
     case rules::GraphFeature::kGatherPaths: {
-      rules::Value v = number(graph_->GatherPaths(from, to, since, now, g.max_visits));
+      rules::Value v = number(p_->graph_->GatherPaths(from, to, since, now, g.max_visits));
       return v.null || v.n == 0 ? rules::Value::Null() : v;
     }
     case rules::GraphFeature::kPassThroughHops: {
-      rules::Value v = number(graph_->PassThroughHops(from, now, current_->amount_usd, g.pass_through_window_micros,
+      rules::Value v = number(p_->graph_->PassThroughHops(from, now, current_->amount_usd, g.pass_through_window_micros,
                                                       g.pass_through_ratio, g.max_hops));
       return v.null || v.n == 0 ? rules::Value::Null() : v;
     }
     case rules::GraphFeature::kBipartiteSenders: {
-      rules::Value v = number(graph_->SharedSenders(from, to, degree_since, now, g.max_visits));
+      rules::Value v = number(p_->graph_->SharedSenders(from, to, degree_since, now, g.max_visits));
       return v.null || v.n < 2 ? rules::Value::Null() : v;
     }
     case rules::GraphFeature::kOriginatorInDegree:
-      return number(graph_->Degree(from, GraphStore::Dir::kIn, degree_since, now));
+      return number(p_->graph_->Degree(from, GraphStore::Dir::kIn, degree_since, now));
     case rules::GraphFeature::kOriginatorOutDegree:
-      return number(graph_->Degree(from, GraphStore::Dir::kOut, degree_since, now));
+      return number(p_->graph_->Degree(from, GraphStore::Dir::kOut, degree_since, now));
     case rules::GraphFeature::kBeneficiaryInDegree:
-      return number(graph_->Degree(to, GraphStore::Dir::kIn, degree_since, now));
+      return number(p_->graph_->Degree(to, GraphStore::Dir::kIn, degree_since, now));
     case rules::GraphFeature::kBeneficiaryOutDegree:
-      return number(graph_->Degree(to, GraphStore::Dir::kOut, degree_since, now));
+      return number(p_->graph_->Degree(to, GraphStore::Dir::kOut, degree_since, now));
   }
   return rules::Value::Null();
 }
 
-rules::Value Processor::Profile(int index, rules::ProfileFeature feature) {
+rules::Value Processor::Lane::Profile(int index, rules::ProfileFeature feature) {
   const ProfileBefore& b = profile_before_[index];
   if (!b.has_subject) return rules::Value::Null();
   const centinela::Profile& p = b.profile;
@@ -208,13 +325,17 @@ rules::Value Processor::Profile(int index, rules::ProfileFeature feature) {
   return rules::Value::Null();
 }
 
-absl::Status Processor::UpdateProfiles(const NormalizedTx& tx, rules::EvalContext& ctx) {
+absl::Status Processor::Lane::UpdateProfiles(const NormalizedTx& tx, rules::EvalContext& ctx) {
   // Keys first, prefetched; then the lookups, whose cache misses overlap.
   profile_folds_.clear();
   for (const rules::ProfileSpec& spec : pack_->profiles()) {
     ProfileBefore& b = profile_before_[spec.index];
+    if (const int shared = shared_profile_[spec.index]; shared >= 0) {
+      b = active_->profile_before_[shared];  // folded by the active lane; read its "before"
+      continue;
+    }
     b = ProfileBefore{};
-    if (!rules::SubjectKey(spec.subject, tx, &subject_)) continue;
+    if (!rules::SubjectKey(spec.subject, tx, &p_->subject_)) continue;
     if (spec.filter.root) {
       const rules::Value pass = spec.filter.root->Eval(ctx);
       if (pass.null || !pass.b) continue;
@@ -223,14 +344,14 @@ absl::Status Processor::UpdateProfiles(const NormalizedTx& tx, rules::EvalContex
     ProfileFold& f = profile_fold_slots_[profile_folds_.size()];
     f.index = spec.index;
     f.has_counterparty = false;
-    ProfileStore::BuildProfileKey(spec.state_id, subject_, &f.profile_key);
-    profiles_.PrefetchProfile(f.profile_key);
+    ProfileStore::BuildProfileKey(spec.state_id, p_->subject_, &f.profile_key);
+    p_->profiles_.PrefetchProfile(f.profile_key);
     if (spec.counterparty.root) {
       const rules::Value cp = spec.counterparty.root->Eval(ctx);
       if (!cp.null) {
         f.has_counterparty = true;
-        ProfileStore::BuildCounterpartyKey(spec.state_id, subject_, StableHash64(cp.s), &f.counterparty_key);
-        profiles_.PrefetchCounterparty(f.counterparty_key);
+        ProfileStore::BuildCounterpartyKey(spec.state_id, p_->subject_, StableHash64(cp.s), &f.counterparty_key);
+        p_->profiles_.PrefetchCounterparty(f.counterparty_key);
       }
     }
     profile_folds_.push_back(&f);
@@ -238,28 +359,24 @@ absl::Status Processor::UpdateProfiles(const NormalizedTx& tx, rules::EvalContex
   for (const ProfileFold* f : profile_folds_) {
     const rules::ProfileSpec& spec = pack_->profiles()[f->index];
     ProfileBefore& b = profile_before_[f->index];
-    ASSIGN_OR_RETURN(ProfileStore::ProfileHandle p, profiles_.OpenProfile(f->profile_key));
+    ASSIGN_OR_RETURN(ProfileStore::ProfileHandle p, p_->profiles_.OpenProfile(f->profile_key));
     b.profile = ProfileStore::Get(p);
     if (f->has_counterparty) {
-      ASSIGN_OR_RETURN(ProfileStore::MemoryHandle m, profiles_.OpenCounterparty(f->counterparty_key));
+      ASSIGN_OR_RETURN(ProfileStore::MemoryHandle m, p_->profiles_.OpenCounterparty(f->counterparty_key));
       const int64_t seen = ProfileStore::LastSeen(m);
       b.new_counterparty = (seen < 0 || seen < tx.event_micros - spec.counterparty_memory_micros) ? 1 : 0;
-      profiles_.Touch(m, tx.event_micros, spec.counterparty_memory_micros);
+      p_->profiles_.Touch(m, tx.event_micros, spec.counterparty_memory_micros);
     }
-    profiles_.Add(p, tx.event_micros, tx.amount_usd);
+    p_->profiles_.Add(p, tx.event_micros, tx.amount_usd);
   }
   return absl::OkStatus();
 }
 
-absl::Status Processor::Score(const NormalizedTx& tx) {
+absl::Status Processor::Lane::Fold(const NormalizedTx& tx, rules::EvalContext& ctx) {
   current_ = &tx;
-  max_event_micros_ = std::max(max_event_micros_, tx.event_micros);
   std::fill(std::begin(graph_ready_), std::end(graph_ready_), 0);
   std::fill(agg_ready_.begin(), agg_ready_.end(), 0);
   std::fill(agg_window_.begin(), agg_window_.end(), nullptr);
-  rules::EvalContext ctx{&tx, fx_, this};
-  const bool transfer = !tx.tx->originator().account().empty() && !tx.tx->beneficiary().account().empty();
-  if (graph_ && transfer) graph_->Prefetch(tx.tx->originator().account(), tx.tx->beneficiary().account());
   RETURN_IF_ERROR(UpdateProfiles(tx, ctx));
   // 1. Fold the transaction into every aggregate whose filter it passes, so
   //    that rules see windows that include it.
@@ -268,40 +385,56 @@ absl::Status Processor::Score(const NormalizedTx& tx) {
   //    the lookups: their cache misses overlap (WindowStore::Prefetch).
   folds_.clear();
   for (const rules::AggregateSpec& spec : pack_->aggregates()) {
-    if (spec.state_owner != spec.index) continue;
+    if (spec.state_owner != spec.index || !folds_owner_[spec.index]) continue;
     if (spec.filter.root) {
       const rules::Value pass = spec.filter.root->Eval(ctx);
       if (pass.null || !pass.b) continue;
     }
-    if (!rules::SubjectKey(spec.subject, tx, &subject_)) continue;
+    if (!rules::SubjectKey(spec.subject, tx, &p_->subject_)) continue;
     uint64_t distinct = 0;  // 0: no value to count distinct (never counted as a value "")
     if (spec.of.root) {
       const rules::Value of = spec.of.root->Eval(ctx);
       if (!of.null) distinct = StableHash64(of.s) | 1;  // `of` is a string (checked at compile time)
     }
     std::string& key = fold_keys_[folds_.size()];
-    WindowStore::BuildKey(spec.state_id, subject_, &key);
-    windows_.Prefetch(key);
+    WindowStore::BuildKey(spec.state_id, p_->subject_, &key);
+    p_->windows_.Prefetch(key);
     folds_.push_back({spec.index, distinct});
   }
   for (size_t i = 0; i < folds_.size(); ++i) {
     const rules::AggregateSpec& spec = pack_->aggregates()[folds_[i].index];
-    ASSIGN_OR_RETURN(WindowStore::Handle w, windows_.OpenKey(fold_keys_[i]));
-    windows_.Add(w, spec.window_micros, spec.bucket_micros, tx.event_micros, tx.amount_usd, folds_[i].distinct);
+    ASSIGN_OR_RETURN(WindowStore::Handle w, p_->windows_.OpenKey(fold_keys_[i]));
+    p_->windows_.Add(w, spec.window_micros, spec.bucket_micros, tx.event_micros, tx.amount_usd, folds_[i].distinct);
     agg_window_[spec.index] = w;
   }
+  return absl::OkStatus();
+}
+
+absl::Status Processor::Lane::EvaluateAndRecord(const NormalizedTx& tx, rules::EvalContext& ctx) {
+  // 2. Rules and typologies.
+  pack_->Evaluate(ctx, &scratch_);
+  RETURN_IF_ERROR(p_->agg_error_);
+  // 3. Alerts.
+  for (const rules::TypologyHit& hit : scratch_.hits) {
+    RETURN_IF_ERROR(p_->alerts_.Record(*pack_, hit, tx, ctx, p_->options_.wall_clock_micros(), shadow_));
+  }
+  return p_->agg_error_;
+}
+
+absl::Status Processor::Score(const NormalizedTx& tx) {
+  max_event_micros_ = std::max(max_event_micros_, tx.event_micros);
+  const bool transfer = !tx.tx->originator().account().empty() && !tx.tx->beneficiary().account().empty();
+  if (graph_ && transfer) graph_->Prefetch(tx.tx->originator().account(), tx.tx->beneficiary().account());
+  rules::EvalContext ctx{&tx, fx_, active_.get()};
+  RETURN_IF_ERROR(active_->Fold(tx, ctx));
+  rules::EvalContext shadow_ctx{&tx, fx_, shadow_.get()};
+  if (shadow_) RETURN_IF_ERROR(shadow_->Fold(tx, shadow_ctx));
   if (graph_ && transfer) {
     RETURN_IF_ERROR(graph_->AddEdge(tx.tx->originator().account(), tx.tx->beneficiary().account(), tx.event_micros,
                                     tx.amount_usd, &batch_));
   }
-  // 2. Rules and typologies.
-  pack_->Evaluate(ctx, &scratch_);
-  RETURN_IF_ERROR(agg_error_);
-  // 3. Alerts.
-  for (const rules::TypologyHit& hit : scratch_.hits) {
-    RETURN_IF_ERROR(alerts_.Record(*pack_, hit, tx, ctx, options_.wall_clock_micros()));
-  }
-  RETURN_IF_ERROR(agg_error_);
+  RETURN_IF_ERROR(active_->EvaluateAndRecord(tx, ctx));
+  if (shadow_) RETURN_IF_ERROR(shadow_->EvaluateAndRecord(tx, shadow_ctx));
   return absl::OkStatus();
 }
 

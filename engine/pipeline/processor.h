@@ -55,12 +55,21 @@ struct Counters {
   int64_t alerts_updated = 0;
 };
 
-// Lifetime: borrows store, pack and fx; they must outlive it.
-// Thread-compatible: one thread calls Process/Commit.
-class Processor : private rules::AggregateSource {
+// Lifetime: borrows store, packs and fx; they must outlive it (or, for the
+// packs, until the next SetPacks).
+// Thread-compatible: one thread calls Process/Commit/SetPacks.
+//
+// Scores every transaction with the active pack and, when one is set, with a
+// shadow pack beside it (docs/rules.md, "Shadow mode"). Both read the same
+// state: an aggregate or profile the two packs define alike (same state id)
+// is folded once, by the active pack; one only the shadow pack has is folded
+// by the shadow pack. Shadow alerts are stored with the shadow flag and never
+// sent.
+class Processor {
  public:
   static absl::StatusOr<std::unique_ptr<Processor>> Create(Store* store, const rules::RulePack* pack,
                                                            const FxTable* fx, ProcessorOptions options);
+  ~Processor();
 
   // Adds one record's effects to the open batch. Fails only on storage
   // errors; bad records are dead-lettered, not failed.
@@ -69,6 +78,13 @@ class Processor : private rules::AggregateSource {
   // Atomically commits the open batch. No-op when nothing is pending.
   absl::Status Commit();
 
+  // Switches packs at a batch boundary: FailedPrecondition while records are
+  // pending, so that every transaction is scored entirely by one version.
+  // `shadow` may be null. The packs must outlive their use.
+  absl::Status SetPacks(const rules::RulePack* active, const rules::RulePack* shadow);
+  const rules::RulePack* active_pack() const;
+  const rules::RulePack* shadow_pack() const;  // null when none
+
   size_t pending() const { return pending_; }
   const Counters& counters() const { return counters_; }
   // The next offset to read per (topic, partition), as committed or pending.
@@ -76,30 +92,27 @@ class Processor : private rules::AggregateSource {
   WindowStore& windows() { return windows_; }
 
  private:
-  Processor(Store* store, const rules::RulePack* pack, const FxTable* fx, ProcessorOptions options,
-            OutboxWriter outbox);
-  rules::Value Aggregate(int index) override;
-  rules::Value Graph(rules::GraphFeature feature) override;
-  rules::Value Profile(int index, rules::ProfileFeature feature) override;
-  rules::Value ComputeGraph(rules::GraphFeature feature);
-  // Reads each profile as it was before `tx`, then folds `tx` in.
-  absl::Status UpdateProfiles(const NormalizedTx& tx, rules::EvalContext& ctx);
+  class Lane;  // one pack's evaluation of the current transaction (processor.cc)
+  friend class Lane;
+
+  Processor(Store* store, const FxTable* fx, ProcessorOptions options, OutboxWriter outbox);
   void DeadLetter(const InputRecord& record, absl::string_view reason);
   absl::Status Score(const NormalizedTx& tx);
   // Keeps the record as received, for investigators (TransactionArchive).
   void Archive(const NormalizedTx& tx, WireFormat format, absl::string_view payload);
 
   Store* store_;
-  const rules::RulePack* pack_;
   const FxTable* fx_;
   ProcessorOptions options_;
   Normalizer normalizer_;
   WindowStore windows_;
   ProfileStore profiles_;
-  std::unique_ptr<GraphStore> graph_;  // only when the pack reads graph.* features
+  std::unique_ptr<GraphStore> graph_;  // only when a pack reads graph.* features
   AlertBook alerts_;
   OutboxWriter outbox_;
   TransactionArchive archive_;
+  std::unique_ptr<Lane> active_;
+  std::unique_ptr<Lane> shadow_;
   rocksdb::WriteBatch batch_;
   size_t pending_ = 0;
   int64_t max_event_micros_ = INT64_MIN;  // newest event time scored: drives state expiry
@@ -120,40 +133,8 @@ class Processor : private rules::AggregateSource {
   static constexpr size_t kArenaBlockBytes = 16 << 10;
   std::unique_ptr<char[]> arena_block_;
   std::unique_ptr<google::protobuf::Arena> arena_;
-  rules::EvalScratch scratch_;
-  std::vector<int8_t> agg_ready_;
-  std::vector<rules::Value> agg_values_;
-  std::vector<WindowStore::Handle> agg_window_;  // per state owner, this transaction's subject window
-  // Step 1 of Score, per state owner the transaction folds into: its key
-  // (slots reused across transactions) and the value it counts distinct.
-  struct Fold {
-    int index;
-    uint64_t distinct;
-  };
-  std::vector<Fold> folds_;
-  std::vector<std::string> fold_keys_;
   std::string subject_;
   std::string originator_document_, beneficiary_document_;  // archive index keys
-  const NormalizedTx* current_ = nullptr;
-  static constexpr int kGraphFeatures = rules::kGraphFeatureCount;
-  int8_t graph_ready_[kGraphFeatures] = {};
-  rules::Value graph_values_[kGraphFeatures];
-  // Per profile: its state before the current transaction; -1 = no subject.
-  struct ProfileBefore {
-    bool has_subject = false;
-    centinela::Profile profile;
-    int8_t new_counterparty = -1;  // -1 unknown (no counterparty), 0, 1
-  };
-  std::vector<ProfileBefore> profile_before_;
-  // UpdateProfiles, per profile the transaction folds into: its keys (slots
-  // reused across transactions).
-  struct ProfileFold {
-    int index = 0;
-    bool has_counterparty = false;
-    std::string profile_key, counterparty_key;
-  };
-  std::vector<ProfileFold> profile_fold_slots_;
-  std::vector<const ProfileFold*> profile_folds_;
   absl::Status agg_error_;
 };
 

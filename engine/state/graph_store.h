@@ -38,6 +38,7 @@ class GraphStore {
   // dropped; at most `max_edges_per_account` recent edges are kept.
   GraphStore(Store* store, int64_t retention_micros, size_t max_edges_per_account = 512)
       : store_(store), retention_(retention_micros), max_edges_(max_edges_per_account) {}
+  int64_t retention_micros() const { return retention_; }
 
   absl::Status AddEdge(absl::string_view src, absl::string_view dst, int64_t micros, int64_t amount_usd,
                        rocksdb::WriteBatch* batch);

@@ -55,8 +55,10 @@ struct StoreOptions {
 
 // Version of the on-disk value layouts (docs/storage.md). A database written
 // by another version is refused at open rather than misread.
-// 4: alert indexes; 5: typology-by-region index entries, transaction archive.
-inline constexpr int64_t kStorageFormat = 5;
+// 4: alert indexes; 5: typology-by-region index entries, transaction archive;
+// 6: alert ids include the pack version, state ids the values of the
+// parameters and lists their filters name, rule pack registry (rules CF).
+inline constexpr int64_t kStorageFormat = 6;
 inline constexpr absl::string_view kMetaStorageFormat = "format/version";
 
 // Owns the DB and its column family handles. Thread-safe (RocksDB is).

@@ -1,7 +1,9 @@
 #include "rules/pack/rule_pack.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <regex>
 
@@ -251,6 +253,27 @@ absl::Status CheckRuleCycles(const Errors& err, const std::vector<RuleSpec>& rul
   return absl::OkStatus();
 }
 
+
+// `text` followed by the values of the parameters and lists it names
+// (`param.X`, `list.Y`), so that state keyed on it changes when their values
+// do: a pack that moves a threshold in a filter gets a fresh state, never one
+// folded under the old threshold.
+std::string WithReferencedValues(const std::string& text, const YAML::Node& root) {
+  std::string out = text;
+  for (const auto& [prefix, section] : {std::pair<const char*, const char*>{"param.", "parameters"}, {"list.", "lists"}}) {
+    const size_t plen = strlen(prefix);
+    for (size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at + plen)) {
+      if (at > 0 && (isalnum(static_cast<unsigned char>(text[at - 1])) || text[at - 1] == '_')) continue;
+      size_t end = at + plen;
+      while (end < text.size() && (isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_')) ++end;
+      const std::string name = text.substr(at + plen, end - at - plen);
+      const YAML::Node value = root[section] ? root[section][name] : YAML::Node();
+      absl::StrAppend(&out, "|", prefix, name, "=", value ? YAML::Dump(value) : "");
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 // Serves `rule.NAME` references during one evaluation.
@@ -296,7 +319,11 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
     if (!std::regex_match(semver, kSemver)) {
       return err.At(root["version"], absl::StrCat("version '", semver, "' is not semver (e.g. 1.2.0)"));
     }
-    pack->version_ = absl::StrCat(pack->name_, "@", semver, "+", StableHashHex128(text).substr(0, 8));
+    pack->semver_ = semver;
+    pack->content_hash_ = StableHashHex128(text).substr(0, 8);
+    pack->version_ = absl::StrCat(pack->name_, "@", semver, "+", pack->content_hash_);
+    pack->text_ = std::string(text);
+    pack->source_ = source;
 
     Symbols& sym = pack->symbols_;
     if (const YAML::Node params = root["parameters"]) {
@@ -376,7 +403,8 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
           return err.At(a["of"], absl::StrCat(where, ": 'of' is only for count_distinct"));
         }
         ASSIGN_OR_RETURN(std::string filter, Scalar(err, a, "filter", where, /*required=*/false));
-        const std::string of = a["of"] ? a["of"].Scalar() : "";
+        filter = WithReferencedValues(filter, root);
+        const std::string of = a["of"] ? WithReferencedValues(a["of"].Scalar(), root) : "";
         state_keys.push_back({absl::StrCat(a["subject"].Scalar(), "|", window, "|", filter), of});
         sym.aggregates[name] = spec.index;
         sym.aggregate_types[name] =
@@ -461,8 +489,9 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
           spec.counterparty_memory_micros = *d;
         }
         spec.state_id = uint32_t(StableHash64(absl::StrCat(
-            "profile|", name, "|", p["subject"].Scalar(), "|", p["filter"] ? p["filter"].Scalar() : "", "|",
-            p["counterparty"] ? p["counterparty"].Scalar() : "")));
+            "profile|", name, "|", p["subject"].Scalar(), "|",
+            p["filter"] ? WithReferencedValues(p["filter"].Scalar(), root) : "", "|",
+            p["counterparty"] ? WithReferencedValues(p["counterparty"].Scalar(), root) : "")));
         sym.profiles[name] = spec.index;
         pack->profiles_.push_back(std::move(spec));
       }

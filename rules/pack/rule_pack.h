@@ -142,6 +142,11 @@ class RulePack {
   const std::string& name() const { return name_; }
   // "peru@1.0.0+3f2a9c1d": author's semver plus content hash.
   const std::string& version() const { return version_; }
+  const std::string& semver() const { return semver_; }
+  const std::string& content_hash() const { return content_hash_; }  // 8 hex digits of the text's hash
+  // The YAML text it was compiled from, and the name given for it.
+  const std::string& text() const { return text_; }
+  const std::string& source() const { return source_; }
   const std::vector<AggregateSpec>& aggregates() const { return aggregates_; }
   const std::vector<RuleSpec>& rules() const { return rules_; }
   const std::vector<ProfileSpec>& profiles() const { return profiles_; }
@@ -161,6 +166,10 @@ class RulePack {
   bool RuleFires(int index, EvalContext& ctx, std::vector<int8_t>& state) const;
   std::string name_;
   std::string version_;
+  std::string semver_;
+  std::string content_hash_;
+  std::string text_;
+  std::string source_;
   Symbols symbols_;
   std::vector<AggregateSpec> aggregates_;
   std::vector<ProfileSpec> profiles_;

@@ -79,7 +79,7 @@ TEST_F(PeruPackTest, StructuringFlagsThreeNearThresholdCashDepositsInAWeek) {
     }
   }
   EXPECT_TRUE(saw_count);
-  EXPECT_EQ(a.id(), MakeAlertId("structuring", "account", "BCP-9",
+  EXPECT_EQ(a.id(), MakeAlertId(a.pack_version(), "structuring", "account", "BCP-9",
                                 FloorDiv(DayMicros(kJan5 + 4), 7 * kMicrosPerDay) * 7 * kMicrosPerDay));
 }
 
