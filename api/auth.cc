@@ -33,6 +33,12 @@ bool Allows(Role role, Permission p) {
     case Permission::kTransitionAlerts: return role == Role::kInvestigator || role == Role::kSupervisor;
     case Permission::kReopenAlerts: return role == Role::kSupervisor;
     case Permission::kReadAudit: return role == Role::kAdmin;
+    case Permission::kReadRules: return true;
+    case Permission::kSubmitRules: return role == Role::kRuleAuthor;
+    case Permission::kApproveRules: return role == Role::kSupervisor;
+    case Permission::kCheckRules:
+    case Permission::kShadowRules:
+    case Permission::kRollbackRules: return role == Role::kRuleAuthor || role == Role::kSupervisor;
   }
   return false;
 }

@@ -24,7 +24,18 @@ struct Principal {
 };
 
 // What each role may do (docs/api.md, "Roles").
-enum class Permission { kReadAlerts, kTransitionAlerts, kReopenAlerts, kReadAudit };
+enum class Permission {
+  kReadAlerts,
+  kTransitionAlerts,
+  kReopenAlerts,
+  kReadAudit,
+  kReadRules,      // versions, instance reports, shadow report: every role
+  kCheckRules,     // validate and diff a pack: rule_author, supervisor
+  kSubmitRules,    // rule_author
+  kShadowRules,    // start or stop a shadow version: rule_author, supervisor
+  kApproveRules,   // supervisor, never the pack's own author (maker-checker)
+  kRollbackRules,  // back to an earlier approved version: rule_author, supervisor
+};
 bool Allows(Role role, Permission p);
 
 // Lowercase hex SHA-256 of `data`.

@@ -11,66 +11,11 @@
 #include "engine/common/status_macros.h"
 #include "engine/common/time_util.h"
 #include "google/protobuf/util/json_util.h"
+#include "api/http_util.h"
 #include "httplib.h"
 
 namespace centinela::api {
 namespace {
-
-constexpr absl::string_view kJson = "application/json";
-
-std::string ToJson(const google::protobuf::Message& m) {
-  google::protobuf::util::JsonPrintOptions o;
-  o.preserve_proto_field_names = true;
-  std::string out;
-  (void)google::protobuf::util::MessageToJsonString(m, &out, o);
-  return out;
-}
-
-void Reply(httplib::Response& res, int code, const google::protobuf::Message& body) {
-  res.status = code;
-  res.set_content(ToJson(body), std::string(kJson).c_str());
-}
-
-void ReplyError(httplib::Response& res, int code, absl::string_view error, absl::string_view message,
-                absl::string_view parameter = "") {
-  v1::ApiError e;
-  e.set_code(code);
-  e.set_error(std::string(error));
-  e.set_message(std::string(message));
-  e.set_parameter(std::string(parameter));
-  Reply(res, code, e);
-}
-
-// Maps a module error onto HTTP. Messages of the form "name: ..." name the
-// parameter or field at fault.
-void ReplyStatus(httplib::Response& res, const absl::Status& s) {
-  const std::string msg(s.message());
-  std::string param;
-  if (const size_t colon = msg.find(": "); colon != std::string::npos && colon < 32 &&
-                                          msg.find(' ') > colon) {
-    param = msg.substr(0, colon);
-  }
-  switch (s.code()) {
-    case absl::StatusCode::kInvalidArgument: return ReplyError(res, 400, "bad_request", msg, param);
-    case absl::StatusCode::kNotFound: return ReplyError(res, 404, "not_found", msg);
-    case absl::StatusCode::kFailedPrecondition: return ReplyError(res, 409, "conflict", msg, param);
-    case absl::StatusCode::kPermissionDenied: return ReplyError(res, 403, "forbidden", msg);
-    default: return ReplyError(res, 500, "internal", msg);
-  }
-}
-
-absl::Status Bad(absl::string_view param, absl::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat(param, ": ", what));
-}
-
-absl::StatusOr<int64_t> ParseTimeParam(absl::string_view name, const std::string& v) {
-  absl::Time t;
-  std::string err;
-  if (absl::ParseTime(absl::RFC3339_full, v, &t, &err)) return absl::ToUnixMicros(t);
-  auto day = ParseIsoDate(v);
-  if (day.ok()) return *day * kMicrosPerDay;
-  return Bad(name, absl::StrCat("expected RFC 3339 (2026-01-05T10:00:00Z) or a date (2026-01-05), got \"", v, "\""));
-}
 
 absl::StatusOr<double> ParseScore(absl::string_view name, const std::string& v) {
   double d;
@@ -194,7 +139,6 @@ ApiServer::ApiServer(Store* store, const TokenAuthenticator* tokens, AuditLog* a
       clock_(std::move(clock)),
       search_(store),
       workflow_(store),
-      subjects_(store, options_.pack),
       archive_(store),
       server_(std::make_unique<httplib::Server>()) {}
 
@@ -257,6 +201,7 @@ absl::StatusOr<std::unique_ptr<ApiServer>> ApiServer::Start(Store* store, const 
   srv.Get("/v1/audit", [self](const httplib::Request& req, httplib::Response& res) {
     self->Handle(req, res, "audit.list", Permission::kReadAudit, [self](Call& c) { self->ListAudit(c); });
   });
+  s->RegisterRuleRoutes();
   // Whatever reaches no route, or fails before one (413 for an oversized
   // body), still answers a JSON error.
   srv.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
@@ -376,7 +321,9 @@ void ApiServer::GetSubject(Call& c, const std::string& kind, const std::string& 
                         absl::StrCat(k, ": unknown parameter (alerts, transactions, counterparty_scan, as_of)"), k);
     }
   }
-  auto view = subjects_.View(q);
+  std::shared_ptr<const rules::RulePack> pack;  // held while the view reads it
+  if (options_.rules) pack = options_.rules->registry().active();
+  auto view = SubjectViewer(store_, options_.rules ? pack.get() : options_.pack).View(q);
   if (!view.ok()) return ReplyStatus(c.res, view.status());
   Reply(c.res, 200, *view);
 }

@@ -18,6 +18,7 @@
 #include "engine/alerts/subject_view.h"
 #include "engine/alerts/workflow.h"
 #include "engine/state/store.h"
+#include "rules/deploy/control_plane.h"
 
 namespace httplib {
 class Server;
@@ -33,8 +34,12 @@ struct ApiOptions {
   size_t max_body_bytes = 64 * 1024;  // larger request bodies get 413
   int threads = 8;
   // The deployed pack, whose aggregates and profiles the subject view reads;
-  // null: the view has none. Borrowed: must outlive the server.
+  // null: the view has none. Borrowed: must outlive the server. Ignored
+  // when `rules` is set (the registry's active pack is used).
   const rules::RulePack* pack = nullptr;
+  // The engine's rule deployment (versions, submit, approve, shadow,
+  // rollback); null: the /v1/rules endpoints answer 503. Borrowed.
+  rules::RuleControlPlane* rules = nullptr;
 };
 
 // Lifetime: borrows `store`, `tokens` and `audit`, which must outlive it; the
@@ -70,6 +75,19 @@ class ApiServer {
   void GetSubject(Call& c, const std::string& kind, const std::string& id);
   void Transition(Call& c, const std::string& id);
   void ListAudit(Call& c);
+  // Rule deployment (rules_api.cc).
+  void RegisterRuleRoutes();
+  void ListRules(Call& c);
+  void GetRulePack(Call& c, const std::string& version);
+  void ValidateRules(Call& c);
+  void DiffRules(Call& c);
+  void SubmitRules(Call& c);
+  void ApproveRules(Call& c, const std::string& version);
+  void ShadowRules(Call& c, const std::string& version);  // "" stops
+  void RollbackRules(Call& c);
+  void ShadowReport(Call& c);
+  // Runs `command` through the control plane and answers a DeployResult.
+  void Deploy(Call& c, v1::RuleControl command, int ok_code);
 
   Store* store_;
   const TokenAuthenticator* tokens_;
@@ -78,7 +96,6 @@ class ApiServer {
   std::function<int64_t()> clock_;
   AlertSearch search_;
   WorkflowStore workflow_;
-  SubjectViewer subjects_;
   TransactionArchive archive_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;

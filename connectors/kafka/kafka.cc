@@ -247,6 +247,82 @@ absl::StatusOr<int64_t> GroupConsumer::HighWatermark(const std::string& topic, i
   return hi;
 }
 
+absl::StatusOr<std::unique_ptr<PartitionReader>> PartitionReader::Create(const std::string& bootstrap,
+                                                                         const std::string& topic) {
+  Config values = {{"bootstrap.servers", bootstrap},
+                   {"group.id", "centinela-reader"},  // required by librdkafka; never joined (assign only)
+                   {"enable.auto.commit", "false"},
+                   {"enable.auto.offset.store", "false"},
+                   {"enable.partition.eof", "true"},
+                   {"auto.offset.reset", "error"},
+                   {"fetch.wait.max.ms", "10"}};
+  std::unique_ptr<PartitionReader> r(new PartitionReader);
+  r->topic_ = topic;
+  auto rk = NewHandle(RD_KAFKA_CONSUMER, values, r.get(), nullptr, "kafka partition reader");
+  if (!rk.ok()) return rk.status();
+  r->rk_ = *rk;
+  rd_kafka_poll_set_consumer(r->rk_);
+  return r;
+}
+
+absl::Status PartitionReader::Assign(const std::map<int32_t, int64_t>& start) {
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(int(start.size()));
+  for (const auto& [partition, offset] : start) {
+    rd_kafka_topic_partition_list_add(list, topic_.c_str(), partition)->offset = offset;
+  }
+  const rd_kafka_resp_err_t err = rd_kafka_assign(rk_, list);
+  rd_kafka_topic_partition_list_destroy(list);
+  if (err) return KafkaError(err, absl::StrCat("assigning partitions of ", topic_));
+  return absl::OkStatus();
+}
+
+PartitionReader::~PartitionReader() {
+  if (rk_) {
+    rd_kafka_assign(rk_, nullptr);
+    rd_kafka_consumer_close(rk_);
+    rd_kafka_destroy(rk_);
+  }
+}
+
+absl::StatusOr<int> PartitionReader::PartitionCount(const std::string& bootstrap, const std::string& topic,
+                                                    int timeout_ms) {
+  auto rk = NewHandle(RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap}}, nullptr, nullptr, "kafka metadata client");
+  if (!rk.ok()) return rk.status();
+  // All topics' metadata, not the one topic's: asking for a topic by name
+  // may create it on a broker that auto-creates topics.
+  const rd_kafka_metadata_t* md = nullptr;
+  const rd_kafka_resp_err_t err = rd_kafka_metadata(*rk, 1, nullptr, &md, timeout_ms);
+  int partitions = -1;
+  rd_kafka_resp_err_t topic_err = RD_KAFKA_RESP_ERR_NO_ERROR;
+  if (!err) {
+    for (int i = 0; i < md->topic_cnt; ++i) {
+      if (topic == md->topics[i].topic) {
+        topic_err = md->topics[i].err;
+        partitions = md->topics[i].partition_cnt;
+      }
+    }
+  }
+  if (md) rd_kafka_metadata_destroy(md);
+  rd_kafka_destroy(*rk);
+  if (err) return KafkaError(err, absl::StrCat("metadata of ", bootstrap));
+  if (topic_err) return KafkaError(topic_err, absl::StrCat("metadata of ", topic));
+  if (partitions <= 0) return absl::NotFoundError(absl::StrCat("topic ", topic, " does not exist on ", bootstrap));
+  return partitions;
+}
+
+std::optional<Message> PartitionReader::Poll(int timeout_ms) {
+  rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, timeout_ms);
+  if (!m) return std::nullopt;
+  return Message(m);
+}
+
+absl::StatusOr<int64_t> PartitionReader::HighWatermark(int32_t partition, int timeout_ms) {
+  int64_t lo = 0, hi = 0;
+  rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(rk_, topic_.c_str(), partition, &lo, &hi, timeout_ms);
+  if (err) return KafkaError(err, absl::StrCat("watermarks of ", topic_, "/", partition));
+  return hi;
+}
+
 absl::StatusOr<int64_t> ReadTopicsToEnd(const std::string& bootstrap, const std::vector<std::string>& topics,
                                         const std::string& group_id, int timeout_ms,
                                         const std::function<void(const Message&)>& on_record) {

@@ -131,6 +131,33 @@ class GroupConsumer {
   bool closed_ = false;
 };
 
+// Reads chosen partitions of one topic from chosen offsets, outside any
+// consumer group: nothing is committed and no group rebalances, so it never
+// disturbs the engine's group. Used for the rule control topic (every
+// instance reads all of it) and by backtests over a topic.
+// One thread. Lifetime: owns its handle.
+class PartitionReader {
+ public:
+  // Reads nothing until Assign.
+  static absl::StatusOr<std::unique_ptr<PartitionReader>> Create(const std::string& bootstrap,
+                                                                 const std::string& topic);
+  // `start`: partition -> first offset (RD_KAFKA_OFFSET_BEGINNING allowed).
+  absl::Status Assign(const std::map<int32_t, int64_t>& start);
+  ~PartitionReader();
+  // Partition count of `topic`, from the cluster's metadata; NotFound when
+  // the topic does not exist.
+  static absl::StatusOr<int> PartitionCount(const std::string& bootstrap, const std::string& topic, int timeout_ms);
+  // Returns nullopt on timeout. End-of-partition events come as messages
+  // with is_partition_eof().
+  std::optional<Message> Poll(int timeout_ms);
+  absl::StatusOr<int64_t> HighWatermark(int32_t partition, int timeout_ms);
+
+ private:
+  PartitionReader() = default;
+  rd_kafka_t* rk_ = nullptr;
+  std::string topic_;
+};
+
 // Reads `topics` from the beginning with a fresh member of `group_id` and
 // calls `on_record` for every record, until every assigned partition has
 // reached its end. Returns the number of records, or DeadlineExceeded when

@@ -1,5 +1,7 @@
 #include "engine/pipeline/config.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
@@ -34,13 +36,20 @@ absl::StatusOr<EngineConfig> LoadEngineConfig(const std::string& path) {
 absl::StatusOr<EngineConfig> ParseEngineConfig(const std::string& text, const std::string& source) {
   EngineConfig c;
   c.source = source;
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) == 0 && host[0]) c.instance = host;
   ASSIGN_OR_RETURN(YAML::Node root, LoadYaml(text, source));
   if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
-  RETURN_IF_ERROR(CheckYamlKeys(source, root, {"kafka", "storage", "rules", "fx", "engine", "api"}, "the config"));
+  RETURN_IF_ERROR(
+      CheckYamlKeys(source, root, {"instance", "kafka", "storage", "rules", "fx", "engine", "api"}, "the config"));
+  RETURN_IF_ERROR(Read(source, root, "instance", "the config", &c.instance));
+  if (c.instance.empty() || c.instance.size() > 128) {
+    return YamlError(source, root["instance"], "instance: a name of 1 to 128 characters");
+  }
   if (const YAML::Node k = root["kafka"]) {
     RETURN_IF_ERROR(CheckYamlKeys(source, k,
                                   {"bootstrap", "group_id", "input_topic", "dlq_topic", "uif_topic", "sunat_topic",
-                                   "embedded_partitions", "bootstrap_file"},
+                                   "embedded_partitions", "bootstrap_file", "rules_topic"},
                                   "kafka"));
     RETURN_IF_ERROR(Read(source, k, "bootstrap", "kafka", &c.bootstrap));
     RETURN_IF_ERROR(Read(source, k, "group_id", "kafka", &c.group_id));
@@ -50,6 +59,7 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(const std::string& text, const st
     RETURN_IF_ERROR(Read(source, k, "sunat_topic", "kafka", &c.sunat_topic));
     RETURN_IF_ERROR(Read(source, k, "embedded_partitions", "kafka", &c.embedded_partitions));
     RETURN_IF_ERROR(Read(source, k, "bootstrap_file", "kafka", &c.bootstrap_file));
+    RETURN_IF_ERROR(Read(source, k, "rules_topic", "kafka", &c.rules_topic));
     if (c.embedded_partitions < 1 || c.embedded_partitions > 256) {
       return YamlError(source, k["embedded_partitions"], "kafka.embedded_partitions must be 1..256");
     }

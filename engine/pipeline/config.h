@@ -12,6 +12,8 @@ namespace centinela {
 
 struct EngineConfig {
   std::string source;  // the file it came from
+  // This instance's name in rule deployment reports (default: host name).
+  std::string instance = "centinela";
   // kafka
   std::string bootstrap = "embedded";  // "embedded" = in-process mock cluster
   std::string group_id = "centinela";
@@ -19,6 +21,7 @@ struct EngineConfig {
   std::string dlq_topic = "centinela.dlq";
   std::string uif_topic = "uif.alerts";
   std::string sunat_topic = "sunat.alerts";
+  std::string rules_topic = "centinela.rules";  // rule deployment control topic, 1 partition
   int embedded_partitions = 4;
   std::string bootstrap_file;  // where an embedded broker writes its address
   // storage
@@ -35,7 +38,7 @@ struct EngineConfig {
   std::string api_listen;        // host:port, loopback by default in the shipped config
   std::string api_tokens_path;   // YAML list of {user, role, sha256}
   std::string api_audit_path;    // empty: <data_dir>/audit.log (after any --data-dir)
-  int api_max_body_bytes = 64 * 1024;
+  int api_max_body_bytes = 1024 * 1024;  // rule packs are submitted in the body
   int api_threads = 8;
 };
 

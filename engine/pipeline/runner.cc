@@ -12,7 +12,9 @@
 #include "engine/common/time_util.h"
 #include "engine/pipeline/embedded_broker.h"
 #include "engine/pipeline/outbox_drainer.h"
+#include "engine/pipeline/rule_control.h"
 #include "engine/state/store.h"
+#include "rules/deploy/pack_registry.h"
 #include "rules/pack/rule_pack.h"
 
 namespace centinela {
@@ -61,7 +63,7 @@ class OffsetsFromStore : public kafka::PartitionListener {
 
 absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOptions& options) {
   ASSIGN_OR_RETURN(FxTable fx, FxTable::LoadFile(config.fx_path));
-  ASSIGN_OR_RETURN(std::unique_ptr<rules::RulePack> pack, rules::RulePack::LoadFile(config.pack_path));
+  ASSIGN_OR_RETURN(std::unique_ptr<rules::RulePack> config_pack, rules::RulePack::LoadFile(config.pack_path));
   StoreOptions store_options;
   store_options.sync = config.sync;
   ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(config.data_dir, store_options));
@@ -73,12 +75,30 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
     bootstrap = embedded->bootstrap();
   }
 
+  // Rule packs: the deployed version, from the control topic; the
+  // configuration's pack only when none was ever deployed.
+  ASSIGN_OR_RETURN(std::unique_ptr<rules::PackRegistry> registry, rules::PackRegistry::Open(store.get()));
+  ASSIGN_OR_RETURN(std::unique_ptr<RuleControl> control,
+                   RuleControl::Start(bootstrap, config.rules_topic, config.instance, registry.get()));
+  RETURN_IF_ERROR(control->CatchUp(30000));
+  if (!registry->active()) RETURN_IF_ERROR(control->Bootstrap(*config_pack, 30000));
+  if (registry->active()->version() != config_pack->version()) {
+    fprintf(stderr,
+            "rules: the configured pack %s (%s) is not the deployed version %s, which keeps running; "
+            "deploy packs with `centinela rules submit` and `rules approve`\n",
+            config.pack_path.c_str(), config_pack->version().c_str(), registry->active()->version().c_str());
+  }
+  // The packs the processor scores with, held while it does.
+  std::shared_ptr<const rules::RulePack> pack = registry->active(), shadow = registry->shadow();
+
   ProcessorOptions popts;
   popts.alert_topics.uif = config.uif_topic;
   popts.alert_topics.sunat = config.sunat_topic;
   popts.dlq_topic = config.dlq_topic;
   popts.transaction_retention_micros = int64_t(config.retention_days) * kMicrosPerDay;
   ASSIGN_OR_RETURN(std::unique_ptr<Processor> processor, Processor::Create(store.get(), pack.get(), &fx, popts));
+  RETURN_IF_ERROR(processor->SetPacks(pack.get(), shadow.get()));
+  RETURN_IF_ERROR(control->ReportRunning());
   ASSIGN_OR_RETURN(std::unique_ptr<OutboxDrainer> drainer, OutboxDrainer::Start(store.get(), bootstrap));
   drainer->Notify();  // deliver whatever an earlier run left behind
 
@@ -100,7 +120,7 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
       return absl::InvalidArgumentError(absl::StrCat(config.source, ": api.listen: bad port in ", config.api_listen));
     }
     ao.max_body_bytes = size_t(config.api_max_body_bytes);
-    ao.pack = pack.get();
+    ao.rules = control.get();
     ao.threads = config.api_threads;
     ASSIGN_OR_RETURN(api_server, api::ApiServer::Start(store.get(), tokens.get(), audit.get(), ao));
     api_server->set_ready(false);
@@ -114,9 +134,23 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
   ASSIGN_OR_RETURN(std::unique_ptr<kafka::GroupConsumer> consumer,
                    kafka::GroupConsumer::Create(bootstrap, config.group_id, {}, &listener));
   RETURN_IF_ERROR(consumer->Subscribe({config.input_topic}));
-  fprintf(stderr, "engine: pack %s, %zu typologies; storage %s; consuming %s from %s\n", pack->version().c_str(),
-          pack->typologies().size(), config.data_dir.c_str(), config.input_topic.c_str(), bootstrap.c_str());
+  fprintf(stderr, "engine: %s: pack %s, %zu typologies%s%s; storage %s; consuming %s from %s\n",
+          config.instance.c_str(), pack->version().c_str(), pack->typologies().size(), shadow ? "; shadow " : "",
+          shadow ? shadow->version().c_str() : "", config.data_dir.c_str(), config.input_topic.c_str(),
+          bootstrap.c_str());
 
+  // Rule deployments take effect here, between batches only: every
+  // transaction is scored entirely by one version.
+  auto apply_rules = [&]() -> absl::Status {
+    if (processor->pending() > 0) return absl::OkStatus();
+    ASSIGN_OR_RETURN(bool switched, control->Poll());
+    if (!switched) return absl::OkStatus();
+    std::shared_ptr<const rules::RulePack> next = registry->active(), next_shadow = registry->shadow();
+    RETURN_IF_ERROR(processor->SetPacks(next.get(), next_shadow.get()));
+    pack = std::move(next);
+    shadow = std::move(next_shadow);
+    return absl::OkStatus();
+  };
   auto batch_start = Clock::now();
   auto last_progress = Clock::now();
   int64_t last_consumed = processor->counters().consumed;
@@ -126,6 +160,7 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
     if (n == 0) return absl::OkStatus();
     RETURN_IF_ERROR(processor->Commit());
     drainer->Notify();
+    RETURN_IF_ERROR(apply_rules());
     if (options.on_commit) {
       options.on_commit(batch_create_times);
       batch_create_times.clear();
@@ -144,6 +179,7 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
     // so commit now (small batches when idle, large ones under load).
     std::optional<kafka::Message> msg = consumer->Poll(processor->pending() ? 0 : 50);
     RETURN_IF_ERROR(listener.error);
+    if (!msg) RETURN_IF_ERROR(apply_rules());  // idle: deployments still apply
     if (msg) {
       if (msg->is_partition_eof()) {
         listener.eof.insert({std::string(msg->topic()), msg->partition()});

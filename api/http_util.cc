@@ -1,0 +1,67 @@
+#include "api/http_util.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "centinela/v1/investigation.pb.h"
+#include "engine/common/time_util.h"
+#include "google/protobuf/util/json_util.h"
+#include "httplib.h"
+
+namespace centinela::api {
+
+std::string ToJson(const google::protobuf::Message& m) {
+  google::protobuf::util::JsonPrintOptions o;
+  o.preserve_proto_field_names = true;
+  std::string out;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, o);
+  return out;
+}
+
+void Reply(httplib::Response& res, int code, const google::protobuf::Message& body) {
+  res.status = code;
+  res.set_content(ToJson(body), std::string(kJson).c_str());
+}
+
+void ReplyError(httplib::Response& res, int code, absl::string_view error, absl::string_view message,
+                absl::string_view parameter) {
+  v1::ApiError e;
+  e.set_code(code);
+  e.set_error(std::string(error));
+  e.set_message(std::string(message));
+  e.set_parameter(std::string(parameter));
+  Reply(res, code, e);
+}
+
+void ReplyStatus(httplib::Response& res, const absl::Status& s) {
+  const std::string msg(s.message());
+  std::string param;
+  if (const size_t colon = msg.find(": "); colon != std::string::npos && colon < 32 &&
+                                          msg.find(' ') > colon) {
+    param = msg.substr(0, colon);
+  }
+  switch (s.code()) {
+    case absl::StatusCode::kInvalidArgument: return ReplyError(res, 400, "bad_request", msg, param);
+    case absl::StatusCode::kNotFound: return ReplyError(res, 404, "not_found", msg);
+    case absl::StatusCode::kFailedPrecondition: return ReplyError(res, 409, "conflict", msg, param);
+    case absl::StatusCode::kPermissionDenied: return ReplyError(res, 403, "forbidden", msg);
+    case absl::StatusCode::kAlreadyExists: return ReplyError(res, 409, "conflict", msg);
+    case absl::StatusCode::kDeadlineExceeded: return ReplyError(res, 504, "timeout", msg);
+    case absl::StatusCode::kUnavailable: return ReplyError(res, 503, "unavailable", msg);
+    default: return ReplyError(res, 500, "internal", msg);
+  }
+}
+
+absl::Status Bad(absl::string_view param, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat(param, ": ", what));
+}
+
+absl::StatusOr<int64_t> ParseTimeParam(absl::string_view name, const std::string& v) {
+  absl::Time t;
+  std::string err;
+  if (absl::ParseTime(absl::RFC3339_full, v, &t, &err)) return absl::ToUnixMicros(t);
+  auto day = ParseIsoDate(v);
+  if (day.ok()) return *day * kMicrosPerDay;
+  return Bad(name, absl::StrCat("expected RFC 3339 (2026-01-05T10:00:00Z) or a date (2026-01-05), got \"", v, "\""));
+}
+
+}  // namespace centinela::api

@@ -1,0 +1,75 @@
+// The engine's end of the rule control topic (centinela.rules, one
+// partition): reads every record in order, outside the consumer group (every
+// instance reads all of them), applies it to the instance's PackRegistry at a
+// batch boundary, and reports what it did on the same topic. The API's rule
+// endpoints publish their commands through it (RuleControlPlane).
+// docs/rules.md, "Deployment".
+#ifndef CENTINELA_ENGINE_PIPELINE_RULE_CONTROL_H_
+#define CENTINELA_ENGINE_PIPELINE_RULE_CONTROL_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "connectors/kafka/kafka.h"
+#include "rules/deploy/control_plane.h"
+#include "rules/deploy/pack_registry.h"
+
+namespace centinela {
+
+// Lifetime: borrows `registry`. Thread-safety: Poll and CatchUp on the
+// engine thread only; Execute from any thread.
+class RuleControl : public rules::RuleControlPlane {
+ public:
+  static absl::StatusOr<std::unique_ptr<RuleControl>> Start(const std::string& bootstrap, const std::string& topic,
+                                                            const std::string& instance,
+                                                            rules::PackRegistry* registry);
+
+  // Applies every record up to the topic's end as it is now, without
+  // reports (startup, before any transaction is scored: a new instance
+  // takes the deployed version, not its configuration's).
+  absl::Status CatchUp(int timeout_ms);
+
+  // When no version is active after CatchUp: offers `pack` (the engine
+  // configuration's) as the first version on the topic and applies the
+  // topic up to it. With several instances starting at once, the first
+  // offer in topic order wins on all of them.
+  absl::Status Bootstrap(const rules::RulePack& pack, int timeout_ms);
+
+  // Applies the records available now, without waiting, and reports each
+  // outcome. Call only at a batch boundary. Returns whether the active or
+  // shadow pack changed (hand the registry's packs to the processor).
+  absl::StatusOr<bool> Poll();
+
+  // Reports this instance's versions (after startup).
+  absl::Status ReportRunning();
+
+  const rules::PackRegistry& registry() const override { return *registry_; }
+  absl::StatusOr<rules::ApplyResult> Execute(v1::RuleControl command) override;
+
+  // Milliseconds from the last switching record's Kafka timestamp to its
+  // application here (-1 before any).
+  int64_t last_switch_lag_ms() const { return last_switch_lag_ms_; }
+
+ private:
+  RuleControl(std::string topic, std::string instance, rules::PackRegistry* registry)
+      : topic_(std::move(topic)), instance_(std::move(instance)), registry_(registry) {}
+  // Applies one record; reports it unless catching up.
+  absl::StatusOr<bool> ApplyMessage(const kafka::Message& m, bool report);
+  absl::Status Produce(const v1::RuleControl& record);
+
+  std::string topic_;
+  std::string instance_;
+  rules::PackRegistry* registry_;
+  std::unique_ptr<kafka::PartitionReader> reader_;
+  absl::Mutex produce_mu_;
+  std::unique_ptr<kafka::Producer> producer_ ABSL_GUARDED_BY(produce_mu_);
+  std::atomic<int64_t> last_switch_lag_ms_{-1};
+  std::atomic<uint64_t> request_seq_{0};
+};
+
+}  // namespace centinela
+
+#endif  // CENTINELA_ENGINE_PIPELINE_RULE_CONTROL_H_
