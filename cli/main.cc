@@ -4,6 +4,8 @@
 //   gen      deterministic synthetic Peru feed, to Kafka or to a file
 //   alerts   summary of stored alerts / tally of the alert topics; and, with
 //            subject and audit, the investigator commands (cli/investigate.h)
+//   rules    rule pack deployment (cli/rules_cmd.h)
+//   backtest a pack over recorded input, offline (cli/backtest_cmd.h)
 // Every error is one line naming the file, field or flag, with exit code 2
 // (usage/config) or 1 (runtime).
 #include <unistd.h>
@@ -26,7 +28,9 @@
 #include "api/auth.h"
 #include "centinela/v1/alert.pb.h"
 #include "cli/flags.h"
+#include "cli/backtest_cmd.h"
 #include "cli/investigate.h"
+#include "cli/rules_cmd.h"
 #include "connectors/kafka/kafka.h"
 #include "engine/common/status_macros.h"
 #include "engine/pipeline/config.h"
@@ -63,6 +67,13 @@ commands:
           recall per pattern (and background alerts per 10,000), or account recall/precision.
           Defaults: rules/packs/peru.yaml, deploy/config/fx-amlworld.yaml,
           connectors/file/mappings/{amlworld,amlsim}.yaml (run from the project root).
+  backtest --pack FILE (--input FILE | --topic T --bootstrap B [--from OFFSETS] [--to OFFSETS]
+          | --stored FROM TO [--data-dir DIR]) [--labels FILE] [--fx FILE] [--config FILE]
+          [--alerts-out FILE] [--json] [--quiet]
+          Run a rule pack offline over a record file (gen --out), a topic's offset range
+          (OFFSETS: P:O,... or beginning/end) or the transactions stored by an engine
+          (dates, read-only), with the engine's own code path, into a scratch database.
+          Alerts per typology; precision and recall with labels (gen --labels).
   audit verify --file FILE
           Check the API's audit log: every line as written, hashes and chain intact.
           Exit 0 when intact; 1 naming the first bad line.
@@ -80,6 +91,16 @@ http://127.0.0.1:8470):
   subject show account ID | document TYPE:NUMBER [--alerts N] [--transactions N] [--as-of DATE]
           Alerts, recent transactions, counterparties, current aggregates and profiles.
   audit list [--from-seq N] [--limit N]   (admin)
+
+rule deployment (docs/rules.md; API commands take --api, --token, --json):
+  rules validate FILE...                 compile locally; errors as FILE:LINE:COLUMN
+  rules diff FILE [--against VERSION|FILE]   added, removed, changed entries against the active pack
+  rules submit FILE [--note TEXT]        (rule_author) publish a new version
+  rules approve VERSION                  (supervisor, not the author) make it the active version
+  rules shadow VERSION | --stop          (rule_author, supervisor) run a version in shadow
+  rules shadow-report [--from DATE] [--to DATE]   shadow against active alerts per typology
+  rules rollback [VERSION]               (rule_author, supervisor) back to an earlier active version
+  rules list | show VERSION [--text]     versions, what each instance runs, history
   token hash
           Read a bearer token on stdin and print its SHA-256, for the api.tokens file.
 )";
@@ -491,6 +512,8 @@ int main(int argc, char** argv) {
   if (cmd == "audit") return Audit(args);
   if (cmd == "token") return Token(args);
   if (cmd == "subject") return Subject(args);
+  if (cmd == "rules") return Rules(args);
+  if (cmd == "backtest") return Backtest(args);
   fprintf(stderr, "centinela: error: unknown command '%s'\n%s", cmd.c_str(), kUsage);
   return 2;
 }

@@ -1,5 +1,6 @@
 #include "engine/state/transaction_archive.h"
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "engine/common/keys.h"
 #include "engine/common/status_macros.h"
@@ -83,6 +84,24 @@ absl::StatusOr<std::optional<TransactionArchive::Entry>> TransactionArchive::Get
   e.format = value[8];
   e.payload = value.substr(9);
   return e;
+}
+
+absl::Status TransactionArchive::ForEach(const std::function<absl::Status(const Entry&)>& f) const {
+  auto it = store_->NewIterator(Cf::kTransactions);
+  Entry e;
+  for (it->Seek("T-"); it->Valid() && it->key().starts_with("T-"); it->Next()) {
+    const absl::string_view key(it->key().data(), it->key().size()), value(it->value().data(), it->value().size());
+    if (Expired(value)) continue;
+    if (key.size() < 4 || value.size() < 9) {
+      return absl::DataLossError(absl::StrCat("transactions: malformed record ", absl::CHexEscape(key)));
+    }
+    e.tx_id = std::string(key.substr(4));
+    e.format = value[8];
+    e.payload = std::string(value.substr(9));
+    RETURN_IF_ERROR(f(e));
+  }
+  if (!it->status().ok()) return absl::InternalError(it->status().ToString());
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<TransactionArchive::Entry>> TransactionArchive::Recent(absl::string_view kind,

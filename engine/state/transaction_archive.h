@@ -12,6 +12,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "engine/state/store.h"
+#include <functional>
+
 #include "rocksdb/write_batch.h"
 
 namespace centinela {
@@ -57,6 +59,10 @@ class TransactionArchive {
   // "document"; InvalidArgument otherwise.
   absl::StatusOr<std::vector<Entry>> Recent(absl::string_view kind, absl::string_view id, int limit,
                                             int64_t before_micros = INT64_MAX) const;
+
+  // Every retained record, in key (not time) order; stops at the first
+  // error `f` returns. For backtests over stored input.
+  absl::Status ForEach(const std::function<absl::Status(const Entry&)>& f) const;
 
   static absl::StatusOr<char> KindCode(absl::string_view kind);
 

@@ -34,7 +34,7 @@ v1::PackRecord RecordOf(const RulePack& pack, const v1::RuleControl& c, const st
   r.set_source(pack.source());
   r.set_author(c.by());
   *r.mutable_submitted_at() = c.at();
-  r.set_status(v1::SUBMITTED);
+  r.set_status(v1::PACK_SUBMITTED);
   r.set_note(note);
   r.set_typologies(int(pack.typologies().size()));
   r.set_rules(int(pack.rules().size()));
@@ -101,11 +101,11 @@ ApplyResult PackRegistry::Decide(const v1::RuleControl& c, std::vector<v1::PackR
   auto activate = [&](v1::PackRecord& next, std::shared_ptr<const RulePack> pack, const std::string& action,
                       const std::string& detail) {
     if (std::optional<v1::PackRecord> prev = load(state_.active_version())) {
-      prev->set_status(v1::RETIRED);
+      prev->set_status(v1::PACK_RETIRED);
       AddEvent(&*prev, "retired", c, absl::StrCat("replaced by ", next.version()));
       changed->push_back(*prev);
     }
-    next.set_status(v1::ACTIVE);
+    next.set_status(v1::PACK_ACTIVE);
     if (next.shadow()) {
       next.set_shadow(false);
       state_.clear_shadow_version();
@@ -135,7 +135,7 @@ ApplyResult PackRegistry::Decide(const v1::RuleControl& c, std::vector<v1::PackR
         rec.set_source(s.source());
         rec.set_author(c.by());
         *rec.mutable_submitted_at() = c.at();
-        rec.set_status(v1::REFUSED);
+        rec.set_status(v1::PACK_REFUSED);
         rec.set_error(std::string(pack.status().message()));
         AddEvent(&rec, "refused", c, rec.error());
         changed->push_back(rec);
@@ -170,11 +170,11 @@ ApplyResult PackRegistry::Decide(const v1::RuleControl& c, std::vector<v1::PackR
       res.version = version;
       std::optional<v1::PackRecord> rec = load(version);
       if (!rec) return refuse(absl::StrCat("no submitted version ", version));
-      if (rec->status() == v1::ACTIVE) return refuse(absl::StrCat("version ", version, " is already active"));
-      if (rec->status() == v1::RETIRED) {
+      if (rec->status() == v1::PACK_ACTIVE) return refuse(absl::StrCat("version ", version, " is already active"));
+      if (rec->status() == v1::PACK_RETIRED) {
         return refuse(absl::StrCat("version ", version, " was active before; use rules rollback ", version));
       }
-      if (rec->status() == v1::REFUSED) return refuse(absl::StrCat("version ", version, " was refused: ", rec->error()));
+      if (rec->status() == v1::PACK_REFUSED) return refuse(absl::StrCat("version ", version, " was refused: ", rec->error()));
       if (rec->author() == c.by()) {
         return refuse(absl::StrCat("maker-checker: ", c.by(), " submitted ", version,
                                    " and may not approve it; another supervisor must"));
@@ -203,8 +203,8 @@ ApplyResult PackRegistry::Decide(const v1::RuleControl& c, std::vector<v1::PackR
       res.version = target;
       std::optional<v1::PackRecord> rec = load(target);
       if (!rec) return refuse(absl::StrCat("no version ", target));
-      if (rec->status() == v1::ACTIVE) return refuse(absl::StrCat("version ", target, " is already active"));
-      if (rec->status() != v1::RETIRED) {
+      if (rec->status() == v1::PACK_ACTIVE) return refuse(absl::StrCat("version ", target, " is already active"));
+      if (rec->status() != v1::PACK_RETIRED) {
         return refuse(absl::StrCat("version ", target,
                                    " was never active; only earlier active versions are rollback targets (approve it instead)"));
       }
@@ -231,8 +231,8 @@ ApplyResult PackRegistry::Decide(const v1::RuleControl& c, std::vector<v1::PackR
       }
       std::optional<v1::PackRecord> rec = load(version);
       if (!rec) return refuse(absl::StrCat("no submitted version ", version));
-      if (rec->status() == v1::ACTIVE) return refuse(absl::StrCat("version ", version, " is the active version"));
-      if (rec->status() == v1::REFUSED) return refuse(absl::StrCat("version ", version, " was refused: ", rec->error()));
+      if (rec->status() == v1::PACK_ACTIVE) return refuse(absl::StrCat("version ", version, " is the active version"));
+      if (rec->status() == v1::PACK_REFUSED) return refuse(absl::StrCat("version ", version, " was refused: ", rec->error()));
       if (state_.shadow_version() == version) return refuse(absl::StrCat("version ", version, " already runs in shadow"));
       std::shared_ptr<const RulePack> pack = compile(*rec);
       if (!pack) return res;

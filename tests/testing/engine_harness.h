@@ -1,0 +1,115 @@
+// Runs the streaming engine (RunEngine) on a thread of the test, against an
+// embedded broker and RocksDB on disk, with its API on 127.0.0.1 (port 0)
+// and tokens "token-<user>" for rita (rule_author), sofia and tomas
+// (supervisors) and ana (investigator). Tests wait on the engine's own
+// progress (records committed), never on the clock.
+#ifndef CENTINELA_TESTS_TESTING_ENGINE_HARNESS_H_
+#define CENTINELA_TESTS_TESTING_ENGINE_HARNESS_H_
+
+#include <atomic>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "api/auth.h"
+#include "engine/pipeline/embedded_broker.h"
+#include "engine/pipeline/runner.h"
+#include "gtest/gtest.h"
+#include "tests/testing/test_util.h"
+
+namespace centinela::testing {
+
+class EngineHarness {
+ public:
+  // `partitions` of the input topic on a fresh embedded broker.
+  explicit EngineHarness(int partitions) {
+    config_.pack_path = CENTINELA_SOURCE_DIR "/rules/packs/peru.yaml";
+    config_.fx_path = CENTINELA_SOURCE_DIR "/deploy/config/fx.yaml";
+    config_.data_dir = dir_.Sub("db");
+    config_.embedded_partitions = partitions;
+    config_.instance = "test-instance";
+    auto cluster = StartEmbeddedBroker(config_);
+    EXPECT_TRUE(cluster.ok()) << cluster.status();
+    cluster_ = std::move(*cluster);
+    config_.bootstrap = cluster_->bootstrap();
+    config_.api_listen = "127.0.0.1:0";
+    config_.api_tokens_path = dir_.Sub("tokens.yaml");
+    std::ofstream t(config_.api_tokens_path);
+    t << "tokens:\n";
+    for (const auto& [user, role] : {std::pair{"rita", "rule_author"}, {"sofia", "supervisor"},
+                                     {"tomas", "supervisor"}, {"ana", "investigator"}}) {
+      t << "  - {user: " << user << ", role: " << role << ", sha256: " << api::Sha256Hex(std::string("token-") + user)
+        << "}\n";
+    }
+  }
+  ~EngineHarness() { Stop(); }
+
+  // Starts the engine; returns once its API listens.
+  void Start() {
+    thread_ = std::thread([this] {
+      RunOptions o;
+      o.stop = &stop_;
+      o.progress_every_ms = 0;
+      o.on_api_listening = [this](const std::string& url) {
+        url_ = url;
+        listening_.Notify();
+      };
+      o.on_commit = [this](const std::vector<int64_t>& batch) {
+        absl::MutexLock lock(&mu_);
+        committed_ += int64_t(batch.size());
+      };
+      result_ = RunEngine(config_, o);
+      if (!listening_.HasBeenNotified()) listening_.Notify();
+      absl::MutexLock lock(&mu_);
+      done_ = true;
+    });
+    listening_.WaitForNotificationWithTimeout(absl::Seconds(60));
+    ASSERT_FALSE(url_.empty()) << "engine did not start: " << result_.status();
+  }
+
+  // Waits until the engine has committed at least `records` records (or it
+  // stopped, or `timeout` passed); returns the count.
+  int64_t WaitCommitted(int64_t records, absl::Duration timeout = absl::Seconds(240)) {
+    absl::MutexLock lock(&mu_);
+    auto reached = [this, records]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return committed_ >= records || done_; };
+    mu_.AwaitWithTimeout(absl::Condition(&reached), timeout);
+    return committed_;
+  }
+  int64_t committed() {
+    absl::MutexLock lock(&mu_);
+    return committed_;
+  }
+
+  // Stops the engine and joins it; its run must have succeeded.
+  void Stop() {
+    if (!thread_.joinable()) return;
+    stop_ = true;
+    thread_.join();
+    EXPECT_TRUE(result_.ok()) << result_.status();
+  }
+
+  const std::string& url() const { return url_; }
+  EngineConfig& config() { return config_; }
+  TempDir& dir() { return dir_; }
+
+ private:
+  TempDir dir_;
+  EngineConfig config_;
+  std::unique_ptr<kafka::MockCluster> cluster_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  absl::Notification listening_;
+  std::string url_;
+  absl::StatusOr<RunSummary> result_ = absl::UnknownError("not run");
+  absl::Mutex mu_;
+  int64_t committed_ ABSL_GUARDED_BY(mu_) = 0;
+  bool done_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace centinela::testing
+
+#endif  // CENTINELA_TESTS_TESTING_ENGINE_HARNESS_H_
