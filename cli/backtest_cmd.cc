@@ -8,6 +8,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "cli/flags.h"
 #include "engine/common/time_util.h"
@@ -173,8 +174,10 @@ int Backtest(const std::vector<std::string>& args) {
   int cases = 0, detected = 0;
   for (const auto& [id, t] : r->typologies) {
     if (r->labelled) {
-      printf("%-26s %8ld %8ld %8d %8d %9.1f%% %7.1f%%\n", id.c_str(), long(t.alerts), long(t.shadow_alerts), t.cases,
-             t.detected, 100 * t.precision(), 100 * t.recall());
+      const std::string precision = t.alerts ? absl::StrFormat("%.1f%%", 100 * t.precision()) : "-";
+      const std::string recall = t.cases ? absl::StrFormat("%.1f%%", 100 * t.recall()) : "-";
+      printf("%-26s %8ld %8ld %8d %8d %10s %8s\n", id.c_str(), long(t.alerts), long(t.shadow_alerts), t.cases,
+             t.detected, precision.c_str(), recall.c_str());
     } else {
       printf("%-26s %8ld %8ld\n", id.c_str(), long(t.alerts), long(t.shadow_alerts));
     }

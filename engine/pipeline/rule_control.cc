@@ -90,8 +90,10 @@ absl::StatusOr<bool> RuleControl::ApplyMessage(const kafka::Message& m, bool rep
     rep->set_switch_lag_ms(lag);
     r.set_by(instance_);
     *r.mutable_at() = FromMicros(NowMs() * 1000);
+    RETURN_IF_ERROR(registry_->RecordReport(*rep));
     RETURN_IF_ERROR(Produce(r));
   }
+  registry_->Complete(record.request_id(), result);
   return result.switched;
 }
 

@@ -275,11 +275,14 @@ absl::StatusOr<ApplyResult> PackRegistry::Apply(const v1::RuleControl& record, i
     shadow_ = shadow_before;
     return s;
   }
-  if (!record.request_id().empty() && !record.has_report()) {
-    recent_.emplace_back(record.request_id(), result);
-    if (recent_.size() > kRecentResults) recent_.pop_front();
-  }
   return result;
+}
+
+absl::Status PackRegistry::RecordReport(const v1::InstanceReport& report) {
+  absl::MutexLock lock(&mu_);
+  rocksdb::WriteBatch batch;
+  batch.Put(store_->cf(Cf::kRules), InstanceKey(report.instance()), report.SerializeAsString());
+  return store_->Write(&batch);
 }
 
 int64_t PackRegistry::next_control_offset() const {
@@ -342,6 +345,13 @@ absl::StatusOr<std::vector<v1::InstanceReport>> PackRegistry::Reports() const {
     }
   }
   return out;
+}
+
+void PackRegistry::Complete(const std::string& request_id, const ApplyResult& result) {
+  if (request_id.empty()) return;
+  absl::MutexLock lock(&mu_);
+  recent_.emplace_back(request_id, result);
+  if (recent_.size() > kRecentResults) recent_.pop_front();
 }
 
 std::optional<ApplyResult> PackRegistry::WaitFor(const std::string& request_id, absl::Duration timeout) const {

@@ -43,6 +43,11 @@ class PackRegistry {
   // errors; errors are storage failures.
   absl::StatusOr<ApplyResult> Apply(const v1::RuleControl& record, int64_t offset);
 
+  // Stores this instance's own report at once (its record on the topic
+  // arrives later and stores the same), so that reads right after a
+  // command see it.
+  absl::Status RecordReport(const v1::InstanceReport& report);
+
   // Where to resume reading the control topic.
   int64_t next_control_offset() const;
   std::shared_ptr<const RulePack> active() const;
@@ -55,7 +60,10 @@ class PackRegistry {
   // The latest report of every instance, by instance name.
   absl::StatusOr<std::vector<v1::InstanceReport>> Reports() const;
 
-  // Blocks until the record with `request_id` has been applied here (or
+  // Marks the record `request_id` done with `result` (after its report is
+  // recorded), waking WaitFor.
+  void Complete(const std::string& request_id, const ApplyResult& result);
+  // Blocks until the record with `request_id` has been completed here (or
   // `timeout` passes: nullopt).
   std::optional<ApplyResult> WaitFor(const std::string& request_id, absl::Duration timeout) const;
 
