@@ -7,6 +7,8 @@
 #include <memory>
 #include <new>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "benchmark/benchmark.h"
 #include "engine/codec/decoder.h"
 #include "engine/pipeline/processor.h"
@@ -140,16 +142,28 @@ BENCHMARK(BM_PeruPackRulesOnly);
 struct WarmProcessor {
   testing::TempDir dir;
   std::unique_ptr<rules::RulePack> pack;
+  std::unique_ptr<rules::RulePack> shadow;  // a version in shadow beside `pack`, or null
   FxTable fx = Fx();
   std::unique_ptr<Store> store;
   std::unique_ptr<Processor> processor;
   int64_t offset = 0;
   size_t next = 0;
 
-  explicit WarmProcessor(const char* pack_file) {
+  WarmProcessor(const char* pack_file, bool with_shadow) {
     pack = *rules::RulePack::LoadFile(pack_file);
     store = *Store::Open(dir.Sub("db"), {});
     processor = *Processor::Create(store.get(), pack.get(), &fx, {});
+    if (with_shadow) {
+      // The next version of the pack, one threshold moved inside an
+      // aggregate filter: the shadow folds that state itself, reads the rest.
+      const std::string text = absl::StrReplaceAll(
+          pack->text(), {{"\nversion: 2.3.0\n", "\nversion: 9.9.9\n"},
+                         {"near_threshold_low: 0.70", "near_threshold_low: 0.65"}});
+      auto parsed = rules::RulePack::Parse(text, "shadow.yaml");
+      if (!parsed.ok()) fprintf(stderr, "shadow pack: %s\n", std::string(parsed.status().message()).c_str());
+      shadow = std::move(*parsed);
+      (void)processor->SetPacks(pack.get(), shadow.get());
+    }
     for (const auto& p : GetSample().protobuf) {  // warm-up: every account seen once
       (void)processor->Process({"t", 0, offset++, p, kContentTypeProtobuf});
       if (processor->pending() >= 1000) (void)processor->Commit();
@@ -162,10 +176,10 @@ struct WarmProcessor {
 // databases) after the run.
 std::map<std::string, std::unique_ptr<WarmProcessor>>* warm_processors = nullptr;
 
-void ProcessorWarm(benchmark::State& state, const char* pack_file) {
+void ProcessorWarm(benchmark::State& state, const char* pack_file, bool with_shadow = false) {
   if (!warm_processors) warm_processors = new std::map<std::string, std::unique_ptr<WarmProcessor>>;
-  auto& w = (*warm_processors)[pack_file];
-  if (!w) w = std::make_unique<WarmProcessor>(pack_file);
+  auto& w = (*warm_processors)[absl::StrCat(pack_file, with_shadow ? "+shadow" : "")];
+  if (!w) w = std::make_unique<WarmProcessor>(pack_file, with_shadow);
   const auto& s = GetSample().protobuf;
   // The commit (RocksDB WriteBatch into the WAL and memtables) is timed on
   // its own as well: "commit_us" is its share per transaction, the rest is
@@ -192,6 +206,12 @@ void ProcessorWarm(benchmark::State& state, const char* pack_file) {
 
 void BM_ProcessorWarm(benchmark::State& state) { ProcessorWarm(state, CENTINELA_SOURCE_DIR "/rules/packs/peru.yaml"); }
 BENCHMARK(BM_ProcessorWarm)->MinTime(2.0);
+
+// The same with the next version of the pack running in shadow beside it.
+void BM_ProcessorWarmWithShadowPack(benchmark::State& state) {
+  ProcessorWarm(state, CENTINELA_SOURCE_DIR "/rules/packs/peru.yaml", /*with_shadow=*/true);
+}
+BENCHMARK(BM_ProcessorWarmWithShadowPack)->MinTime(2.0);
 
 // The networks pack: count_distinct windows plus a bounded cycle search over
 // the transfer graph of 100,000 accounts on every transfer.
