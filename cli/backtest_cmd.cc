@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "cli/flags.h"
+#include "cli/scratch_dir.h"
 #include "engine/common/time_util.h"
 #include "engine/pipeline/config.h"
 #include "eval/backtest.h"
@@ -41,23 +42,6 @@ absl::StatusOr<int64_t> ParseDay(const std::string& what, const std::string& v, 
   if (!day.ok()) return absl::InvalidArgumentError(absl::StrCat("--stored ", what, ": expected a date YYYY-MM-DD, got \"", v, "\""));
   return *day * kMicrosPerDay + (end_of_day ? kMicrosPerDay - 1 : 0);
 }
-
-// A scratch directory removed on destruction.
-class Scratch {
- public:
-  Scratch() {
-    std::string t = (std::filesystem::temp_directory_path() / "centinela-backtest-XXXXXX").string();
-    path_ = mkdtemp(t.data()) ? t : "";
-  }
-  ~Scratch() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 }  // namespace
 
@@ -120,7 +104,7 @@ int Backtest(const std::vector<std::string>& args) {
   o.pack_path = f->Get("pack");
   o.fx_path = f->Get("fx", config.fx_path.empty() ? "deploy/config/fx.yaml" : config.fx_path);
   o.progress = !f->Has("quiet");
-  Scratch scratch;
+  ScratchDir scratch("centinela-backtest");
   if (scratch.path().empty()) return Fail(absl::InternalError("backtest: cannot create a scratch directory"));
   o.work_dir = scratch.path() + "/db";
   std::optional<eval::CaseLabels> labels;

@@ -37,6 +37,8 @@
 #include "engine/pipeline/embedded_broker.h"
 #include "engine/pipeline/runner.h"
 #include "engine/state/store.h"
+#include "cli/scratch_dir.h"
+#include "eval/backtest.h"
 #include "eval/evaluation.h"
 #include "gen/feed_generator.h"
 #include "google/protobuf/util/json_util.h"
@@ -268,30 +270,6 @@ int Gen(const std::vector<std::string>& args) {
   return 0;
 }
 
-struct LabelSet {
-  // case id -> (typology, tx ids)
-  std::map<std::string, std::pair<std::string, std::vector<std::string>>> cases;
-  absl::flat_hash_map<std::string, std::string> tx_to_case;
-};
-
-absl::StatusOr<LabelSet> LoadLabels(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open labels"));
-  LabelSet s;
-  std::string line;
-  int line_no = 0;
-  while (std::getline(in, line)) {
-    if (++line_no == 1) continue;
-    std::vector<std::string> cols = absl::StrSplit(line, ',');
-    if (cols.size() != 4) return absl::InvalidArgumentError(absl::StrCat(path, ":", line_no, ": expected 4 columns"));
-    if (cols[1] != "case") continue;
-    s.cases[cols[3]].first = cols[2];
-    s.cases[cols[3]].second.push_back(cols[0]);
-    s.tx_to_case[cols[0]] = cols[3];
-  }
-  return s;
-}
-
 int AlertsSummary(const Flags& f) {
   if (!f.Has("data-dir")) return Fail(absl::InvalidArgumentError("alerts summary: --data-dir DIR is required"), 2);
   StoreOptions so;
@@ -321,7 +299,7 @@ int AlertsSummary(const Flags& f) {
   printf("alerts: %zu; records consumed=%ld processed=%ld dead-lettered=%ld\n", alerts.size(), long(*consumed),
          long(*processed), long(*dlq));
   if (!f.Has("labels")) return 0;
-  auto labels = LoadLabels(f.Get("labels"));
+  auto labels = eval::LoadCaseLabels(f.Get("labels"));
   if (!labels.ok()) return Fail(labels.status(), 2);
   std::map<std::string, std::pair<int, int>> recall;  // typology -> detected, total
   absl::flat_hash_set<std::string> detected;
@@ -386,23 +364,6 @@ int AlertsTally(const Flags& f) {
   return 0;
 }
 
-// A scratch directory removed on destruction.
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string t = (std::filesystem::temp_directory_path() / "centinela-eval-XXXXXX").string();
-    path_ = mkdtemp(t.data()) ? t : "";
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 int Eval(const std::vector<std::string>& args) {
   if (args.empty() || (args[0] != "amlworld" && args[0] != "amlsim")) {
     return Fail(absl::InvalidArgumentError("eval: expected 'amlworld' or 'amlsim'"), 2);
@@ -423,7 +384,7 @@ int Eval(const std::vector<std::string>& args) {
   if (!seed.ok()) return Fail(seed.status(), 2);
   o.background = *background;
   o.seed = uint64_t(*seed);
-  ScratchDir scratch;
+  ScratchDir scratch("centinela-eval");
   if (scratch.path().empty()) return Fail(absl::InternalError("eval: cannot create a scratch directory"));
   o.work_dir = scratch.path() + "/db";
   if (amlworld) {
