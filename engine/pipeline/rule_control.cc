@@ -66,7 +66,6 @@ absl::StatusOr<bool> RuleControl::ApplyMessage(const kafka::Message& m, bool rep
   ASSIGN_OR_RETURN(rules::ApplyResult result, registry_->Apply(record, m.offset()));
   if (record.has_report() || record.event_case() == v1::RuleControl::EVENT_NOT_SET) return false;
   const int64_t lag = result.switched ? std::max<int64_t>(0, NowMs() - m.timestamp_ms()) : 0;
-  if (result.switched) last_switch_lag_ms_ = lag;
   const auto active = registry_->active();
   const auto shadow = registry_->shadow();
   if (!result.ok) {
@@ -78,20 +77,13 @@ absl::StatusOr<bool> RuleControl::ApplyMessage(const kafka::Message& m, bool rep
             long(m.offset()), record.by().c_str(), long(lag));
   }
   if (report) {
-    v1::RuleControl r;
-    v1::InstanceReport* rep = r.mutable_report();
-    rep->set_instance(instance_);
-    rep->set_active_version(active ? active->version() : "");
-    rep->set_shadow_version(shadow ? shadow->version() : "");
-    rep->set_ok(result.ok);
-    rep->set_error(result.error);
-    rep->set_request_id(record.request_id());
-    rep->set_control_offset(m.offset());
-    rep->set_switch_lag_ms(lag);
-    r.set_by(instance_);
-    *r.mutable_at() = FromMicros(NowMs() * 1000);
-    RETURN_IF_ERROR(registry_->RecordReport(*rep));
-    RETURN_IF_ERROR(Produce(r));
+    v1::InstanceReport rep;
+    rep.set_ok(result.ok);
+    rep.set_error(result.error);
+    rep.set_request_id(record.request_id());
+    rep.set_control_offset(m.offset());
+    rep.set_switch_lag_ms(lag);
+    RETURN_IF_ERROR(Report(std::move(rep)));
   }
   registry_->Complete(record.request_id(), result);
   return result.switched;
@@ -157,13 +149,19 @@ absl::StatusOr<bool> RuleControl::Poll() {
 }
 
 absl::Status RuleControl::ReportRunning() {
+  v1::InstanceReport rep;
+  rep.set_ok(true);
+  rep.set_control_offset(registry_->next_control_offset() - 1);
+  return Report(std::move(rep));
+}
+
+absl::Status RuleControl::Report(v1::InstanceReport report) {
+  report.set_instance(instance_);
+  if (auto a = registry_->active()) report.set_active_version(a->version());
+  if (auto s = registry_->shadow()) report.set_shadow_version(s->version());
+  RETURN_IF_ERROR(registry_->RecordReport(report));
   v1::RuleControl r;
-  v1::InstanceReport* rep = r.mutable_report();
-  rep->set_instance(instance_);
-  if (auto a = registry_->active()) rep->set_active_version(a->version());
-  if (auto s = registry_->shadow()) rep->set_shadow_version(s->version());
-  rep->set_ok(true);
-  rep->set_control_offset(registry_->next_control_offset() - 1);
+  *r.mutable_report() = std::move(report);
   r.set_by(instance_);
   *r.mutable_at() = FromMicros(NowMs() * 1000);
   return Produce(r);

@@ -49,15 +49,14 @@ class RuleControl : public rules::RuleControlPlane {
   const rules::PackRegistry& registry() const override { return *registry_; }
   absl::StatusOr<rules::ApplyResult> Execute(v1::RuleControl command) override;
 
-  // Milliseconds from the last switching record's Kafka timestamp to its
-  // application here (-1 before any).
-  int64_t last_switch_lag_ms() const { return last_switch_lag_ms_; }
-
  private:
   RuleControl(std::string topic, std::string instance, rules::PackRegistry* registry)
       : topic_(std::move(topic)), instance_(std::move(instance)), registry_(registry) {}
   // Applies one record; reports it unless catching up.
   absl::StatusOr<bool> ApplyMessage(const kafka::Message& m, bool report);
+  // Publishes `report` (this instance's versions filled in here) and stores
+  // it in the registry at once.
+  absl::Status Report(v1::InstanceReport report);
   absl::Status Produce(const v1::RuleControl& record);
 
   std::string topic_;
@@ -66,7 +65,6 @@ class RuleControl : public rules::RuleControlPlane {
   std::unique_ptr<kafka::PartitionReader> reader_;
   absl::Mutex produce_mu_;
   std::unique_ptr<kafka::Producer> producer_ ABSL_GUARDED_BY(produce_mu_);
-  std::atomic<int64_t> last_switch_lag_ms_{-1};
   std::atomic<uint64_t> request_seq_{0};
 };
 
