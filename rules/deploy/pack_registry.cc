@@ -74,17 +74,23 @@ void PackRegistry::AddEvent(v1::PackRecord* r, const std::string& action, const 
   e->set_detail(detail);
 }
 
-ApplyResult PackRegistry::Decide(const v1::RuleControl& c, std::vector<v1::PackRecord>* changed) {
+ApplyResult PackRegistry::Decide(const v1::RuleControl& c, std::vector<v1::PackRecord>* changed,
+                                 absl::Status* read_error) {
   ApplyResult res;
   auto refuse = [&](std::string why) {
     res.ok = false;
     res.error = std::move(why);
     return res;
   };
+  // A version's record; a storage error is kept in `read_error` (Apply
+  // fails with it) rather than read as "no such version".
   auto load = [&](const std::string& version) -> std::optional<v1::PackRecord> {
     auto r = GetLocked(version);
-    if (!r.ok() || !*r) return std::nullopt;
-    return **r;
+    if (!r.ok()) {
+      read_error->Update(r.status());
+      return std::nullopt;
+    }
+    return *r;
   };
   auto compile = [&](v1::PackRecord& rec) -> std::shared_ptr<const RulePack> {
     auto pack = Compile(rec);
@@ -261,8 +267,18 @@ absl::StatusOr<ApplyResult> PackRegistry::Apply(const v1::RuleControl& record, i
   // Keep the in-memory state as it was if the write fails.
   const v1::RulesState state_before = state_;
   const std::shared_ptr<const RulePack> active_before = active_, shadow_before = shadow_;
+  auto restore = [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    state_ = state_before;
+    active_ = active_before;
+    shadow_ = shadow_before;
+  };
   std::vector<v1::PackRecord> changed;
-  ApplyResult result = Decide(record, &changed);
+  absl::Status read_error;
+  ApplyResult result = Decide(record, &changed, &read_error);
+  if (!read_error.ok()) {
+    restore();
+    return read_error;
+  }
   state_.set_next_control_offset(offset + 1);
   rocksdb::WriteBatch batch;
   auto* cf = store_->cf(Cf::kRules);
@@ -270,9 +286,7 @@ absl::StatusOr<ApplyResult> PackRegistry::Apply(const v1::RuleControl& record, i
   if (record.has_report()) batch.Put(cf, InstanceKey(record.report().instance()), record.report().SerializeAsString());
   batch.Put(cf, kStateKey, state_.SerializeAsString());
   if (absl::Status s = store_->Write(&batch); !s.ok()) {
-    state_ = state_before;
-    active_ = active_before;
-    shadow_ = shadow_before;
+    restore();
     return s;
   }
   return result;

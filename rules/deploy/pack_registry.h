@@ -71,8 +71,9 @@ class PackRegistry {
   explicit PackRegistry(Store* store) : store_(store) {}
   absl::StatusOr<std::optional<v1::PackRecord>> GetLocked(const std::string& version) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  // The record's action on the registry; fills `changed` with records to write.
-  ApplyResult Decide(const v1::RuleControl& record, std::vector<v1::PackRecord>* changed)
+  // The record's action on the registry; fills `changed` with records to
+  // write, and `read_error` with a storage error met while reading.
+  ApplyResult Decide(const v1::RuleControl& record, std::vector<v1::PackRecord>* changed, absl::Status* read_error)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   static void AddEvent(v1::PackRecord* r, const std::string& action, const v1::RuleControl& record,
                        const std::string& detail);
