@@ -16,6 +16,7 @@
 #include "engine/common/time_util.h"
 #include "engine/pipeline/processor.h"
 #include "engine/state/transaction_archive.h"
+#include "eval/scratch_engine.h"
 
 namespace centinela::eval {
 namespace {
@@ -27,16 +28,15 @@ using Clock = std::chrono::steady_clock;
 // Feeds records to the processor, committing in batches, with progress.
 class Feeder {
  public:
-  Feeder(Processor* p, bool progress, int64_t expected) : p_(p), progress_(progress), expected_(expected) {}
+  Feeder(Processor* p, bool progress) : p_(p), progress_(progress) {}
   absl::Status Feed(const InputRecord& r) {
     RETURN_IF_ERROR(p_->Process(r));
     ++n_;
     if (p_->pending() >= kBatch) RETURN_IF_ERROR(p_->Commit());
     if (progress_ && n_ % 50000 == 0) {
       const double secs = std::chrono::duration<double>(Clock::now() - start_).count();
-      fprintf(stderr, "backtest: %ld%s records, %ld alerts, %.0f records/s\n", long(n_),
-              expected_ > 0 ? absl::StrCat("/", expected_).c_str() : "", long(p_->counters().alerts_created),
-              double(n_) / std::max(secs, 1e-9));
+      fprintf(stderr, "backtest: %ld records, %ld alerts, %.0f records/s\n", long(n_),
+              long(p_->counters().alerts_created), double(n_) / std::max(secs, 1e-9));
     }
     return absl::OkStatus();
   }
@@ -45,7 +45,6 @@ class Feeder {
  private:
   Processor* p_;
   bool progress_;
-  int64_t expected_;
   int64_t n_ = 0;
   Clock::time_point start_ = Clock::now();
 };
@@ -225,17 +224,10 @@ void ScoreAgainstLabels(const CaseLabels& labels, BacktestReport* report) {
 
 absl::StatusOr<BacktestReport> RunBacktest(const BacktestInput& input, const BacktestOptions& o) {
   const auto start = Clock::now();
-  if (std::filesystem::exists(o.work_dir) && !std::filesystem::is_empty(o.work_dir)) {
-    return absl::FailedPreconditionError(absl::StrCat(o.work_dir, ": work directory must be empty"));
-  }
-  ASSIGN_OR_RETURN(FxTable fx, FxTable::LoadFile(o.fx_path));
-  ASSIGN_OR_RETURN(std::unique_ptr<rules::RulePack> pack, rules::RulePack::LoadFile(o.pack_path));
-  ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(o.work_dir, {}));
-  ProcessorOptions popts;
-  popts.wall_clock_micros = [] { return int64_t(0); };  // deterministic output
-  popts.transaction_retention_micros = 0;               // nobody investigates a backtest's transactions
-  ASSIGN_OR_RETURN(std::unique_ptr<Processor> processor, Processor::Create(store.get(), pack.get(), &fx, popts));
-  Feeder feeder(processor.get(), o.progress, 0);
+  ASSIGN_OR_RETURN(std::unique_ptr<ScratchEngine> engine, ScratchEngine::Open(o.pack_path, o.fx_path, o.work_dir));
+  Processor* processor = engine->processor.get();
+  const rules::RulePack* pack = engine->pack.get();
+  Feeder feeder(processor, o.progress);
   switch (input.kind) {
     case BacktestInput::Kind::kFile: RETURN_IF_ERROR(FeedFile(input.file, feeder)); break;
     case BacktestInput::Kind::kTopic: RETURN_IF_ERROR(FeedTopic(input, feeder, o.progress)); break;
@@ -248,12 +240,8 @@ absl::StatusOr<BacktestReport> RunBacktest(const BacktestInput& input, const Bac
   report.processed = processor->counters().processed;
   report.dead_lettered = processor->counters().dead_lettered;
   for (const rules::TypologySpec& t : pack->typologies()) report.typologies[t.id];
-  auto it = store->NewIterator(Cf::kAlerts);
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    v1::Alert& a = report.alerts.emplace_back();
-    if (!a.ParseFromArray(it->value().data(), int(it->value().size()))) {
-      return absl::DataLossError("backtest: unreadable alert in the scratch database");
-    }
+  ASSIGN_OR_RETURN(report.alerts, engine->Alerts());
+  for (const v1::Alert& a : report.alerts) {
     TypologyScore& t = report.typologies[a.typology_id()];
     ++t.alerts;
     t.shadow_alerts += a.shadow();

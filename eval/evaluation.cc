@@ -13,6 +13,7 @@
 #include "engine/common/status_macros.h"
 #include "engine/common/time_util.h"
 #include "engine/pipeline/processor.h"
+#include "eval/scratch_engine.h"
 #include "gen/feed_generator.h"
 
 namespace centinela::eval {
@@ -32,15 +33,8 @@ absl::StatusOr<std::vector<v1::Alert>> RunReplay(std::vector<Replay>& records, c
   std::stable_sort(records.begin(), records.end(), [](const Replay& a, const Replay& b) {
     return a.micros != b.micros ? a.micros < b.micros : a.seq < b.seq;
   });
-  if (std::filesystem::exists(o.work_dir) && !std::filesystem::is_empty(o.work_dir)) {
-    return absl::FailedPreconditionError(absl::StrCat(o.work_dir, ": work directory must be empty"));
-  }
-  ASSIGN_OR_RETURN(FxTable fx, FxTable::LoadFile(o.fx_path));
-  ASSIGN_OR_RETURN(std::unique_ptr<rules::RulePack> pack, rules::RulePack::LoadFile(o.pack_path));
-  ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(o.work_dir, {}));
-  ProcessorOptions popts;
-  popts.wall_clock_micros = [] { return int64_t(0); };  // deterministic output
-  ASSIGN_OR_RETURN(std::unique_ptr<Processor> processor, Processor::Create(store.get(), pack.get(), &fx, popts));
+  ASSIGN_OR_RETURN(std::unique_ptr<ScratchEngine> engine, ScratchEngine::Open(o.pack_path, o.fx_path, o.work_dir));
+  Processor* processor = engine->processor.get();
   int64_t n = 0;
   for (const Replay& r : records) {
     RETURN_IF_ERROR(processor->Process({"file", 0, n, r.payload, kContentTypeProtobuf}));
@@ -52,14 +46,7 @@ absl::StatusOr<std::vector<v1::Alert>> RunReplay(std::vector<Replay>& records, c
   }
   RETURN_IF_ERROR(processor->Commit());
   *dead_lettered = processor->counters().dead_lettered;
-  std::vector<v1::Alert> alerts;
-  auto it = store->NewIterator(Cf::kAlerts);
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (!alerts.emplace_back().ParseFromArray(it->value().data(), int(it->value().size()))) {
-      return absl::DataLossError("eval: unreadable alert");
-    }
-  }
-  return alerts;
+  return engine->Alerts();
 }
 
 }  // namespace
