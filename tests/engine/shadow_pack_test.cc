@@ -11,19 +11,14 @@
 #include "gen/feed_generator.h"
 #include "gtest/gtest.h"
 #include "tests/testing/pack_harness.h"
+#include "tests/testing/pack_variants.h"
 
 namespace centinela {
 namespace {
 
 std::unique_ptr<rules::RulePack> PeruAs(const std::string& semver,
                                         const std::vector<std::pair<std::string, std::string>>& edits = {}) {
-  std::string text = *ReadFile(CENTINELA_SOURCE_DIR "/rules/packs/peru.yaml", "pack");
-  text = absl::StrReplaceAll(text, {{"\nversion: 2.3.0\n", absl::StrCat("\nversion: ", semver, "\n")}});
-  for (const auto& [from, to] : edits) {
-    EXPECT_NE(text.find(from), std::string::npos) << from;
-    text = absl::StrReplaceAll(text, {{from, to}});
-  }
-  auto p = rules::RulePack::Parse(text, "variant.yaml");
+  auto p = rules::RulePack::Parse(testing::PeruVariant(semver, edits), "variant.yaml");
   EXPECT_TRUE(p.ok()) << p.status();
   return std::move(*p);
 }

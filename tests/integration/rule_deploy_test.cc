@@ -23,23 +23,14 @@
 #include "tests/testing/api_client.h"
 #include "tests/testing/engine_harness.h"
 #include "tests/testing/kafka_util.h"
+#include "tests/testing/pack_variants.h"
 
 namespace centinela {
 namespace {
 
 using ::testing::HasSubstr;
 using testing::ApiTestClient;
-
-// peru.yaml as another version, with text replacements.
-std::string PeruVariant(const std::string& semver, const std::vector<std::pair<std::string, std::string>>& edits) {
-  std::string text = *ReadFile(CENTINELA_SOURCE_DIR "/rules/packs/peru.yaml", "pack");
-  text = absl::StrReplaceAll(text, {{"\nversion: 2.3.0\n", absl::StrCat("\nversion: ", semver, "\n")}});
-  for (const auto& [from, to] : edits) {
-    EXPECT_NE(text.find(from), std::string::npos) << from;
-    text = absl::StrReplaceAll(text, {{from, to}});
-  }
-  return text;
-}
+using testing::PeruVariant;
 
 std::string VersionOf(const std::string& text) {
   auto p = rules::RulePack::Parse(text, "variant.yaml");

@@ -8,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rules/deploy/pack_diff.h"
+#include "tests/testing/pack_variants.h"
 #include "tests/testing/test_util.h"
 
 namespace centinela::rules {
@@ -16,10 +17,8 @@ namespace {
 using ::testing::HasSubstr;
 
 std::string Peru(const std::string& semver, const std::string& from = "", const std::string& to = "") {
-  std::string text = *ReadFile(CENTINELA_SOURCE_DIR "/rules/packs/peru.yaml", "pack");
-  text = absl::StrReplaceAll(text, {{"\nversion: 2.3.0\n", absl::StrCat("\nversion: ", semver, "\n")}});
-  if (!from.empty()) text = absl::StrReplaceAll(text, {{from, to}});
-  return text;
+  if (from.empty()) return testing::PeruVariant(semver);
+  return testing::PeruVariant(semver, {{from, to}});
 }
 
 std::string VersionOf(const std::string& text) { return (*RulePack::Parse(text, "p.yaml"))->version(); }
