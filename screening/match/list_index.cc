@@ -1,0 +1,398 @@
+#include "screening/match/list_index.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string_view>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "engine/common/status_macros.h"
+#include "screening/lists/list_loader.h"
+#include "screening/names/countries.h"
+#include "screening/names/similarity.h"
+
+namespace centinela::screening {
+namespace {
+
+// Names compared in full per query, at most: the best accumulations.
+constexpr size_t kMaxScored = 48;
+// Factors other than the name add at most this much (DOB +0.05, country
+// +0.02).
+constexpr double kMaxFactorBonus = 0.07;
+
+// The smaller of the two coverages a name needs to reach `threshold`:
+// score = 0.6 * hi + 0.4 * lo <= 0.6 + 0.4 * lo.
+double MinCoverage(double threshold) { return std::max(0.0, (threshold - kMaxFactorBonus - 0.6) / 0.4); }
+
+uint64_t KeyHash(char kind, absl::string_view s) {
+  return std::hash<std::string_view>()(std::string_view(s.data(), s.size())) * 31 + uint64_t(kind);
+}
+
+void Deletions(absl::string_view t, std::vector<std::string>& out) {
+  out.clear();
+  if (t.size() < 4) return;
+  for (size_t i = 0; i < t.size(); ++i) {
+    std::string d;
+    d.reserve(t.size() - 1);
+    d.append(t.data(), i);
+    d.append(t.data() + i + 1, t.size() - i - 1);
+    out.push_back(std::move(d));
+  }
+}
+
+thread_local int last_scored = 0;
+
+struct Scratch {
+  std::vector<float> acc;    // query weight covered
+  std::vector<float> acc_c;  // listed weight covered (upper bound)
+  std::vector<uint32_t> stamp;
+  std::vector<uint32_t> touched;
+  uint32_t generation = 0;
+};
+
+Scratch& ThreadScratch(size_t n) {
+  thread_local Scratch s;
+  if (s.acc.size() < n) {
+    s.acc.assign(n, 0);
+    s.acc_c.assign(n, 0);
+    s.stamp.assign(n, 0);
+    s.generation = 0;
+  }
+  return s;
+}
+
+bool DobCompatible(const DateOfBirth& listed, const DateOfBirth& q, bool* exact) {
+  *exact = false;
+  const int slack = listed.approximate ? 2 : 0;
+  const int lo = listed.year - slack - (listed.year_to > 0 ? 1 : 0);
+  const int hi = (listed.year_to > listed.year ? listed.year_to + 1 : listed.year) + slack;
+  if (q.year < lo || q.year > hi) return false;
+  if (listed.year_to == 0 && !listed.approximate && listed.month > 0 && q.month > 0) {
+    if (listed.month != q.month) return false;
+    if (listed.day > 0 && q.day > 0) {
+      if (listed.day != q.day) return false;
+      *exact = true;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<PreparedQuery> PrepareQuery(const ScreenQuery& q) {
+  PreparedQuery p;
+  p.raw = q;
+  p.name = NormalizeName(q.name);
+  if (!q.dob.empty() && !ParseDateOfBirth(q.dob, p.dob)) {
+    return absl::InvalidArgumentError(absl::StrCat("dob '", q.dob, "' is not YYYY, YYYY-MM or YYYY-MM-DD"));
+  }
+  if (!q.country.empty()) {
+    p.country = CountryCode(q.country);
+    if (p.country.empty()) return absl::InvalidArgumentError(absl::StrCat("unknown country '", q.country, "'"));
+  }
+  for (char c : q.document) {
+    if (absl::ascii_isalnum(static_cast<unsigned char>(c))) p.document += absl::ascii_toupper(static_cast<unsigned char>(c));
+  }
+  return p;
+}
+
+double ApplyFactors(const ListEntry& entry, const EntryName& name, const PreparedQuery& q, Hit& hit) {
+  double score = hit.name_score;
+  if (name.weak) {
+    score *= 0.9;
+    hit.factors.push_back("weak (low-quality) alias: x0.90");
+  }
+  if (!q.document.empty()) {
+    for (const IdDocument& d : entry.documents) {
+      if (d.Key() != q.document) continue;
+      if (hit.name_score >= 0.6) {
+        score = std::max(score, 0.99);
+        hit.factors.push_back(absl::StrCat("document ", d.number, " matches listed ", d.type,
+                                           d.country.empty() ? "" : absl::StrCat(" (", d.country, ")"),
+                                           ": confirms, score >= 0.99"));
+      }
+      break;
+    }
+  }
+  if (q.dob.year > 0 && !entry.dobs.empty() && entry.kind == EntryKind::kPerson) {
+    bool any = false, exact = false;
+    for (const DateOfBirth& d : entry.dobs) {
+      bool e = false;
+      if (DobCompatible(d, q.dob, &e)) {
+        any = true;
+        exact |= e;
+      }
+    }
+    std::vector<std::string> listed;
+    for (const DateOfBirth& d : entry.dobs) listed.push_back(d.ToString());
+    const std::string listed_text = absl::StrJoin(listed, ", ");
+    if (exact) {
+      score += 0.05;
+      hit.factors.push_back(absl::StrCat("DOB ", q.dob.ToString(), " matches listed ", listed_text, ": +0.05"));
+    } else if (any) {
+      score += 0.02;
+      hit.factors.push_back(absl::StrCat("DOB ", q.dob.ToString(), " fits listed ", listed_text, ": +0.02"));
+    } else {
+      score *= 0.75;
+      hit.factors.push_back(
+          absl::StrCat("DOB ", q.dob.ToString(), " differs from listed ", listed_text, ": x0.75 (rules out)"));
+    }
+  }
+  if (!q.country.empty() && (!entry.nationalities.empty() || !entry.countries.empty())) {
+    const bool nat = std::find(entry.nationalities.begin(), entry.nationalities.end(), q.country) !=
+                     entry.nationalities.end();
+    const bool lives = std::find(entry.countries.begin(), entry.countries.end(), q.country) != entry.countries.end();
+    if (nat || lives) {
+      score += 0.02;
+      hit.factors.push_back(absl::StrCat("country ", q.country, " matches listed ", nat ? "nationality" : "address",
+                                         ": +0.02"));
+    } else {
+      score -= 0.03;
+      std::vector<std::string> all = entry.nationalities;
+      all.insert(all.end(), entry.countries.begin(), entry.countries.end());
+      hit.factors.push_back(
+          absl::StrCat("country ", q.country, " not among listed ", absl::StrJoin(all, ", "), ": -0.03"));
+    }
+  }
+  if (q.raw.kind != EntryKind::kUnknown && entry.kind != EntryKind::kUnknown && q.raw.kind != entry.kind &&
+      !(q.raw.kind == EntryKind::kEntity && (entry.kind == EntryKind::kVessel || entry.kind == EntryKind::kAircraft))) {
+    score *= 0.8;
+    hit.factors.push_back(absl::StrCat("party is a ", EntryKindName(q.raw.kind), ", entry a ",
+                                       EntryKindName(entry.kind), ": x0.80"));
+  }
+  return std::clamp(score, 0.0, 1.0);
+}
+
+std::shared_ptr<const ListIndex> ListIndex::Build(Watchlist list) {
+  const absl::Time start = absl::Now();
+  std::shared_ptr<ListIndex> index(new ListIndex(std::move(list)));
+  index->Index();
+  index->list_.meta.load_micros += absl::ToInt64Microseconds(absl::Now() - start);
+  return index;
+}
+
+uint32_t ListIndex::TokenId(const std::string& token) {
+  auto [it, fresh] = vocab_.emplace(token, uint32_t(vocab_text_.size()));
+  if (fresh) {
+    vocab_text_.push_back(token);
+    vocab_skeleton_.push_back(Skeleton(token));
+    postings_.emplace_back();
+  }
+  return it->second;
+}
+
+float ListIndex::Rarity(absl::string_view token) const {
+  auto it = vocab_.find(token);
+  if (it == vocab_.end()) return 1.0f;
+  const double df = double(postings_[it->second].size());
+  return float(1.0 / (1.0 + std::log10(1.0 + df / 20.0)));
+}
+
+void ListIndex::Index() {
+  for (uint32_t e = 0; e < list_.entries.size(); ++e) {
+    const ListEntry& entry = list_.entries[e];
+    for (uint32_t n = 0; n < entry.names.size(); ++n) {
+      IndexedName in{e, n, NormalizeName(entry.names[n].text), {}};
+      if (in.norm.Empty()) continue;
+      names_.push_back(std::move(in));
+    }
+  }
+  std::vector<std::string> dels;
+  for (uint32_t i = 0; i < names_.size(); ++i) {
+    const auto& toks = names_[i].norm.tokens;
+    auto post = [&](const std::string& t) {
+      const uint32_t id = TokenId(t);
+      auto& p = postings_[id];
+      if (p.empty() || p.back() != i) p.push_back(i);
+    };
+    for (size_t k = 0; k < toks.size(); ++k) {
+      if (toks[k].weight > 0) post(toks[k].text);
+      if (k + 1 < toks.size()) post(toks[k].text + toks[k + 1].text);
+    }
+  }
+  // Keys: one-deletion variants and skeletons of every indexed token.
+  for (uint32_t id = 0; id < vocab_text_.size(); ++id) {
+    const std::string& t = vocab_text_[id];
+    keys_[KeyHash('d', t)].push_back(id);
+    Deletions(t, dels);
+    for (const auto& d : dels) keys_[KeyHash('d', d)].push_back(id);
+    if (vocab_skeleton_[id].size() >= 2) keys_[KeyHash('s', vocab_skeleton_[id])].push_back(id);
+  }
+  for (auto& [k, ids] : keys_) {
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    ids.shrink_to_fit();
+  }
+  vocab_weight_.assign(vocab_text_.size(), 0);
+  name_weight_.assign(names_.size(), 0);
+  for (uint32_t i = 0; i < names_.size(); ++i) {
+    IndexedName& in = names_[i];
+    const auto& toks = in.norm.tokens;
+    in.weights.resize(toks.size());
+    // Middle names of a person count half: they are the part most often
+    // left out ("Mohammad Islambouli" for "Mohammad Shawqi Islambouli").
+    size_t first = toks.size(), last = 0;
+    if (list_.entries[in.entry].kind == EntryKind::kPerson) {
+      for (size_t k = 0; k < toks.size(); ++k) {
+        if (toks[k].kind != TokenKind::kName) continue;
+        first = std::min(first, k);
+        last = k;
+      }
+    }
+    for (size_t k = 0; k < toks.size(); ++k) {
+      const bool middle = first < toks.size() && k > first && k < last && toks[k].kind == TokenKind::kName;
+      in.weights[k] = toks[k].weight * Rarity(toks[k].text) * (middle ? 0.5f : 1.0f);
+      name_weight_[i] += in.weights[k];
+    }
+    for (size_t k = 0; k < toks.size(); ++k) {
+      if (toks[k].weight > 0) {
+        float& w = vocab_weight_[vocab_.at(toks[k].text)];
+        w = std::max(w, in.weights[k]);
+      }
+      if (k + 1 < toks.size()) {
+        float& j = vocab_weight_[vocab_.at(toks[k].text + toks[k + 1].text)];
+        j = std::max(j, in.weights[k] + in.weights[k + 1]);
+      }
+    }
+  }
+}
+
+int ListIndex::LastScoredCount() { return last_scored; }
+
+size_t ListIndex::MemoryBytes() const {
+  size_t b = 0;
+  for (const auto& e : list_.entries) {
+    b += sizeof(ListEntry);
+    for (const auto& n : e.names) b += sizeof(EntryName) + n.text.capacity();
+    b += e.dobs.capacity() * sizeof(DateOfBirth) + e.documents.size() * (sizeof(IdDocument) + 32);
+    for (const auto& a : e.addresses) b += a.capacity() + sizeof(std::string);
+    b += (e.programs.size() + e.nationalities.size() + e.countries.size()) * (sizeof(std::string) + 8);
+  }
+  for (const auto& n : names_) {
+    b += sizeof(IndexedName) + n.weights.capacity() * sizeof(float);
+    for (const auto& t : n.norm.tokens) b += sizeof(NameToken) + t.text.capacity() + t.skeleton.capacity();
+  }
+  for (size_t i = 0; i < vocab_text_.size(); ++i) {
+    b += 2 * (sizeof(std::string) + vocab_text_[i].capacity()) + sizeof(std::string) +
+         vocab_skeleton_[i].capacity() + 16 + postings_[i].capacity() * 4 + sizeof(postings_[i]);
+  }
+  for (const auto& [k, ids] : keys_) b += 8 + sizeof(ids) + ids.capacity() * 4 + 8;
+  return b;
+}
+
+std::vector<Hit> ListIndex::Screen(const PreparedQuery& q, const ScreenOptions& options) const {
+  std::vector<Hit> hits;
+  last_scored = 0;
+  const auto& qt = q.name.tokens;
+  if (q.name.Empty() || names_.empty()) return hits;
+  const bool query_cross = q.name.abjad || !q.name.script.empty();
+  Scratch& s = ThreadScratch(names_.size());
+  s.touched.clear();
+  // Query token weights as normalised (rarity weights only the listed side:
+  // an extra surname on the query is no evidence against a match).
+  std::vector<float> qw(qt.size());
+  double total_w = 0;
+  for (size_t i = 0; i < qt.size(); ++i) {
+    qw[i] = qt[i].weight;
+    total_w += qw[i];
+  }
+  std::vector<std::string> dels;
+  std::vector<uint32_t> found;
+  auto lookup = [&](const std::string& text, const std::string& skel, float weight) {
+    ++s.generation;
+    found.clear();
+    if (auto it = vocab_.find(text); it != vocab_.end()) found.push_back(it->second);
+    auto add_key = [&](char kind, absl::string_view k) {
+      if (auto it = keys_.find(KeyHash(kind, k)); it != keys_.end()) found.insert(found.end(), it->second.begin(), it->second.end());
+    };
+    add_key('d', text);
+    Deletions(text, dels);
+    for (const auto& d : dels) add_key('d', d);
+    if (skel.size() >= 2) add_key('s', skel);
+    std::sort(found.begin(), found.end());
+    found.erase(std::unique(found.begin(), found.end()), found.end());
+    for (uint32_t id : found) {
+      const double sim = TokenPairScore(text, vocab_text_[id], skel, vocab_skeleton_[id], query_cross);
+      if (sim < kMinTokenScore) continue;
+      const float add = float(weight * sim);
+      const float add_c = float(vocab_weight_[id] * sim);
+      for (uint32_t n : postings_[id]) {
+        if (s.stamp[n] == s.generation) continue;  // one credit per query token and name
+        s.stamp[n] = s.generation;
+        if (s.acc[n] == 0 && s.acc_c[n] == 0) s.touched.push_back(n);
+        s.acc[n] += add;
+        s.acc_c[n] += add_c;
+      }
+    }
+  };
+  for (size_t i = 0; i < qt.size(); ++i) {
+    if (qw[i] <= 0 && qt.size() > 1) continue;
+    lookup(qt[i].text, qt[i].skeleton, std::max(qw[i], 0.01f));
+  }
+  for (size_t i = 0; i + 1 < qt.size(); ++i) {
+    const std::string joined = qt[i].text + qt[i + 1].text;
+    lookup(joined, Skeleton(joined), qw[i] + qw[i + 1]);
+  }
+  // Candidates: names that could still reach the threshold on both
+  // coverages, most query weight first. A document number can lift any
+  // name match, so then only a token in common is needed.
+  const double min_cov = q.document.empty() ? MinCoverage(options.threshold) : 0.0;
+  const float floor = float(min_cov * total_w);
+  std::vector<std::pair<float, uint32_t>> cands;
+  for (uint32_t n : s.touched) {
+    if (s.acc[n] >= floor && s.acc_c[n] >= float(min_cov) * name_weight_[n] * 0.999f) {
+      cands.push_back({s.acc[n] / float(total_w) + s.acc_c[n] / std::max(name_weight_[n], 1e-6f), n});
+    }
+    s.acc[n] = 0;
+    s.acc_c[n] = 0;
+  }
+  const size_t keep = std::min(cands.size(), kMaxScored);
+  std::partial_sort(cands.begin(), cands.begin() + long(keep), cands.end(),
+                    [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+  cands.resize(keep);
+  last_scored = int(keep);
+  absl::flat_hash_map<uint32_t, size_t> best_of_entry;
+  for (const auto& [acc, n] : cands) {
+    const IndexedName& in = names_[n];
+    NameComparison cmp = CompareNames(q.name, in.norm, &in.weights, /*explain=*/false);
+    // Factors add at most 0.05 (DOB) + 0.02 (country), or a document lifts to 0.99.
+    if (cmp.score + kMaxFactorBonus < options.threshold && q.document.empty()) continue;
+    const ListEntry& entry = list_.entries[in.entry];
+    const EntryName& en = entry.names[in.name];
+    Hit hit;
+    hit.name_score = cmp.score;
+    const double score = ApplyFactors(entry, en, q, hit);
+    if (score < options.threshold) continue;
+    cmp = CompareNames(q.name, in.norm, &in.weights, /*explain=*/true);
+    hit.list = list_.meta.name;
+    hit.list_version = list_.meta.version;
+    hit.entry_id = entry.id;
+    hit.kind = entry.kind;
+    hit.primary_name = entry.primary_name();
+    hit.programs = entry.programs;
+    hit.matched_name = en.text;
+    hit.alias = en.alias;
+    hit.weak_alias = en.weak;
+    hit.original_script = en.original_script;
+    hit.query_coverage = cmp.query_coverage;
+    hit.list_coverage = cmp.list_coverage;
+    hit.tokens = std::move(cmp.tokens);
+    hit.score = score;
+    auto [it, fresh] = best_of_entry.emplace(in.entry, hits.size());
+    if (fresh) {
+      hits.push_back(std::move(hit));
+    } else if (score > hits[it->second].score) {
+      hits[it->second] = std::move(hit);
+    }
+  }
+  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+    return a.score > b.score || (a.score == b.score && a.entry_id < b.entry_id);
+  });
+  if (hits.size() > size_t(options.max_hits)) hits.resize(size_t(options.max_hits));
+  return hits;
+}
+
+}  // namespace centinela::screening

@@ -1,0 +1,136 @@
+// A loaded list ready to screen against: the Watchlist, every name and alias
+// normalised once, and an inverted index from token keys (the token, its
+// one-deletion variants, its consonant skeleton, adjacent tokens joined) to
+// names, so that a query only scores the few names sharing a similar token,
+// never the whole list.
+//
+// Screening a query:
+//   1. its tokens (and adjacent pairs joined) are looked up by key; every
+//      indexed token found is scored against the query token, and names
+//      holding a token at >= kMinTokenScore accumulate the query token's
+//      weight;
+//   2. the names covering enough of the query are compared in full
+//      (CompareNames), best accumulations first, at most kMaxScored;
+//   3. date of birth, nationality/country, document number and entry kind
+//      confirm or rule out the name match (ApplyFactors), weak aliases count
+//      x0.9, and the best name of each entry at or above the threshold is a
+//      hit, explained part by part.
+// Immutable after Build; Screen is thread-safe.
+#ifndef CENTINELA_SCREENING_MATCH_LIST_INDEX_H_
+#define CENTINELA_SCREENING_MATCH_LIST_INDEX_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "screening/lists/watchlist.h"
+#include "screening/match/name_match.h"
+#include "screening/names/normalize.h"
+
+namespace centinela::screening {
+
+// The default threshold: a name score at or above it is a hit.
+inline constexpr double kDefaultThreshold = 0.85;
+
+// What is screened: a party's name and what else is known of it.
+struct ScreenQuery {
+  std::string name;
+  std::string dob;       // "YYYY", "YYYY-MM" or "YYYY-MM-DD"; optional
+  std::string country;   // ISO alpha-2 (or a country name); optional
+  std::string document;  // document number; optional
+  EntryKind kind = EntryKind::kUnknown;  // person or entity when known
+};
+
+// A query normalised once and screened against any number of lists.
+struct PreparedQuery {
+  ScreenQuery raw;
+  NormalizedName name;
+  DateOfBirth dob;  // year 0 when not given
+  std::string country;   // ISO alpha-2 or empty
+  std::string document;  // upper-case letters and digits
+};
+
+// Errors only for a bad dob ("dob 'x' is not YYYY, YYYY-MM or YYYY-MM-DD")
+// or an unknown country.
+absl::StatusOr<PreparedQuery> PrepareQuery(const ScreenQuery& q);
+
+struct Hit {
+  std::string list;          // list name ("un")
+  std::string list_version;  // ListMetadata::version
+  std::string entry_id;
+  EntryKind kind = EntryKind::kUnknown;
+  std::string primary_name;
+  std::vector<std::string> programs;
+  std::string matched_name;  // the listed name or alias that matched
+  bool alias = false;
+  bool weak_alias = false;
+  bool original_script = false;
+  double name_score = 0;  // CompareNames
+  double query_coverage = 0;
+  double list_coverage = 0;
+  std::vector<TokenMatch> tokens;
+  // Deciding factors beyond the name, each with its effect:
+  // "weak alias: x0.90", "DOB 1971 matches listed 1971: +0.05",
+  // "DOB 1990 differs from listed 1971: x0.75 (rules out)".
+  std::vector<std::string> factors;
+  double score = 0;  // final
+};
+
+struct ScreenOptions {
+  double threshold = kDefaultThreshold;
+  int max_hits = 10;
+};
+
+class ListIndex {
+ public:
+  // Normalises and indexes every name of `list`; adds the index time to
+  // list->meta.load_micros.
+  static std::shared_ptr<const ListIndex> Build(Watchlist list);
+
+  const Watchlist& list() const { return list_; }
+  const ListMetadata& meta() const { return list_.meta; }
+
+  // Hits for `q` at or above options.threshold, best first, one per entry.
+  std::vector<Hit> Screen(const PreparedQuery& q, const ScreenOptions& options) const;
+
+  // Names compared in full by the last Screen on this thread (for tests and
+  // benchmarks that check the index does its job).
+  static int LastScoredCount();
+  // Bytes held by the index and entries, estimated.
+  size_t MemoryBytes() const;
+  size_t indexed_names() const { return names_.size(); }
+
+ private:
+  struct IndexedName {
+    uint32_t entry;
+    uint32_t name;  // index into the entry's names
+    NormalizedName norm;
+    std::vector<float> weights;  // kind weight x rarity
+  };
+
+  explicit ListIndex(Watchlist list) : list_(std::move(list)) {}
+  void Index();
+  uint32_t TokenId(const std::string& token);
+  float Rarity(absl::string_view token) const;
+
+  Watchlist list_;
+  std::vector<IndexedName> names_;
+  absl::flat_hash_map<std::string, uint32_t> vocab_;
+  std::vector<std::string> vocab_text_;
+  std::vector<std::string> vocab_skeleton_;
+  std::vector<std::vector<uint32_t>> postings_;  // token id -> name indices
+  std::vector<float> vocab_weight_;               // token id -> its largest weight in a name
+  std::vector<float> name_weight_;                // name index -> sum of its token weights
+  absl::flat_hash_map<uint64_t, std::vector<uint32_t>> keys_;  // key -> token ids
+};
+
+// Applies date of birth, country, document and kind to a name match; adds
+// the factors to `hit` and returns the final score. Exposed for tests.
+double ApplyFactors(const ListEntry& entry, const EntryName& name, const PreparedQuery& q, Hit& hit);
+
+}  // namespace centinela::screening
+
+#endif  // CENTINELA_SCREENING_MATCH_LIST_INDEX_H_

@@ -1,0 +1,159 @@
+#include "screening/match/list_set.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "engine/common/status_macros.h"
+
+namespace centinela::screening {
+namespace {
+
+// Cached results kept at most; the cache is cleared when full (parties seen
+// often come back at once).
+constexpr size_t kMaxCached = 1 << 18;
+
+std::string CacheKey(const ScreenQuery& q, const ListIndex& list) {
+  return absl::StrCat(list.meta().name, "\x1f", list.meta().version, "\x1f", q.name, "\x1f", q.dob, "\x1f",
+                      q.country, "\x1f", q.document, "\x1f", int(q.kind));
+}
+
+}  // namespace
+
+std::string DescribeHit(const Hit& hit) {
+  std::string out = absl::StrFormat("%.2f %s '%s'", hit.score, hit.entry_id, hit.primary_name);
+  std::vector<std::string> parts;
+  if (hit.matched_name != hit.primary_name) {
+    parts.push_back(absl::StrCat(hit.weak_alias ? "weak alias '" : "alias '", hit.matched_name, "'"));
+  }
+  std::vector<std::string> toks;
+  for (const TokenMatch& t : hit.tokens) {
+    if (t.how == "unmatched") {
+      toks.push_back(absl::StrCat(t.query.empty() ? t.listed : t.query, " unmatched"));
+    } else {
+      toks.push_back(absl::StrFormat("%s=%s %.2f", t.query, t.listed, t.score));
+    }
+  }
+  if (!toks.empty()) parts.push_back(absl::StrJoin(toks, ", "));
+  for (const auto& f : hit.factors) parts.push_back(f);
+  if (!parts.empty()) absl::StrAppend(&out, " (", absl::StrJoin(parts, "; "), ")");
+  return out;
+}
+
+absl::StatusOr<ListMetadata> ListSet::Load(const ListSpec& spec) {
+  ASSIGN_OR_RETURN(Watchlist list, LoadList(spec));
+  std::shared_ptr<const ListIndex> index = ListIndex::Build(std::move(list));
+  ListMetadata meta = index->meta();
+  {
+    absl::MutexLock lock(&mu_);
+    specs_[spec.name] = spec;
+  }
+  Install(std::move(index));
+  return meta;
+}
+
+void ListSet::Install(std::shared_ptr<const ListIndex> index) {
+  const std::string name = index->meta().name;
+  std::shared_ptr<const ListIndex> old;
+  {
+    absl::MutexLock lock(&mu_);
+    old = std::move(lists_[name]);
+    lists_[name] = std::move(index);
+  }
+  ++swaps_;
+  // `old` is released here, outside the lock; screens still holding it keep
+  // it alive until they finish.
+}
+
+std::shared_ptr<const ListIndex> ListSet::Get(absl::string_view name) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = lists_.find(name);
+  return it == lists_.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<const ListIndex>> ListSet::All() const {
+  std::vector<std::shared_ptr<const ListIndex>> out;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    for (const auto& [name, l] : lists_) out.push_back(l);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a->meta().name < b->meta().name; });
+  return out;
+}
+
+std::optional<ListSpec> ListSet::SpecOf(absl::string_view name) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = specs_.find(name);
+  if (it == specs_.end()) return std::nullopt;
+  return it->second;
+}
+
+absl::StatusOr<std::vector<Hit>> ListSet::Screen(const ScreenQuery& q, const std::vector<std::string>& lists,
+                                                 const ScreenOptions& options) const {
+  ASSIGN_OR_RETURN(const PreparedQuery prepared, PrepareQuery(q));
+  std::vector<std::shared_ptr<const ListIndex>> targets;
+  if (lists.empty()) {
+    targets = All();
+  } else {
+    for (const auto& name : lists) {
+      auto l = Get(name);
+      if (l == nullptr) return absl::NotFoundError(absl::StrCat("no list named '", name, "' is loaded"));
+      targets.push_back(std::move(l));
+    }
+  }
+  std::vector<Hit> hits;
+  for (const auto& l : targets) {
+    std::vector<Hit> h = l->Screen(prepared, options);
+    hits.insert(hits.end(), std::make_move_iterator(h.begin()), std::make_move_iterator(h.end()));
+  }
+  std::stable_sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) { return a.score > b.score; });
+  if (hits.size() > size_t(options.max_hits)) hits.resize(size_t(options.max_hits));
+  return hits;
+}
+
+std::optional<CachedScreen> ListSet::ScreenCached(const ScreenQuery& q, absl::string_view name) const {
+  std::shared_ptr<const ListIndex> list = Get(name);
+  if (list == nullptr) return std::nullopt;
+  const std::string key = CacheKey(q, *list);
+  {
+    absl::MutexLock lock(&cache_mu_);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) {
+      ++cache_hits_;
+      return it->second;
+    }
+  }
+  ++cache_misses_;
+  CachedScreen r;
+  r.list_version = list->meta().version;
+  auto prepared = PrepareQuery(q);
+  if (!prepared.ok()) {
+    // An unusable country or date on the party: screen by name alone.
+    ScreenQuery by_name = q;
+    by_name.dob.clear();
+    by_name.country.clear();
+    prepared = PrepareQuery(by_name);
+  }
+  if (prepared.ok()) {
+    ScreenOptions options;
+    options.threshold = kCacheFloor;
+    options.max_hits = 1;
+    std::vector<Hit> hits = list->Screen(*prepared, options);
+    if (!hits.empty()) {
+      r.score = hits[0].score;
+      r.entry_id = hits[0].entry_id;
+      r.matched_name = hits[0].matched_name;
+      r.primary_name = hits[0].primary_name;
+      r.explanation = DescribeHit(hits[0]);
+    }
+  }
+  absl::MutexLock lock(&cache_mu_);
+  if (cache_.size() >= kMaxCached) cache_.clear();
+  cache_.emplace(key, r);
+  return r;
+}
+
+ListSetStats ListSet::stats() const {
+  return ListSetStats{cache_hits_.load(), cache_misses_.load(), swaps_.load()};
+}
+
+}  // namespace centinela::screening

@@ -1,0 +1,98 @@
+// The lists an engine screens against, by name, each replaceable while the
+// stream runs: a reload parses and indexes the new file aside, then swaps
+// one pointer. Screens in flight finish on the version they started with;
+// a file that fails to load leaves the previous version in place.
+//
+// Screening results are cached per (party, list version), so a party seen
+// again costs one hash lookup; a swap changes the version and with it the
+// key, so nothing stale is served.
+//
+// Lifetime: owned by the engine (or a CLI command) for its run.
+// Thread-safe: any thread may screen, load and read metadata concurrently.
+#ifndef CENTINELA_SCREENING_MATCH_LIST_SET_H_
+#define CENTINELA_SCREENING_MATCH_LIST_SET_H_
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "screening/lists/list_loader.h"
+#include "screening/match/list_index.h"
+
+namespace centinela::screening {
+
+// The best hit of one party on one list, as cached.
+struct CachedScreen {
+  double score = 0;  // 0 when nothing reached kCacheFloor
+  std::string entry_id;
+  std::string matched_name;
+  std::string primary_name;
+  std::string list_version;
+  // One line for alert explanations: "0.97 UN-QDi.001 'ABU BAKR AL-BAGHDADI'
+  // (alias 'Abu Bakr al-Baghdadi'; baghdadi=baghdadi 1.00, ...)".
+  std::string explanation;
+};
+
+// Scores below this are cached as "no hit" (rules compare with their own
+// threshold, which should not be lower).
+inline constexpr double kCacheFloor = 0.80;
+
+struct ListSetStats {
+  int64_t cache_hits = 0;
+  int64_t cache_misses = 0;
+  int64_t swaps = 0;
+};
+
+class ListSet {
+ public:
+  ListSet() = default;
+  ListSet(const ListSet&) = delete;
+  ListSet& operator=(const ListSet&) = delete;
+
+  // Loads, indexes and swaps in `spec`. On error nothing changes and the
+  // error names the file and line. Returns the new list's metadata.
+  absl::StatusOr<ListMetadata> Load(const ListSpec& spec);
+  // Swaps in an already built list under its own name.
+  void Install(std::shared_ptr<const ListIndex> index);
+
+  // The current version of `name`, or null.
+  std::shared_ptr<const ListIndex> Get(absl::string_view name) const;
+  // All lists, by name.
+  std::vector<std::shared_ptr<const ListIndex>> All() const;
+  // The spec `name` was last loaded from (for reloads), if any.
+  std::optional<ListSpec> SpecOf(absl::string_view name) const;
+
+  // Hits on the named lists (all when `lists` is empty), best first.
+  // NotFound for an unknown list name.
+  absl::StatusOr<std::vector<Hit>> Screen(const ScreenQuery& q, const std::vector<std::string>& lists,
+                                          const ScreenOptions& options) const;
+
+  // The best hit of `q` on list `name`, cached; nullopt when no such list.
+  std::optional<CachedScreen> ScreenCached(const ScreenQuery& q, absl::string_view name) const;
+
+  ListSetStats stats() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<const ListIndex>> lists_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, ListSpec> specs_ ABSL_GUARDED_BY(mu_);
+
+  mutable absl::Mutex cache_mu_;
+  mutable absl::flat_hash_map<std::string, CachedScreen> cache_ ABSL_GUARDED_BY(cache_mu_);
+  mutable std::atomic<int64_t> cache_hits_{0}, cache_misses_{0};
+  std::atomic<int64_t> swaps_{0};
+};
+
+// One line describing a hit: "0.97 UN-QDi.001 'NAME' (alias 'X'; a=b 1.00,
+// c=d 0.93; DOB ... +0.05)".
+std::string DescribeHit(const Hit& hit);
+
+}  // namespace centinela::screening
+
+#endif  // CENTINELA_SCREENING_MATCH_LIST_SET_H_

@@ -1,0 +1,192 @@
+#include "screening/match/name_match.h"
+
+#include <algorithm>
+
+#include "screening/names/similarity.h"
+
+namespace centinela::screening {
+namespace {
+
+// Two words written as one ("montes tacuri" / "montserrat") must match more
+// closely than single words: the join gives Jaro-Winkler a long prefix.
+constexpr double kMinJoinedScore = 0.92;
+
+struct Option {
+  double score;
+  int q0, q1;  // query token range [q0, q1]
+  int c0, c1;  // listed token range [c0, c1]
+  const char* how;
+};
+
+// Similarity of two (possibly joined) tokens, and how it was reached.
+std::pair<double, const char*> Similar(const std::string& q, const std::string& c, const std::string& q_skel,
+                                       const std::string& c_skel, bool cross_script) {
+  double s = TokenSimilarity(q, c);
+  const char* how = s >= 1.0 ? "exact" : "fuzzy";
+  if (s >= 1.0) return {1.0, how};
+  if (cross_script) {
+    // Transliteration loses or changes vowels: compare consonant skeletons.
+    if (!q_skel.empty() && !c_skel.empty()) {
+      const double k = 0.95 * JaroWinkler(q_skel, c_skel);
+      if (k > s) return {k, "phonetic"};
+    }
+  } else if (q.size() >= 4 && c.size() >= 4 && q_skel.size() >= 3 && q_skel == c_skel && s < 0.88) {
+    return {0.88, "phonetic"};  // mohamed / muhammad
+  }
+  return {s, how};
+}
+
+}  // namespace
+
+double TokenPairScore(const std::string& q, const std::string& c, const std::string& q_skel,
+                      const std::string& c_skel, bool cross_script, const char** how) {
+  auto [s, h] = Similar(q, c, q_skel, c_skel, cross_script);
+  if (how != nullptr) *how = h;
+  return s;
+}
+
+NameComparison CompareNames(const NormalizedName& query, const NormalizedName& listed,
+                            const std::vector<float>* list_weights, bool explain) {
+  NameComparison out;
+  const auto& qt = query.tokens;
+  const auto& ct = listed.tokens;
+  const int nq = int(qt.size()), nc = int(ct.size());
+  auto cw = [&](int j) { return list_weights != nullptr ? (*list_weights)[size_t(j)] : ct[size_t(j)].weight; };
+  const bool cross = query.abjad || listed.abjad || !query.script.empty() || !listed.script.empty();
+
+  // Candidate pairings: single-single, single-joined pair, joined pair-single.
+  Option options[256];
+  int n_options = 0;
+  auto add = [&](double s, const char* how, int q0, int q1, int c0, int c1) {
+    if (s < kMinTokenScore || n_options >= 256) return;
+    options[n_options++] = Option{s, q0, q1, c0, c1, how};
+  };
+  for (int i = 0; i < nq; ++i) {
+    if (qt[size_t(i)].weight <= 0) continue;
+    for (int j = 0; j < nc; ++j) {
+      if (cw(j) <= 0) continue;
+      auto [s, how] = Similar(qt[size_t(i)].text, ct[size_t(j)].text, qt[size_t(i)].skeleton, ct[size_t(j)].skeleton,
+                              cross);
+      add(s, how, i, i, j, j);
+    }
+  }
+  // Joined pairs are worth trying only when a side has a pair to join.
+  std::string joined, skel;
+  // Outside cross-script comparisons, a joined pair must start like the
+  // token it is compared with (Jaro-Winkler rarely reaches kMinTokenScore
+  // otherwise), which saves building most joined strings.
+  auto may_join = [&](const std::string& a, const std::string& b1, const std::string& b2) {
+    const size_t len = b1.size() + b2.size();
+    if (len > a.size() + 3 || len + 3 < a.size()) return false;
+    return cross || a.empty() || b1.empty() || a[0] == b1[0];
+  };
+  auto legal = [](const NameToken& t) { return t.kind == TokenKind::kLegalForm; };
+  for (int i = 0; i < nq; ++i) {
+    for (int j = 0; j + 1 < nc; ++j) {
+      if (legal(ct[size_t(j)]) || legal(ct[size_t(j + 1)])) continue;
+      if (!may_join(qt[size_t(i)].text, ct[size_t(j)].text, ct[size_t(j + 1)].text)) continue;
+      joined = ct[size_t(j)].text + ct[size_t(j + 1)].text;
+      skel = Skeleton(joined);
+      auto [s, how] = Similar(qt[size_t(i)].text, joined, qt[size_t(i)].skeleton, skel, cross);
+      if (!cross && s < kMinJoinedScore) continue;
+      add(s, s >= 1.0 ? "joined" : how, i, i, j, j + 1);
+    }
+  }
+  for (int i = 0; i + 1 < nq; ++i) {
+    joined.clear();
+    if (legal(qt[size_t(i)]) || legal(qt[size_t(i + 1)])) continue;
+    for (int j = 0; j < nc; ++j) {
+      if (!may_join(ct[size_t(j)].text, qt[size_t(i)].text, qt[size_t(i + 1)].text)) continue;
+      if (joined.empty()) {
+        joined = qt[size_t(i)].text + qt[size_t(i + 1)].text;
+        skel = Skeleton(joined);
+      }
+      auto [s, how] = Similar(joined, ct[size_t(j)].text, skel, ct[size_t(j)].skeleton, cross);
+      if (!cross && s < kMinJoinedScore) continue;
+      add(s, s >= 1.0 ? "joined" : how, i, i + 1, j, j);
+    }
+  }
+  std::sort(options, options + n_options, [](const Option& a, const Option& b) {
+    if (a.score != b.score) return a.score > b.score;
+    // Prefer single-token pairings on ties: "al baghdadi" explains better.
+    return (a.q1 - a.q0 + a.c1 - a.c0) < (b.q1 - b.q0 + b.c1 - b.c0);
+  });
+  std::vector<double> q_score(size_t(nq), 0.0), c_score(size_t(nc), 0.0);
+  std::vector<int> q_option(size_t(nq), -1), c_used(size_t(nc), 0);
+  for (int k = 0; k < n_options; ++k) {
+    const Option& o = options[k];
+    bool free = true;
+    for (int i = o.q0; i <= o.q1 && free; ++i) free = q_option[size_t(i)] < 0;
+    for (int j = o.c0; j <= o.c1 && free; ++j) free = !c_used[size_t(j)];
+    if (!free) continue;
+    for (int i = o.q0; i <= o.q1; ++i) {
+      q_option[size_t(i)] = k;
+      q_score[size_t(i)] = o.score;
+    }
+    for (int j = o.c0; j <= o.c1; ++j) {
+      c_used[size_t(j)] = 1;
+      c_score[size_t(j)] = o.score;
+    }
+  }
+  // Presence: the share of each side's weight that found a partner.
+  // Quality: how well the partners match (weighted mean of their scores).
+  double qw = 0, qm = 0, cwsum = 0, cm = 0, sim_sum = 0, sim_w = 0;
+  for (int i = 0; i < nq; ++i) {
+    const double w = qt[size_t(i)].weight;
+    qw += w;
+    if (q_option[size_t(i)] >= 0) {
+      qm += w;
+      sim_sum += w * q_score[size_t(i)];
+      sim_w += w;
+    }
+  }
+  for (int j = 0; j < nc; ++j) {
+    cwsum += cw(j);
+    if (c_used[size_t(j)]) {
+      cm += cw(j);
+      if (sim_w <= 0) {  // only weightless query tokens matched
+        sim_sum += cw(j) * c_score[size_t(j)];
+      }
+    }
+  }
+  if (sim_w <= 0) sim_w = cm;
+  const double quality = sim_w > 0 ? sim_sum / sim_w : 0;
+  out.query_coverage = qw > 0 ? qm / qw : 0;
+  out.list_coverage = cwsum > 0 ? cm / cwsum : 0;
+  const double hi = std::max(out.query_coverage, out.list_coverage);
+  const double lo = std::min(out.query_coverage, out.list_coverage);
+  auto name_tokens = [](const std::vector<NameToken>& t) {
+    int n = 0;
+    for (const auto& x : t) n += x.kind == TokenKind::kName;
+    return n;
+  };
+  // A name of one distinctive word ("SOL", "TAIPEN") is covered by any
+  // query containing a similar word: then both sides must be covered.
+  const double presence =
+      (name_tokens(qt) <= 1 || name_tokens(ct) <= 1) ? hi * lo : 0.6 * hi + 0.4 * lo;
+  out.score = quality * presence;
+  if (!explain) return out;
+
+  auto span = [](const std::vector<NameToken>& t, int a, int b) {
+    std::string s = t[size_t(a)].text;
+    for (int x = a + 1; x <= b; ++x) s += " " + t[size_t(x)].text;
+    return s;
+  };
+  for (int i = 0; i < nq; ++i) {
+    if (qt[size_t(i)].weight <= 0) continue;
+    const int k = q_option[size_t(i)];
+    if (k < 0) {
+      out.tokens.push_back(TokenMatch{qt[size_t(i)].text, "", 0, "unmatched"});
+      continue;
+    }
+    const Option& o = options[k];
+    if (i != o.q0) continue;  // joined query pair: reported once
+    out.tokens.push_back(TokenMatch{span(qt, o.q0, o.q1), span(ct, o.c0, o.c1), o.score, o.how});
+  }
+  for (int j = 0; j < nc; ++j) {
+    if (cw(j) > 0 && !c_used[size_t(j)]) out.tokens.push_back(TokenMatch{"", ct[size_t(j)].text, 0, "unmatched"});
+  }
+  return out;
+}
+
+}  // namespace centinela::screening

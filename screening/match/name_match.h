@@ -1,0 +1,63 @@
+// Pairwise comparison of two normalised names, token by token, with the
+// explanation of every part.
+//
+// Tokens are compared with TokenSimilarity (Jaro-Winkler guarded for short
+// tokens); a token may also match two adjacent tokens of the other name
+// written together ("jinping" / "jin ping", "albaghdadi" / "al baghdadi").
+// When one name was transliterated from another script, tokens also compare
+// by consonant skeleton (Arabic "mhmd" / "mohamed"). Pairs are assigned
+// greedily, best first, each token used once; pairs below kMinTokenScore
+// count as unmatched.
+//
+// Then, with w the token weights (normalize.h; the list side carries rarity
+// and middle-name weights from the index):
+//   query_coverage = sum(w of matched query tokens) / sum(w)
+//   list_coverage  = the same over the listed name's tokens
+//   quality        = weighted mean score of the matched pairs
+//   score = quality * (0.6 * max(coverages) + 0.4 * min(coverages))
+// so that a dropped middle name or an extra surname costs less than a wrong
+// one, and reordered tokens cost nothing. When either name has a single
+// distinctive word ("SOL", "Taipe S.R.L."), the product of the coverages
+// replaces the blend: one shared word must not make a hit. Legal forms
+// never join. Pure functions, thread-safe.
+#ifndef CENTINELA_SCREENING_MATCH_NAME_MATCH_H_
+#define CENTINELA_SCREENING_MATCH_NAME_MATCH_H_
+
+#include <string>
+#include <vector>
+
+#include "screening/names/normalize.h"
+
+namespace centinela::screening {
+
+inline constexpr double kMinTokenScore = 0.85;
+
+// How one token (or two joined) of the query matched the listed name.
+struct TokenMatch {
+  std::string query;   // query token(s); empty when a listed token went unmatched
+  std::string listed;  // listed token(s); empty when a query token went unmatched
+  double score = 0;
+  // "exact", "fuzzy", "phonetic" (skeleton), "joined", "unmatched"
+  std::string how;
+};
+
+struct NameComparison {
+  double score = 0;
+  double query_coverage = 0;  // share of the query's weight matched
+  double list_coverage = 0;   // share of the listed name's weight matched
+  std::vector<TokenMatch> tokens;  // query order, then unmatched listed tokens
+};
+
+// Similarity of two tokens (either may be two tokens joined) with their
+// skeletons; `cross_script` when one side was transliterated. Sets `*how`.
+double TokenPairScore(const std::string& q, const std::string& c, const std::string& q_skel,
+                      const std::string& c_skel, bool cross_script, const char** how = nullptr);
+
+// Compares `query` with `listed`. `list_weights`, when given, replaces the
+// weights of `listed`'s tokens (same size; rarity-weighted by the index).
+NameComparison CompareNames(const NormalizedName& query, const NormalizedName& listed,
+                            const std::vector<float>* list_weights = nullptr, bool explain = true);
+
+}  // namespace centinela::screening
+
+#endif  // CENTINELA_SCREENING_MATCH_NAME_MATCH_H_

@@ -1,0 +1,92 @@
+#include "screening/names/similarity.h"
+
+#include <algorithm>
+#include <array>
+
+namespace centinela::screening {
+
+double JaroWinkler(absl::string_view a, absl::string_view b) {
+  if (a.empty() && b.empty()) return 1.0;
+  if (a.empty() || b.empty()) return 0.0;
+  if (a == b) return 1.0;
+  const size_t la = a.size(), lb = b.size();
+  // Names are short; cap the work on absurd input instead of allocating.
+  constexpr size_t kMax = 64;
+  if (la > kMax || lb > kMax) return JaroWinkler(a.substr(0, kMax), b.substr(0, kMax));
+  const size_t window = std::max<size_t>(std::max(la, lb) / 2, 1) - 1;
+  std::array<bool, kMax> ma{}, mb{};
+  size_t matches = 0;
+  for (size_t i = 0; i < la; ++i) {
+    const size_t lo = i > window ? i - window : 0;
+    const size_t hi = std::min(i + window + 1, lb);
+    for (size_t j = lo; j < hi; ++j) {
+      if (mb[j] || a[i] != b[j]) continue;
+      ma[i] = mb[j] = true;
+      ++matches;
+      break;
+    }
+  }
+  if (matches == 0) return 0.0;
+  size_t k = 0, half_transpositions = 0;
+  for (size_t i = 0; i < la; ++i) {
+    if (!ma[i]) continue;
+    while (!mb[k]) ++k;
+    if (a[i] != b[k]) ++half_transpositions;
+    ++k;
+  }
+  const double m = double(matches);
+  const double jaro = (m / la + m / lb + (m - half_transpositions / 2.0) / m) / 3.0;
+  size_t prefix = 0;
+  while (prefix < 4 && prefix < la && prefix < lb && a[prefix] == b[prefix]) ++prefix;
+  return jaro + prefix * 0.1 * (1.0 - jaro);
+}
+
+double TokenSimilarity(absl::string_view a, absl::string_view b) {
+  if (a == b) return 1.0;
+  const size_t shorter = std::min(a.size(), b.size());
+  if (shorter <= 2) return 0.0;
+  double s = JaroWinkler(a, b);
+  const size_t longer = std::max(a.size(), b.size());
+  if (longer <= 4) s -= 0.05;
+  // Jaro-Winkler rewards a shared prefix: "trans" / "transportes" would
+  // score 0.89. Tokens of very different lengths are different words.
+  const double ratio = double(shorter) / double(longer);
+  if (ratio < 0.8) s *= 0.75 + 0.3 * ratio;
+  return std::max(s, 0.0);
+}
+
+std::string Skeleton(absl::string_view t) {
+  std::string out;
+  out.reserve(t.size());
+  auto is_vowel = [](char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y'; };
+  for (size_t i = 0; i < t.size(); ++i) {
+    char c = t[i];
+    const char next = i + 1 < t.size() ? t[i + 1] : '\0';
+    if (is_vowel(c)) continue;
+    if (next == 'h' && (c == 'p' || c == 'd' || c == 't' || c == 'g' || c == 'k')) {
+      c = c == 'p' ? 'f' : c;  // ph -> f; dh, th, gh, kh -> d, t, g, k
+      ++i;
+    } else if (c == 'c' && next == 'k') {
+      c = 'k';
+      ++i;
+    } else if (c == 'c' && next == 'h') {
+      out += "ch";
+      ++i;
+      continue;
+    } else if (c == 'c' || c == 'q') {
+      c = 'k';
+    } else if (c == 'z') {
+      c = 's';
+    } else if (c == 'w') {
+      c = 'v';
+    } else if (c == 'x') {
+      if (out.empty() || out.back() != 'k') out += 'k';
+      c = 's';
+    }
+    if (!out.empty() && out.back() == c) continue;
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace centinela::screening
