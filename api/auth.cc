@@ -33,7 +33,9 @@ bool Allows(Role role, Permission p) {
     case Permission::kTransitionAlerts: return role == Role::kInvestigator || role == Role::kSupervisor;
     case Permission::kReopenAlerts: return role == Role::kSupervisor;
     case Permission::kReadAudit: return role == Role::kAdmin;
-    case Permission::kReadRules: return true;
+    case Permission::kReadRules:
+    case Permission::kScreen: return true;
+    case Permission::kLoadLists: return role == Role::kAdmin || role == Role::kSupervisor;
     case Permission::kSubmitRules: return role == Role::kRuleAuthor;
     case Permission::kApproveRules: return role == Role::kSupervisor;
     case Permission::kCheckRules:

@@ -35,6 +35,8 @@ enum class Permission {
   kShadowRules,    // start or stop a shadow version: rule_author, supervisor
   kApproveRules,   // supervisor, never the pack's own author (maker-checker)
   kRollbackRules,  // back to an earlier approved version: rule_author, supervisor
+  kScreen,         // screen names, compare names, read list metadata: every role
+  kLoadLists,      // reload a sanctions/PEP list: admin, supervisor
 };
 bool Allows(Role role, Permission p);
 

@@ -202,6 +202,7 @@ absl::StatusOr<std::unique_ptr<ApiServer>> ApiServer::Start(Store* store, const 
     self->Handle(req, res, "audit.list", Permission::kReadAudit, [self](Call& c) { self->ListAudit(c); });
   });
   s->RegisterRuleRoutes();
+  s->RegisterScreeningRoutes();
   // Whatever reaches no route, or fails before one (413 for an oversized
   // body), still answers a JSON error.
   srv.set_error_handler([](const httplib::Request& req, httplib::Response& res) {

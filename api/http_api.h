@@ -19,6 +19,7 @@
 #include "engine/alerts/workflow.h"
 #include "engine/state/store.h"
 #include "rules/deploy/control_plane.h"
+#include "screening/match/list_set.h"
 
 namespace httplib {
 class Server;
@@ -40,6 +41,9 @@ struct ApiOptions {
   // The engine's rule deployment (versions, submit, approve, shadow,
   // rollback); null: the /v1/rules endpoints answer 503. Borrowed.
   rules::RuleControlPlane* rules = nullptr;
+  // The engine's sanctions and PEP lists (screening, compare, reload); null:
+  // the /v1/lists and /v1/screen endpoints answer 503. Borrowed.
+  screening::ListSet* lists = nullptr;
 };
 
 // Lifetime: borrows `store`, `tokens` and `audit`, which must outlive it; the
@@ -88,6 +92,13 @@ class ApiServer {
   void ShadowReport(Call& c);
   // Runs `command` through the control plane and answers a DeployResult.
   void Deploy(Call& c, v1::RuleControl command, int ok_code);
+  // List screening (screening_api.cc).
+  void RegisterScreeningRoutes();
+  void ListLists(Call& c);
+  void LoadList(Call& c, const std::string& name);
+  void Screen(Call& c);
+  void ScreenBatch(Call& c);
+  void Compare(Call& c);
 
   Store* store_;
   const TokenAuthenticator* tokens_;

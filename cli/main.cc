@@ -30,6 +30,7 @@
 #include "cli/flags.h"
 #include "cli/backtest_cmd.h"
 #include "cli/investigate.h"
+#include "cli/lists_cmd.h"
 #include "cli/rules_cmd.h"
 #include "connectors/kafka/kafka.h"
 #include "engine/common/status_macros.h"
@@ -105,6 +106,18 @@ rule deployment (docs/rules.md; API commands take --api, --token, --json):
   rules list | show VERSION [--text]     versions, what each instance runs, history
   token hash
           Read a bearer token on stdin and print its SHA-256, for the api.tokens file.
+
+sanctions and PEP list screening (docs/screening.md; --config FILE runs offline on its lists,
+otherwise the engine's API with --api, --token):
+  lists info [NAME] [--json]             lists the engine loaded: source, version, counts, load time
+  lists info --file F --format ofac|un|csv [--mapping M]   check a list file offline
+  lists load NAME [FILE] [--format F] [--category C]   (admin, supervisor) reload on the running
+                                         engine, swapped without pausing; a bad file is refused
+  lists screen NAME [--dob D] [--country C] [--document N] [--kind person|entity] [--list L,..]
+               [--threshold T] [--max-hits N] [--json]   hits with their explanation
+  lists screen --batch FILE [--out F]    names (or CSV name,dob,country) -> one JSON line each
+  lists compare NAME1 NAME2 [--json]     pairwise score and how each token matched
+  lists evaluate [--config F] [--negatives N]   recall, false positives, cross-script pairs
 )";
 
 absl::StatusOr<EngineConfig> ConfigFromFlags(const Flags& f, bool required) {
@@ -475,6 +488,7 @@ int main(int argc, char** argv) {
   if (cmd == "subject") return Subject(args);
   if (cmd == "rules") return Rules(args);
   if (cmd == "backtest") return Backtest(args);
+  if (cmd == "lists") return Lists(args);
   fprintf(stderr, "centinela: error: unknown command '%s'\n%s", cmd.c_str(), kUsage);
   return 2;
 }

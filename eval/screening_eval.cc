@@ -168,15 +168,25 @@ absl::StatusOr<ScreeningEvalReport> EvaluateScreening(const screening::ListSet& 
           std::vector<std::string> r(w.rbegin(), w.rend());
           queries[1] = absl::StrJoin(r, " ");
         }
-        // A dropped middle name: persons with three or more name words.
-        std::vector<size_t> name_words;
+        // A dropped middle name: persons with three or more name words. In
+        // "SURNAMES, Given names" a middle name is a later given name; else
+        // any word between the first and the last.
+        const screening::NormalizedName norm = NormalizeName(en.text);
+        std::vector<size_t> name_words, middles;
         for (size_t i = 0; i < w.size(); ++i) {
           if (IsNameWord(w[i])) name_words.push_back(i);
         }
-        if (entry.kind == screening::EntryKind::kPerson && name_words.size() >= 3) {
+        if (norm.structured) {
+          for (size_t k = 1; k < name_words.size() && name_words[k] < norm.given_names; ++k) {
+            middles.push_back(name_words[k]);
+          }
+        } else {
+          for (size_t k = 1; k + 1 < name_words.size(); ++k) middles.push_back(name_words[k]);
+        }
+        if (entry.kind == screening::EntryKind::kPerson && name_words.size() >= 3 && !middles.empty() &&
+            w.size() == norm.tokens.size()) {
           std::vector<std::string> d = w;
-          const size_t pick = std::uniform_int_distribution<size_t>(1, name_words.size() - 2)(rng);
-          d.erase(d.begin() + long(name_words[pick]));
+          d.erase(d.begin() + long(middles[std::uniform_int_distribution<size_t>(0, middles.size() - 1)(rng)]));
           queries[2] = absl::StrJoin(d, " ");
         }
         queries[3] = AddAccents(w, rng);

@@ -100,7 +100,7 @@ absl::Status AlertBook::Record(const rules::RulePack& pack, const rules::Typolog
     for (const rules::Observed& o : spec.when.observed) {
       v1::ObservedValue* v = h->add_values();
       v->set_name(o.name);
-      v->set_value(rules::FormatValue(*o.node, o.node->Eval(ctx)));
+      v->set_value(o.node->Explain(ctx));
     }
   }
   return absl::OkStatus();

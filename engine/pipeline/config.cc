@@ -41,7 +41,8 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(const std::string& text, const st
   ASSIGN_OR_RETURN(YAML::Node root, LoadYaml(text, source));
   if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
   RETURN_IF_ERROR(
-      CheckYamlKeys(source, root, {"instance", "kafka", "storage", "rules", "fx", "engine", "api"}, "the config"));
+      CheckYamlKeys(source, root, {"instance", "kafka", "storage", "rules", "fx", "engine", "api", "screening"},
+                    "the config"));
   RETURN_IF_ERROR(Read(source, root, "instance", "the config", &c.instance));
   if (c.instance.empty() || c.instance.size() > 128) {
     return YamlError(source, root["instance"], "instance: a name of 1 to 128 characters");
@@ -104,6 +105,21 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(const std::string& text, const st
     }
     if (c.api_max_body_bytes < 1024 || c.api_threads < 1 || c.api_threads > 256) {
       return YamlError(source, a, "api.max_body_bytes must be >= 1024 and api.threads 1 to 256");
+    }
+  }
+  if (const YAML::Node sc = root["screening"]) {
+    RETURN_IF_ERROR(CheckYamlKeys(source, sc, {"lists"}, "screening"));
+    const YAML::Node lists = sc["lists"];
+    if (lists && !lists.IsSequence()) return YamlError(source, lists, "screening.lists must be a list of lists");
+    const std::string base = std::filesystem::path(source).parent_path().string();
+    for (const YAML::Node& l : lists) {
+      ASSIGN_OR_RETURN(screening::ListSpec spec, screening::ParseListSpec(l, source, base));
+      for (const auto& other : c.lists) {
+        if (other.name == spec.name) {
+          return YamlError(source, l, absl::StrCat("screening.lists: list '", spec.name, "' is configured twice"));
+        }
+      }
+      c.lists.push_back(std::move(spec));
     }
   }
   if (c.pack_path.empty()) {

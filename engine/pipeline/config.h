@@ -8,6 +8,8 @@
 
 #include "absl/status/statusor.h"
 
+#include "screening/lists/list_loader.h"
+
 namespace centinela {
 
 struct EngineConfig {
@@ -40,6 +42,8 @@ struct EngineConfig {
   std::string api_audit_path;    // empty: <data_dir>/audit.log (after any --data-dir)
   int api_max_body_bytes = 1024 * 1024;  // rule packs are submitted in the body
   int api_threads = 8;
+  // sanctions and PEP lists screened by screen() in rules (docs/screening.md)
+  std::vector<screening::ListSpec> lists;
 };
 
 absl::StatusOr<EngineConfig> LoadEngineConfig(const std::string& path);

@@ -1,5 +1,7 @@
 #include "engine/pipeline/processor.h"
 
+#include "engine/pipeline/party_screening.h"
+
 #include <chrono>
 #include <cmath>
 
@@ -425,9 +427,10 @@ absl::Status Processor::Score(const NormalizedTx& tx) {
   max_event_micros_ = std::max(max_event_micros_, tx.event_micros);
   const bool transfer = !tx.tx->originator().account().empty() && !tx.tx->beneficiary().account().empty();
   if (graph_ && transfer) graph_->Prefetch(tx.tx->originator().account(), tx.tx->beneficiary().account());
-  rules::EvalContext ctx{&tx, fx_, active_.get()};
+  PartyScreening screening(options_.lists, tx.tx);
+  rules::EvalContext ctx{&tx, fx_, active_.get(), nullptr, &screening};
   RETURN_IF_ERROR(active_->Fold(tx, ctx));
-  rules::EvalContext shadow_ctx{&tx, fx_, shadow_.get()};
+  rules::EvalContext shadow_ctx{&tx, fx_, shadow_.get(), nullptr, &screening};
   if (shadow_) RETURN_IF_ERROR(shadow_->Fold(tx, shadow_ctx));
   if (graph_ && transfer) {
     RETURN_IF_ERROR(graph_->AddEdge(tx.tx->originator().account(), tx.tx->beneficiary().account(), tx.event_micros,

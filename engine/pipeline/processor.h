@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "google/protobuf/arena.h"
+#include "screening/match/list_set.h"
 #include "engine/alerts/alert_book.h"
 #include "engine/codec/decoder.h"
 #include "engine/state/graph_store.h"
@@ -44,6 +45,9 @@ struct ProcessorOptions {
   int64_t transaction_retention_micros = 400LL * 24 * 3600 * 1000 * 1000;
   // Wall clock for detected_at; tests may fix it.
   std::function<int64_t()> wall_clock_micros;
+  // Sanctions and PEP lists for screen() in rules; borrowed, may be null
+  // (screen() is then null and screening rules never fire).
+  const screening::ListSet* lists = nullptr;
 };
 
 // Totals since the database was created (persisted in the meta CF).

@@ -91,7 +91,25 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
   // The packs the processor scores with, held while it does.
   std::shared_ptr<const rules::RulePack> pack = registry->active(), shadow = registry->shadow();
 
+  // Sanctions and PEP lists: loaded before the first record is scored; a
+  // list that does not load stops the start (screening must not silently
+  // run without it). Reloads swap them while the stream runs.
+  screening::ListSet lists;
+  RETURN_IF_ERROR(lists.LoadAll(config.lists, [](const screening::ListMetadata& m, size_t bytes) {
+    fprintf(stderr, "lists: %s (%s, %s) version %s: %lld entries, %lld names, loaded in %.0f ms, ~%zu MB\n",
+            m.name.c_str(), m.source.c_str(), std::string(screening::ListCategoryName(m.category)).c_str(),
+            m.version.c_str(), static_cast<long long>(m.entries), static_cast<long long>(m.names),
+            m.load_micros / 1000.0, bytes >> 20);
+  }));
+  for (const auto& missing : lists.Missing(pack->screen_lists())) {
+    fprintf(stderr,
+            "lists: warning: pack %s screens against '%s', but no such list or category is configured "
+            "(screening.lists); those rules see null and never fire\n",
+            pack->version().c_str(), missing.c_str());
+  }
+
   ProcessorOptions popts;
+  popts.lists = &lists;
   popts.alert_topics.uif = config.uif_topic;
   popts.alert_topics.sunat = config.sunat_topic;
   popts.dlq_topic = config.dlq_topic;
@@ -121,6 +139,7 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
     }
     ao.max_body_bytes = size_t(config.api_max_body_bytes);
     ao.rules = control.get();
+    ao.lists = &lists;
     ao.threads = config.api_threads;
     ASSIGN_OR_RETURN(api_server, api::ApiServer::Start(store.get(), tokens.get(), audit.get(), ao));
     api_server->set_ready(false);

@@ -359,6 +359,25 @@ class MatchedEntryNode : public Node {
   const StartsWithAnyNode* prefixes_ = nullptr;
 };
 
+// screen(originator|beneficiary, "list"): the best list match score.
+class ScreenNode : public Node {
+ public:
+  ScreenNode(ScreenedParty party, std::string list) : Node(Type::kNumber), party_(party), list_(std::move(list)) {}
+  Value Eval(EvalContext& ctx) const override {
+    if (ctx.screening == nullptr) return Value::Null();
+    return ctx.screening->Screen(party_, list_);
+  }
+  std::string Explain(EvalContext& ctx) const override {
+    const Value v = Eval(ctx);
+    if (v.null || ctx.screening == nullptr) return FormatValue(*this, v);
+    return ctx.screening->Explain(party_, list_);
+  }
+
+ private:
+  ScreenedParty party_;
+  std::string list_;
+};
+
 class ContainsNode : public Node {
  public:
   ContainsNode(const Node* x, const Node* needle) : Node(Type::kBool), x_(x), needle_(needle) {}
@@ -965,7 +984,37 @@ class Parser {
     }
   }
 
+  // screen(originator|beneficiary, "list"): the party is not a value of the
+  // language, so the arguments are read here rather than as expressions.
+  absl::StatusOr<const Node*> ParseScreen(const Token& name) {
+    constexpr absl::string_view sig = "screen(originator|beneficiary, \"list or category\")";
+    Next();  // (
+    const Token& party = Next();
+    if (party.kind != Tok::kIdent || (party.text != "originator" && party.text != "beneficiary")) {
+      return Err(party.offset, absl::StrCat("first argument of screen must be originator or beneficiary: ", sig));
+    }
+    if (Peek().kind != Tok::kComma) return Err(Peek().offset, absl::StrCat("expected ',' after the party: ", sig));
+    Next();
+    const Token& list = Next();
+    bool valid = list.kind == Tok::kString && !list.text.empty();
+    for (char c : list.text) valid &= absl::ascii_islower(static_cast<unsigned char>(c)) ||
+                                      absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '_';
+    if (!valid) {
+      return Err(list.offset, absl::StrCat("second argument of screen must name a list (\"un\", \"ofac\") or a "
+                                           "category (\"sanctions\", \"pep\") in lower case: ", sig));
+    }
+    if (Peek().kind != Tok::kRParen) return Err(Peek().offset, absl::StrCat("expected ')': ", sig));
+    Next();
+    const Node* n = Make<ScreenNode>(party.text == "originator" ? ScreenedParty::kOriginator
+                                                                : ScreenedParty::kBeneficiary,
+                                     list.text);
+    Observe(absl::StrCat("screen(", party.text, ", \"", list.text, "\")"), n);
+    out_->screen_lists.push_back(list.text);
+    return n;
+  }
+
   absl::StatusOr<const Node*> ParseCall(const Token& name) {
+    if (name.text == "screen") return ParseScreen(name);
     auto args_or = ParseArgs();
     if (!args_or.ok()) return args_or.status();
     auto& args = *args_or;
@@ -1054,7 +1103,7 @@ class Parser {
     }
     return Err(name.offset, absl::StrCat("unknown function '", f,
                                          "' (known: USD, PEN, EUR, starts_with, starts_with_any, contains, same_text, "
-                                         "present, attr, weekday, hour, year, days_since, days, hours)"));
+                                         "present, attr, weekday, hour, year, days_since, days, hours, screen)"));
   }
 
   absl::StatusOr<const Node*> ParseIdent(const Token& t) {
@@ -1232,6 +1281,8 @@ ExprError SplitExprError(const absl::Status& status) {
   }
   return {0, std::string(msg)};
 }
+
+std::string Node::Explain(EvalContext& ctx) const { return FormatValue(*this, Eval(ctx)); }
 
 std::string FormatValue(const Node& node, const Value& v) {
   if (v.null) return "null";

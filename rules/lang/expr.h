@@ -81,6 +81,22 @@ class RuleSource {
   virtual Value Rule(int index) = 0;
 };
 
+// Which party of the transaction `screen(PARTY, "list")` screens.
+enum class ScreenedParty { kOriginator = 0, kBeneficiary = 1 };
+
+// Screens the parties of the current transaction against sanctions and PEP
+// lists (screening/match/list_set.h). `list` is a list name ("un") or a
+// category ("sanctions", "pep": the best over the lists of that category).
+class ScreeningSource {
+ public:
+  virtual ~ScreeningSource() = default;
+  // The best match score in [0, 1]; 0 when nothing matches, null when no
+  // such list is loaded or the party has no name.
+  virtual Value Screen(ScreenedParty party, absl::string_view list) = 0;
+  // One line naming the entry, matched name and parts for alert hits.
+  virtual std::string Explain(ScreenedParty party, absl::string_view list) = 0;
+};
+
 // Everything an expression can see while one transaction is scored.
 // Borrowed pointers; lives for one evaluation.
 struct EvalContext {
@@ -88,6 +104,7 @@ struct EvalContext {
   const FxTable* fx = nullptr;
   AggregateSource* aggregates = nullptr;
   RuleSource* rules = nullptr;
+  ScreeningSource* screening = nullptr;  // null: screen() is null
 };
 
 // A compiled expression node. Immutable after compilation; Eval is const and
@@ -105,6 +122,9 @@ class Node {
   virtual const std::vector<std::string>* StringList() const { return nullptr; }
   // True for nodes whose value does not depend on the transaction.
   virtual bool IsConstant() const { return false; }
+  // The value as an alert hit shows it; FormatValue unless the node has
+  // more to say (screen() names the list entry it matched).
+  virtual std::string Explain(EvalContext& ctx) const;
 
  private:
   Type type_;
@@ -141,6 +161,7 @@ struct CompiledExpr {
   std::vector<Observed> observed;            // leaves worth explaining
   bool uses_graph = false;                   // reads graph.* features
   std::vector<std::pair<int, size_t>> rule_refs;  // rule.NAME read: rule index, text offset
+  std::vector<std::string> screen_lists;          // lists or categories screen() names
 };
 
 // An error in an expression: `offset` is the byte offset within its text.

@@ -560,6 +560,12 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
       ASSIGN_OR_RETURN(spec.description, Scalar(err, kv.second, "description", where, false));
       spec.when = std::move(*compiled);
       pack->uses_graph_ |= spec.when.uses_graph;
+      for (const auto& l : spec.when.screen_lists) {
+        if (std::find(pack->screen_lists_.begin(), pack->screen_lists_.end(), l) == pack->screen_lists_.end()) {
+          pack->screen_lists_.push_back(l);
+        }
+      }
+      std::sort(pack->screen_lists_.begin(), pack->screen_lists_.end());
       rule_index[id] = int(pack->rules_.size());
       pack->rules_.push_back(std::move(spec));
     }

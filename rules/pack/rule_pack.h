@@ -153,6 +153,8 @@ class RulePack {
   const std::vector<TypologySpec>& typologies() const { return typologies_; }
   // True when some rule reads graph.* features: the engine then keeps edges.
   bool uses_graph() const { return uses_graph_; }
+  // Lists and categories the rules screen against (`screen(p, "un")`), sorted.
+  const std::vector<std::string>& screen_lists() const { return screen_lists_; }
   const GraphSpec& graph() const { return graph_; }
 
   // Scores one transaction: fills scratch->hits with the typologies whose
@@ -176,6 +178,7 @@ class RulePack {
   std::vector<RuleSpec> rules_;
   std::vector<TypologySpec> typologies_;
   bool uses_graph_ = false;
+  std::vector<std::string> screen_lists_;
   GraphSpec graph_;
 };
 

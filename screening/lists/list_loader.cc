@@ -622,6 +622,59 @@ absl::Status CheckName(const std::string& name) {
 
 }  // namespace
 
+absl::StatusOr<ListCategory> ParseListCategory(absl::string_view text) {
+  if (text == "sanctions") return ListCategory::kSanctions;
+  if (text == "pep") return ListCategory::kPep;
+  if (text == "other") return ListCategory::kOther;
+  return absl::InvalidArgumentError(absl::StrCat("unknown list category '", text, "' (expected sanctions, pep or other)"));
+}
+
+absl::StatusOr<ListSpec> ParseListSpec(const YAML::Node& node, const std::string& source,
+                                       const std::string& base_dir) {
+  if (!node.IsMap()) return YamlError(source, node, "a list must be a mapping {name, format, path, category}");
+  RETURN_IF_ERROR(CheckYamlKeys(source, node, {"name", "format", "path", "category", "mapping"}, "screening list"));
+  ListSpec spec;
+  auto scalar = [&](const char* key, std::string& out) -> absl::Status {
+    const YAML::Node n = node[key];
+    if (!n) return YamlError(source, node, absl::StrCat("screening list: missing required field '", key, "'"));
+    if (!n.IsScalar()) return YamlError(source, n, absl::StrCat("screening list: ", key, " must be a string"));
+    out = n.Scalar();
+    return absl::OkStatus();
+  };
+  std::string format, category = "sanctions";
+  RETURN_IF_ERROR(scalar("name", spec.name));
+  if (absl::Status s = CheckName(spec.name); !s.ok()) return YamlError(source, node["name"], s.message());
+  RETURN_IF_ERROR(scalar("format", format));
+  RETURN_IF_ERROR(scalar("path", spec.path));
+  if (node["category"]) RETURN_IF_ERROR(scalar("category", category));
+  auto f = ParseListFormat(format);
+  if (!f.ok()) return YamlError(source, node["format"], f.status().message());
+  spec.format = *f;
+  auto c = ParseListCategory(category);
+  if (!c.ok()) return YamlError(source, node["category"], c.status().message());
+  spec.category = *c;
+  auto resolve = [&](std::string p) {
+    if (!p.empty() && fs::path(p).is_relative()) p = (fs::path(base_dir) / p).lexically_normal().string();
+    return p;
+  };
+  spec.path = resolve(spec.path);
+  const YAML::Node m = node["mapping"];
+  if (spec.format == ListFormat::kCsv) {
+    if (!m) return YamlError(source, node, "screening list: format csv needs a 'mapping' (a file or {columns: ...})");
+    if (m.IsScalar()) {
+      const std::string mapping_path = resolve(m.Scalar());
+      ASSIGN_OR_RETURN(const std::string text, ReadFile(mapping_path, "CSV list mapping"));
+      ASSIGN_OR_RETURN(const YAML::Node doc, LoadYaml(text, mapping_path));
+      ASSIGN_OR_RETURN(spec.mapping, ParseCsvListMapping(doc, mapping_path));
+    } else {
+      ASSIGN_OR_RETURN(spec.mapping, ParseCsvListMapping(m, source));
+    }
+  } else if (m) {
+    return YamlError(source, m, "screening list: 'mapping' is only for format csv");
+  }
+  return spec;
+}
+
 absl::StatusOr<ListFormat> ParseListFormat(absl::string_view text) {
   if (text == "ofac") return ListFormat::kOfac;
   if (text == "un") return ListFormat::kUn;

@@ -70,6 +70,14 @@ struct ListSpec {
   CsvListMapping mapping;  // for kCsv
 };
 
+// Parses one configured list:
+//   {name: un, format: un, path: FILE, category: sanctions,
+//    mapping: FILE.yaml | {columns: ...}}     # mapping for format csv only
+// Relative paths resolve against `base_dir`.
+absl::StatusOr<ListSpec> ParseListSpec(const YAML::Node& node, const std::string& source,
+                                       const std::string& base_dir);
+absl::StatusOr<ListCategory> ParseListCategory(absl::string_view text);
+
 // Loads and checks the files of `spec`. The metadata is filled in except the
 // index-building part of load_micros (added by the matcher).
 absl::StatusOr<Watchlist> LoadList(const ListSpec& spec);

@@ -234,8 +234,9 @@ void ListIndex::Index() {
     in.weights.resize(toks.size());
     // Middle names of a person count half: they are the part most often
     // left out ("Mohammad Islambouli" for "Mohammad Shawqi Islambouli").
+    // (Names written "SURNAMES, Given" are weighted by the normaliser.)
     size_t first = toks.size(), last = 0;
-    if (list_.entries[in.entry].kind == EntryKind::kPerson) {
+    if (list_.entries[in.entry].kind == EntryKind::kPerson && !in.norm.structured) {
       for (size_t k = 0; k < toks.size(); ++k) {
         if (toks[k].kind != TokenKind::kName) continue;
         first = std::min(first, k);

@@ -51,6 +51,26 @@ absl::StatusOr<ListMetadata> ListSet::Load(const ListSpec& spec) {
   return meta;
 }
 
+absl::Status ListSet::LoadAll(const std::vector<ListSpec>& specs,
+                             const std::function<void(const ListMetadata&, size_t)>& progress) {
+  for (const ListSpec& spec : specs) {
+    ASSIGN_OR_RETURN(const ListMetadata meta, Load(spec));
+    if (progress) progress(meta, Get(spec.name)->MemoryBytes());
+  }
+  return absl::OkStatus();
+}
+
+std::vector<std::string> ListSet::Missing(const std::vector<std::string>& wanted) const {
+  std::vector<std::string> out;
+  const auto all = All();
+  for (const auto& w : wanted) {
+    bool found = false;
+    for (const auto& l : all) found |= l->meta().name == w || ListCategoryName(l->meta().category) == w;
+    if (!found) out.push_back(w);
+  }
+  return out;
+}
+
 void ListSet::Install(std::shared_ptr<const ListIndex> index) {
   const std::string name = index->meta().name;
   std::shared_ptr<const ListIndex> old;

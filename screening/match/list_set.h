@@ -13,6 +13,7 @@
 #define CENTINELA_SCREENING_MATCH_LIST_SET_H_
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,6 +59,13 @@ class ListSet {
   // Loads, indexes and swaps in `spec`. On error nothing changes and the
   // error names the file and line. Returns the new list's metadata.
   absl::StatusOr<ListMetadata> Load(const ListSpec& spec);
+  // Loads every spec in order (startup); `progress` sees each list loaded.
+  // Stops at the first error.
+  absl::Status LoadAll(const std::vector<ListSpec>& specs,
+                       const std::function<void(const ListMetadata&, size_t memory_bytes)>& progress = nullptr);
+  // Of `wanted` (list names or categories that rules screen against), the
+  // ones no loaded list answers.
+  std::vector<std::string> Missing(const std::vector<std::string>& wanted) const;
   // Swaps in an already built list under its own name.
   void Install(std::shared_ptr<const ListIndex> index);
 

@@ -141,12 +141,16 @@ NormalizedName NormalizeName(absl::string_view name) {
   out.abjad = tr.abjad;
   out.script = std::move(tr.script);
   std::vector<std::string> words;
+  size_t surnames_from = 0;  // with out.structured: index of the first surname
   // "LAST, First": one comma whose right side is not only a legal form.
   const size_t comma = tr.latin.find(',');
   if (comma != std::string::npos && tr.latin.find(',', comma + 1) == std::string::npos) {
     std::vector<std::string> last = JoinInitials(SplitTokens(absl::string_view(tr.latin).substr(0, comma)));
     std::vector<std::string> first = JoinInitials(SplitTokens(absl::string_view(tr.latin).substr(comma + 1)));
     if (!first.empty() && !AllLegalOrStop(first)) {
+      out.structured = !AllLegalOrStop(last);
+      surnames_from = first.size();
+      out.given_names = surnames_from;
       words = std::move(first);
       words.insert(words.end(), std::make_move_iterator(last.begin()), std::make_move_iterator(last.end()));
     } else {
@@ -178,6 +182,17 @@ NormalizedName NormalizeName(absl::string_view name) {
       case TokenKind::kStopword:
         t.weight = 0;
         break;
+    }
+  }
+  if (out.structured) {
+    // Later given names and later surnames count half.
+    bool seen_given = false, seen_surname = false;
+    for (size_t i = 0; i < out.tokens.size(); ++i) {
+      NameToken& t = out.tokens[i];
+      if (t.kind != TokenKind::kName) continue;
+      bool& seen = i < surnames_from ? seen_given : seen_surname;
+      if (seen) t.weight *= 0.5f;
+      seen = true;
     }
   }
   // A name made only of legal forms or stopwords ("AS", "The Company") still

@@ -7,7 +7,7 @@
 //
 // Steps: transliterate to ASCII (transliterate.h), lower case, punctuation to
 // spaces (apostrophes and ayn/hamza marks join: "O'Brien" -> "obrien"),
-// "LAST, First" reordered, runs of single letters joined ("s a c" -> "sac"),
+// "LAST, First" reordered (and weighted, see `structured`), runs of single letters joined ("s a c" -> "sac"),
 // and every token classified so that legal forms ("sac", "ltd", "llc") and
 // stopwords ("de", "la", "the", titles) do not count, and generic business
 // words ("trading", "inversiones", "group") count little.
@@ -40,6 +40,12 @@ struct NameToken {
 struct NormalizedName {
   std::vector<NameToken> tokens;  // in written order ("LAST, First" reordered)
   bool abjad = false;             // transliterated from a script without short vowels
+  // Written "SURNAMES, Given names": the given names come first after
+  // reordering and the first given name and first surname carry full
+  // weight, later ones half (a second given name or maternal surname is
+  // the part most often left out).
+  bool structured = false;
+  size_t given_names = 0;  // with `structured`: tokens before the first surname
   std::string script;             // non-Latin script transliterated, or empty
   // Tokens joined with single spaces, every kind included: the display form.
   std::string Display() const;

@@ -176,8 +176,10 @@ TEST(RulePack, ShippedPeruPackCompiles) {
                      "monthly_register", "gold_export_new_company", "vraem_cash", "human_trafficking_inflows",
                      "front_company", "contraband_split_invoices", "pep_large", "rapid_pass_through",
                      "dormant_reactivated", "profile_deviation", "fan_in", "fan_out", "cycle", "scatter_gather",
-                     "gather_scatter", "bipartite", "stack"}));
+                     "gather_scatter", "bipartite", "stack", "sanctions_match_originator",
+                     "sanctions_match_beneficiary", "pep_list_match_originator", "pep_list_match_beneficiary"}));
   EXPECT_TRUE((*p)->uses_graph());
+  EXPECT_EQ((*p)->screen_lists(), (std::vector<std::string>{"pep", "sanctions"}));
   ASSERT_EQ((*p)->profiles().size(), 1u);
 }
 

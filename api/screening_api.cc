@@ -1,0 +1,148 @@
+// The list screening endpoints of the API (docs/api.md, "Screening"):
+// list metadata and reload, screening one party or a batch, and comparing
+// two names. Reloads parse and index aside and swap (screening::ListSet):
+// the stream is not paused and a bad file leaves the previous list active.
+#include <google/protobuf/util/json_util.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "api/http_api.h"
+#include "api/http_util.h"
+#include "httplib.h"
+#include "screening/match/to_proto.h"
+
+namespace centinela::api {
+namespace {
+
+// At most this many queries per batch request.
+constexpr int kMaxBatch = 1000;
+
+// Parses the JSON body into `m`; answers 400 naming the expected shape.
+bool ParseBody(const httplib::Request& req, httplib::Response& res, google::protobuf::Message* m,
+               absl::string_view shape, bool allow_empty = false) {
+  if (req.body.empty() && allow_empty) return true;
+  google::protobuf::util::JsonParseOptions po;
+  po.ignore_unknown_fields = false;
+  if (auto s = google::protobuf::util::JsonStringToMessage(req.body, m, po); !s.ok()) {
+    ReplyError(res, 400, "bad_request", absl::StrCat("body: expected ", shape, ": ", s.message().as_string()),
+               "body");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void ApiServer::RegisterScreeningRoutes() {
+  httplib::Server& srv = *server_;
+  ApiServer* self = this;
+  auto route = [self](absl::string_view action, Permission p, std::function<void(ApiServer*, Call&)> f) {
+    return [self, action, p, f](const httplib::Request& req, httplib::Response& res) {
+      self->Handle(req, res, action, p, [self, &f](Call& c) {
+        if (!self->options_.lists) {
+          return ReplyError(c.res, 503, "unavailable", "list screening is not available on this server");
+        }
+        f(self, c);
+      });
+    };
+  };
+  srv.Get("/v1/lists", route("lists.list", Permission::kScreen, [](ApiServer* s, Call& c) { s->ListLists(c); }));
+  srv.Post(R"(/v1/lists/([a-z0-9_]{1,64})/load)",
+           route("lists.load", Permission::kLoadLists,
+                 [](ApiServer* s, Call& c) { s->LoadList(c, c.req.matches[1]); }));
+  srv.Post("/v1/screen", route("screen", Permission::kScreen, [](ApiServer* s, Call& c) { s->Screen(c); }));
+  srv.Post("/v1/screen/batch",
+           route("screen.batch", Permission::kScreen, [](ApiServer* s, Call& c) { s->ScreenBatch(c); }));
+  srv.Post("/v1/screen/compare",
+           route("screen.compare", Permission::kScreen, [](ApiServer* s, Call& c) { s->Compare(c); }));
+}
+
+void ApiServer::ListLists(Call& c) {
+  v1::ListsOverview o;
+  for (const auto& l : options_.lists->All()) *o.add_lists() = screening::ToProto(*l);
+  const screening::ListSetStats st = options_.lists->stats();
+  o.set_cache_hits(st.cache_hits);
+  o.set_cache_misses(st.cache_misses);
+  o.set_swaps(st.swaps);
+  Reply(c.res, 200, o);
+}
+
+void ApiServer::LoadList(Call& c, const std::string& name) {
+  c.audit.set_target(name);
+  v1::LoadListRequest r;
+  if (!ParseBody(c.req, c.res, &r, R"({"path": FILE, "format": "ofac|un|csv", "category": "sanctions|pep|other"} (all optional))",
+                 /*allow_empty=*/true)) {
+    return;
+  }
+  std::optional<screening::ListSpec> spec = options_.lists->SpecOf(name);
+  if (!spec.has_value()) {
+    if (r.format().empty() || r.path().empty()) {
+      return ReplyError(c.res, 404, "not_found",
+                        absl::StrCat("list '", name, "' is not configured; give \"path\" and \"format\" to add it"));
+    }
+    spec = screening::ListSpec();
+    spec->name = name;
+  }
+  if (!r.path().empty()) spec->path = r.path();
+  if (!r.format().empty()) {
+    auto f = screening::ParseListFormat(r.format());
+    if (!f.ok()) return ReplyStatus(c.res, Bad("format", f.status().message()));
+    if (*f == screening::ListFormat::kCsv && spec->format != screening::ListFormat::kCsv) {
+      return ReplyStatus(c.res, Bad("format", "csv lists need a column mapping: configure them in screening.lists"));
+    }
+    spec->format = *f;
+  }
+  if (!r.category().empty()) {
+    auto cat = screening::ParseListCategory(r.category());
+    if (!cat.ok()) return ReplyStatus(c.res, Bad("category", cat.status().message()));
+    spec->category = *cat;
+  }
+  v1::LoadListResult out;
+  auto meta = options_.lists->Load(*spec);
+  if (!meta.ok()) {
+    out.set_ok(false);
+    out.set_error(std::string(meta.status().message()));
+    if (auto current = options_.lists->Get(name)) *out.mutable_active() = screening::ToProto(*current);
+    return Reply(c.res, meta.status().code() == absl::StatusCode::kNotFound ? 404 : 422, out);
+  }
+  out.set_ok(true);
+  *out.mutable_active() = screening::ToProto(*options_.lists->Get(name));
+  Reply(c.res, 200, out);
+}
+
+void ApiServer::Screen(Call& c) {
+  v1::ScreenRequest r;
+  if (!ParseBody(c.req, c.res, &r, R"({"name": NAME, "dob": "YYYY[-MM[-DD]]", "country": "PE", "document": N, "lists": [..]})")) {
+    return;
+  }
+  c.audit.set_target(r.name());
+  v1::ScreenResult out = screening::ScreenOne(*options_.lists, r);
+  if (!out.error().empty()) {
+    const bool unknown_list = absl::StrContains(out.error(), "no list named");
+    return ReplyError(c.res, unknown_list ? 404 : 400, unknown_list ? "not_found" : "bad_request", out.error(),
+                      unknown_list ? "lists" : "body");
+  }
+  Reply(c.res, 200, out);
+}
+
+void ApiServer::ScreenBatch(Call& c) {
+  v1::BatchScreenRequest r;
+  if (!ParseBody(c.req, c.res, &r, R"({"queries": [{"name": NAME, ...}, ...]})")) return;
+  if (r.queries_size() > kMaxBatch) {
+    return ReplyStatus(c.res, Bad("queries", absl::StrCat(r.queries_size(), " queries; at most ", kMaxBatch)));
+  }
+  c.audit.set_target(absl::StrCat(r.queries_size(), " queries"));
+  v1::BatchScreenResult out;
+  for (const v1::ScreenRequest& q : r.queries()) *out.add_results() = screening::ScreenOne(*options_.lists, q);
+  Reply(c.res, 200, out);
+}
+
+void ApiServer::Compare(Call& c) {
+  v1::CompareRequest r;
+  if (!ParseBody(c.req, c.res, &r, R"({"a": NAME, "b": NAME})")) return;
+  if (r.a().empty() || r.b().empty()) return ReplyStatus(c.res, Bad("body", "both a and b are required"));
+  const screening::NormalizedName a = screening::NormalizeName(r.a()), b = screening::NormalizeName(r.b());
+  Reply(c.res, 200, screening::ToProto(screening::CompareNames(a, b), a, b, screening::kDefaultThreshold));
+}
+
+}  // namespace centinela::api
