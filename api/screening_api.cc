@@ -141,8 +141,9 @@ void ApiServer::Compare(Call& c) {
   v1::CompareRequest r;
   if (!ParseBody(c.req, c.res, &r, R"({"a": NAME, "b": NAME})")) return;
   if (r.a().empty() || r.b().empty()) return ReplyStatus(c.res, Bad("body", "both a and b are required"));
-  const screening::NormalizedName a = screening::NormalizeName(r.a()), b = screening::NormalizeName(r.b());
-  Reply(c.res, 200, screening::ToProto(screening::CompareNames(a, b), a, b, screening::kDefaultThreshold));
+  screening::NormalizedName a, b;
+  const screening::NameComparison cmp = screening::CompareNameReadings(r.a(), r.b(), &a, &b);
+  Reply(c.res, 200, screening::ToProto(cmp, a, b, screening::kDefaultThreshold));
 }
 
 }  // namespace centinela::api

@@ -338,9 +338,9 @@ int Compare(const std::vector<std::string>& args) {
   auto f = Flags::Parse("lists compare", args, {}, {"json"});
   if (!f.ok()) return Fail(f.status(), 2);
   if (f->positional().size() != 2) return Fail(absl::InvalidArgumentError("lists compare: give NAME1 NAME2"), 2);
-  const auto a = screening::NormalizeName(f->positional()[0]), b = screening::NormalizeName(f->positional()[1]);
-  const v1::CompareResult r =
-      screening::ToProto(screening::CompareNames(a, b), a, b, screening::kDefaultThreshold);
+  screening::NormalizedName a, b;
+  const screening::NameComparison c = screening::CompareNameReadings(f->positional()[0], f->positional()[1], &a, &b);
+  const v1::CompareResult r = screening::ToProto(c, a, b, screening::kDefaultThreshold);
   if (f->Has("json")) {
     printf("%s\n", Json(r).c_str());
   } else {
@@ -387,7 +387,7 @@ int Evaluate(const std::vector<std::string>& args) {
     if (!pairs.ok()) return Fail(pairs.status());
     int ok = 0;
     for (const auto& p : *pairs) {
-      const double s = screening::CompareNames(screening::NormalizeName(p.query), screening::NormalizeName(p.expected)).score;
+      const double s = screening::CompareNameReadings(p.query, p.expected).score;
       ok += s >= p.min_score;
       if (s < p.min_score) {
         printf("  cross-script below minimum: %s ~ %s %.2f (min %.2f)\n", p.query.c_str(), p.expected.c_str(), s,

@@ -5,7 +5,8 @@ set -euo pipefail
 PKGS=(build-essential cmake pkg-config git
       librdkafka-dev librocksdb-dev libprotobuf-dev protobuf-compiler
       libabsl-dev libgtest-dev libgmock-dev googletest libbenchmark-dev
-      libyaml-cpp-dev kcat libcpp-httplib-dev libssl-dev libicu-dev libexpat1-dev)
+      libyaml-cpp-dev kcat libcpp-httplib-dev libssl-dev libicu-dev libexpat1-dev
+      libkakasi2-dev kakasi-dic unicode-data bzip2)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

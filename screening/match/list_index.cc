@@ -85,7 +85,9 @@ bool DobCompatible(const DateOfBirth& listed, const DateOfBirth& q, bool* exact)
 absl::StatusOr<PreparedQuery> PrepareQuery(const ScreenQuery& q) {
   PreparedQuery p;
   p.raw = q;
-  p.name = NormalizeName(q.name);
+  std::vector<NormalizedName> readings = NormalizeNameReadings(q.name);
+  p.name = std::move(readings[0]);
+  p.readings.assign(std::make_move_iterator(readings.begin() + 1), std::make_move_iterator(readings.end()));
   if (!q.dob.empty() && !ParseDateOfBirth(q.dob, p.dob)) {
     return absl::InvalidArgumentError(absl::StrCat("dob '", q.dob, "' is not YYYY, YYYY-MM or YYYY-MM-DD"));
   }
@@ -287,9 +289,21 @@ size_t ListIndex::MemoryBytes() const {
 std::vector<Hit> ListIndex::Screen(const PreparedQuery& q, const ScreenOptions& options) const {
   std::vector<Hit> hits;
   last_scored = 0;
-  const auto& qt = q.name.tokens;
-  if (q.name.Empty() || names_.empty()) return hits;
-  const bool query_cross = q.name.abjad || !q.name.script.empty();
+  absl::flat_hash_map<uint32_t, size_t> best_of_entry;
+  ScreenReading(q.name, q, options, best_of_entry, hits);
+  for (const NormalizedName& reading : q.readings) ScreenReading(reading, q, options, best_of_entry, hits);
+  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+    return a.score > b.score || (a.score == b.score && a.entry_id < b.entry_id);
+  });
+  if (hits.size() > size_t(options.max_hits)) hits.resize(size_t(options.max_hits));
+  return hits;
+}
+
+void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& q, const ScreenOptions& options,
+                              absl::flat_hash_map<uint32_t, size_t>& best_of_entry, std::vector<Hit>& hits) const {
+  const auto& qt = qname.tokens;
+  if (qname.Empty() || names_.empty()) return;
+  const bool query_cross = qname.abjad || !qname.script.empty();
   Scratch& s = ThreadScratch(names_.size());
   s.touched.clear();
   // Query token weights as normalised (rarity weights only the listed side:
@@ -354,11 +368,10 @@ std::vector<Hit> ListIndex::Screen(const PreparedQuery& q, const ScreenOptions& 
   std::partial_sort(cands.begin(), cands.begin() + long(keep), cands.end(),
                     [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
   cands.resize(keep);
-  last_scored = int(keep);
-  absl::flat_hash_map<uint32_t, size_t> best_of_entry;
+  last_scored += int(keep);
   for (const auto& [acc, n] : cands) {
     const IndexedName& in = names_[n];
-    NameComparison cmp = CompareNames(q.name, in.norm, &in.weights, /*explain=*/false);
+    NameComparison cmp = CompareNames(qname, in.norm, &in.weights, /*explain=*/false);
     // Factors add at most 0.05 (DOB) + 0.02 (country), or a document lifts to 0.99.
     if (cmp.score + kMaxFactorBonus < options.threshold && q.document.empty()) continue;
     const ListEntry& entry = list_.entries[in.entry];
@@ -367,7 +380,7 @@ std::vector<Hit> ListIndex::Screen(const PreparedQuery& q, const ScreenOptions& 
     hit.name_score = cmp.score;
     const double score = ApplyFactors(entry, en, q, hit);
     if (score < options.threshold) continue;
-    cmp = CompareNames(q.name, in.norm, &in.weights, /*explain=*/true);
+    cmp = CompareNames(qname, in.norm, &in.weights, /*explain=*/true);
     hit.list = list_.meta.name;
     hit.list_version = list_.meta.version;
     hit.entry_id = entry.id;
@@ -389,11 +402,6 @@ std::vector<Hit> ListIndex::Screen(const PreparedQuery& q, const ScreenOptions& 
       hits[it->second] = std::move(hit);
     }
   }
-  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
-    return a.score > b.score || (a.score == b.score && a.entry_id < b.entry_id);
-  });
-  if (hits.size() > size_t(options.max_hits)) hits.resize(size_t(options.max_hits));
-  return hits;
 }
 
 }  // namespace centinela::screening

@@ -48,6 +48,7 @@ struct ScreenQuery {
 struct PreparedQuery {
   ScreenQuery raw;
   NormalizedName name;
+  std::vector<NormalizedName> readings;  // other readings of a Han name (Japanese, Korean)
   DateOfBirth dob;  // year 0 when not given
   std::string country;   // ISO alpha-2 or empty
   std::string document;  // upper-case letters and digits
@@ -112,6 +113,9 @@ class ListIndex {
   };
 
   explicit ListIndex(Watchlist list) : list_(std::move(list)) {}
+  // Screens one reading of the query, adding to `hits` (best per entry).
+  void ScreenReading(const NormalizedName& name, const PreparedQuery& q, const ScreenOptions& options,
+                     absl::flat_hash_map<uint32_t, size_t>& best_of_entry, std::vector<Hit>& hits) const;
   void Index();
   uint32_t TokenId(const std::string& token);
   float Rarity(absl::string_view token) const;

@@ -189,4 +189,24 @@ NameComparison CompareNames(const NormalizedName& query, const NormalizedName& l
   return out;
 }
 
+NameComparison CompareNameReadings(absl::string_view a, absl::string_view b, NormalizedName* a_reading,
+                                   NormalizedName* b_reading) {
+  const std::vector<NormalizedName> as = NormalizeNameReadings(a), bs = NormalizeNameReadings(b);
+  NameComparison best;
+  size_t bi = 0, bj = 0;
+  for (size_t i = 0; i < as.size(); ++i) {
+    for (size_t j = 0; j < bs.size(); ++j) {
+      NameComparison c = CompareNames(as[i], bs[j]);
+      if ((i == 0 && j == 0) || c.score > best.score) {
+        best = std::move(c);
+        bi = i;
+        bj = j;
+      }
+    }
+  }
+  if (a_reading != nullptr) *a_reading = as[bi];
+  if (b_reading != nullptr) *b_reading = bs[bj];
+  return best;
+}
+
 }  // namespace centinela::screening

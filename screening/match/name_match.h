@@ -58,6 +58,12 @@ double TokenPairScore(const std::string& q, const std::string& c, const std::str
 NameComparison CompareNames(const NormalizedName& query, const NormalizedName& listed,
                             const std::vector<float>* list_weights = nullptr, bool explain = true);
 
+// The best comparison over the readings of both names
+// (NormalizeNameReadings): a Han name is also read in Japanese and Korean.
+// `*a_reading` / `*b_reading` receive the readings compared.
+NameComparison CompareNameReadings(absl::string_view a, absl::string_view b, NormalizedName* a_reading = nullptr,
+                                   NormalizedName* b_reading = nullptr);
+
 }  // namespace centinela::screening
 
 #endif  // CENTINELA_SCREENING_MATCH_NAME_MATCH_H_

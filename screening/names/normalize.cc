@@ -4,6 +4,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "screening/names/han_readings.h"
 #include "screening/names/similarity.h"
 #include "screening/names/transliterate.h"
 
@@ -199,6 +200,18 @@ NormalizedName NormalizeName(absl::string_view name) {
   // needs something to match on: its tokens count in full.
   if (out.TotalWeight() <= 0) {
     for (auto& t : out.tokens) t.weight = 1;
+  }
+  return out;
+}
+
+std::vector<NormalizedName> NormalizeNameReadings(absl::string_view name) {
+  std::vector<NormalizedName> out;
+  out.push_back(NormalizeName(name));
+  for (const std::string& reading : HanReadings(name)) {
+    NormalizedName n = NormalizeName(reading);
+    n.script = "Han";
+    n.abjad = false;
+    if (!n.Empty() && n.Display() != out[0].Display()) out.push_back(std::move(n));
   }
   return out;
 }

@@ -59,6 +59,11 @@ struct NormalizedName {
 // they still match themselves.
 NormalizedName NormalizeName(absl::string_view name);
 
+// The name and, when it holds Han ideographs, its other readings
+// (han_readings.h: Japanese, Korean) normalised alike; [0] is
+// NormalizeName(name).
+std::vector<NormalizedName> NormalizeNameReadings(absl::string_view name);
+
 // Classification of one lower-case ASCII token, exposed for tests and docs.
 TokenKind ClassifyToken(absl::string_view token);
 
