@@ -62,6 +62,10 @@ void PrintInfo(const v1::ListInfo& i) {
          static_cast<long long>(i.weak_aliases()));
   printf("  loaded    %s in %.0f ms, ~%.1f MB\n", i.loaded_at().c_str(), i.load_ms(), i.memory_bytes() / 1048576.0);
   printf("  files     %s\n", absl::StrJoin(i.files(), ", ").c_str());
+  if (i.skipped() > 0) {
+    printf("  skipped   %lld record(s), e.g. %s\n", static_cast<long long>(i.skipped()),
+           i.skipped_examples().empty() ? "" : i.skipped_examples(0).c_str());
+  }
 }
 
 void PrintResult(const v1::ScreenResult& r) {

@@ -100,6 +100,10 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
             m.name.c_str(), m.source.c_str(), std::string(screening::ListCategoryName(m.category)).c_str(),
             m.version.c_str(), static_cast<long long>(m.entries), static_cast<long long>(m.names),
             m.load_micros / 1000.0, bytes >> 20);
+    if (m.skipped > 0) {
+      fprintf(stderr, "lists: %s: %lld record(s) skipped, e.g. %s\n", m.name.c_str(),
+              static_cast<long long>(m.skipped), m.skipped_examples.empty() ? "" : m.skipped_examples[0].c_str());
+    }
   }));
   for (const auto& missing : lists.Missing(pack->screen_lists())) {
     fprintf(stderr,

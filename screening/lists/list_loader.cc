@@ -88,6 +88,12 @@ void AddName(ListEntry& e, absl::string_view text, bool alias, bool weak, bool o
 
 // ---------------------------------------------------------------- OFAC
 
+// Counts a record left out and keeps the first few reasons for `lists info`.
+void Skip(Watchlist& list, std::string why) {
+  ++list.meta.skipped;
+  if (list.meta.skipped_examples.size() < 5) list.meta.skipped_examples.push_back(std::move(why));
+}
+
 EntryKind OfacKind(absl::string_view type) {
   if (type == "individual") return EntryKind::kPerson;
   if (type == "vessel") return EntryKind::kVessel;
@@ -218,8 +224,8 @@ absl::Status ParseOfacAlt(absl::string_view text, const std::string& file, Watch
     }
     auto it = by_num.find(num);
     if (it == by_num.end()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(reader.Where(), ": alias for ent_num ", num, ", which sdn.csv does not list"));
+      Skip(list, absl::StrCat(reader.Where(), ": alias for ent_num ", num, ", which sdn.csv does not list"));
+      continue;
     }
     const std::string type = absl::AsciiStrToLower(CleanOfacField(f[2]));
     const std::string remarks = absl::AsciiStrToLower(CleanOfacField(f[4]));
@@ -246,8 +252,8 @@ absl::Status ParseOfacAdd(absl::string_view text, const std::string& file, Watch
     }
     auto it = by_num.find(num);
     if (it == by_num.end()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(reader.Where(), ": address for ent_num ", num, ", which sdn.csv does not list"));
+      Skip(list, absl::StrCat(reader.Where(), ": address for ent_num ", num, ", which sdn.csv does not list"));
+      continue;
     }
     ListEntry& e = list.entries[it->second];
     std::vector<std::string> parts;

@@ -72,6 +72,10 @@ struct ListMetadata {
   int64_t names = 0;    // primary names + aliases
   int64_t aliases = 0;
   int64_t weak_aliases = 0;
+  // Records left out, and why (the first few): OFAC aliases or addresses
+  // whose entry sdn.csv does not list.
+  int64_t skipped = 0;
+  std::vector<std::string> skipped_examples;
   int64_t loaded_at_micros = 0;  // wall clock
   int64_t load_micros = 0;       // parse + index time
 };

@@ -110,7 +110,7 @@ double ApplyFactors(const ListEntry& entry, const EntryName& name, const Prepare
   if (!q.document.empty()) {
     for (const IdDocument& d : entry.documents) {
       if (d.Key() != q.document) continue;
-      if (hit.name_score >= 0.6) {
+      if (hit.name_score >= 0.25) {  // a name token in common at least
         score = std::max(score, 0.99);
         hit.factors.push_back(absl::StrCat("document ", d.number, " matches listed ", d.type,
                                            d.country.empty() ? "" : absl::StrCat(" (", d.country, ")"),

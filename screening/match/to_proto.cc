@@ -23,6 +23,8 @@ v1::ListInfo ToProto(const ListIndex& list) {
   i.set_loaded_at(absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixMicros(m.loaded_at_micros), absl::UTCTimeZone()));
   i.set_load_ms(double(m.load_micros) / 1000.0);
   i.set_memory_bytes(int64_t(list.MemoryBytes()));
+  i.set_skipped(m.skipped);
+  for (const auto& e : m.skipped_examples) i.add_skipped_examples(e);
   return i;
 }
 

@@ -47,7 +47,7 @@ double TokenSimilarity(absl::string_view a, absl::string_view b) {
   if (shorter <= 2) return 0.0;
   double s = JaroWinkler(a, b);
   const size_t longer = std::max(a.size(), b.size());
-  if (longer <= 4) s -= 0.05;
+  if (longer <= 4) s -= 0.03;
   // Jaro-Winkler rewards a shared prefix: "trans" / "transportes" would
   // score 0.89. Tokens of very different lengths are different words.
   const double ratio = double(shorter) / double(longer);

@@ -1,0 +1,123 @@
+// Name normalisation, transliteration, similarity and readings.
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "screening/match/name_match.h"
+#include "screening/names/countries.h"
+#include "screening/names/han_readings.h"
+#include "screening/names/normalize.h"
+#include "screening/names/similarity.h"
+#include "screening/names/transliterate.h"
+
+namespace centinela::screening {
+namespace {
+
+using ::testing::ElementsAre;
+
+std::vector<std::string> Texts(const NormalizedName& n) {
+  std::vector<std::string> out;
+  for (const auto& t : n.tokens) out.push_back(t.text);
+  return out;
+}
+
+TEST(Normalize, CaseAccentsPunctuationAndLastFirstOrder) {
+  const NormalizedName n = NormalizeName("PÉREZ-GARCÍA, José Ñahui");
+  EXPECT_THAT(Texts(n), ElementsAre("jose", "nahui", "perez", "garcia"));
+  EXPECT_TRUE(n.structured);
+  EXPECT_EQ(n.given_names, 2u);
+  // Later given names and later surnames count half.
+  EXPECT_FLOAT_EQ(n.tokens[0].weight, 1.0f);
+  EXPECT_FLOAT_EQ(n.tokens[1].weight, 0.5f);
+  EXPECT_FLOAT_EQ(n.tokens[2].weight, 1.0f);
+  EXPECT_FLOAT_EQ(n.tokens[3].weight, 0.5f);
+  EXPECT_THAT(Texts(NormalizeName("O'Brien,  Seán")), ElementsAre("sean", "obrien"));
+}
+
+TEST(Normalize, LegalFormsStopwordsAndGenericWordsCountLittleOrNothing) {
+  const NormalizedName n = NormalizeName("Inversiones Mamani S.A.C.");
+  ASSERT_THAT(Texts(n), ElementsAre("inversiones", "mamani", "sac"));
+  EXPECT_EQ(n.tokens[0].kind, TokenKind::kGeneric);
+  EXPECT_EQ(n.tokens[1].kind, TokenKind::kName);
+  EXPECT_EQ(n.tokens[2].kind, TokenKind::kLegalForm);
+  EXPECT_EQ(n.tokens[2].weight, 0);
+  // A comma before a legal form is not "LAST, First".
+  EXPECT_THAT(Texts(NormalizeName("ANGLO-CARIBBEAN CO., LTD.")), ElementsAre("anglo", "caribbean", "co", "ltd"));
+  // A name of generic words only still matches itself.
+  EXPECT_GT(NormalizeName("International Trading Company").TotalWeight(), 1.5f);
+  EXPECT_TRUE(NormalizeName("S.A.C.").tokens.size() == 1 && !NormalizeName("S.A.C.").Empty());
+}
+
+TEST(Transliterate, ScriptsToAscii) {
+  EXPECT_EQ(ToLatin("Владимир Путин").latin, "vladimir putin");
+  EXPECT_EQ(ToLatin("Владимир Путин").script, "Cyrillic");
+  const Transliteration ar = ToLatin("محمد علي");
+  EXPECT_TRUE(ar.abjad);
+  EXPECT_EQ(ar.script, "Arabic");
+  // Hangul: syllables apart, the surname in its conventional spelling.
+  EXPECT_EQ(ToLatin("김정은").latin, "kim jeong eun");
+  EXPECT_EQ(ToLatin("Ñandú Éxito").latin, "nandu exito");
+  size_t at = 0;
+  EXPECT_FALSE(IsValidUtf8("ab\xff" "c", &at));
+  EXPECT_EQ(at, 2u);
+  EXPECT_TRUE(IsValidUtf8("Perú"));
+}
+
+TEST(HanReadings, JapaneseAndKoreanReadings) {
+  EXPECT_TRUE(HasHan("山田太郎"));
+  EXPECT_FALSE(HasHan("Yamada"));
+  EXPECT_THAT(HanReadings("山田太郎"), ::testing::Contains("yamada tarou"));
+  EXPECT_THAT(HanReadings("金正恩"), ::testing::Contains("kim jeong eun"));
+  EXPECT_TRUE(HanReadings("Juan Perez").empty());
+  EXPECT_GE(CompareNameReadings("田中花子", "Tanaka Hanako").score, 0.95);
+}
+
+TEST(Similarity, JaroWinklerAndGuards) {
+  EXPECT_NEAR(JaroWinkler("martha", "marhta"), 0.961, 0.001);
+  EXPECT_NEAR(JaroWinkler("dwayne", "duane"), 0.84, 0.001);
+  EXPECT_EQ(JaroWinkler("", ""), 1.0);
+  EXPECT_EQ(JaroWinkler("abc", ""), 0.0);
+  // Short tokens only match exactly; different lengths cost.
+  EXPECT_EQ(TokenSimilarity("al", "el"), 0.0);
+  EXPECT_LT(TokenSimilarity("ana", "ann"), 0.85);
+  EXPECT_LT(TokenSimilarity("trans", "transportes"), 0.85);
+  EXPECT_GE(TokenSimilarity("baghdadi", "bagdadi"), 0.95);
+  EXPECT_EQ(Skeleton("mohammed"), "mhmd");
+  EXPECT_EQ(Skeleton("muhammad"), "mhmd");
+  EXPECT_EQ(Skeleton("alexander"), Skeleton("aleksandr"));
+}
+
+TEST(Countries, NamesAdjectivesAndCodes) {
+  EXPECT_EQ(CountryCode("Peru"), "PE");
+  EXPECT_EQ(CountryCode("PE"), "PE");
+  EXPECT_EQ(CountryCode("Iran (Islamic Republic of)"), "IR");
+  EXPECT_EQ(CountryCode("Democratic People's Republic of Korea"), "KP");
+  EXPECT_EQ(CountryCode("Democratic Republic of the Congo"), "CD");
+  EXPECT_EQ(CountryCode("Syrian"), "SY");
+  EXPECT_EQ(CountryCode("Atlantis"), "");
+}
+
+TEST(CompareNames, ExplainsEveryTokenAndHandlesOrderDropsAndJoins) {
+  auto cmp = [](const char* a, const char* b) { return CompareNames(NormalizeName(a), NormalizeName(b)); };
+  const NameComparison same = cmp("Baghdadi Abu Bakr", "AL-BAGHDADI, Abu Bakr");
+  EXPECT_NEAR(same.score, 1.0, 1e-9);
+  const NameComparison typo = cmp("Abu Bakr al Bagdadi", "ABU BAKR AL-BAGHDADI");
+  EXPECT_GT(typo.score, 0.95);
+  EXPECT_LT(typo.score, 1.0);
+  bool saw_fuzzy = false;
+  for (const auto& t : typo.tokens) saw_fuzzy |= t.query == "bagdadi" && t.listed == "baghdadi" && t.how == "fuzzy";
+  EXPECT_TRUE(saw_fuzzy);
+  EXPECT_GE(cmp("Xi Jin Ping", "Xi Jinping").score, 0.99);
+  EXPECT_GE(cmp("Albaghdadi", "al Baghdadi").score, 0.99);
+  // One shared word does not make a hit against a one-word name.
+  EXPECT_LT(cmp("Metales El Sol S.A.C.", "SOL").score, 0.85);
+  // Different people sharing a first name.
+  EXPECT_LT(cmp("Juan Quispe Mamani", "Juan Carlos Rodriguez").score, 0.6);
+  const NameComparison extra = cmp("Juan Perez Quispe", "PEREZ, Juan");
+  EXPECT_NEAR(extra.list_coverage, 1.0, 1e-9);
+  EXPECT_LT(extra.query_coverage, 1.0);
+  bool unmatched = false;
+  for (const auto& t : extra.tokens) unmatched |= t.query == "quispe" && t.how == "unmatched";
+  EXPECT_TRUE(unmatched);
+}
+
+}  // namespace
+}  // namespace centinela::screening
