@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_util.h"
 
@@ -169,6 +170,64 @@ TEST_F(ExprTest, SameTextFoldsCaseAccentsAndPunctuation) {
   EXPECT_FALSE(Eval(R"(same_text(originator.name, "JOSE PEREZ"))"));
   EXPECT_FALSE(Eval(R"(same_text(originator.name, "JOSEPEREZSOTO"))"));
   EXPECT_FALSE(Eval(R"(same_text(originator.ciiu, ""))"));  // null never equals
+}
+
+}  // namespace
+}  // namespace centinela::rules
+
+namespace centinela::rules {
+namespace {
+
+// Scores parties by name, as a stand-in for the engine's ListSet: this test
+// is about the language (parsing, typing, nulls, explanations).
+class ScoresByName : public ScreeningSource {
+ public:
+  Value Screen(ScreenedParty party, absl::string_view list) override {
+    ++calls;
+    last_list = std::string(list);
+    if (list == "unloaded") return Value::Null();
+    return Value::Number(party == ScreenedParty::kBeneficiary ? 0.93 : 0.0);
+  }
+  std::string Explain(ScreenedParty party, absl::string_view list) override {
+    return absl::StrCat("0.93 UN-QDi.001 (", list, ")");
+  }
+  int calls = 0;
+  std::string last_list;
+};
+
+TEST_F(ExprTest, ScreenReadsTheNamedPartyAndList) {
+  ScoresByName lists;
+  auto e = CompileExpr(R"(screen(beneficiary, "sanctions") >= 0.9 and not (screen(originator, "un") >= 0.9))",
+                       symbols_, Type::kBool);
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->screen_lists, (std::vector<std::string>{"sanctions", "un"}));
+  EvalContext ctx{&n_, &fx_, &aggs_, nullptr, &lists};
+  Value v = e->root->Eval(ctx);
+  EXPECT_TRUE(!v.null && v.b);
+  EXPECT_EQ(lists.calls, 2);
+  // The explanation of the leaf names the list entry.
+  ASSERT_EQ(e->observed.size(), 2u);
+  EXPECT_EQ(e->observed[0].name, "screen(beneficiary, \"sanctions\")");
+  EXPECT_EQ(e->observed[0].node->Explain(ctx), "0.93 UN-QDi.001 (sanctions)");
+  // Without lists (or with an unloaded one) screen() is null and compares false.
+  EvalContext none{&n_, &fx_, &aggs_};
+  EXPECT_FALSE(e->root->Eval(none).b);
+  auto unloaded = CompileExpr(R"(screen(beneficiary, "unloaded") >= 0.0)", symbols_, Type::kBool);
+  ASSERT_TRUE(unloaded.ok());
+  EXPECT_FALSE(unloaded->root->Eval(ctx).b);
+  EXPECT_EQ(unloaded->observed[0].node->Explain(ctx), "null");
+}
+
+TEST_F(ExprTest, ScreenArgumentsAreChecked) {
+  EXPECT_EQ(Error(R"(screen(amount_usd, "un") > 0.9)"),
+            "7:first argument of screen must be originator or beneficiary: screen(originator|beneficiary, \"list or "
+            "category\")");
+  EXPECT_EQ(Error(R"(screen(originator, param.ros) > 0.9)").substr(0, 60),
+            "19:second argument of screen must name a list (\"un\", \"ofac\")");
+  EXPECT_EQ(Error(R"(screen(originator, "UN") > 0.9)").substr(0, 20), "19:second argument o");
+  EXPECT_EQ(Error(R"(screen(originator "un") > 0.9)").substr(0, 30), "18:expected ',' after the part");
+  EXPECT_EQ(Error(R"(screen(originator, "un", 3) > 0.9)").substr(0, 16), "23:expected ')':");
+  EXPECT_EQ(Error(R"(screen(originator, "un"))"), "0:expression must be bool, got number");
 }
 
 }  // namespace

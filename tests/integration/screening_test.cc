@@ -1,0 +1,267 @@
+// List screening end to end: the engine on a thread with real lists (UN XML,
+// OFAC CSV, a CSV PEP list), transactions through the embedded broker, the
+// alert topics read back with a Kafka consumer, the API over HTTP, and list
+// reloads while the stream runs.
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "centinela/v1/alert.pb.h"
+#include "centinela/v1/screening.pb.h"
+#include "engine/common/yaml_util.h"
+#include "eval/screening_eval.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/api_client.h"
+#include "tests/testing/engine_harness.h"
+#include "tests/testing/kafka_util.h"
+#include "tests/testing/test_util.h"
+
+namespace centinela {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::ApiTestClient;
+
+constexpr const char* kLists = CENTINELA_SOURCE_DIR "/../shared/data/lists/";
+
+screening::ListSpec Spec(const std::string& name, screening::ListFormat f, const std::string& path,
+                         screening::ListCategory c = screening::ListCategory::kSanctions) {
+  screening::ListSpec s;
+  s.name = name;
+  s.format = f;
+  s.path = path;
+  s.category = c;
+  return s;
+}
+
+screening::ListSpec PepSpec() {
+  const std::string mapping = CENTINELA_SOURCE_DIR "/deploy/config/lists/pep_pe.mapping.yaml";
+  screening::ListSpec s = Spec("pep_pe", screening::ListFormat::kCsv,
+                               CENTINELA_SOURCE_DIR "/deploy/config/lists/pep_pe_sample.csv",
+                               screening::ListCategory::kPep);
+  auto doc = LoadYaml(*ReadFile(mapping, "mapping"), mapping);
+  EXPECT_TRUE(doc.ok()) << doc.status();
+  auto m = screening::ParseCsvListMapping(*doc, mapping);
+  EXPECT_TRUE(m.ok()) << m.status();
+  s.mapping = *m;
+  return s;
+}
+
+// A transfer between two parties; background parties get generated
+// Peruvian names.
+v1::Transaction Transfer(const std::string& id, int i, const std::string& originator, const std::string& beneficiary) {
+  v1::Transaction tx = testing::MakeTx(id, testing::DayMicros(testing::kJan5) + int64_t(i) * 1000000, 250000);
+  tx.mutable_originator()->set_name(originator);
+  tx.mutable_originator()->set_account(absl::StrCat("BCP-O", i));
+  tx.mutable_beneficiary()->set_name(beneficiary);
+  tx.mutable_beneficiary()->set_account(absl::StrCat("BCP-B", i));
+  return tx;
+}
+
+void Publish(const std::string& bootstrap, const std::string& topic, const std::vector<v1::Transaction>& txs) {
+  auto producer = kafka::Producer::Create(bootstrap, {});
+  ASSERT_TRUE(producer.ok()) << producer.status();
+  for (const auto& tx : txs) {
+    ASSERT_TRUE((*producer)
+                    ->Produce(topic, -1, tx.beneficiary().account(), tx.SerializeAsString(),
+                              {{"content-type", "application/x-protobuf"}})
+                    .ok());
+  }
+  ASSERT_TRUE((*producer)->Flush(30000).ok());
+}
+
+std::vector<v1::Alert> AlertsOn(const std::string& bootstrap, const std::string& topic) {
+  std::vector<v1::Alert> out;
+  for (const auto& r : testing::ReadTopic(bootstrap, topic)) {
+    google::protobuf::util::JsonParseOptions o;
+    o.ignore_unknown_fields = true;
+    v1::Alert a;
+    if (google::protobuf::util::JsonStringToMessage(r.value, &a, o).ok() || a.ParseFromString(r.value)) {
+      out.push_back(std::move(a));
+    }
+  }
+  return out;
+}
+
+const v1::Alert* ByTypology(const std::vector<v1::Alert>& alerts, const std::string& typology) {
+  for (const auto& a : alerts) {
+    if (a.typology_id() == typology) return &a;
+  }
+  return nullptr;
+}
+
+TEST(ScreeningTest, SanctionedAndPepPartiesRaiseExplainedAlertsOnTheUifTopic) {
+  testing::EngineHarness engine(2);
+  engine.config().lists = {Spec("un", screening::ListFormat::kUn, std::string(kLists) + "un_consolidated_2026-02.xml"),
+                           Spec("ofac", screening::ListFormat::kOfac, std::string(kLists) + "ofac-small/sdn.csv"),
+                           PepSpec()};
+  engine.Start();
+  std::vector<v1::Transaction> txs;
+  const std::vector<std::string> names = eval::GeneratePeruvianNames(400, 99);
+  for (int i = 0; i + 1 < int(names.size()); i += 2) {
+    txs.push_back(Transfer(absl::StrCat("bg-", i), i, names[size_t(i)], names[size_t(i) + 1]));
+  }
+  // UN CDi.001 ERIC BADEGE, misspelt, as beneficiary.
+  txs.push_back(Transfer("sanctioned-1", 1000, "Maria Quispe Flores", "Erik Badege"));
+  // OFAC (small sample) entity as beneficiary, with a legal form added.
+  v1::Transaction ofac = Transfer("sanctioned-2", 1001, "Jorge Ramos Torres", "Iran Aircraft Manufacturing Industrial Co. Ltd.");
+  ofac.mutable_beneficiary()->set_kind(v1::COMPANY);
+  ofac.mutable_beneficiary()->set_document_type(v1::NON_RESIDENT);
+  ofac.mutable_beneficiary()->set_document_number("IR-0001");
+  ofac.mutable_beneficiary()->set_country("IR");
+  txs.push_back(ofac);
+  // A PEP of the (fictitious) national list as originator, by DNI.
+  v1::Transaction pep = Transfer("pep-1", 1002, "Rosalinda Huamani Ccori", "Carlos Rojas Vega");
+  pep.mutable_originator()->set_document_number("40000001");
+  txs.push_back(pep);
+  Publish(engine.config().bootstrap, engine.config().input_topic, txs);
+  ASSERT_EQ(engine.WaitCommitted(int64_t(txs.size())), int64_t(txs.size()));
+
+  const std::vector<v1::Alert> uif = AlertsOn(engine.config().bootstrap, engine.config().uif_topic);
+  std::set<std::string> sanctioned_tx;
+  int sanctions_alerts = 0;
+  for (const auto& a : uif) {
+    if (a.typology_id().rfind("sanctions_match_", 0) != 0) continue;
+    ++sanctions_alerts;
+    EXPECT_EQ(a.severity(), v1::CRITICAL);
+    for (const auto& h : a.hits()) sanctioned_tx.insert(h.transaction_id());
+  }
+  // Exactly the two sanctioned parties; none of the 400 generated names.
+  EXPECT_EQ(sanctioned_tx, (std::set<std::string>{"sanctioned-1", "sanctioned-2"}));
+  EXPECT_EQ(sanctions_alerts, 2);
+  const v1::Alert* un = ByTypology(uif, "sanctions_match_beneficiary");
+  ASSERT_NE(un, nullptr);
+  const auto seen = testing::ObservedValues(*un);
+  bool explained = false;
+  for (const auto& [name, value] : seen) {
+    if (name != "screen(beneficiary, \"sanctions\")") continue;
+    explained = true;
+    // Entry, matched name, token scores and the list version.
+    EXPECT_THAT(value, HasSubstr("UN-CDi.001 'ERIC BADEGE'"));
+    EXPECT_THAT(value, HasSubstr("erik=eric"));
+    EXPECT_THAT(value, HasSubstr(" on un@"));
+  }
+  EXPECT_TRUE(explained) << un->ShortDebugString();
+  const v1::Alert* p = ByTypology(uif, "pep_list_match_originator");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->severity(), v1::MEDIUM);
+  EXPECT_THAT(testing::ObservedValues(*p)["screen(originator, \"pep\")"], HasSubstr("40000001"));
+  // Not on SUNAT's queue.
+  for (const auto& a : AlertsOn(engine.config().bootstrap, engine.config().sunat_topic)) {
+    EXPECT_THAT(a.typology_id(), ::testing::Not(HasSubstr("sanctions")));
+  }
+
+  // The same screening for compliance officers over the API.
+  ApiTestClient api(engine.url());
+  auto [code, body] = api.Post("/v1/screen", R"({"name": "Badege, Erik", "dob": "1971", "lists": ["un"]})", "ana");
+  ASSERT_EQ(code, 200) << body;
+  const auto result = ApiTestClient::Parse<v1::ScreenResult>(body);
+  ASSERT_GE(result.hits_size(), 1);
+  EXPECT_EQ(result.hits(0).entry_id(), "UN-CDi.001");
+  EXPECT_THAT(result.hits(0).factors(), ::testing::Contains(HasSubstr("DOB 1971 fits listed 1971")));
+  auto [ccode, cbody] = api.Post("/v1/screen/compare", R"({"a": "金正恩", "b": "Kim Jong Un"})", "ana");
+  ASSERT_EQ(ccode, 200) << cbody;
+  EXPECT_GE(ApiTestClient::Parse<v1::CompareResult>(cbody).score(), 0.75);
+  auto [bcode, bbody] = api.Post(
+      "/v1/screen/batch", R"({"queries": [{"name": "Erik Badege"}, {"name": "Rosa Mamani"}, {"name": "x", "dob": "soon"}]})",
+      "ana");
+  ASSERT_EQ(bcode, 200) << bbody;
+  const auto batch = ApiTestClient::Parse<v1::BatchScreenResult>(bbody);
+  ASSERT_EQ(batch.results_size(), 3);
+  EXPECT_GE(batch.results(0).hits_size(), 1);
+  EXPECT_EQ(batch.results(1).hits_size(), 0);
+  EXPECT_THAT(batch.results(2).error(), HasSubstr("dob 'soon' is not YYYY"));
+  auto [bad, bad_body] = api.Post("/v1/screen", R"({"name": "x", "lists": ["nope"]})", "ana");
+  EXPECT_EQ(bad, 404) << bad_body;
+  EXPECT_THAT(bad_body, HasSubstr("no list named 'nope'"));
+  // An investigator may screen but not reload lists.
+  auto [forbidden, fbody] = api.Post("/v1/lists/un/load", "", "ana");
+  EXPECT_EQ(forbidden, 403) << fbody;
+  engine.Stop();
+}
+
+TEST(ScreeningTest, ListsReloadWhileTheStreamRunsAndABrokenFileKeepsThePreviousVersion) {
+  testing::EngineHarness engine(4);
+  engine.config().lists = {Spec("ofac", screening::ListFormat::kOfac, std::string(kLists) + "ofac-small/sdn.csv")};
+  engine.Start();
+  ApiTestClient api(engine.url());
+  auto info = [&] {
+    auto [code, body] = api.Get("/v1/lists", "ana");
+    EXPECT_EQ(code, 200) << body;
+    return ApiTestClient::Parse<v1::ListsOverview>(body);
+  };
+  const std::string first_version = info().lists(0).version();
+  EXPECT_EQ(info().lists(0).entries(), 17);
+
+  // A generated feed streams while the lists are reloaded.
+  constexpr int64_t kRecords = 30000;
+  gen::GenOptions g;
+  g.count = kRecords;
+  g.cases_per_typology = 5;
+  g.invalid = 6;
+  std::thread producer([&] { testing::PublishFeed(engine.config().bootstrap, engine.config().input_topic, g); });
+  ASSERT_GE(engine.WaitCommitted(3000), 3000);
+
+  // A broken file: refused with its file and line; the previous version stays.
+  testing::TempDir dir;
+  const std::string broken = dir.Sub("sdn.csv");
+  std::ofstream(broken) << "36,\"AEROCARIBBEAN AIRLINES\",-0- ,\"CUBA\"\n";
+  auto [code, body] = api.Post("/v1/lists/ofac/load", absl::StrCat(R"({"path": ")", broken, R"("})"), "sofia");
+  EXPECT_EQ(code, 422) << body;
+  auto refused = ApiTestClient::Parse<v1::LoadListResult>(body);
+  EXPECT_FALSE(refused.ok());
+  EXPECT_THAT(refused.error(), HasSubstr(broken + ":1: expected 12 columns"));
+  EXPECT_EQ(refused.active().version(), first_version);
+  // Broken XML for a list not configured yet: refused, nothing added.
+  const std::string broken_xml = dir.Sub("un.xml");
+  std::ofstream(broken_xml) << "<CONSOLIDATED_LIST>\n<INDIVIDUALS>\n<INDIVIDUAL>\n</CONSOLIDATED_LIST>\n";
+  auto [xcode, xbody] = api.Post("/v1/lists/un/load", absl::StrCat(R"({"path": ")", broken_xml, R"(", "format": "un"})"),
+                                 "sofia");
+  EXPECT_EQ(xcode, 422) << xbody;
+  EXPECT_THAT(xbody, HasSubstr("un.xml:4:3: XML error: mismatched tag"));
+  EXPECT_EQ(info().lists_size(), 1);
+
+  // A good file swaps in while records keep flowing.
+  const int64_t before = engine.committed();
+  auto [ok_code, ok_body] = api.Post(
+      "/v1/lists/ofac/load", absl::StrCat(R"({"path": ")", kLists, R"(ofac-2019/sdn.csv"})"), "sofia");
+  ASSERT_EQ(ok_code, 200) << ok_body;
+  const auto loaded = ApiTestClient::Parse<v1::LoadListResult>(ok_body);
+  EXPECT_TRUE(loaded.ok());
+  EXPECT_NE(loaded.active().version(), first_version);
+  EXPECT_EQ(loaded.active().entries(), 7379);
+  EXPECT_EQ(info().swaps(), 2);
+  producer.join();
+  // Every record of the feed was committed: nothing lost around the swaps.
+  EXPECT_EQ(engine.WaitCommitted(kRecords), kRecords);
+  std::printf("reload: committed %lld records before the swap request, %lld after the feed\n",
+              static_cast<long long>(before), static_cast<long long>(engine.committed()));
+
+  // The new version screens: an entry only the 2019 list has.
+  v1::Transaction tx = Transfer("after-swap", 5000, "Luis Garcia Paredes", "Aerocaribbean Airlines S.A.");
+  tx.mutable_beneficiary()->set_kind(v1::COMPANY);
+  tx.mutable_beneficiary()->set_document_type(v1::NON_RESIDENT);
+  tx.mutable_beneficiary()->set_document_number("CU-36");
+  tx.mutable_beneficiary()->set_country("CU");
+  Publish(engine.config().bootstrap, engine.config().input_topic, {tx});
+  ASSERT_EQ(engine.WaitCommitted(kRecords + 1), kRecords + 1);
+  bool found = false;
+  for (const auto& a : AlertsOn(engine.config().bootstrap, engine.config().uif_topic)) {
+    for (const auto& h : a.hits()) {
+      if (h.transaction_id() != "after-swap") continue;
+      found = true;
+      EXPECT_EQ(a.typology_id(), "sanctions_match_beneficiary");
+      EXPECT_THAT(testing::ObservedValues(a)["screen(beneficiary, \"sanctions\")"],
+                  HasSubstr(absl::StrCat("OFAC-36 'AEROCARIBBEAN AIRLINES'")));
+      EXPECT_THAT(testing::ObservedValues(a)["screen(beneficiary, \"sanctions\")"],
+                  HasSubstr(absl::StrCat("ofac@", loaded.active().version())));
+    }
+  }
+  EXPECT_TRUE(found);
+  engine.Stop();
+}
+
+}  // namespace
+}  // namespace centinela
