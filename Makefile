@@ -25,6 +25,7 @@ demo-stop:
 
 bench: build
 	@$(BUILD_DIR)/bench/engine/engine_bench --benchmark_min_time=0.5
+	@$(BUILD_DIR)/bench/screening/screening_bench
 	@$(BUILD_DIR)/bench/e2e/e2e_bench
 
 # The investigator API over 1,000,000 alerts (about 6 minutes; API_ALERTS=N for fewer).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <string_view>
 
 #include "absl/strings/ascii.h"
@@ -18,7 +19,7 @@ namespace centinela::screening {
 namespace {
 
 // Names compared in full per query, at most: the best accumulations.
-constexpr size_t kMaxScored = 48;
+constexpr size_t kMaxScored = 32;
 // Factors other than the name add at most this much (DOB +0.05, country
 // +0.02).
 constexpr double kMaxFactorBonus = 0.07;
@@ -31,15 +32,16 @@ uint64_t KeyHash(char kind, absl::string_view s) {
   return std::hash<std::string_view>()(std::string_view(s.data(), s.size())) * 31 + uint64_t(kind);
 }
 
-void Deletions(absl::string_view t, std::vector<std::string>& out) {
-  out.clear();
-  if (t.size() < 4) return;
+// Calls `f` with the key of every one-letter deletion of `t` (tokens of
+// four letters or more), built on the stack.
+template <typename F>
+void ForEachDeletionKey(absl::string_view t, F&& f) {
+  if (t.size() < 4 || t.size() > 64) return;
+  char buf[64];
   for (size_t i = 0; i < t.size(); ++i) {
-    std::string d;
-    d.reserve(t.size() - 1);
-    d.append(t.data(), i);
-    d.append(t.data() + i + 1, t.size() - i - 1);
-    out.push_back(std::move(d));
+    std::memcpy(buf, t.data(), i);
+    std::memcpy(buf + i, t.data() + i + 1, t.size() - i - 1);
+    f(KeyHash('d', absl::string_view(buf, t.size() - 1)));
   }
 }
 
@@ -181,6 +183,7 @@ uint32_t ListIndex::TokenId(const std::string& token) {
   if (fresh) {
     vocab_text_.push_back(token);
     vocab_skeleton_.push_back(Skeleton(token));
+    vocab_letters_.push_back(LetterSet(token));
     postings_.emplace_back();
   }
   return it->second;
@@ -202,7 +205,6 @@ void ListIndex::Index() {
       names_.push_back(std::move(in));
     }
   }
-  std::vector<std::string> dels;
   for (uint32_t i = 0; i < names_.size(); ++i) {
     const auto& toks = names_[i].norm.tokens;
     auto post = [&](const std::string& t) {
@@ -212,15 +214,18 @@ void ListIndex::Index() {
     };
     for (size_t k = 0; k < toks.size(); ++k) {
       if (toks[k].weight > 0) post(toks[k].text);
-      if (k + 1 < toks.size()) post(toks[k].text + toks[k + 1].text);
+      // Two words written as one: only with a short part ("al baghdadi"),
+      // as CompareNames joins them.
+      if (k + 1 < toks.size() && std::min(toks[k].text.size(), toks[k + 1].text.size()) <= 4) {
+        post(toks[k].text + toks[k + 1].text);
+      }
     }
   }
   // Keys: one-deletion variants and skeletons of every indexed token.
   for (uint32_t id = 0; id < vocab_text_.size(); ++id) {
     const std::string& t = vocab_text_[id];
     keys_[KeyHash('d', t)].push_back(id);
-    Deletions(t, dels);
-    for (const auto& d : dels) keys_[KeyHash('d', d)].push_back(id);
+    ForEachDeletionKey(t, [&](uint64_t key) { keys_[key].push_back(id); });
     if (vocab_skeleton_[id].size() >= 2) keys_[KeyHash('s', vocab_skeleton_[id])].push_back(id);
   }
   for (auto& [k, ids] : keys_) {
@@ -255,7 +260,7 @@ void ListIndex::Index() {
         float& w = vocab_weight_[vocab_.at(toks[k].text)];
         w = std::max(w, in.weights[k]);
       }
-      if (k + 1 < toks.size()) {
+      if (k + 1 < toks.size() && std::min(toks[k].text.size(), toks[k + 1].text.size()) <= 4) {
         float& j = vocab_weight_[vocab_.at(toks[k].text + toks[k + 1].text)];
         j = std::max(j, in.weights[k] + in.weights[k + 1]);
       }
@@ -314,48 +319,100 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
     qw[i] = qt[i].weight;
     total_w += qw[i];
   }
-  std::vector<std::string> dels;
+  // 1. Every query token (and short pair written together) finds the
+  //    indexed tokens similar enough, through its keys.
+  struct Unit {
+    float weight;
+    std::vector<std::pair<uint32_t, float>> matches;  // indexed token, similarity
+    size_t postings = 0;                               // names they occur in
+  };
+  std::vector<Unit> units;
   std::vector<uint32_t> found;
   auto lookup = [&](const std::string& text, const std::string& skel, float weight) {
-    ++s.generation;
     found.clear();
     if (auto it = vocab_.find(text); it != vocab_.end()) found.push_back(it->second);
-    auto add_key = [&](char kind, absl::string_view k) {
-      if (auto it = keys_.find(KeyHash(kind, k)); it != keys_.end()) found.insert(found.end(), it->second.begin(), it->second.end());
+    auto add_key = [&](uint64_t key) {
+      if (auto it = keys_.find(key); it != keys_.end()) found.insert(found.end(), it->second.begin(), it->second.end());
     };
-    add_key('d', text);
-    Deletions(text, dels);
-    for (const auto& d : dels) add_key('d', d);
-    if (skel.size() >= 2) add_key('s', skel);
+    add_key(KeyHash('d', text));
+    ForEachDeletionKey(text, add_key);
+    // Short skeletons ("rs", "mr") are shared by thousands of tokens; they
+    // only decide matches across scripts (CompareNames), so only then are
+    // they looked up.
+    if (skel.size() >= (query_cross ? 2u : 3u)) add_key(KeyHash('s', skel));
     std::sort(found.begin(), found.end());
     found.erase(std::unique(found.begin(), found.end()), found.end());
+    Unit u{weight, {}, 0};
+    const uint32_t letters = LetterSet(text);
     for (uint32_t id : found) {
+      if (!query_cross) {
+        const uint32_t v = vocab_letters_[id];
+        if (2 * __builtin_popcount(letters & v) < std::min(__builtin_popcount(letters), __builtin_popcount(v))) {
+          continue;  // too few letters in common to reach kMinTokenScore
+        }
+      }
       const double sim = TokenPairScore(text, vocab_text_[id], skel, vocab_skeleton_[id], query_cross);
       if (sim < kMinTokenScore) continue;
-      const float add = float(weight * sim);
-      const float add_c = float(vocab_weight_[id] * sim);
-      for (uint32_t n : postings_[id]) {
-        if (s.stamp[n] == s.generation) continue;  // one credit per query token and name
-        s.stamp[n] = s.generation;
-        if (s.acc[n] == 0 && s.acc_c[n] == 0) s.touched.push_back(n);
-        s.acc[n] += add;
-        s.acc_c[n] += add_c;
-      }
+      u.matches.push_back({id, float(sim)});
+      u.postings += postings_[id].size();
     }
+    if (!u.matches.empty()) units.push_back(std::move(u));
   };
   for (size_t i = 0; i < qt.size(); ++i) {
     if (qw[i] <= 0 && qt.size() > 1) continue;
     lookup(qt[i].text, qt[i].skeleton, std::max(qw[i], 0.01f));
   }
   for (size_t i = 0; i + 1 < qt.size(); ++i) {
+    // Only a short part joins (as in CompareNames).
+    if (!query_cross && std::min(qt[i].text.size(), qt[i + 1].text.size()) > 4) continue;
     const std::string joined = qt[i].text + qt[i + 1].text;
     lookup(joined, Skeleton(joined), qw[i] + qw[i + 1]);
   }
-  // Candidates: names that could still reach the threshold on both
-  // coverages, most query weight first. A document number can lift any
-  // name match, so then only a token in common is needed.
+  // 2. Names accumulate the weight of the units they hold, rarest units
+  //    first. Once the units left weigh less than a candidate needs, a name
+  //    not touched yet cannot become one: common tokens ("state",
+  //    "muhammad") then only add to the names already touched.
   const double min_cov = q.document.empty() ? MinCoverage(options.threshold) : 0.0;
   const float floor = float(min_cov * total_w);
+  std::sort(units.begin(), units.end(), [](const Unit& a, const Unit& b) { return a.postings < b.postings; });
+  float remaining = 0;
+  for (const Unit& u : units) remaining += u.weight;
+  for (const Unit& u : units) {
+    ++s.generation;
+    const bool may_add = remaining >= floor;
+    remaining -= u.weight;
+    auto credit = [&](uint32_t n, float sim, uint32_t id) {
+      if (s.stamp[n] == s.generation) return;  // one credit per unit and name
+      s.stamp[n] = s.generation;
+      if (s.acc[n] == 0 && s.acc_c[n] == 0) s.touched.push_back(n);
+      s.acc[n] += u.weight * sim;
+      s.acc_c[n] += vocab_weight_[id] * sim;
+    };
+    if (may_add || u.postings <= s.touched.size() * 4) {
+      for (const auto& [id, sim] : u.matches) {
+        for (uint32_t n : postings_[id]) {
+          if (!may_add && s.acc[n] == 0 && s.acc_c[n] == 0) continue;
+          credit(n, sim, id);
+        }
+      }
+    } else {
+      // Few touched names, long postings: look each touched name up.
+      const size_t touched = s.touched.size();
+      for (size_t k = 0; k < touched; ++k) {
+        const uint32_t n = s.touched[k];
+        for (const auto& [id, sim] : u.matches) {
+          const auto& p = postings_[id];
+          if (std::binary_search(p.begin(), p.end(), n)) {
+            credit(n, sim, id);
+            break;
+          }
+        }
+      }
+    }
+  }
+  // 3. Candidates: names that could still reach the threshold on both
+  // coverages, most weight first. A document number can lift any name
+  // match, so then only a token in common is needed.
   std::vector<std::pair<float, uint32_t>> cands;
   for (uint32_t n : s.touched) {
     if (s.acc[n] >= floor && s.acc_c[n] >= float(min_cov) * name_weight_[n] * 0.999f) {

@@ -10,7 +10,7 @@
 //      holding a token at >= kMinTokenScore accumulate the query token's
 //      weight;
 //   2. the names covering enough of the query are compared in full
-//      (CompareNames), best accumulations first, at most kMaxScored;
+//      (CompareNames), best accumulations first, at most 32;
 //   3. date of birth, nationality/country, document number and entry kind
 //      confirm or rule out the name match (ApplyFactors), weak aliases count
 //      x0.9, and the best name of each entry at or above the threshold is a
@@ -125,6 +125,7 @@ class ListIndex {
   absl::flat_hash_map<std::string, uint32_t> vocab_;
   std::vector<std::string> vocab_text_;
   std::vector<std::string> vocab_skeleton_;
+  std::vector<uint32_t> vocab_letters_;
   std::vector<std::vector<uint32_t>> postings_;  // token id -> name indices
   std::vector<float> vocab_weight_;               // token id -> its largest weight in a name
   std::vector<float> name_weight_;                // name index -> sum of its token weights

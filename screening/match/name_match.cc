@@ -61,10 +61,19 @@ NameComparison CompareNames(const NormalizedName& query, const NormalizedName& l
     if (s < kMinTokenScore || n_options >= 256) return;
     options[n_options++] = Option{s, q0, q1, c0, c1, how};
   };
+  // Tokens sharing under half of their distinct letters cannot reach
+  // kMinTokenScore (Jaro-Winkler needs most letters in common); outside
+  // cross-script comparisons they are skipped before computing it.
+  auto may_match = [&](uint32_t a, uint32_t b) {
+    if (cross) return true;
+    const int common = __builtin_popcount(a & b);
+    return 2 * common >= std::min(__builtin_popcount(a), __builtin_popcount(b));
+  };
   for (int i = 0; i < nq; ++i) {
     if (qt[size_t(i)].weight <= 0) continue;
     for (int j = 0; j < nc; ++j) {
       if (cw(j) <= 0) continue;
+      if (!may_match(qt[size_t(i)].letters, ct[size_t(j)].letters)) continue;
       auto [s, how] = Similar(qt[size_t(i)].text, ct[size_t(j)].text, qt[size_t(i)].skeleton, ct[size_t(j)].skeleton,
                               cross);
       add(s, how, i, i, j, j);
@@ -76,6 +85,9 @@ NameComparison CompareNames(const NormalizedName& query, const NormalizedName& l
   // token it is compared with (Jaro-Winkler rarely reaches kMinTokenScore
   // otherwise), which saves building most joined strings.
   auto may_join = [&](const std::string& a, const std::string& b1, const std::string& b2) {
+    // Names split or joined differently have a short part: "al", "abd",
+    // "jin ping". Two long words are not one.
+    if (!cross && std::min(b1.size(), b2.size()) > 4) return false;
     const size_t len = b1.size() + b2.size();
     if (len > a.size() + 3 || len + 3 < a.size()) return false;
     return cross || a.empty() || b1.empty() || a[0] == b1[0];

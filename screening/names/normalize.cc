@@ -114,6 +114,18 @@ bool AllLegalOrStop(const std::vector<std::string>& tokens) {
 
 }  // namespace
 
+uint32_t LetterSet(absl::string_view token) {
+  uint32_t m = 0;
+  for (char c : token) {
+    if (c >= 'a' && c <= 'z') {
+      m |= 1u << (c - 'a');
+    } else if (c >= '0' && c <= '9') {
+      m |= 1u << (26 + (c - '0') % 6);
+    }
+  }
+  return m;
+}
+
 TokenKind ClassifyToken(absl::string_view t) {
   if (LegalForms().contains(t)) return TokenKind::kLegalForm;
   if (Stopwords().contains(t)) return TokenKind::kStopword;
@@ -167,6 +179,7 @@ NormalizedName NormalizeName(absl::string_view name) {
     NameToken t;
     t.kind = ClassifyToken(w);
     t.skeleton = Skeleton(w);
+    t.letters = LetterSet(w);
     t.text = std::move(w);
     any_name |= t.kind == TokenKind::kName;
     out.tokens.push_back(std::move(t));

@@ -35,7 +35,11 @@ struct NameToken {
   std::string skeleton;  // Skeleton(text), for phonetic keys and abjad scripts
   TokenKind kind = TokenKind::kName;
   float weight = 1;      // share of the name this token carries
+  uint32_t letters = 0;  // bit i: letter 'a' + i occurs (a cheap filter before Jaro-Winkler)
 };
+
+// The letter set of a lower-case ASCII token (bits 0..25; digits in 26..31).
+uint32_t LetterSet(absl::string_view token);
 
 struct NormalizedName {
   std::vector<NameToken> tokens;  // in written order ("LAST, First" reordered)

@@ -46,7 +46,7 @@ TEST_F(MatchTest, FindsTheEntryThroughTheIndexAndExplainsIt) {
   EXPECT_EQ(hits[0].tokens[0].listed, "eric");
   // The index handed over a few names to score, not the list's thousands.
   EXPECT_GT(ListIndex::LastScoredCount(), 0);
-  EXPECT_LE(ListIndex::LastScoredCount(), 48);
+  EXPECT_LE(ListIndex::LastScoredCount(), 32);
   EXPECT_GT(set_->Get("un")->indexed_names(), 4000u);
 }
 
