@@ -20,6 +20,10 @@ namespace {
 
 // Names compared in full per query, at most: the best accumulations.
 constexpr size_t kMaxScored = 32;
+// A query word found as written in this many listed names or more is not
+// looked up by its one-letter variants.
+constexpr size_t kCommonPostings = 100;
+
 // Factors other than the name add at most this much (DOB +0.05, country
 // +0.02).
 constexpr double kMaxFactorBonus = 0.07;
@@ -46,6 +50,13 @@ void ForEachDeletionKey(absl::string_view t, F&& f) {
 }
 
 thread_local int last_scored = 0;
+
+// Two adjacent words that may have been written as one: a short part ("al
+// baghdadi", "jin ping"), no legal form (as CompareNames joins them).
+bool JoinsWith(const NameToken& a, const NameToken& b) {
+  return std::min(a.text.size(), b.text.size()) <= 4 && a.kind != TokenKind::kLegalForm &&
+         b.kind != TokenKind::kLegalForm;
+}
 
 struct Scratch {
   std::vector<float> acc;    // query weight covered
@@ -206,19 +217,19 @@ void ListIndex::Index() {
     }
   }
   for (uint32_t i = 0; i < names_.size(); ++i) {
-    const auto& toks = names_[i].norm.tokens;
+    IndexedName& in = names_[i];
+    const auto& toks = in.norm.tokens;
     auto post = [&](const std::string& t) {
       const uint32_t id = TokenId(t);
       auto& p = postings_[id];
       if (p.empty() || p.back() != i) p.push_back(i);
+      return id;
     };
+    in.vocab.assign(toks.size(), kNone);
+    in.joined.assign(toks.size() > 0 ? toks.size() - 1 : 0, kNone);
     for (size_t k = 0; k < toks.size(); ++k) {
-      if (toks[k].weight > 0) post(toks[k].text);
-      // Two words written as one: only with a short part ("al baghdadi"),
-      // as CompareNames joins them.
-      if (k + 1 < toks.size() && std::min(toks[k].text.size(), toks[k + 1].text.size()) <= 4) {
-        post(toks[k].text + toks[k + 1].text);
-      }
+      if (toks[k].weight > 0) in.vocab[k] = post(toks[k].text);
+      if (k + 1 < toks.size() && JoinsWith(toks[k], toks[k + 1])) in.joined[k] = post(toks[k].text + toks[k + 1].text);
     }
   }
   // Keys: one-deletion variants and skeletons of every indexed token.
@@ -256,12 +267,12 @@ void ListIndex::Index() {
       name_weight_[i] += in.weights[k];
     }
     for (size_t k = 0; k < toks.size(); ++k) {
-      if (toks[k].weight > 0) {
-        float& w = vocab_weight_[vocab_.at(toks[k].text)];
+      if (in.vocab[k] != kNone) {
+        float& w = vocab_weight_[in.vocab[k]];
         w = std::max(w, in.weights[k]);
       }
-      if (k + 1 < toks.size() && std::min(toks[k].text.size(), toks[k + 1].text.size()) <= 4) {
-        float& j = vocab_weight_[vocab_.at(toks[k].text + toks[k + 1].text)];
+      if (k < in.joined.size() && in.joined[k] != kNone) {
+        float& j = vocab_weight_[in.joined[k]];
         j = std::max(j, in.weights[k] + in.weights[k + 1]);
       }
     }
@@ -322,27 +333,33 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
   // 1. Every query token (and short pair written together) finds the
   //    indexed tokens similar enough, through its keys.
   struct Unit {
+    int q0, q1;  // query tokens
     float weight;
     std::vector<std::pair<uint32_t, float>> matches;  // indexed token, similarity
     size_t postings = 0;                               // names they occur in
   };
   std::vector<Unit> units;
   std::vector<uint32_t> found;
-  auto lookup = [&](const std::string& text, const std::string& skel, float weight) {
+  auto lookup = [&](int q0, int q1, const std::string& text, const std::string& skel, float weight) {
     found.clear();
-    if (auto it = vocab_.find(text); it != vocab_.end()) found.push_back(it->second);
     auto add_key = [&](uint64_t key) {
       if (auto it = keys_.find(key); it != keys_.end()) found.insert(found.end(), it->second.begin(), it->second.end());
     };
-    add_key(KeyHash('d', text));
-    ForEachDeletionKey(text, add_key);
+    auto exact = vocab_.find(text);
+    if (exact != vocab_.end()) found.push_back(exact->second);
+    // A word many listed names hold ("muhammad", "state") is matched as
+    // written; its one-letter variants are looked up only for rarer words.
+    if (exact == vocab_.end() || postings_[exact->second].size() < kCommonPostings) {
+      add_key(KeyHash('d', text));
+      ForEachDeletionKey(text, add_key);
+    }
     // Short skeletons ("rs", "mr") are shared by thousands of tokens; they
     // only decide matches across scripts (CompareNames), so only then are
     // they looked up.
     if (skel.size() >= (query_cross ? 2u : 3u)) add_key(KeyHash('s', skel));
     std::sort(found.begin(), found.end());
     found.erase(std::unique(found.begin(), found.end()), found.end());
-    Unit u{weight, {}, 0};
+    Unit u{q0, q1, weight, {}, 0};
     const uint32_t letters = LetterSet(text);
     for (uint32_t id : found) {
       if (!query_cross) {
@@ -360,14 +377,24 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
   };
   for (size_t i = 0; i < qt.size(); ++i) {
     if (qw[i] <= 0 && qt.size() > 1) continue;
-    lookup(qt[i].text, qt[i].skeleton, std::max(qw[i], 0.01f));
+    lookup(int(i), int(i), qt[i].text, qt[i].skeleton, std::max(qw[i], 0.01f));
   }
   for (size_t i = 0; i + 1 < qt.size(); ++i) {
-    // Only a short part joins (as in CompareNames).
-    if (!query_cross && std::min(qt[i].text.size(), qt[i + 1].text.size()) > 4) continue;
+    if (!query_cross && !JoinsWith(qt[i], qt[i + 1])) continue;
     const std::string joined = qt[i].text + qt[i + 1].text;
-    lookup(joined, Skeleton(joined), qw[i] + qw[i + 1]);
+    lookup(int(i), int(i) + 1, joined, Skeleton(joined), qw[i] + qw[i + 1]);
   }
+  // Every (indexed token, unit, similarity) found, by token, for scoring.
+  struct Found {
+    uint32_t id;
+    int q0, q1;
+    float sim;
+  };
+  std::vector<Found> by_token;
+  for (const Unit& u : units) {
+    for (const auto& [id, sim] : u.matches) by_token.push_back(Found{id, u.q0, u.q1, sim});
+  }
+  std::sort(by_token.begin(), by_token.end(), [](const Found& a, const Found& b) { return a.id < b.id; });
   // 2. Names accumulate the weight of the units they hold, rarest units
   //    first. Once the units left weigh less than a candidate needs, a name
   //    not touched yet cannot become one: common tokens ("state",
@@ -375,6 +402,7 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
   const double min_cov = q.document.empty() ? MinCoverage(options.threshold) : 0.0;
   const float floor = float(min_cov * total_w);
   std::sort(units.begin(), units.end(), [](const Unit& a, const Unit& b) { return a.postings < b.postings; });
+  // (by_token holds query ranges, not unit positions: the sort is safe.)
   float remaining = 0;
   for (const Unit& u : units) remaining += u.weight;
   for (const Unit& u : units) {
@@ -426,9 +454,33 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
                     [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
   cands.resize(keep);
   last_scored += int(keep);
+  std::vector<TokenPair> pairs;
+  auto found_for = [&](uint32_t id) {
+    return std::equal_range(by_token.begin(), by_token.end(), Found{id, 0, 0, 0},
+                            [](const Found& a, const Found& b) { return a.id < b.id; });
+  };
   for (const auto& [acc, n] : cands) {
     const IndexedName& in = names_[n];
-    NameComparison cmp = CompareNames(qname, in.norm, &in.weights, /*explain=*/false);
+    // The pairs the keys found: listed token (or pair written as one) and
+    // query token (or pair), as CompareNames would pair them.
+    pairs.clear();
+    for (size_t j = 0; j < in.vocab.size(); ++j) {
+      if (in.vocab[j] == kNone) continue;
+      auto [lo, hi] = found_for(in.vocab[j]);
+      for (auto f = lo; f != hi; ++f) {
+        if (f->q1 > f->q0 && !query_cross && f->sim < kMinJoinedScore) continue;
+        pairs.push_back(TokenPair{f->sim, f->q0, f->q1, int(j), int(j), nullptr});
+      }
+    }
+    for (size_t j = 0; j < in.joined.size(); ++j) {
+      if (in.joined[j] == kNone) continue;
+      auto [lo, hi] = found_for(in.joined[j]);
+      for (auto f = lo; f != hi; ++f) {
+        if (f->q1 > f->q0 || (!query_cross && f->sim < kMinJoinedScore)) continue;
+        pairs.push_back(TokenPair{f->sim, f->q0, f->q0, int(j), int(j) + 1, nullptr});
+      }
+    }
+    NameComparison cmp = ScorePairs(qname, in.norm, &in.weights, pairs, /*explain=*/false);
     // Factors add at most 0.05 (DOB) + 0.02 (country), or a document lifts to 0.99.
     if (cmp.score + kMaxFactorBonus < options.threshold && q.document.empty()) continue;
     const ListEntry& entry = list_.entries[in.entry];
@@ -437,7 +489,7 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
     hit.name_score = cmp.score;
     const double score = ApplyFactors(entry, en, q, hit);
     if (score < options.threshold) continue;
-    cmp = CompareNames(qname, in.norm, &in.weights, /*explain=*/true);
+    cmp = ScorePairs(qname, in.norm, &in.weights, pairs, /*explain=*/true);
     hit.list = list_.meta.name;
     hit.list_version = list_.meta.version;
     hit.entry_id = entry.id;

@@ -9,8 +9,8 @@
 //      indexed token found is scored against the query token, and names
 //      holding a token at >= kMinTokenScore accumulate the query token's
 //      weight;
-//   2. the names covering enough of the query are compared in full
-//      (CompareNames), best accumulations first, at most 32;
+//   2. the names covering enough of the query are scored (ScorePairs) from
+//      the token pairs the keys found, best accumulations first, at most 32;
 //   3. date of birth, nationality/country, document number and entry kind
 //      confirm or rule out the name match (ApplyFactors), weak aliases count
 //      x0.9, and the best name of each entry at or above the threshold is a
@@ -109,8 +109,11 @@ class ListIndex {
     uint32_t entry;
     uint32_t name;  // index into the entry's names
     NormalizedName norm;
-    std::vector<float> weights;  // kind weight x rarity
+    std::vector<float> weights;       // kind weight x rarity
+    std::vector<uint32_t> vocab;      // per token: its indexed token id, or kNone
+    std::vector<uint32_t> joined;     // per adjacent pair: the joined token's id, or kNone
   };
+  static constexpr uint32_t kNone = ~0u;
 
   explicit ListIndex(Watchlist list) : list_(std::move(list)) {}
   // Screens one reading of the query, adding to `hits` (best per entry).

@@ -7,17 +7,6 @@
 namespace centinela::screening {
 namespace {
 
-// Two words written as one ("montes tacuri" / "montserrat") must match more
-// closely than single words: the join gives Jaro-Winkler a long prefix.
-constexpr double kMinJoinedScore = 0.92;
-
-struct Option {
-  double score;
-  int q0, q1;  // query token range [q0, q1]
-  int c0, c1;  // listed token range [c0, c1]
-  const char* how;
-};
-
 // Similarity of two (possibly joined) tokens, and how it was reached.
 std::pair<double, const char*> Similar(const std::string& q, const std::string& c, const std::string& q_skel,
                                        const std::string& c_skel, bool cross_script) {
@@ -36,6 +25,13 @@ std::pair<double, const char*> Similar(const std::string& q, const std::string& 
   return {s, how};
 }
 
+// Tokens [a, b] written together.
+std::string Joined(const std::vector<NameToken>& t, int a, int b) {
+  std::string s;
+  for (int x = a; x <= b; ++x) s += t[size_t(x)].text;
+  return s;
+}
+
 }  // namespace
 
 double TokenPairScore(const std::string& q, const std::string& c, const std::string& q_skel,
@@ -47,7 +43,6 @@ double TokenPairScore(const std::string& q, const std::string& c, const std::str
 
 NameComparison CompareNames(const NormalizedName& query, const NormalizedName& listed,
                             const std::vector<float>* list_weights, bool explain) {
-  NameComparison out;
   const auto& qt = query.tokens;
   const auto& ct = listed.tokens;
   const int nq = int(qt.size()), nc = int(ct.size());
@@ -55,11 +50,11 @@ NameComparison CompareNames(const NormalizedName& query, const NormalizedName& l
   const bool cross = query.abjad || listed.abjad || !query.script.empty() || !listed.script.empty();
 
   // Candidate pairings: single-single, single-joined pair, joined pair-single.
-  Option options[256];
-  int n_options = 0;
+  thread_local std::vector<TokenPair> options;
+  options.clear();
   auto add = [&](double s, const char* how, int q0, int q1, int c0, int c1) {
-    if (s < kMinTokenScore || n_options >= 256) return;
-    options[n_options++] = Option{s, q0, q1, c0, c1, how};
+    if (s < kMinTokenScore) return;
+    options.push_back(TokenPair{s, q0, q1, c0, c1, how});
   };
   // Tokens sharing under half of their distinct letters cannot reach
   // kMinTokenScore (Jaro-Winkler needs most letters in common); outside
@@ -118,17 +113,30 @@ NameComparison CompareNames(const NormalizedName& query, const NormalizedName& l
       add(s, s >= 1.0 ? "joined" : how, i, i + 1, j, j);
     }
   }
-  std::sort(options, options + n_options, [](const Option& a, const Option& b) {
+  return ScorePairs(query, listed, list_weights, options, explain);
+}
+
+NameComparison ScorePairs(const NormalizedName& query, const NormalizedName& listed,
+                          const std::vector<float>* list_weights, std::vector<TokenPair>& options, bool explain) {
+  NameComparison out;
+  const auto& qt = query.tokens;
+  const auto& ct = listed.tokens;
+  const int nq = int(qt.size()), nc = int(ct.size());
+  auto cw = [&](int j) { return list_weights != nullptr ? (*list_weights)[size_t(j)] : ct[size_t(j)].weight; };
+  const int n_options = int(options.size());
+  std::sort(options.begin(), options.end(), [](const TokenPair& a, const TokenPair& b) {
     if (a.score != b.score) return a.score > b.score;
     // Prefer single-token pairings on ties: "al baghdadi" explains better.
-    return (a.q1 - a.q0 + a.c1 - a.c0) < (b.q1 - b.q0 + b.c1 - b.c0);
+    if ((a.q1 - a.q0 + a.c1 - a.c0) != (b.q1 - b.q0 + b.c1 - b.c0)) {
+      return (a.q1 - a.q0 + a.c1 - a.c0) < (b.q1 - b.q0 + b.c1 - b.c0);
+    }
+    return a.q0 != b.q0 ? a.q0 < b.q0 : a.c0 < b.c0;
   });
   std::vector<double> q_score(size_t(nq), 0.0), c_score(size_t(nc), 0.0);
   std::vector<int> q_option(size_t(nq), -1), c_used(size_t(nc), 0);
   for (int k = 0; k < n_options; ++k) {
-    const Option& o = options[k];
-    bool free = true;
-    for (int i = o.q0; i <= o.q1 && free; ++i) free = q_option[size_t(i)] < 0;
+    const TokenPair& o = options[size_t(k)];
+    bool free = true;    for (int i = o.q0; i <= o.q1 && free; ++i) free = q_option[size_t(i)] < 0;
     for (int j = o.c0; j <= o.c1 && free; ++j) free = !c_used[size_t(j)];
     if (!free) continue;
     for (int i = o.q0; i <= o.q1; ++i) {
@@ -191,9 +199,20 @@ NameComparison CompareNames(const NormalizedName& query, const NormalizedName& l
       out.tokens.push_back(TokenMatch{qt[size_t(i)].text, "", 0, "unmatched"});
       continue;
     }
-    const Option& o = options[k];
+    const TokenPair& o = options[size_t(k)];
     if (i != o.q0) continue;  // joined query pair: reported once
-    out.tokens.push_back(TokenMatch{span(qt, o.q0, o.q1), span(ct, o.c0, o.c1), o.score, o.how});
+    const char* how = o.how;
+    if (how == nullptr) {
+      const bool joined = o.q1 > o.q0 || o.c1 > o.c0;
+      if (o.score >= 1.0) {
+        how = joined ? "joined" : "exact";
+      } else {
+        const std::string a = Joined(qt, o.q0, o.q1), b = Joined(ct, o.c0, o.c1);
+        const bool cross = query.abjad || listed.abjad || !query.script.empty() || !listed.script.empty();
+        how = Similar(a, b, Skeleton(a), Skeleton(b), cross).second;
+      }
+    }
+    out.tokens.push_back(TokenMatch{span(qt, o.q0, o.q1), span(ct, o.c0, o.c1), o.score, how});
   }
   for (int j = 0; j < nc; ++j) {
     if (cw(j) > 0 && !c_used[size_t(j)]) out.tokens.push_back(TokenMatch{"", ct[size_t(j)].text, 0, "unmatched"});

@@ -31,6 +31,10 @@
 namespace centinela::screening {
 
 inline constexpr double kMinTokenScore = 0.85;
+// Two words written as one ("montes tacuri" / "montserrat") must match more
+// closely than single words (outside cross-script comparisons): the join
+// gives Jaro-Winkler a long prefix.
+inline constexpr double kMinJoinedScore = 0.92;
 
 // How one token (or two joined) of the query matched the listed name.
 struct TokenMatch {
@@ -52,6 +56,22 @@ struct NameComparison {
 // skeletons; `cross_script` when one side was transliterated. Sets `*how`.
 double TokenPairScore(const std::string& q, const std::string& c, const std::string& q_skel,
                       const std::string& c_skel, bool cross_script, const char** how = nullptr);
+
+// A pairing of query tokens [q0, q1] with listed tokens [c0, c1] (one side
+// may be two tokens written together) and its similarity.
+struct TokenPair {
+  double score;
+  int q0, q1;
+  int c0, c1;
+  const char* how;  // "exact", "fuzzy", "phonetic", "joined"; null: worked out when explaining
+};
+
+// Scores `query` against `listed` from the pairings found, each at least
+// kMinTokenScore (CompareNames finds them by comparing every token with
+// every token; the index passes the ones its keys found). Assigns them
+// greedily, best first, each token once; `pairs` is reordered.
+NameComparison ScorePairs(const NormalizedName& query, const NormalizedName& listed,
+                          const std::vector<float>* list_weights, std::vector<TokenPair>& pairs, bool explain);
 
 // Compares `query` with `listed`. `list_weights`, when given, replaces the
 // weights of `listed`'s tokens (same size; rarity-weighted by the index).

@@ -18,7 +18,8 @@ double JaroWinkler(absl::string_view a, absl::string_view b);
 // Similarity of two name tokens, guarded for short tokens: tokens of one or
 // two letters only match exactly, and a difference between tokens of up to
 // four letters costs more than Jaro-Winkler alone says ("ana"/"ann"), and
-// so does a large difference in length ("trans"/"transportes").
+// so does a large difference in length ("trans"/"transportes"; under half
+// the length is 0).
 double TokenSimilarity(absl::string_view a, absl::string_view b);
 
 // Consonant skeleton: vowels (and y) dropped, doubled letters collapsed and
