@@ -21,21 +21,23 @@ const PartyScreening::Result& PartyScreening::Lookup(rules::ScreenedParty party,
   }
   Result r;
   r.party = party;
-  r.list = std::string(list);
+  r.list = list;
   const v1::Party& p = party == rules::ScreenedParty::kOriginator ? tx_->originator() : tx_->beneficiary();
   if (lists_ != nullptr && !p.name().empty()) {
-    const screening::ScreenQuery q = QueryOf(p);
-    if (auto one = lists_->ScreenCached(q, list); one.has_value()) {
+    auto& cached_query = queries_[party == rules::ScreenedParty::kOriginator ? 0 : 1];
+    if (!cached_query.has_value()) cached_query = QueryOf(p);
+    const screening::ScreenQuery& q = *cached_query;
+    if (auto one = lists_->ScreenCached(q, list)) {
       r.loaded = true;
-      r.best = std::move(*one);
-      r.best_list = r.list;
+      r.best = std::move(one);
+      r.best_list = std::string(r.list);
     } else if (list == "sanctions" || list == "pep" || list == "other") {
       for (const auto& l : lists_->All()) {
         if (screening::ListCategoryName(l->meta().category) != list) continue;
         auto s = lists_->ScreenCached(q, l->meta().name);
-        if (!s.has_value()) continue;
-        if (!r.loaded || s->score > r.best.score) {
-          r.best = std::move(*s);
+        if (!s) continue;
+        if (!r.loaded || s->score > r.best->score) {
+          r.best = std::move(s);
           r.best_list = l->meta().name;
         }
         r.loaded = true;
@@ -49,14 +51,14 @@ const PartyScreening::Result& PartyScreening::Lookup(rules::ScreenedParty party,
 rules::Value PartyScreening::Screen(rules::ScreenedParty party, absl::string_view list) {
   const Result& r = Lookup(party, list);
   if (!r.loaded) return rules::Value::Null();
-  return rules::Value::Number(r.best.score);
+  return rules::Value::Number(r.best->score);
 }
 
 std::string PartyScreening::Explain(rules::ScreenedParty party, absl::string_view list) {
   const Result& r = Lookup(party, list);
   if (!r.loaded) return "null";
-  if (r.best.score <= 0) return "0 (no match)";
-  return absl::StrCat(r.best.explanation, " on ", r.best_list, "@", r.best.list_version);
+  if (r.best->score <= 0) return "0 (no match)";
+  return absl::StrCat(r.best->explanation, " on ", r.best_list, "@", r.best->list_version);
 }
 
 }  // namespace centinela

@@ -9,6 +9,7 @@
 #ifndef CENTINELA_ENGINE_PIPELINE_PARTY_SCREENING_H_
 #define CENTINELA_ENGINE_PIPELINE_PARTY_SCREENING_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,16 +33,17 @@ class PartyScreening : public rules::ScreeningSource {
  private:
   struct Result {
     rules::ScreenedParty party;
-    std::string list;
+    absl::string_view list;  // owned by the compiled rule, which outlives the transaction
     bool loaded = false;
-    screening::CachedScreen best;
-    std::string best_list;
+    std::shared_ptr<const screening::CachedScreen> best;  // set when loaded
+    std::string best_list;  // the list that gave `best` (short: no allocation)
   };
   const Result& Lookup(rules::ScreenedParty party, absl::string_view list);
 
   const screening::ListSet* lists_;
   const v1::Transaction* tx_;
   std::vector<Result> memo_;  // a handful per transaction
+  std::optional<screening::ScreenQuery> queries_[2];  // per party, built on first use
 };
 
 }  // namespace centinela

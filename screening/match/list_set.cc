@@ -12,9 +12,13 @@ namespace {
 // often come back at once).
 constexpr size_t kMaxCached = 1 << 18;
 
-std::string CacheKey(const ScreenQuery& q, const ListIndex& list) {
-  return absl::StrCat(list.meta().name, "\x1f", list.meta().version, "\x1f", q.name, "\x1f", q.dob, "\x1f",
-                      q.country, "\x1f", q.document, "\x1f", int(q.kind));
+// The cache key, built in a per-thread buffer (no allocation on a hit).
+const std::string& CacheKey(const ScreenQuery& q, const ListIndex& list) {
+  thread_local std::string key;
+  key.clear();
+  absl::StrAppend(&key, list.meta().name, "\x1f", list.meta().version, "\x1f", q.name, "\x1f", q.dob, "\x1f",
+                  q.country, "\x1f", q.document, "\x1f", int(q.kind));
+  return key;
 }
 
 }  // namespace
@@ -130,9 +134,9 @@ absl::StatusOr<std::vector<Hit>> ListSet::Screen(const ScreenQuery& q, const std
   return hits;
 }
 
-std::optional<CachedScreen> ListSet::ScreenCached(const ScreenQuery& q, absl::string_view name) const {
+std::shared_ptr<const CachedScreen> ListSet::ScreenCached(const ScreenQuery& q, absl::string_view name) const {
   std::shared_ptr<const ListIndex> list = Get(name);
-  if (list == nullptr) return std::nullopt;
+  if (list == nullptr) return nullptr;
   const std::string key = CacheKey(q, *list);
   {
     absl::MutexLock lock(&cache_mu_);
@@ -143,7 +147,8 @@ std::optional<CachedScreen> ListSet::ScreenCached(const ScreenQuery& q, absl::st
     }
   }
   ++cache_misses_;
-  CachedScreen r;
+  auto made = std::make_shared<CachedScreen>();
+  CachedScreen& r = *made;
   r.list_version = list->meta().version;
   auto prepared = PrepareQuery(q);
   if (!prepared.ok()) {
@@ -168,8 +173,8 @@ std::optional<CachedScreen> ListSet::ScreenCached(const ScreenQuery& q, absl::st
   }
   absl::MutexLock lock(&cache_mu_);
   if (cache_.size() >= kMaxCached) cache_.clear();
-  cache_.emplace(key, r);
-  return r;
+  cache_.emplace(key, made);
+  return made;
 }
 
 ListSetStats ListSet::stats() const {

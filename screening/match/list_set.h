@@ -81,8 +81,9 @@ class ListSet {
   absl::StatusOr<std::vector<Hit>> Screen(const ScreenQuery& q, const std::vector<std::string>& lists,
                                           const ScreenOptions& options) const;
 
-  // The best hit of `q` on list `name`, cached; nullopt when no such list.
-  std::optional<CachedScreen> ScreenCached(const ScreenQuery& q, absl::string_view name) const;
+  // The best hit of `q` on list `name`, cached (shared, never copied); null
+  // when no such list is loaded.
+  std::shared_ptr<const CachedScreen> ScreenCached(const ScreenQuery& q, absl::string_view name) const;
 
   ListSetStats stats() const;
 
@@ -92,7 +93,7 @@ class ListSet {
   absl::flat_hash_map<std::string, ListSpec> specs_ ABSL_GUARDED_BY(mu_);
 
   mutable absl::Mutex cache_mu_;
-  mutable absl::flat_hash_map<std::string, CachedScreen> cache_ ABSL_GUARDED_BY(cache_mu_);
+  mutable absl::flat_hash_map<std::string, std::shared_ptr<const CachedScreen>> cache_ ABSL_GUARDED_BY(cache_mu_);
   mutable std::atomic<int64_t> cache_hits_{0}, cache_misses_{0};
   std::atomic<int64_t> swaps_{0};
 };

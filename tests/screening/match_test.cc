@@ -114,13 +114,14 @@ TEST_F(MatchTest, CachedPerPartyAndListVersion) {
   const int64_t misses = set_->stats().cache_misses, hits = set_->stats().cache_hits;
   auto a = set_->ScreenCached(q, "un");
   auto b = set_->ScreenCached(q, "un");
-  ASSERT_TRUE(a.has_value() && b.has_value());
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a.get(), b.get());  // the cached result itself, not a copy
   EXPECT_EQ(a->entry_id, "UN-CDi.001");
   EXPECT_EQ(b->explanation, a->explanation);
   EXPECT_THAT(a->explanation, ::testing::StartsWith("1.00 UN-CDi.001 'ERIC BADEGE'"));
   EXPECT_EQ(set_->stats().cache_misses, misses + 1);
   EXPECT_EQ(set_->stats().cache_hits, hits + 1);
-  EXPECT_FALSE(set_->ScreenCached(q, "nope").has_value());
+  EXPECT_EQ(set_->ScreenCached(q, "nope"), nullptr);
   q.name = "Rosa Quispe Mamani";
   EXPECT_EQ(set_->ScreenCached(q, "un")->score, 0);
   EXPECT_EQ(set_->Missing({"un", "sanctions", "pep", "ofac"}), (std::vector<std::string>{"pep", "ofac"}));
