@@ -222,7 +222,7 @@ void ListIndex::Index() {
     auto post = [&](const std::string& t) {
       const uint32_t id = TokenId(t);
       auto& p = postings_[id];
-      if (p.empty() || p.back() != i) p.push_back(i);
+      if (p.empty() || p.back().name != i) p.push_back(Posting{i, 0});
       return id;
     };
     in.vocab.assign(toks.size(), kNone);
@@ -244,8 +244,12 @@ void ListIndex::Index() {
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     ids.shrink_to_fit();
   }
-  vocab_weight_.assign(vocab_text_.size(), 0);
   name_weight_.assign(names_.size(), 0);
+  auto set_weight = [&](uint32_t id, uint32_t name, float w) {
+    auto& p = postings_[id];
+    auto it = std::lower_bound(p.begin(), p.end(), name, [](const Posting& x, uint32_t n) { return x.name < n; });
+    if (it != p.end() && it->name == name) it->weight = std::max(it->weight, w);
+  };
   for (uint32_t i = 0; i < names_.size(); ++i) {
     IndexedName& in = names_[i];
     const auto& toks = in.norm.tokens;
@@ -267,14 +271,8 @@ void ListIndex::Index() {
       name_weight_[i] += in.weights[k];
     }
     for (size_t k = 0; k < toks.size(); ++k) {
-      if (in.vocab[k] != kNone) {
-        float& w = vocab_weight_[in.vocab[k]];
-        w = std::max(w, in.weights[k]);
-      }
-      if (k < in.joined.size() && in.joined[k] != kNone) {
-        float& j = vocab_weight_[in.joined[k]];
-        j = std::max(j, in.weights[k] + in.weights[k + 1]);
-      }
+      if (in.vocab[k] != kNone) set_weight(in.vocab[k], i, in.weights[k]);
+      if (k < in.joined.size() && in.joined[k] != kNone) set_weight(in.joined[k], i, in.weights[k] + in.weights[k + 1]);
     }
   }
 }
@@ -296,7 +294,7 @@ size_t ListIndex::MemoryBytes() const {
   }
   for (size_t i = 0; i < vocab_text_.size(); ++i) {
     b += 2 * (sizeof(std::string) + vocab_text_[i].capacity()) + sizeof(std::string) +
-         vocab_skeleton_[i].capacity() + 16 + postings_[i].capacity() * 4 + sizeof(postings_[i]);
+         vocab_skeleton_[i].capacity() + 16 + postings_[i].capacity() * sizeof(Posting) + sizeof(postings_[i]);
   }
   for (const auto& [k, ids] : keys_) b += 8 + sizeof(ids) + ids.capacity() * 4 + 8;
   return b;
@@ -409,18 +407,19 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
     ++s.generation;
     const bool may_add = remaining >= floor;
     remaining -= u.weight;
-    auto credit = [&](uint32_t n, float sim, uint32_t id) {
+    auto credit = [&](const Posting& p, float sim) {
+      const uint32_t n = p.name;
       if (s.stamp[n] == s.generation) return;  // one credit per unit and name
       s.stamp[n] = s.generation;
       if (s.acc[n] == 0 && s.acc_c[n] == 0) s.touched.push_back(n);
       s.acc[n] += u.weight * sim;
-      s.acc_c[n] += vocab_weight_[id] * sim;
+      s.acc_c[n] += p.weight * sim;
     };
     if (may_add || u.postings <= s.touched.size() * 4) {
       for (const auto& [id, sim] : u.matches) {
-        for (uint32_t n : postings_[id]) {
-          if (!may_add && s.acc[n] == 0 && s.acc_c[n] == 0) continue;
-          credit(n, sim, id);
+        for (const Posting& p : postings_[id]) {
+          if (!may_add && s.acc[p.name] == 0 && s.acc_c[p.name] == 0) continue;
+          credit(p, sim);
         }
       }
     } else {
@@ -430,8 +429,9 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
         const uint32_t n = s.touched[k];
         for (const auto& [id, sim] : u.matches) {
           const auto& p = postings_[id];
-          if (std::binary_search(p.begin(), p.end(), n)) {
-            credit(n, sim, id);
+          auto it = std::lower_bound(p.begin(), p.end(), n, [](const Posting& x, uint32_t v) { return x.name < v; });
+          if (it != p.end() && it->name == n) {
+            credit(*it, sim);
             break;
           }
         }

@@ -129,8 +129,12 @@ class ListIndex {
   std::vector<std::string> vocab_text_;
   std::vector<std::string> vocab_skeleton_;
   std::vector<uint32_t> vocab_letters_;
-  std::vector<std::vector<uint32_t>> postings_;  // token id -> name indices
-  std::vector<float> vocab_weight_;               // token id -> its largest weight in a name
+  // A name holding an indexed token, and the token's weight in that name.
+  struct Posting {
+    uint32_t name;
+    float weight;
+  };
+  std::vector<std::vector<Posting>> postings_;  // token id -> names, by name index
   std::vector<float> name_weight_;                // name index -> sum of its token weights
   absl::flat_hash_map<uint64_t, std::vector<uint32_t>> keys_;  // key -> token ids
 };
