@@ -16,8 +16,13 @@ class ScreeningEvalTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     set_ = new ListSet();
-    ListSpec ofac{"ofac", ListFormat::kOfac, std::string(kLists) + "ofac_sdn_2024-05.csv"};
-    ListSpec un{"un", ListFormat::kUn, std::string(kLists) + "un_consolidated_2026-02.xml"};
+    ListSpec ofac, un;
+    ofac.name = "ofac";
+    ofac.format = ListFormat::kOfac;
+    ofac.path = std::string(kLists) + "ofac_sdn_2024-05.csv";
+    un.name = "un";
+    un.format = ListFormat::kUn;
+    un.path = std::string(kLists) + "un_consolidated_2026-02.xml";
     for (const ListSpec& spec : {ofac, un}) {
       auto meta = set_->Load(spec);
       ASSERT_TRUE(meta.ok()) << meta.status();
