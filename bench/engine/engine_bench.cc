@@ -156,15 +156,8 @@ struct WarmProcessor {
     ProcessorOptions options;
     if (with_lists) {
       lists = std::make_unique<screening::ListSet>();
-      const std::string base = CENTINELA_SOURCE_DIR "/../shared/data/lists/";
-      screening::ListSpec ofac, un;
-      ofac.name = "ofac";
-      ofac.format = screening::ListFormat::kOfac;
-      ofac.path = base + "ofac_sdn_2024-05.csv";
-      un.name = "un";
-      un.format = screening::ListFormat::kUn;
-      un.path = base + "un_consolidated_2026-02.xml";
-      if (auto st = lists->LoadAll({ofac, un}); !st.ok()) fprintf(stderr, "lists: %s\n", std::string(st.message()).c_str());
+      const auto specs = screening::OfacAndUnSpecs(CENTINELA_SOURCE_DIR "/../shared/data/lists");
+      if (auto st = lists->LoadAll(specs); !st.ok()) fprintf(stderr, "lists: %s\n", std::string(st.message()).c_str());
       options.lists = lists.get();
     }
     processor = *Processor::Create(store.get(), pack.get(), &fx, options);

@@ -32,16 +32,7 @@ namespace {
 
 constexpr const char* kLists = CENTINELA_SOURCE_DIR "/../shared/data/lists/";
 
-std::vector<ListSpec> Specs() {
-  ListSpec ofac, un;
-  ofac.name = "ofac";
-  ofac.format = ListFormat::kOfac;
-  ofac.path = std::string(kLists) + "ofac_sdn_2024-05.csv";
-  un.name = "un";
-  un.format = ListFormat::kUn;
-  un.path = std::string(kLists) + "un_consolidated_2026-02.xml";
-  return {ofac, un};
-}
+std::vector<ListSpec> Specs() { return OfacAndUnSpecs(kLists); }
 
 double ResidentMb() {
   std::ifstream statm("/proc/self/statm");

@@ -628,6 +628,20 @@ absl::Status CheckName(const std::string& name) {
 
 }  // namespace
 
+ListSpec MakeListSpec(std::string name, ListFormat format, std::string path, ListCategory category) {
+  ListSpec s;
+  s.name = std::move(name);
+  s.format = format;
+  s.path = std::move(path);
+  s.category = category;
+  return s;
+}
+
+std::vector<ListSpec> OfacAndUnSpecs(const std::string& lists_dir) {
+  return {MakeListSpec("ofac", ListFormat::kOfac, (fs::path(lists_dir) / "ofac_sdn_2024-05.csv").string()),
+          MakeListSpec("un", ListFormat::kUn, (fs::path(lists_dir) / "un_consolidated_2026-02.xml").string())};
+}
+
 absl::StatusOr<ListCategory> ParseListCategory(absl::string_view text) {
   if (text == "sanctions") return ListCategory::kSanctions;
   if (text == "pep") return ListCategory::kPep;

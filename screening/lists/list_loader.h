@@ -17,6 +17,7 @@
 #define CENTINELA_SCREENING_LISTS_LIST_LOADER_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -69,6 +70,15 @@ struct ListSpec {
   ListCategory category = ListCategory::kSanctions;
   CsvListMapping mapping;  // for kCsv
 };
+
+// A spec from its parts (csv lists also need a mapping).
+ListSpec MakeListSpec(std::string name, ListFormat format, std::string path,
+                      ListCategory category = ListCategory::kSanctions);
+
+// The two public sanctions lists shipped with the test data, in `lists_dir`
+// (../shared/data/lists): OFAC SDN 2024 ("ofac") and the UN consolidated
+// list ("un"). For tests, benchmarks and `centinela lists evaluate`.
+std::vector<ListSpec> OfacAndUnSpecs(const std::string& lists_dir);
 
 // Parses one configured list:
 //   {name: un, format: un, path: FILE, category: sanctions,

@@ -26,19 +26,11 @@ using testing::ApiTestClient;
 
 constexpr const char* kLists = CENTINELA_SOURCE_DIR "/../shared/data/lists/";
 
-screening::ListSpec Spec(const std::string& name, screening::ListFormat f, const std::string& path,
-                         screening::ListCategory c = screening::ListCategory::kSanctions) {
-  screening::ListSpec s;
-  s.name = name;
-  s.format = f;
-  s.path = path;
-  s.category = c;
-  return s;
-}
+using screening::MakeListSpec;
 
 screening::ListSpec PepSpec() {
   const std::string mapping = CENTINELA_SOURCE_DIR "/deploy/config/lists/pep_pe.mapping.yaml";
-  screening::ListSpec s = Spec("pep_pe", screening::ListFormat::kCsv,
+  screening::ListSpec s = MakeListSpec("pep_pe", screening::ListFormat::kCsv,
                                CENTINELA_SOURCE_DIR "/deploy/config/lists/pep_pe_sample.csv",
                                screening::ListCategory::kPep);
   auto doc = LoadYaml(*ReadFile(mapping, "mapping"), mapping);
@@ -94,8 +86,8 @@ const v1::Alert* ByTypology(const std::vector<v1::Alert>& alerts, const std::str
 
 TEST(ScreeningTest, SanctionedAndPepPartiesRaiseExplainedAlertsOnTheUifTopic) {
   testing::EngineHarness engine(2);
-  engine.config().lists = {Spec("un", screening::ListFormat::kUn, std::string(kLists) + "un_consolidated_2026-02.xml"),
-                           Spec("ofac", screening::ListFormat::kOfac, std::string(kLists) + "ofac-small/sdn.csv"),
+  engine.config().lists = {MakeListSpec("un", screening::ListFormat::kUn, std::string(kLists) + "un_consolidated_2026-02.xml"),
+                           MakeListSpec("ofac", screening::ListFormat::kOfac, std::string(kLists) + "ofac-small/sdn.csv"),
                            PepSpec()};
   engine.Start();
   std::vector<v1::Transaction> txs;
@@ -184,7 +176,7 @@ TEST(ScreeningTest, SanctionedAndPepPartiesRaiseExplainedAlertsOnTheUifTopic) {
 
 TEST(ScreeningTest, ListsReloadWhileTheStreamRunsAndABrokenFileKeepsThePreviousVersion) {
   testing::EngineHarness engine(4);
-  engine.config().lists = {Spec("ofac", screening::ListFormat::kOfac, std::string(kLists) + "ofac-small/sdn.csv")};
+  engine.config().lists = {MakeListSpec("ofac", screening::ListFormat::kOfac, std::string(kLists) + "ofac-small/sdn.csv")};
   engine.Start();
   ApiTestClient api(engine.url());
   auto info = [&] {

@@ -17,13 +17,7 @@ using ::testing::StartsWith;
 
 constexpr const char* kLists = CENTINELA_SOURCE_DIR "/../shared/data/lists/";
 
-ListSpec Spec(const std::string& name, ListFormat f, const std::string& path) {
-  ListSpec s;
-  s.name = name;
-  s.format = f;
-  s.path = path;
-  return s;
-}
+ListSpec Spec(const std::string& name, ListFormat f, const std::string& path) { return MakeListSpec(name, f, path); }
 
 const ListEntry* Find(const Watchlist& l, const std::string& id) {
   for (const auto& e : l.entries) {

@@ -14,11 +14,7 @@ class MatchTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     set_ = new ListSet();
-    ListSpec un;
-    un.name = "un";
-    un.format = ListFormat::kUn;
-    un.path = std::string(kLists) + "un_consolidated_2026-02.xml";
-    ASSERT_TRUE(set_->Load(un).ok());
+    ASSERT_TRUE(set_->Load(OfacAndUnSpecs(kLists)[1]).ok());
   }
   static void TearDownTestSuite() { delete set_; }
   static std::vector<Hit> Screen(const ScreenQuery& q, double threshold = kDefaultThreshold) {

@@ -16,14 +16,7 @@ class ScreeningEvalTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     set_ = new ListSet();
-    ListSpec ofac, un;
-    ofac.name = "ofac";
-    ofac.format = ListFormat::kOfac;
-    ofac.path = std::string(kLists) + "ofac_sdn_2024-05.csv";
-    un.name = "un";
-    un.format = ListFormat::kUn;
-    un.path = std::string(kLists) + "un_consolidated_2026-02.xml";
-    for (const ListSpec& spec : {ofac, un}) {
+    for (const ListSpec& spec : OfacAndUnSpecs(kLists)) {
       auto meta = set_->Load(spec);
       ASSERT_TRUE(meta.ok()) << meta.status();
       std::printf("loaded %s: %lld entries, %lld names, %.0f ms\n", meta->name.c_str(), (long long)meta->entries,
