@@ -152,6 +152,15 @@ void ParseOfacPiece(absl::string_view piece, ListEntry& entry) {
   }
 }
 
+// The ent_num column of an OFAC file.
+absl::StatusOr<int64_t> EntNum(const CsvReader& reader, const std::string& field) {
+  int64_t num;
+  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(field), &num)) {
+    return absl::InvalidArgumentError(absl::StrCat(reader.Where(), ": ent_num '", field, "' is not a number"));
+  }
+  return num;
+}
+
 struct OfacFiles {
   std::string sdn;
   std::string alt;  // empty when absent
@@ -181,10 +190,7 @@ absl::Status ParseOfacSdn(absl::string_view text, const std::string& file, Watch
                           "Tonnage,GRT,Vess_flag,Vess_owner,Remarks), got ",
           f.size()));
     }
-    int64_t num;
-    if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(f[0]), &num)) {
-      return absl::InvalidArgumentError(absl::StrCat(reader.Where(), ": ent_num '", f[0], "' is not a number"));
-    }
+    ASSIGN_OR_RETURN(const int64_t num, EntNum(reader, f[0]));
     const std::string name = CleanOfacField(f[1]);
     if (name.empty()) return absl::InvalidArgumentError(absl::StrCat(reader.Where(), ": SDN_Name is empty"));
     if (by_num.contains(num)) {
@@ -218,10 +224,7 @@ absl::Status ParseOfacAlt(absl::string_view text, const std::string& file, Watch
       return absl::InvalidArgumentError(absl::StrCat(
           reader.Where(), ": expected 5 columns (ent_num,alt_num,alt_type,alt_name,alt_remarks), got ", f.size()));
     }
-    int64_t num;
-    if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(f[0]), &num)) {
-      return absl::InvalidArgumentError(absl::StrCat(reader.Where(), ": ent_num '", f[0], "' is not a number"));
-    }
+    ASSIGN_OR_RETURN(const int64_t num, EntNum(reader, f[0]));
     auto it = by_num.find(num);
     if (it == by_num.end()) {
       Skip(list, absl::StrCat(reader.Where(), ": alias for ent_num ", num, ", which sdn.csv does not list"));
@@ -246,10 +249,7 @@ absl::Status ParseOfacAdd(absl::string_view text, const std::string& file, Watch
           reader.Where(), ": expected 6 columns (ent_num,add_num,address,city_state_postal,country,add_remarks), got ",
           f.size()));
     }
-    int64_t num;
-    if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(f[0]), &num)) {
-      return absl::InvalidArgumentError(absl::StrCat(reader.Where(), ": ent_num '", f[0], "' is not a number"));
-    }
+    ASSIGN_OR_RETURN(const int64_t num, EntNum(reader, f[0]));
     auto it = by_num.find(num);
     if (it == by_num.end()) {
       Skip(list, absl::StrCat(reader.Where(), ": address for ent_num ", num, ", which sdn.csv does not list"));
