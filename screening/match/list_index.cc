@@ -58,21 +58,28 @@ bool JoinsWith(const NameToken& a, const NameToken& b) {
          b.kind != TokenKind::kLegalForm;
 }
 
+// Per-thread working memory of a screen, reused across screens.
 struct Scratch {
   std::vector<float> acc;    // query weight covered
   std::vector<float> acc_c;  // listed weight covered (upper bound)
   std::vector<uint32_t> stamp;
   std::vector<uint32_t> touched;
   uint32_t generation = 0;
+  std::vector<uint32_t> token_stamp;  // indexed token id -> lookup that saw it
+  uint32_t lookup = 0;
 };
 
-Scratch& ThreadScratch(size_t n) {
+Scratch& ThreadScratch(size_t n, size_t tokens) {
   thread_local Scratch s;
   if (s.acc.size() < n) {
     s.acc.assign(n, 0);
     s.acc_c.assign(n, 0);
     s.stamp.assign(n, 0);
     s.generation = 0;
+  }
+  if (s.token_stamp.size() < tokens) {
+    s.token_stamp.assign(tokens, 0);
+    s.lookup = 0;
   }
   return s;
 }
@@ -318,7 +325,7 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
   const auto& qt = qname.tokens;
   if (qname.Empty() || names_.empty()) return;
   const bool query_cross = qname.abjad || !qname.script.empty();
-  Scratch& s = ThreadScratch(names_.size());
+  Scratch& s = ThreadScratch(names_.size(), vocab_text_.size());
   s.touched.clear();
   // Query token weights as normalised (rarity weights only the listed side:
   // an extra surname on the query is no evidence against a match).
@@ -337,14 +344,32 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
     size_t postings = 0;                               // names they occur in
   };
   std::vector<Unit> units;
-  std::vector<uint32_t> found;
   auto lookup = [&](int q0, int q1, const std::string& text, const std::string& skel, float weight) {
-    found.clear();
+    ++s.lookup;
+    Unit u{q0, q1, weight, {}, 0};
+    const uint32_t letters = LetterSet(text);
+    // Each indexed token found is scored once per lookup, as it is found.
+    auto consider = [&](uint32_t id) {
+      if (s.token_stamp[id] == s.lookup) return;
+      s.token_stamp[id] = s.lookup;
+      if (!query_cross) {
+        const uint32_t v = vocab_letters_[id];
+        if (2 * __builtin_popcount(letters & v) < std::min(__builtin_popcount(letters), __builtin_popcount(v))) {
+          return;  // too few letters in common to reach kMinTokenScore
+        }
+      }
+      const double sim = TokenPairScore(text, vocab_text_[id], skel, vocab_skeleton_[id], query_cross);
+      if (sim < kMinTokenScore) return;
+      u.matches.push_back({id, float(sim)});
+      u.postings += postings_[id].size();
+    };
     auto add_key = [&](uint64_t key) {
-      if (auto it = keys_.find(key); it != keys_.end()) found.insert(found.end(), it->second.begin(), it->second.end());
+      if (auto it = keys_.find(key); it != keys_.end()) {
+        for (uint32_t id : it->second) consider(id);
+      }
     };
     auto exact = vocab_.find(text);
-    if (exact != vocab_.end()) found.push_back(exact->second);
+    if (exact != vocab_.end()) consider(exact->second);
     // A word many listed names hold ("muhammad", "state") is matched as
     // written; its one-letter variants are looked up only for rarer words.
     if (exact == vocab_.end() || postings_[exact->second].size() < kCommonPostings) {
@@ -355,22 +380,6 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
     // only decide matches across scripts (CompareNames), so only then are
     // they looked up.
     if (skel.size() >= (query_cross ? 2u : 3u)) add_key(KeyHash('s', skel));
-    std::sort(found.begin(), found.end());
-    found.erase(std::unique(found.begin(), found.end()), found.end());
-    Unit u{q0, q1, weight, {}, 0};
-    const uint32_t letters = LetterSet(text);
-    for (uint32_t id : found) {
-      if (!query_cross) {
-        const uint32_t v = vocab_letters_[id];
-        if (2 * __builtin_popcount(letters & v) < std::min(__builtin_popcount(letters), __builtin_popcount(v))) {
-          continue;  // too few letters in common to reach kMinTokenScore
-        }
-      }
-      const double sim = TokenPairScore(text, vocab_text_[id], skel, vocab_skeleton_[id], query_cross);
-      if (sim < kMinTokenScore) continue;
-      u.matches.push_back({id, float(sim)});
-      u.postings += postings_[id].size();
-    }
     if (!u.matches.empty()) units.push_back(std::move(u));
   };
   for (size_t i = 0; i < qt.size(); ++i) {
