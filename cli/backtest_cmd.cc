@@ -103,6 +103,7 @@ int Backtest(const std::vector<std::string>& args) {
   eval::BacktestOptions o;
   o.pack_path = f->Get("pack");
   o.fx_path = f->Get("fx", config.fx_path.empty() ? "deploy/config/fx.yaml" : config.fx_path);
+  o.lists = config.lists;  // --config: screen against the engine's lists, as it does live
   o.progress = !f->Has("quiet");
   ScratchDir scratch("centinela-backtest");
   if (scratch.path().empty()) return Fail(absl::InternalError("backtest: cannot create a scratch directory"));

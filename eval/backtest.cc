@@ -224,7 +224,7 @@ void ScoreAgainstLabels(const CaseLabels& labels, BacktestReport* report) {
 
 absl::StatusOr<BacktestReport> RunBacktest(const BacktestInput& input, const BacktestOptions& o) {
   const auto start = Clock::now();
-  ASSIGN_OR_RETURN(std::unique_ptr<ScratchEngine> engine, ScratchEngine::Open(o.pack_path, o.fx_path, o.work_dir));
+  ASSIGN_OR_RETURN(std::unique_ptr<ScratchEngine> engine, ScratchEngine::Open(o.pack_path, o.fx_path, o.work_dir, o.lists));
   Processor* processor = engine->processor.get();
   const rules::RulePack* pack = engine->pack.get();
   Feeder feeder(processor, o.progress);

@@ -15,6 +15,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "centinela/v1/alert.pb.h"
+#include "screening/lists/list_loader.h"
 
 namespace centinela::eval {
 
@@ -43,6 +44,9 @@ struct BacktestOptions {
   std::string fx_path;
   std::string work_dir;  // scratch database; must be empty or absent
   bool progress = true;  // progress lines on stderr
+  // Sanctions and PEP lists for screen() in rules (the engine config's
+  // screening.lists), so that a backtest screens as the live engine does.
+  std::vector<screening::ListSpec> lists;
 };
 
 // Injected typology cases, from `centinela gen --labels` (CSV

@@ -18,14 +18,17 @@ namespace centinela::eval {
 // Lifetime: owns everything; heap-allocated so the processor's borrowed
 // pointers stay valid. One thread.
 struct ScratchEngine {
-  // `work_dir` must be empty or absent.
+  // `work_dir` must be empty or absent. `lists` are loaded for screen() in
+  // rules, as the live engine loads its screening.lists.
   static absl::StatusOr<std::unique_ptr<ScratchEngine>> Open(const std::string& pack_path, const std::string& fx_path,
-                                                             const std::string& work_dir);
+                                                             const std::string& work_dir,
+                                                             const std::vector<screening::ListSpec>& lists = {});
   // Every alert in the scratch database, by id (commit first).
   absl::StatusOr<std::vector<v1::Alert>> Alerts() const;
 
   FxTable fx;
   std::unique_ptr<rules::RulePack> pack;
+  std::unique_ptr<screening::ListSet> lists;
   std::unique_ptr<Store> store;
   std::unique_ptr<Processor> processor;
 };

@@ -3,13 +3,16 @@
 // alert topics read back with a Kafka consumer, the API over HTTP, and list
 // reloads while the stream runs.
 #include <fstream>
+#include <map>
 #include <set>
 #include <thread>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "centinela/v1/alert.pb.h"
 #include "centinela/v1/screening.pb.h"
 #include "engine/common/yaml_util.h"
+#include "eval/backtest.h"
 #include "eval/screening_eval.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -144,6 +147,37 @@ TEST(ScreeningTest, SanctionedAndPepPartiesRaiseExplainedAlertsOnTheUifTopic) {
   for (const auto& a : AlertsOn(engine.config().bootstrap, engine.config().sunat_topic)) {
     EXPECT_THAT(a.typology_id(), ::testing::Not(HasSubstr("sanctions")));
   }
+
+  // A backtest over the same records, with the same lists, screens alike:
+  // the same sanctions and PEP alerts, field for field but detected_at.
+  const std::string file = engine.dir().Sub("feed.txt");
+  {
+    std::ofstream out(file);
+    for (const auto& tx : txs) out << "application/x-protobuf\t" << absl::BytesToHexString(tx.SerializeAsString()) << '\n';
+  }
+  eval::BacktestInput in;
+  in.file = file;
+  eval::BacktestOptions bo;
+  bo.pack_path = engine.config().pack_path;
+  bo.fx_path = engine.config().fx_path;
+  bo.work_dir = engine.dir().Sub("backtest");
+  bo.progress = false;
+  bo.lists = engine.config().lists;
+  auto backtest = eval::RunBacktest(in, bo);
+  ASSERT_TRUE(backtest.ok()) << backtest.status();
+  std::map<std::string, std::string> live_listed, backtest_listed;
+  for (v1::Alert a : uif) {
+    if (a.typology_id().find("match_") == std::string::npos) continue;
+    a.clear_detected_at();
+    live_listed[a.id()] = a.SerializeAsString();
+  }
+  for (v1::Alert a : backtest->alerts) {
+    if (a.typology_id().find("match_") == std::string::npos) continue;
+    a.clear_detected_at();
+    backtest_listed[a.id()] = a.SerializeAsString();
+  }
+  EXPECT_EQ(live_listed.size(), 3u);
+  EXPECT_EQ(backtest_listed, live_listed);
 
   // The same screening for compliance officers over the API.
   ApiTestClient api(engine.url());
