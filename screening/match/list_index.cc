@@ -218,7 +218,7 @@ void ListIndex::Index() {
   for (uint32_t e = 0; e < list_.entries.size(); ++e) {
     const ListEntry& entry = list_.entries[e];
     for (uint32_t n = 0; n < entry.names.size(); ++n) {
-      IndexedName in{e, n, NormalizeName(entry.names[n].text), {}};
+      IndexedName in{e, n, NormalizeName(entry.names[n].text), {}, {}, {}};
       if (in.norm.Empty()) continue;
       names_.push_back(std::move(in));
     }
