@@ -32,6 +32,10 @@ constexpr double kMaxFactorBonus = 0.07;
 // score = 0.6 * hi + 0.4 * lo <= 0.6 + 0.4 * lo.
 double MinCoverage(double threshold) { return std::max(0.0, (threshold - kMaxFactorBonus - 0.6) / 0.4); }
 
+// The bit of ListIndex::key_bits_ for a key.
+constexpr uint64_t kKeyBits = uint64_t(1) << 22;
+uint64_t KeyBit(uint64_t key) { return (key * 0x9E3779B97F4A7C15ull) >> (64 - 22); }
+
 uint64_t KeyHash(char kind, absl::string_view s) {
   return std::hash<std::string_view>()(std::string_view(s.data(), s.size())) * 31 + uint64_t(kind);
 }
@@ -246,7 +250,10 @@ void ListIndex::Index() {
     ForEachDeletionKey(t, [&](uint64_t key) { keys_[key].push_back(id); });
     if (vocab_skeleton_[id].size() >= 2) keys_[KeyHash('s', vocab_skeleton_[id])].push_back(id);
   }
+  key_bits_.assign(kKeyBits / 64, 0);
   for (auto& [k, ids] : keys_) {
+    const uint64_t b = KeyBit(k);
+    key_bits_[b >> 6] |= uint64_t(1) << (b & 63);
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     ids.shrink_to_fit();
@@ -286,6 +293,11 @@ void ListIndex::Index() {
 
 int ListIndex::LastScoredCount() { return last_scored; }
 
+bool ListIndex::MayHaveKey(uint64_t key) const {
+  const uint64_t b = KeyBit(key);
+  return (key_bits_[b >> 6] >> (b & 63)) & 1;
+}
+
 size_t ListIndex::MemoryBytes() const {
   size_t b = 0;
   for (const auto& e : list_.entries) {
@@ -304,6 +316,7 @@ size_t ListIndex::MemoryBytes() const {
          vocab_skeleton_[i].capacity() + 16 + postings_[i].capacity() * sizeof(Posting) + sizeof(postings_[i]);
   }
   for (const auto& [k, ids] : keys_) b += 8 + sizeof(ids) + ids.capacity() * 4 + 8;
+  b += key_bits_.capacity() * sizeof(uint64_t);
   return b;
 }
 
@@ -364,6 +377,7 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
       u.postings += postings_[id].size();
     };
     auto add_key = [&](uint64_t key) {
+      if (!MayHaveKey(key)) return;
       if (auto it = keys_.find(key); it != keys_.end()) {
         for (uint32_t id : it->second) consider(id);
       }

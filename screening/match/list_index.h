@@ -137,6 +137,10 @@ class ListIndex {
   std::vector<std::vector<Posting>> postings_;  // token id -> names, by name index
   std::vector<float> name_weight_;                // name index -> sum of its token weights
   absl::flat_hash_map<uint64_t, std::vector<uint32_t>> keys_;  // key -> token ids
+  // One bit per key hash (2^22 bits, 512 KiB, stays in cache): most probed
+  // keys are absent, and the bit answers that without touching keys_.
+  std::vector<uint64_t> key_bits_;
+  bool MayHaveKey(uint64_t key) const;
 };
 
 // Applies date of birth, country, document and kind to a name match; adds
