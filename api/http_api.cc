@@ -332,14 +332,7 @@ void ApiServer::GetSubject(Call& c, const std::string& kind, const std::string& 
 void ApiServer::Transition(Call& c, const std::string& id) {
   c.audit.set_target(id);
   v1::TransitionRequest r;
-  google::protobuf::util::JsonParseOptions po;
-  po.ignore_unknown_fields = false;
-  if (auto s = google::protobuf::util::JsonStringToMessage(c.req.body, &r, po); !s.ok()) {
-    return ReplyError(c.res, 400, "bad_request",
-                      absl::StrCat("body: expected {\"to\": STATUS, \"note\": TEXT, \"expected_version\": N}: ",
-                                   s.message().as_string()),
-                      "body");
-  }
+  if (!ParseJsonBody(c.req.body, c.res, &r, R"({"to": STATUS, "note": TEXT, "expected_version": N})")) return;
   int64_t expected = r.expected_version();
   if (c.req.has_header("If-Match")) {
     absl::string_view v = c.req.get_header_value("If-Match");

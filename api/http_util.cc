@@ -17,6 +17,18 @@ std::string ToJson(const google::protobuf::Message& m) {
   return out;
 }
 
+bool ParseJsonBody(const std::string& body, httplib::Response& res, google::protobuf::Message* m,
+                   absl::string_view shape, bool allow_empty) {
+  if (body.empty() && allow_empty) return true;
+  google::protobuf::util::JsonParseOptions po;
+  po.ignore_unknown_fields = false;
+  if (auto s = google::protobuf::util::JsonStringToMessage(body, m, po); !s.ok()) {
+    ReplyError(res, 400, "bad_request", absl::StrCat("body: expected ", shape, ": ", s.message().as_string()), "body");
+    return false;
+  }
+  return true;
+}
+
 void Reply(httplib::Response& res, int code, const google::protobuf::Message& body) {
   res.status = code;
   res.set_content(ToJson(body), std::string(kJson).c_str());

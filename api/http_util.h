@@ -29,6 +29,11 @@ void ReplyError(httplib::Response& res, int code, absl::string_view error, absl:
 void ReplyStatus(httplib::Response& res, const absl::Status& s);
 // InvalidArgument "PARAM: WHAT".
 absl::Status Bad(absl::string_view param, absl::string_view what);
+// Parses a JSON request body (unknown fields refused) into `m`; on error
+// answers 400 "body: expected SHAPE: why" and returns false. An empty body
+// is accepted as an empty message when `allow_empty`.
+bool ParseJsonBody(const std::string& body, httplib::Response& res, google::protobuf::Message* m,
+                   absl::string_view shape, bool allow_empty = false);
 // RFC 3339 or a date (2026-01-05), as Unix micros.
 absl::StatusOr<int64_t> ParseTimeParam(absl::string_view name, const std::string& v);
 

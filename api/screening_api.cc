@@ -2,8 +2,6 @@
 // list metadata and reload, screening one party or a batch, and comparing
 // two names. Reloads parse and index aside and swap (screening::ListSet):
 // the stream is not paused and a bad file leaves the previous list active.
-#include <google/protobuf/util/json_util.h>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "api/http_api.h"
@@ -16,20 +14,6 @@ namespace {
 
 // At most this many queries per batch request.
 constexpr int kMaxBatch = 1000;
-
-// Parses the JSON body into `m`; answers 400 naming the expected shape.
-bool ParseBody(const httplib::Request& req, httplib::Response& res, google::protobuf::Message* m,
-               absl::string_view shape, bool allow_empty = false) {
-  if (req.body.empty() && allow_empty) return true;
-  google::protobuf::util::JsonParseOptions po;
-  po.ignore_unknown_fields = false;
-  if (auto s = google::protobuf::util::JsonStringToMessage(req.body, m, po); !s.ok()) {
-    ReplyError(res, 400, "bad_request", absl::StrCat("body: expected ", shape, ": ", s.message().as_string()),
-               "body");
-    return false;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -47,9 +31,9 @@ void ApiServer::RegisterScreeningRoutes() {
     };
   };
   srv.Get("/v1/lists", route("lists.list", Permission::kScreen, [](ApiServer* s, Call& c) { s->ListLists(c); }));
-  srv.Post(R"(/v1/lists/([a-z0-9_]{1,64})/load)",
-           route("lists.load", Permission::kLoadLists,
-                 [](ApiServer* s, Call& c) { s->LoadList(c, c.req.matches[1]); }));
+  srv.Post(
+      R"(/v1/lists/([a-z0-9_]{1,64})/load)",
+      route("lists.load", Permission::kLoadLists, [](ApiServer* s, Call& c) { s->LoadList(c, c.req.matches[1]); }));
   srv.Post("/v1/screen", route("screen", Permission::kScreen, [](ApiServer* s, Call& c) { s->Screen(c); }));
   srv.Post("/v1/screen/batch",
            route("screen.batch", Permission::kScreen, [](ApiServer* s, Call& c) { s->ScreenBatch(c); }));
@@ -70,8 +54,9 @@ void ApiServer::ListLists(Call& c) {
 void ApiServer::LoadList(Call& c, const std::string& name) {
   c.audit.set_target(name);
   v1::LoadListRequest r;
-  if (!ParseBody(c.req, c.res, &r, R"({"path": FILE, "format": "ofac|un|csv", "category": "sanctions|pep|other"} (all optional))",
-                 /*allow_empty=*/true)) {
+  if (!ParseJsonBody(c.req.body, c.res, &r,
+                     R"({"path": FILE, "format": "ofac|un|csv", "category": "sanctions|pep|other"} (all optional))",
+                     /*allow_empty=*/true)) {
     return;
   }
   std::optional<screening::ListSpec> spec = options_.lists->SpecOf(name);
@@ -112,7 +97,8 @@ void ApiServer::LoadList(Call& c, const std::string& name) {
 
 void ApiServer::Screen(Call& c) {
   v1::ScreenRequest r;
-  if (!ParseBody(c.req, c.res, &r, R"({"name": NAME, "dob": "YYYY[-MM[-DD]]", "country": "PE", "document": N, "lists": [..]})")) {
+  if (!ParseJsonBody(c.req.body, c.res, &r,
+                     R"({"name": NAME, "dob": "YYYY[-MM[-DD]]", "country": "PE", "document": N, "lists": [..]})")) {
     return;
   }
   c.audit.set_target(r.name());
@@ -127,7 +113,7 @@ void ApiServer::Screen(Call& c) {
 
 void ApiServer::ScreenBatch(Call& c) {
   v1::BatchScreenRequest r;
-  if (!ParseBody(c.req, c.res, &r, R"({"queries": [{"name": NAME, ...}, ...]})")) return;
+  if (!ParseJsonBody(c.req.body, c.res, &r, R"({"queries": [{"name": NAME, ...}, ...]})")) return;
   if (r.queries_size() > kMaxBatch) {
     return ReplyStatus(c.res, Bad("queries", absl::StrCat(r.queries_size(), " queries; at most ", kMaxBatch)));
   }
@@ -139,7 +125,7 @@ void ApiServer::ScreenBatch(Call& c) {
 
 void ApiServer::Compare(Call& c) {
   v1::CompareRequest r;
-  if (!ParseBody(c.req, c.res, &r, R"({"a": NAME, "b": NAME})")) return;
+  if (!ParseJsonBody(c.req.body, c.res, &r, R"({"a": NAME, "b": NAME})")) return;
   if (r.a().empty() || r.b().empty()) return ReplyStatus(c.res, Bad("body", "both a and b are required"));
   screening::NormalizedName a, b;
   const screening::NameComparison cmp = screening::CompareNameReadings(r.a(), r.b(), &a, &b);

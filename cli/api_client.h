@@ -141,9 +141,16 @@ struct ApiClient {
       printf("%s\n", text.c_str());
       return M();
     }
+    return Parse<M>(text);
+  }
+
+  // An answer of the API as a message (unknown fields ignored: a newer
+  // engine may say more).
+  template <typename M>
+  static absl::StatusOr<M> Parse(const std::string& text) {
     M m;
     google::protobuf::util::JsonParseOptions o;
-    o.ignore_unknown_fields = true;  // a newer engine may say more
+    o.ignore_unknown_fields = true;
     if (auto s = google::protobuf::util::JsonStringToMessage(text, &m, o); !s.ok()) {
       return absl::DataLossError(absl::StrCat("the API answered what this CLI cannot read: ", s.message().as_string()));
     }

@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "api/http_util.h"
 #include "centinela/v1/screening.pb.h"
 #include "cli/api_client.h"
 #include "engine/common/yaml_util.h"
@@ -20,22 +21,7 @@ namespace {
 
 using screening::ListSet;
 
-std::string Json(const google::protobuf::Message& m) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions o;
-  o.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(m, &out, o);
-  return out;
-}
-
-template <typename M>
-absl::Status FromJson(const std::string& text, M* m) {
-  google::protobuf::util::JsonParseOptions o;
-  o.ignore_unknown_fields = true;
-  auto s = google::protobuf::util::JsonStringToMessage(text, m, o);
-  if (!s.ok()) return absl::InternalError(absl::StrCat("unexpected answer from the API: ", s.message().as_string()));
-  return absl::OkStatus();
-}
+using api::ToJson;
 
 // The lists of an engine config (--config), loaded with progress on stderr.
 absl::StatusOr<std::unique_ptr<ListSet>> LocalLists(const std::string& config_path) {
@@ -138,8 +124,8 @@ absl::StatusOr<std::vector<v1::ScreenRequest>> ReadBatch(const std::string& path
     if (f.empty() || f[0].empty() || f[0][0] == '#') continue;
     if (reader.line() == 1 && absl::AsciiStrToLower(f[0]) == "name" && f.size() > 1) continue;
     if (f.size() > 3) {
-      return absl::InvalidArgumentError(absl::StrCat(reader.Where(), ": ", f.size(),
-                                                     " fields; expected name[,dob[,country]]"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(reader.Where(), ": ", f.size(), " fields; expected name[,dob[,country]]"));
     }
     v1::ScreenRequest r = base;
     r.set_name(std::string(absl::StripAsciiWhitespace(f[0])));
@@ -190,8 +176,9 @@ int Info(const std::vector<std::string>& args) {
     if (!client.ok()) return Fail(client.status(), 2);
     auto body = client->Call("GET", "/v1/lists", {});
     if (!body.ok()) return Fail(body.status());
-    v1::ListsOverview o;
-    if (auto s = FromJson(*body, &o); !s.ok()) return Fail(s);
+    auto overview = ApiClient::Parse<v1::ListsOverview>(*body);
+    if (!overview.ok()) return Fail(overview.status());
+    const v1::ListsOverview& o = *overview;
     for (const auto& i : o.lists()) infos.push_back(i);
     if (!f->Has("json") && only.empty()) {
       printf("cache: %lld hits, %lld misses; %lld swaps\n", static_cast<long long>(o.cache_hits()),
@@ -203,7 +190,7 @@ int Info(const std::vector<std::string>& args) {
     if (!only.empty() && !f->Has("file") && i.name() != only) continue;
     ++shown;
     if (f->Has("json")) {
-      printf("%s\n", Json(i).c_str());
+      printf("%s\n", ToJson(i).c_str());
     } else {
       PrintInfo(i);
     }
@@ -216,8 +203,8 @@ int Load(const std::vector<std::string>& args) {
   auto f = Flags::Parse("lists load", args, With({"format", "category"}, kClientFlags), {"json"});
   if (!f.ok()) return Fail(f.status(), 2);
   if (f->positional().empty() || f->positional().size() > 2) {
-    return Fail(absl::InvalidArgumentError("lists load: give NAME and optionally FILE (the configured file by default)"),
-                2);
+    return Fail(
+        absl::InvalidArgumentError("lists load: give NAME and optionally FILE (the configured file by default)"), 2);
   }
   auto client = ApiClient::FromFlags(*f);
   if (!client.ok()) return Fail(client.status(), 2);
@@ -229,16 +216,15 @@ int Load(const std::vector<std::string>& args) {
   }
   r.set_format(f->Get("format"));
   r.set_category(f->Get("category"));
-  auto resp = client->Raw("POST", absl::StrCat("/v1/lists/", f->positional()[0], "/load"), {}, Json(r));
+  auto resp = client->Raw("POST", absl::StrCat("/v1/lists/", f->positional()[0], "/load"), {}, ToJson(r));
   if (!resp.ok()) return Fail(resp.status());
   if (client->json) {
     printf("%s\n", resp->body.c_str());
     return resp->status == 200 ? 0 : 1;
   }
-  v1::LoadListResult out;
-  if ((resp->status != 200 && resp->status != 422) || !FromJson(resp->body, &out).ok()) {
-    return Fail(ApiClient::ErrorOf(*resp));
-  }
+  auto parsed = ApiClient::Parse<v1::LoadListResult>(resp->body);
+  if ((resp->status != 200 && resp->status != 422) || !parsed.ok()) return Fail(ApiClient::ErrorOf(*resp));
+  const v1::LoadListResult& out = *parsed;
   if (!out.ok()) {
     fprintf(stderr, "centinela: error: %s\n", out.error().c_str());
     if (out.has_active()) {
@@ -253,11 +239,11 @@ int Load(const std::vector<std::string>& args) {
 }
 
 int Screen(const std::vector<std::string>& args) {
-  auto f = Flags::Parse("lists screen", args,
-                        With({"dob", "country", "document", "kind", "list", "threshold", "max-hits", "batch", "out",
-                              "config"},
-                             kClientFlags),
-                        {"json"});
+  auto f = Flags::Parse(
+      "lists screen", args,
+      With({"dob", "country", "document", "kind", "list", "threshold", "max-hits", "batch", "out", "config"},
+           kClientFlags),
+      {"json"});
   if (!f.ok()) return Fail(f.status(), 2);
   const bool batch = f->Has("batch");
   if (batch != f->positional().empty() || f->positional().size() > 1) {
@@ -301,19 +287,19 @@ int Screen(const std::vector<std::string>& args) {
     if (local) {
       for (size_t i = start; i < end; ++i) results.push_back(screening::ScreenOne(*local, requests[i]));
     } else if (!batch) {
-      v1::ScreenResult r;
-      auto body = client->Call("POST", "/v1/screen", {}, Json(requests[0]));
+      auto body = client->Call("POST", "/v1/screen", {}, ToJson(requests[0]));
       if (!body.ok()) return Fail(body.status());
-      if (auto s = FromJson(*body, &r); !s.ok()) return Fail(s);
-      results.push_back(std::move(r));
+      auto r = ApiClient::Parse<v1::ScreenResult>(*body);
+      if (!r.ok()) return Fail(r.status());
+      results.push_back(std::move(*r));
     } else {
       v1::BatchScreenRequest br;
       for (size_t i = start; i < end; ++i) *br.add_queries() = requests[i];
-      auto body = client->Call("POST", "/v1/screen/batch", {}, Json(br));
+      auto body = client->Call("POST", "/v1/screen/batch", {}, ToJson(br));
       if (!body.ok()) return Fail(body.status());
-      v1::BatchScreenResult b;
-      if (auto s = FromJson(*body, &b); !s.ok()) return Fail(s);
-      for (auto& r : *b.mutable_results()) results.push_back(std::move(r));
+      auto b = ApiClient::Parse<v1::BatchScreenResult>(*body);
+      if (!b.ok()) return Fail(b.status());
+      for (auto& r : *b->mutable_results()) results.push_back(std::move(r));
     }
     for (size_t k = 0; k < results.size(); ++k) {
       v1::ScreenResult& r = results[k];
@@ -322,7 +308,7 @@ int Screen(const std::vector<std::string>& args) {
       errors += !r.error().empty();
       if (!batch && !r.error().empty()) return Fail(absl::InvalidArgumentError(r.error()), 2);
       if (batch || f->Has("json")) {
-        fprintf(out, "%s\n", Json(r).c_str());
+        fprintf(out, "%s\n", ToJson(r).c_str());
       } else {
         PrintResult(r);
       }
@@ -346,7 +332,7 @@ int Compare(const std::vector<std::string>& args) {
   const screening::NameComparison c = screening::CompareNameReadings(f->positional()[0], f->positional()[1], &a, &b);
   const v1::CompareResult r = screening::ToProto(c, a, b, screening::kDefaultThreshold);
   if (f->Has("json")) {
-    printf("%s\n", Json(r).c_str());
+    printf("%s\n", ToJson(r).c_str());
   } else {
     PrintCompare(r);
   }
@@ -415,8 +401,8 @@ int Lists(const std::vector<std::string>& args) {
   if (args[0] == "screen") return Screen(rest);
   if (args[0] == "compare") return Compare(rest);
   if (args[0] == "evaluate") return Evaluate(rest);
-  return Fail(absl::InvalidArgumentError(absl::StrCat("lists: unknown subcommand '", args[0],
-                                                      "' (info, load, screen, compare, evaluate)")),
+  return Fail(absl::InvalidArgumentError(
+                  absl::StrCat("lists: unknown subcommand '", args[0], "' (info, load, screen, compare, evaluate)")),
               2);
 }
 

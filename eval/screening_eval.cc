@@ -21,36 +21,108 @@ namespace {
 using screening::NormalizeName;
 
 const char* const kGiven[] = {
-    "Juan", "Jose", "Luis", "Carlos", "Jorge", "Miguel", "Victor", "Cesar", "Pedro", "Manuel", "Julio", "Raul",
-    "Ricardo", "Fernando", "Alberto", "Walter", "Edgar", "Javier", "Roberto", "Oscar", "Hugo", "Wilber", "Elmer",
-    "Percy", "Segundo", "Teodoro", "Alejandro", "Daniel", "Diego", "Renzo", "Gustavo", "Eduardo", "Santos",
-    "Maria", "Rosa", "Carmen", "Ana", "Luz", "Juana", "Elena", "Teresa", "Gloria", "Silvia", "Patricia", "Milagros",
-    "Yolanda", "Norma", "Marleny", "Nelly", "Flor", "Sonia", "Gladys", "Lucia", "Veronica", "Karina", "Roxana",
-    "Maribel", "Yessenia", "Katherine", "Fiorella", "Rocio", "Janet", "Giovanna", "Sandra", "Dina", "Edith",
-    "Angel", "Alfredo", "Antonio", "Martin", "Felix", "Nestor", "Willy", "Gonzalo", "Hernan", "Marco", "Ivan"};
+    "Juan",    "Jose",    "Luis",    "Carlos",   "Jorge",     "Miguel",   "Victor",  "Cesar",    "Pedro",
+    "Manuel",  "Julio",   "Raul",    "Ricardo",  "Fernando",  "Alberto",  "Walter",  "Edgar",    "Javier",
+    "Roberto", "Oscar",   "Hugo",    "Wilber",   "Elmer",     "Percy",    "Segundo", "Teodoro",  "Alejandro",
+    "Daniel",  "Diego",   "Renzo",   "Gustavo",  "Eduardo",   "Santos",   "Maria",   "Rosa",     "Carmen",
+    "Ana",     "Luz",     "Juana",   "Elena",    "Teresa",    "Gloria",   "Silvia",  "Patricia", "Milagros",
+    "Yolanda", "Norma",   "Marleny", "Nelly",    "Flor",      "Sonia",    "Gladys",  "Lucia",    "Veronica",
+    "Karina",  "Roxana",  "Maribel", "Yessenia", "Katherine", "Fiorella", "Rocio",   "Janet",    "Giovanna",
+    "Sandra",  "Dina",    "Edith",   "Angel",    "Alfredo",   "Antonio",  "Martin",  "Felix",    "Nestor",
+    "Willy",   "Gonzalo", "Hernan",  "Marco",    "Ivan"};
 const char* const kSurnames[] = {
-    "Quispe", "Flores", "Huaman", "Mamani", "Ramos", "Garcia", "Rojas", "Chavez", "Torres", "Mendoza", "Condori",
-    "Vargas", "Sanchez", "Diaz", "Rodriguez", "Lopez", "Castillo", "Gonzales", "Vasquez", "Espinoza", "Cruz",
-    "Gutierrez", "Perez", "Ramirez", "Fernandez", "Ruiz", "Apaza", "Ccama", "Choque", "Cusi", "Huanca", "Yupanqui",
-    "Mayta", "Ticona", "Pari", "Coaquira", "Cahuana", "Ayala", "Salazar", "Medina", "Aguilar", "Herrera", "Silva",
-    "Romero", "Cardenas", "Paredes", "Valdivia", "Zapata", "Ccahuana", "Huillca", "Inga", "Yauri", "Tupac",
-    "Palomino", "Cardenas", "Alvarado", "Benites", "Villanueva", "Arias", "Nunez", "Campos", "Soto", "Leon",
-    "Bustamante", "Cordova", "Zegarra", "Pacheco", "Ore", "Lazo", "Meza", "Poma", "Yucra", "Llanos", "Tello",
-    "Calderon", "Infante", "Carrasco", "Peralta", "Cabrera", "Avila", "Guerrero", "Montes", "Solis", "Vega",
-    "Ochoa", "Ancco", "Huarcaya", "Sulca", "Taipe", "Quispecondori", "Cjuno", "Tacuri", "Layme", "Escobar",
-    "Olivera", "Cueva", "Otiniano", "Saavedra", "Velasquez", "Gamarra", "Bravo", "Ventura", "Pinedo", "Rengifo"};
-const char* const kCompanyHead[] = {
-    "Inversiones", "Minera", "Transportes", "Comercial", "Constructora", "Agroindustrial", "Servicios Generales",
-    "Corporacion", "Distribuidora", "Inmobiliaria", "Consultores", "Grupo", "Negocios", "Textil", "Importadora",
-    "Exportadora", "Agricola", "Pesquera", "Ferreteria", "Multiservicios", "Empresa de Transportes", "Clinica",
-    "Restaurant", "Hotel", "Estacion de Servicios", "Panificadora", "Laboratorios", "Joyeria", "Metales"};
-const char* const kCompanyBody[] = {
-    "Los Andes", "San Martin", "Santa Rosa", "Del Sur", "El Sol", "Virgen de Chapi", "Señor de Muruhuay",
-    "Machu Picchu", "Amazonica", "Pacifico", "Kallpa", "Inti", "Illari", "Tawa", "Wari", "Chavin", "Nazca",
-    "Huascaran", "Titicaca", "Arequipa", "Cusco Imperial", "Moche", "Tumbes", "Huallaga", "Ucayali", "Oro Verde",
-    "Plata Fina", "Cordillera Blanca", "Valle Sagrado", "Misti", "Colca", "Paracas", "Chincha", "La Merced",
-    "Oxapampa", "Pichanaki", "Satipo", "Quillabamba", "Madre de Dios", "Mazuko", "Huepetuhe", "Laberinto",
-    "Puerto Maldonado", "Juliaca", "Ilave", "Desaguadero", "San Roman", "Ayaviri", "Putina", "Ananea"};
+    "Quispe",    "Flores",        "Huaman",    "Mamani",   "Ramos",    "Garcia",    "Rojas",     "Chavez",
+    "Torres",    "Mendoza",       "Condori",   "Vargas",   "Sanchez",  "Diaz",      "Rodriguez", "Lopez",
+    "Castillo",  "Gonzales",      "Vasquez",   "Espinoza", "Cruz",     "Gutierrez", "Perez",     "Ramirez",
+    "Fernandez", "Ruiz",          "Apaza",     "Ccama",    "Choque",   "Cusi",      "Huanca",    "Yupanqui",
+    "Mayta",     "Ticona",        "Pari",      "Coaquira", "Cahuana",  "Ayala",     "Salazar",   "Medina",
+    "Aguilar",   "Herrera",       "Silva",     "Romero",   "Cardenas", "Paredes",   "Valdivia",  "Zapata",
+    "Ccahuana",  "Huillca",       "Inga",      "Yauri",    "Tupac",    "Palomino",  "Cardenas",  "Alvarado",
+    "Benites",   "Villanueva",    "Arias",     "Nunez",    "Campos",   "Soto",      "Leon",      "Bustamante",
+    "Cordova",   "Zegarra",       "Pacheco",   "Ore",      "Lazo",     "Meza",      "Poma",      "Yucra",
+    "Llanos",    "Tello",         "Calderon",  "Infante",  "Carrasco", "Peralta",   "Cabrera",   "Avila",
+    "Guerrero",  "Montes",        "Solis",     "Vega",     "Ochoa",    "Ancco",     "Huarcaya",  "Sulca",
+    "Taipe",     "Quispecondori", "Cjuno",     "Tacuri",   "Layme",    "Escobar",   "Olivera",   "Cueva",
+    "Otiniano",  "Saavedra",      "Velasquez", "Gamarra",  "Bravo",    "Ventura",   "Pinedo",    "Rengifo"};
+const char* const kCompanyHead[] = {"Inversiones",
+                                    "Minera",
+                                    "Transportes",
+                                    "Comercial",
+                                    "Constructora",
+                                    "Agroindustrial",
+                                    "Servicios Generales",
+                                    "Corporacion",
+                                    "Distribuidora",
+                                    "Inmobiliaria",
+                                    "Consultores",
+                                    "Grupo",
+                                    "Negocios",
+                                    "Textil",
+                                    "Importadora",
+                                    "Exportadora",
+                                    "Agricola",
+                                    "Pesquera",
+                                    "Ferreteria",
+                                    "Multiservicios",
+                                    "Empresa de Transportes",
+                                    "Clinica",
+                                    "Restaurant",
+                                    "Hotel",
+                                    "Estacion de Servicios",
+                                    "Panificadora",
+                                    "Laboratorios",
+                                    "Joyeria",
+                                    "Metales"};
+const char* const kCompanyBody[] = {"Los Andes",
+                                    "San Martin",
+                                    "Santa Rosa",
+                                    "Del Sur",
+                                    "El Sol",
+                                    "Virgen de Chapi",
+                                    "Señor de Muruhuay",
+                                    "Machu Picchu",
+                                    "Amazonica",
+                                    "Pacifico",
+                                    "Kallpa",
+                                    "Inti",
+                                    "Illari",
+                                    "Tawa",
+                                    "Wari",
+                                    "Chavin",
+                                    "Nazca",
+                                    "Huascaran",
+                                    "Titicaca",
+                                    "Arequipa",
+                                    "Cusco Imperial",
+                                    "Moche",
+                                    "Tumbes",
+                                    "Huallaga",
+                                    "Ucayali",
+                                    "Oro Verde",
+                                    "Plata Fina",
+                                    "Cordillera Blanca",
+                                    "Valle Sagrado",
+                                    "Misti",
+                                    "Colca",
+                                    "Paracas",
+                                    "Chincha",
+                                    "La Merced",
+                                    "Oxapampa",
+                                    "Pichanaki",
+                                    "Satipo",
+                                    "Quillabamba",
+                                    "Madre de Dios",
+                                    "Mazuko",
+                                    "Huepetuhe",
+                                    "Laberinto",
+                                    "Puerto Maldonado",
+                                    "Juliaca",
+                                    "Ilave",
+                                    "Desaguadero",
+                                    "San Roman",
+                                    "Ayaviri",
+                                    "Putina",
+                                    "Ananea"};
 const char* const kLegal[] = {"S.A.C.", "S.A.", "E.I.R.L.", "S.R.L.", "S.A.A.", ""};
 const char* const kAccentFor[] = {"á", "é", "í", "ó", "ú"};
 
@@ -77,10 +149,18 @@ std::string Typo(std::vector<std::string> w, std::mt19937_64& rng) {
   const size_t p = std::uniform_int_distribution<size_t>(1, t.size() - 2)(rng);
   const char letter = char('a' + std::uniform_int_distribution<int>(0, 25)(rng));
   switch (std::uniform_int_distribution<int>(0, 3)(rng)) {
-    case 0: t[p] = t[p] == letter ? char('a' + (letter - 'a' + 1) % 26) : letter; break;
-    case 1: t.erase(p, 1); break;
-    case 2: t.insert(t.begin() + long(p), letter); break;
-    default: std::swap(t[p], t[p + 1]); break;
+    case 0:
+      t[p] = t[p] == letter ? char('a' + (letter - 'a' + 1) % 26) : letter;
+      break;
+    case 1:
+      t.erase(p, 1);
+      break;
+    case 2:
+      t.insert(t.begin() + long(p), letter);
+      break;
+    default:
+      std::swap(t[p], t[p + 1]);
+      break;
   }
   return absl::StrJoin(w, " ");
 }

@@ -44,7 +44,7 @@ struct ScreeningEvalReport {
   std::vector<PerturbationResult> by_kind;
   int64_t positives = 0, true_positives = 0;
   int64_t negatives = 0, set_aside = 0, false_positives = 0;
-  std::vector<std::string> misses;           // examples: "query -> expected entry"
+  std::vector<std::string> misses;  // examples: "query -> expected entry"
   std::vector<std::string> false_positive_examples;
   double seconds = 0;
   double recall() const { return positives > 0 ? double(true_positives) / double(positives) : 0; }

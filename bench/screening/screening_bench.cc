@@ -100,8 +100,8 @@ void BM_LoadLists(benchmark::State& state) {
   }
   state.counters["entries"] = entries;
   state.counters["names"] = names;
-  state.counters["heap_MB"] = heap;          // held by the two loaded lists
-  state.counters["rss_added_MB"] = rss;       // first load (later ones reuse freed pages)
+  state.counters["heap_MB"] = heap;      // held by the two loaded lists
+  state.counters["rss_added_MB"] = rss;  // first load (later ones reuse freed pages)
   state.counters["process_rss_MB"] = ResidentMb();
   state.counters["index_estimate_MB"] = estimate;
 }

@@ -36,13 +36,13 @@ class PartyScreening : public rules::ScreeningSource {
     absl::string_view list;  // owned by the compiled rule, which outlives the transaction
     bool loaded = false;
     std::shared_ptr<const screening::CachedScreen> best;  // set when loaded
-    std::string best_list;  // the list that gave `best` (short: no allocation)
+    std::string best_list;                                // the list that gave `best` (short: no allocation)
   };
   const Result& Lookup(rules::ScreenedParty party, absl::string_view list);
 
   const screening::ListSet* lists_;
   const v1::Transaction* tx_;
-  std::vector<Result> memo_;  // a handful per transaction
+  std::vector<Result> memo_;                          // a handful per transaction
   std::optional<screening::ScreenQuery> queries_[2];  // per party, built on first use
 };
 

@@ -30,8 +30,7 @@ namespace fs = std::filesystem;
 // ---------------------------------------------------------------- dates
 
 int MonthNumber(absl::string_view m) {
-  static const char* kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                  "jul", "aug", "sep", "oct", "nov", "dec"};
+  static const char* kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
   const std::string lower = absl::AsciiStrToLower(m.substr(0, 3));
   for (int i = 0; i < 12; ++i) {
     if (lower == kMonths[i]) return i + 1;
@@ -102,11 +101,28 @@ EntryKind OfacKind(absl::string_view type) {
 }
 
 // Document keywords as OFAC writes them, longest first.
-constexpr absl::string_view kDocumentKinds[] = {
-    "National Foreign ID Number", "National ID No.", "Identification Number", "Tax ID No.", "Cedula No.",
-    "Passport",  "NIT #", "RUC #", "D.N.I.", "C.U.I.T.", "RFC", "CURP", "Registration ID", "SSN",
-    "Residency Number", "Personal ID Card", "Driver's License No.", "Public Registration Number",
-    "Company Number", "Business Registration Number", "Vessel Registration Identification", "IMO"};
+constexpr absl::string_view kDocumentKinds[] = {"National Foreign ID Number",
+                                                "National ID No.",
+                                                "Identification Number",
+                                                "Tax ID No.",
+                                                "Cedula No.",
+                                                "Passport",
+                                                "NIT #",
+                                                "RUC #",
+                                                "D.N.I.",
+                                                "C.U.I.T.",
+                                                "RFC",
+                                                "CURP",
+                                                "Registration ID",
+                                                "SSN",
+                                                "Residency Number",
+                                                "Personal ID Card",
+                                                "Driver's License No.",
+                                                "Public Registration Number",
+                                                "Company Number",
+                                                "Business Registration Number",
+                                                "Vessel Registration Identification",
+                                                "IMO"};
 
 void ParseOfacPiece(absl::string_view piece, ListEntry& entry) {
   piece = absl::StripAsciiWhitespace(piece);
@@ -185,10 +201,11 @@ absl::Status ParseOfacSdn(absl::string_view text, const std::string& file, Watch
   std::vector<std::string> f;
   while (reader.Next(f)) {
     if (f.size() != 12) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          reader.Where(), ": expected 12 columns (ent_num,SDN_Name,SDN_Type,Program,Title,Call_Sign,Vess_type,"
-                          "Tonnage,GRT,Vess_flag,Vess_owner,Remarks), got ",
-          f.size()));
+      return absl::InvalidArgumentError(
+          absl::StrCat(reader.Where(),
+                       ": expected 12 columns (ent_num,SDN_Name,SDN_Type,Program,Title,Call_Sign,Vess_type,"
+                       "Tonnage,GRT,Vess_flag,Vess_owner,Remarks), got ",
+                       f.size()));
     }
     ASSIGN_OR_RETURN(const int64_t num, EntNum(reader, f[0]));
     const std::string name = CleanOfacField(f[1]);
@@ -289,8 +306,8 @@ class UnParser {
       if (XML_Parse(parser_, text.data() + pos, int(n), last) == XML_STATUS_ERROR) {
         if (!error_.ok()) return error_;
         return absl::InvalidArgumentError(absl::StrCat(file_, ":", XML_GetCurrentLineNumber(parser_), ":",
-                                                       XML_GetCurrentColumnNumber(parser_) + 1, ": XML error: ",
-                                                       XML_ErrorString(XML_GetErrorCode(parser_))));
+                                                       XML_GetCurrentColumnNumber(parser_) + 1,
+                                                       ": XML error: ", XML_ErrorString(XML_GetErrorCode(parser_))));
       }
       pos += n;
     } while (pos < text.size());
@@ -312,9 +329,8 @@ class UnParser {
 
   void Fail(absl::string_view message) {
     if (!error_.ok()) return;
-    error_ = absl::InvalidArgumentError(
-        absl::StrCat(file_, ":", XML_GetCurrentLineNumber(parser_), ":", XML_GetCurrentColumnNumber(parser_) + 1,
-                     ": ", message));
+    error_ = absl::InvalidArgumentError(absl::StrCat(file_, ":", XML_GetCurrentLineNumber(parser_), ":",
+                                                     XML_GetCurrentColumnNumber(parser_) + 1, ": ", message));
     XML_StopParser(parser_, XML_FALSE);
   }
 
@@ -468,8 +484,8 @@ absl::StatusOr<int> ColumnIndex(const std::string& spec, const std::vector<std::
   for (size_t i = 0; i < header.size(); ++i) {
     if (absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(header[i]), spec)) return int(i);
   }
-  return absl::InvalidArgumentError(absl::StrCat(file, ":1: no column '", spec, "' (for ", field,
-                                                 ") in the header: ", absl::StrJoin(header, ", ")));
+  return absl::InvalidArgumentError(
+      absl::StrCat(file, ":1: no column '", spec, "' (for ", field, ") in the header: ", absl::StrJoin(header, ", ")));
 }
 
 absl::Status ParseGenericCsv(absl::string_view text, const std::string& file, const CsvListMapping& m,
@@ -504,8 +520,8 @@ absl::Status ParseGenericCsv(absl::string_view text, const std::string& file, co
   absl::flat_hash_map<std::string, int> seen_ids;
   while (reader.Next(f)) {
     if (int(f.size()) <= max_index) {
-      return absl::InvalidArgumentError(absl::StrCat(reader.Where(), ": ", f.size(), " columns, the mapping needs ",
-                                                     max_index + 1));
+      return absl::InvalidArgumentError(
+          absl::StrCat(reader.Where(), ": ", f.size(), " columns, the mapping needs ", max_index + 1));
     }
     if (m.header && f.size() != header.size()) {
       return absl::InvalidArgumentError(
@@ -529,14 +545,14 @@ absl::Status ParseGenericCsv(absl::string_view text, const std::string& file, co
     } else if (kind == "entity" || kind == "company" || kind == "juridica" || kind == "pj") {
       e.kind = EntryKind::kEntity;
     } else if (!kind.empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(reader.Where(), ": kind '", kind, "' is not person/individual/natural or entity/company/juridica"));
+      return absl::InvalidArgumentError(absl::StrCat(reader.Where(), ": kind '", kind,
+                                                     "' is not person/individual/natural or entity/company/juridica"));
     }
     if (const std::string dob = get(4); !dob.empty()) {
       DateOfBirth d;
       if (!ParseDateOfBirth(dob, d)) {
-        return absl::InvalidArgumentError(absl::StrCat(reader.Where(), ": date of birth '", dob,
-                                                       "' is not YYYY, YYYY-MM or YYYY-MM-DD"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(reader.Where(), ": date of birth '", dob, "' is not YYYY, YYYY-MM or YYYY-MM-DD"));
       }
       e.dobs.push_back(d);
     }
@@ -646,11 +662,11 @@ absl::StatusOr<ListCategory> ParseListCategory(absl::string_view text) {
   if (text == "sanctions") return ListCategory::kSanctions;
   if (text == "pep") return ListCategory::kPep;
   if (text == "other") return ListCategory::kOther;
-  return absl::InvalidArgumentError(absl::StrCat("unknown list category '", text, "' (expected sanctions, pep or other)"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown list category '", text, "' (expected sanctions, pep or other)"));
 }
 
-absl::StatusOr<ListSpec> ParseListSpec(const YAML::Node& node, const std::string& source,
-                                       const std::string& base_dir) {
+absl::StatusOr<ListSpec> ParseListSpec(const YAML::Node& node, const std::string& source, const std::string& base_dir) {
   if (!node.IsMap()) return YamlError(source, node, "a list must be a mapping {name, format, path, category}");
   RETURN_IF_ERROR(CheckYamlKeys(source, node, {"name", "format", "path", "category", "mapping"}, "screening list"));
   ListSpec spec;
@@ -704,9 +720,12 @@ absl::StatusOr<ListFormat> ParseListFormat(absl::string_view text) {
 
 absl::string_view ListFormatName(ListFormat f) {
   switch (f) {
-    case ListFormat::kOfac: return "ofac";
-    case ListFormat::kUn: return "un";
-    case ListFormat::kCsv: break;
+    case ListFormat::kOfac:
+      return "ofac";
+    case ListFormat::kUn:
+      return "un";
+    case ListFormat::kCsv:
+      break;
   }
   return "csv";
 }
@@ -734,9 +753,9 @@ void ParseOfacRemarks(absl::string_view remarks, ListEntry& entry) {
 absl::StatusOr<CsvListMapping> ParseCsvListMapping(const YAML::Node& node, const std::string& source) {
   CsvListMapping m;
   if (!node.IsMap()) return YamlError(source, node, "a CSV list mapping must be a mapping");
-  RETURN_IF_ERROR(CheckYamlKeys(source, node, {"header", "delimiter", "source", "columns", "kind", "alias_separator",
-                                               "document_type"},
-                                "CSV list mapping"));
+  RETURN_IF_ERROR(CheckYamlKeys(
+      source, node, {"header", "delimiter", "source", "columns", "kind", "alias_separator", "document_type"},
+      "CSV list mapping"));
   try {
     if (node["header"]) m.header = node["header"].as<bool>();
     if (node["delimiter"]) {
@@ -759,9 +778,10 @@ absl::StatusOr<CsvListMapping> ParseCsvListMapping(const YAML::Node& node, const
     }
     const YAML::Node cols = node["columns"];
     if (!cols || !cols.IsMap()) return YamlError(source, node, "missing 'columns' mapping (id and name at least)");
-    RETURN_IF_ERROR(CheckYamlKeys(source, cols, {"id", "name", "aliases", "kind", "dob", "nationality", "country",
-                                                 "document", "document_type", "program"},
-                                  "columns"));
+    RETURN_IF_ERROR(CheckYamlKeys(
+        source, cols,
+        {"id", "name", "aliases", "kind", "dob", "nationality", "country", "document", "document_type", "program"},
+        "columns"));
     auto col = [&](const char* key, std::string& out) {
       if (cols[key]) out = cols[key].as<std::string>();
     };

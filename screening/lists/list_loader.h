@@ -38,20 +38,20 @@ absl::string_view ListFormatName(ListFormat f);
 struct CsvListMapping {
   bool header = true;
   char delimiter = ',';
-  std::string source;  // label for metadata, e.g. "PEP Peru (JNE + Contraloria)"
-  std::string id;      // required
-  std::string name;    // required
-  std::string aliases;             // optional; several separated by alias_separator
+  std::string source;   // label for metadata, e.g. "PEP Peru (JNE + Contraloria)"
+  std::string id;       // required
+  std::string name;     // required
+  std::string aliases;  // optional; several separated by alias_separator
   std::string alias_separator = ";";
-  std::string kind;         // optional column: person/entity (also "natural"/"juridica")
+  std::string kind;  // optional column: person/entity (also "natural"/"juridica")
   EntryKind default_kind = EntryKind::kPerson;
-  std::string dob;          // optional: YYYY, YYYY-MM or YYYY-MM-DD
-  std::string nationality;  // optional: country name or code
-  std::string country;      // optional
-  std::string document;     // optional: document number
+  std::string dob;            // optional: YYYY, YYYY-MM or YYYY-MM-DD
+  std::string nationality;    // optional: country name or code
+  std::string country;        // optional
+  std::string document;       // optional: document number
   std::string document_type;  // optional column, or a constant via document_type_value
   std::string document_type_value;
-  std::string program;      // optional: program, or a PEP's position
+  std::string program;  // optional: program, or a PEP's position
 };
 
 // Parses a mapping from YAML (`source` names it in errors):
@@ -84,8 +84,7 @@ std::vector<ListSpec> OfacAndUnSpecs(const std::string& lists_dir);
 //   {name: un, format: un, path: FILE, category: sanctions,
 //    mapping: FILE.yaml | {columns: ...}}     # mapping for format csv only
 // Relative paths resolve against `base_dir`.
-absl::StatusOr<ListSpec> ParseListSpec(const YAML::Node& node, const std::string& source,
-                                       const std::string& base_dir);
+absl::StatusOr<ListSpec> ParseListSpec(const YAML::Node& node, const std::string& source, const std::string& base_dir);
 absl::StatusOr<ListCategory> ParseListCategory(absl::string_view text);
 
 // Loads and checks the files of `spec`. The metadata is filled in except the

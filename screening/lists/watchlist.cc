@@ -7,20 +7,28 @@ namespace centinela::screening {
 
 absl::string_view EntryKindName(EntryKind k) {
   switch (k) {
-    case EntryKind::kPerson: return "person";
-    case EntryKind::kEntity: return "entity";
-    case EntryKind::kVessel: return "vessel";
-    case EntryKind::kAircraft: return "aircraft";
-    case EntryKind::kUnknown: break;
+    case EntryKind::kPerson:
+      return "person";
+    case EntryKind::kEntity:
+      return "entity";
+    case EntryKind::kVessel:
+      return "vessel";
+    case EntryKind::kAircraft:
+      return "aircraft";
+    case EntryKind::kUnknown:
+      break;
   }
   return "unknown";
 }
 
 absl::string_view ListCategoryName(ListCategory c) {
   switch (c) {
-    case ListCategory::kSanctions: return "sanctions";
-    case ListCategory::kPep: return "pep";
-    case ListCategory::kOther: break;
+    case ListCategory::kSanctions:
+      return "sanctions";
+    case ListCategory::kPep:
+      return "pep";
+    case ListCategory::kOther:
+      break;
   }
   return "other";
 }

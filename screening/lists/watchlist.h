@@ -25,17 +25,17 @@ absl::string_view ListCategoryName(ListCategory c);
 // range of years.
 struct DateOfBirth {
   int year = 0;
-  int month = 0;  // 0 when unknown
-  int day = 0;    // 0 when unknown
+  int month = 0;    // 0 when unknown
+  int day = 0;      // 0 when unknown
   int year_to = 0;  // > year for "1960 to 1962" / BETWEEN
   bool approximate = false;
   std::string ToString() const;
 };
 
 struct IdDocument {
-  std::string type;     // "Passport", "National ID No.", "Cedula No."
-  std::string number;   // as listed
-  std::string country;  // ISO alpha-2 when known, else as listed
+  std::string type;         // "Passport", "National ID No.", "Cedula No."
+  std::string number;       // as listed
+  std::string country;      // ISO alpha-2 when known, else as listed
   std::string Key() const;  // number, upper-case letters and digits only
 };
 
@@ -49,7 +49,7 @@ struct EntryName {
 struct ListEntry {
   std::string id;  // "OFAC-2674", "UN-QDi.001", or the CSV's id column
   EntryKind kind = EntryKind::kUnknown;
-  std::vector<EntryName> names;  // names[0] is the primary name
+  std::vector<EntryName> names;       // names[0] is the primary name
   std::vector<std::string> programs;  // "SDGT", "DRC", a PEP's position
   std::vector<DateOfBirth> dobs;
   std::vector<std::string> nationalities;  // ISO alpha-2
@@ -61,15 +61,15 @@ struct ListEntry {
 };
 
 struct ListMetadata {
-  std::string name;      // the name rules use: "un", "ofac", "pep_pe"
-  std::string format;    // "ofac", "un", "csv"
-  std::string source;    // "OFAC SDN", "UN Security Council consolidated list", or the CSV's label
+  std::string name;                // the name rules use: "un", "ofac", "pep_pe"
+  std::string format;              // "ofac", "un", "csv"
+  std::string source;              // "OFAC SDN", "UN Security Council consolidated list", or the CSV's label
   std::vector<std::string> files;  // what was read
-  std::string version;   // 16 hex digits of a hash of the files' bytes
-  std::string published;  // the list's own date when it has one ("2026-02-27")
+  std::string version;             // 16 hex digits of a hash of the files' bytes
+  std::string published;           // the list's own date when it has one ("2026-02-27")
   ListCategory category = ListCategory::kSanctions;
   int64_t entries = 0;
-  int64_t names = 0;    // primary names + aliases
+  int64_t names = 0;  // primary names + aliases
   int64_t aliases = 0;
   int64_t weak_aliases = 0;
   // Records left out, and why (the first few): OFAC aliases or addresses

@@ -120,7 +120,8 @@ absl::StatusOr<PreparedQuery> PrepareQuery(const ScreenQuery& q) {
     if (p.country.empty()) return absl::InvalidArgumentError(absl::StrCat("unknown country '", q.country, "'"));
   }
   for (char c : q.document) {
-    if (absl::ascii_isalnum(static_cast<unsigned char>(c))) p.document += absl::ascii_toupper(static_cast<unsigned char>(c));
+    if (absl::ascii_isalnum(static_cast<unsigned char>(c)))
+      p.document += absl::ascii_toupper(static_cast<unsigned char>(c));
   }
   return p;
 }
@@ -168,13 +169,13 @@ double ApplyFactors(const ListEntry& entry, const EntryName& name, const Prepare
     }
   }
   if (!q.country.empty() && (!entry.nationalities.empty() || !entry.countries.empty())) {
-    const bool nat = std::find(entry.nationalities.begin(), entry.nationalities.end(), q.country) !=
-                     entry.nationalities.end();
+    const bool nat =
+        std::find(entry.nationalities.begin(), entry.nationalities.end(), q.country) != entry.nationalities.end();
     const bool lives = std::find(entry.countries.begin(), entry.countries.end(), q.country) != entry.countries.end();
     if (nat || lives) {
       score += 0.02;
-      hit.factors.push_back(absl::StrCat("country ", q.country, " matches listed ", nat ? "nationality" : "address",
-                                         ": +0.02"));
+      hit.factors.push_back(
+          absl::StrCat("country ", q.country, " matches listed ", nat ? "nationality" : "address", ": +0.02"));
     } else {
       score -= 0.03;
       std::vector<std::string> all = entry.nationalities;
@@ -186,8 +187,8 @@ double ApplyFactors(const ListEntry& entry, const EntryName& name, const Prepare
   if (q.raw.kind != EntryKind::kUnknown && entry.kind != EntryKind::kUnknown && q.raw.kind != entry.kind &&
       !(q.raw.kind == EntryKind::kEntity && (entry.kind == EntryKind::kVessel || entry.kind == EntryKind::kAircraft))) {
     score *= 0.8;
-    hit.factors.push_back(absl::StrCat("party is a ", EntryKindName(q.raw.kind), ", entry a ",
-                                       EntryKindName(entry.kind), ": x0.80"));
+    hit.factors.push_back(
+        absl::StrCat("party is a ", EntryKindName(q.raw.kind), ", entry a ", EntryKindName(entry.kind), ": x0.80"));
   }
   return std::clamp(score, 0.0, 1.0);
 }
@@ -312,8 +313,8 @@ size_t ListIndex::MemoryBytes() const {
     for (const auto& t : n.norm.tokens) b += sizeof(NameToken) + t.text.capacity() + t.skeleton.capacity();
   }
   for (size_t i = 0; i < vocab_text_.size(); ++i) {
-    b += 2 * (sizeof(std::string) + vocab_text_[i].capacity()) + sizeof(std::string) +
-         vocab_skeleton_[i].capacity() + 16 + postings_[i].capacity() * sizeof(Posting) + sizeof(postings_[i]);
+    b += 2 * (sizeof(std::string) + vocab_text_[i].capacity()) + sizeof(std::string) + vocab_skeleton_[i].capacity() +
+         16 + postings_[i].capacity() * sizeof(Posting) + sizeof(postings_[i]);
   }
   for (const auto& [k, ids] : keys_) b += 8 + sizeof(ids) + ids.capacity() * 4 + 8;
   b += key_bits_.capacity() * sizeof(uint64_t);
@@ -354,7 +355,7 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
     int q0, q1;  // query tokens
     float weight;
     std::vector<std::pair<uint32_t, float>> matches;  // indexed token, similarity
-    size_t postings = 0;                               // names they occur in
+    size_t postings = 0;                              // names they occur in
   };
   std::vector<Unit> units;
   auto lookup = [&](int q0, int q1, const std::string& text, const std::string& skel, float weight) {
@@ -473,8 +474,9 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
     s.acc_c[n] = 0;
   }
   const size_t keep = std::min(cands.size(), kMaxScored);
-  std::partial_sort(cands.begin(), cands.begin() + long(keep), cands.end(),
-                    [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+  std::partial_sort(cands.begin(), cands.begin() + long(keep), cands.end(), [](const auto& a, const auto& b) {
+    return a.first > b.first || (a.first == b.first && a.second < b.second);
+  });
   cands.resize(keep);
   last_scored += int(keep);
   std::vector<TokenPair> pairs;

@@ -38,9 +38,9 @@ inline constexpr double kDefaultThreshold = 0.85;
 // What is screened: a party's name and what else is known of it.
 struct ScreenQuery {
   std::string name;
-  std::string dob;       // "YYYY", "YYYY-MM" or "YYYY-MM-DD"; optional
-  std::string country;   // ISO alpha-2 (or a country name); optional
-  std::string document;  // document number; optional
+  std::string dob;                       // "YYYY", "YYYY-MM" or "YYYY-MM-DD"; optional
+  std::string country;                   // ISO alpha-2 (or a country name); optional
+  std::string document;                  // document number; optional
   EntryKind kind = EntryKind::kUnknown;  // person or entity when known
 };
 
@@ -49,9 +49,9 @@ struct PreparedQuery {
   ScreenQuery raw;
   NormalizedName name;
   std::vector<NormalizedName> readings;  // other readings of a Han name (Japanese, Korean)
-  DateOfBirth dob;  // year 0 when not given
-  std::string country;   // ISO alpha-2 or empty
-  std::string document;  // upper-case letters and digits
+  DateOfBirth dob;                       // year 0 when not given
+  std::string country;                   // ISO alpha-2 or empty
+  std::string document;                  // upper-case letters and digits
 };
 
 // Errors only for a bad dob ("dob 'x' is not YYYY, YYYY-MM or YYYY-MM-DD")
@@ -109,9 +109,9 @@ class ListIndex {
     uint32_t entry;
     uint32_t name;  // index into the entry's names
     NormalizedName norm;
-    std::vector<float> weights;       // kind weight x rarity
-    std::vector<uint32_t> vocab;      // per token: its indexed token id, or kNone
-    std::vector<uint32_t> joined;     // per adjacent pair: the joined token's id, or kNone
+    std::vector<float> weights;    // kind weight x rarity
+    std::vector<uint32_t> vocab;   // per token: its indexed token id, or kNone
+    std::vector<uint32_t> joined;  // per adjacent pair: the joined token's id, or kNone
   };
   static constexpr uint32_t kNone = ~0u;
 
@@ -134,8 +134,8 @@ class ListIndex {
     uint32_t name;
     float weight;
   };
-  std::vector<std::vector<Posting>> postings_;  // token id -> names, by name index
-  std::vector<float> name_weight_;                // name index -> sum of its token weights
+  std::vector<std::vector<Posting>> postings_;                 // token id -> names, by name index
+  std::vector<float> name_weight_;                             // name index -> sum of its token weights
   absl::flat_hash_map<uint64_t, std::vector<uint32_t>> keys_;  // key -> token ids
   // One bit per key hash (2^22 bits, 512 KiB, stays in cache): most probed
   // keys are absent, and the bit answers that without touching keys_.

@@ -16,8 +16,8 @@ constexpr size_t kMaxCached = 1 << 18;
 const std::string& CacheKey(const ScreenQuery& q, const ListIndex& list) {
   thread_local std::string key;
   key.clear();
-  absl::StrAppend(&key, list.meta().name, "\x1f", list.meta().version, "\x1f", q.name, "\x1f", q.dob, "\x1f",
-                  q.country, "\x1f", q.document, "\x1f", int(q.kind));
+  absl::StrAppend(&key, list.meta().name, "\x1f", list.meta().version, "\x1f", q.name, "\x1f", q.dob, "\x1f", q.country,
+                  "\x1f", q.document, "\x1f", int(q.kind));
   return key;
 }
 
@@ -56,7 +56,7 @@ absl::StatusOr<ListMetadata> ListSet::Load(const ListSpec& spec) {
 }
 
 absl::Status ListSet::LoadAll(const std::vector<ListSpec>& specs,
-                             const std::function<void(const ListMetadata&, size_t)>& progress) {
+                              const std::function<void(const ListMetadata&, size_t)>& progress) {
   for (const ListSpec& spec : specs) {
     ASSIGN_OR_RETURN(const ListMetadata meta, Load(spec));
     if (progress) progress(meta, Get(spec.name)->MemoryBytes());
@@ -177,8 +177,6 @@ std::shared_ptr<const CachedScreen> ListSet::ScreenCached(const ScreenQuery& q, 
   return made;
 }
 
-ListSetStats ListSet::stats() const {
-  return ListSetStats{cache_hits_.load(), cache_misses_.load(), swaps_.load()};
-}
+ListSetStats ListSet::stats() const { return ListSetStats{cache_hits_.load(), cache_misses_.load(), swaps_.load()}; }
 
 }  // namespace centinela::screening

@@ -34,8 +34,8 @@ std::string Joined(const std::vector<NameToken>& t, int a, int b) {
 
 }  // namespace
 
-double TokenPairScore(const std::string& q, const std::string& c, const std::string& q_skel,
-                      const std::string& c_skel, bool cross_script, const char** how) {
+double TokenPairScore(const std::string& q, const std::string& c, const std::string& q_skel, const std::string& c_skel,
+                      bool cross_script, const char** how) {
   auto [s, h] = Similar(q, c, q_skel, c_skel, cross_script);
   if (how != nullptr) *how = h;
   return s;
@@ -69,8 +69,8 @@ NameComparison CompareNames(const NormalizedName& query, const NormalizedName& l
     for (int j = 0; j < nc; ++j) {
       if (cw(j) <= 0) continue;
       if (!may_match(qt[size_t(i)].letters, ct[size_t(j)].letters)) continue;
-      auto [s, how] = Similar(qt[size_t(i)].text, ct[size_t(j)].text, qt[size_t(i)].skeleton, ct[size_t(j)].skeleton,
-                              cross);
+      auto [s, how] =
+          Similar(qt[size_t(i)].text, ct[size_t(j)].text, qt[size_t(i)].skeleton, ct[size_t(j)].skeleton, cross);
       add(s, how, i, i, j, j);
     }
   }
@@ -136,7 +136,8 @@ NameComparison ScorePairs(const NormalizedName& query, const NormalizedName& lis
   std::vector<int> q_option(size_t(nq), -1), c_used(size_t(nc), 0);
   for (int k = 0; k < n_options; ++k) {
     const TokenPair& o = options[size_t(k)];
-    bool free = true;    for (int i = o.q0; i <= o.q1 && free; ++i) free = q_option[size_t(i)] < 0;
+    bool free = true;
+    for (int i = o.q0; i <= o.q1 && free; ++i) free = q_option[size_t(i)] < 0;
     for (int j = o.c0; j <= o.c1 && free; ++j) free = !c_used[size_t(j)];
     if (!free) continue;
     for (int i = o.q0; i <= o.q1; ++i) {
@@ -182,8 +183,7 @@ NameComparison ScorePairs(const NormalizedName& query, const NormalizedName& lis
   };
   // A name of one distinctive word ("SOL", "TAIPEN") is covered by any
   // query containing a similar word: then both sides must be covered.
-  const double presence =
-      (name_tokens(qt) <= 1 || name_tokens(ct) <= 1) ? hi * lo : 0.6 * hi + 0.4 * lo;
+  const double presence = (name_tokens(qt) <= 1 || name_tokens(ct) <= 1) ? hi * lo : 0.6 * hi + 0.4 * lo;
   out.score = quality * presence;
   if (!explain) return out;
 

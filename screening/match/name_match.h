@@ -47,15 +47,15 @@ struct TokenMatch {
 
 struct NameComparison {
   double score = 0;
-  double query_coverage = 0;  // share of the query's weight matched
-  double list_coverage = 0;   // share of the listed name's weight matched
+  double query_coverage = 0;       // share of the query's weight matched
+  double list_coverage = 0;        // share of the listed name's weight matched
   std::vector<TokenMatch> tokens;  // query order, then unmatched listed tokens
 };
 
 // Similarity of two tokens (either may be two tokens joined) with their
 // skeletons; `cross_script` when one side was transliterated. Sets `*how`.
-double TokenPairScore(const std::string& q, const std::string& c, const std::string& q_skel,
-                      const std::string& c_skel, bool cross_script, const char** how = nullptr);
+double TokenPairScore(const std::string& q, const std::string& c, const std::string& q_skel, const std::string& c_skel,
+                      bool cross_script, const char** how = nullptr);
 
 // A pairing of query tokens [q0, q1] with listed tokens [c0, c1] (one side
 // may be two tokens written together) and its similarity.

@@ -20,7 +20,8 @@ v1::ListInfo ToProto(const ListIndex& list) {
   i.set_names(m.names);
   i.set_aliases(m.aliases);
   i.set_weak_aliases(m.weak_aliases);
-  i.set_loaded_at(absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixMicros(m.loaded_at_micros), absl::UTCTimeZone()));
+  i.set_loaded_at(
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixMicros(m.loaded_at_micros), absl::UTCTimeZone()));
   i.set_load_ms(double(m.load_micros) / 1000.0);
   i.set_memory_bytes(int64_t(list.MemoryBytes()));
   i.set_skipped(m.skipped);
@@ -61,8 +62,7 @@ v1::ScreenHit ToProto(const Hit& hit) {
   return h;
 }
 
-v1::CompareResult ToProto(const NameComparison& c, const NormalizedName& a, const NormalizedName& b,
-                          double threshold) {
+v1::CompareResult ToProto(const NameComparison& c, const NormalizedName& a, const NormalizedName& b, double threshold) {
   v1::CompareResult r;
   r.set_a_normalized(a.Display());
   r.set_b_normalized(b.Display());

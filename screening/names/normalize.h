@@ -50,7 +50,7 @@ struct NormalizedName {
   // the part most often left out).
   bool structured = false;
   size_t given_names = 0;  // with `structured`: tokens before the first surname
-  std::string script;             // non-Latin script transliterated, or empty
+  std::string script;      // non-Latin script transliterated, or empty
   // Tokens joined with single spaces, every kind included: the display form.
   std::string Display() const;
   // Sum of token weights (0 for a name made only of legal forms/stopwords).

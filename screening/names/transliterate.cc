@@ -2,8 +2,8 @@
 
 #include <unicode/translit.h>
 #include <unicode/uchar.h>
-#include <unicode/uscript.h>
 #include <unicode/unistr.h>
+#include <unicode/uscript.h>
 #include <unicode/utf8.h>
 
 #include <array>
@@ -58,31 +58,30 @@ const std::array<std::string, kFoldLast - kFoldFirst + 1>& LatinFold() {
   return *table;
 }
 
-constexpr const char* kInitials[19] = {"g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s",
-                                       "ss", "",  "j", "jj", "ch", "k", "t", "p", "h"};
+constexpr const char* kInitials[19] = {"g",  "kk", "n", "d",  "tt", "r", "m", "b", "pp", "s",
+                                       "ss", "",   "j", "jj", "ch", "k", "t", "p", "h"};
 constexpr const char* kMedials[21] = {"a",  "ae", "ya", "yae", "eo", "e",  "yeo", "ye", "o",  "wa", "wae",
                                       "oe", "yo", "u",  "wo",  "we", "wi", "yu",  "eu", "ui", "i"};
-constexpr const char* kFinals[28] = {"",  "k",  "k",  "k", "n",  "n",  "n",  "t", "l", "k",
-                                     "m", "p",  "l",  "l", "p",  "l",  "m",  "p", "p", "t",
-                                     "t", "ng", "t",  "t", "k",  "t",  "p",  "t"};
+constexpr const char* kFinals[28] = {"",  "k", "k", "k", "n", "n", "n", "t",  "l", "k", "m", "p", "l", "l",
+                                     "p", "l", "m", "p", "p", "t", "t", "ng", "t", "t", "k", "t", "p", "t"};
 
 // Conventional spellings of common Korean surnames (the first syllable of a
 // name written as one word), as used in passports and the press.
 const absl::flat_hash_map<char32_t, const char*>& KoreanSurnames() {
   static const auto* m = new absl::flat_hash_map<char32_t, const char*>{
-      {U'김', "kim"},  {U'이', "lee"},   {U'박', "park"},  {U'최', "choi"}, {U'정', "jung"},  {U'강', "kang"},
-      {U'조', "cho"},  {U'윤', "yoon"},  {U'장', "jang"},  {U'임', "lim"},  {U'한', "han"},   {U'오', "oh"},
-      {U'서', "seo"},  {U'신', "shin"},  {U'권', "kwon"},  {U'황', "hwang"}, {U'안', "ahn"},  {U'송', "song"},
-      {U'류', "ryu"},  {U'유', "yoo"},   {U'홍', "hong"},  {U'전', "jeon"}, {U'고', "ko"},    {U'문', "moon"},
-      {U'양', "yang"}, {U'손', "son"},   {U'배', "bae"},   {U'백', "baek"}, {U'허', "heo"},   {U'노', "noh"},
-      {U'남', "nam"},  {U'심', "shim"},  {U'하', "ha"},    {U'곽', "kwak"}, {U'성', "sung"},  {U'차', "cha"},
-      {U'주', "joo"},  {U'우', "woo"},   {U'구', "koo"},   {U'나', "na"},   {U'민', "min"},   {U'진', "jin"},
-      {U'지', "ji"},   {U'엄', "eom"},   {U'채', "chae"},  {U'원', "won"},  {U'천', "cheon"}, {U'방', "bang"},
-      {U'공', "kong"}, {U'현', "hyun"},  {U'함', "ham"},   {U'변', "byun"}, {U'염', "yeom"},  {U'여', "yeo"},
-      {U'추', "choo"}, {U'도', "do"},    {U'소', "so"},    {U'석', "seok"}, {U'선', "sun"},   {U'설', "seol"},
-      {U'마', "ma"},   {U'길', "gil"},   {U'연', "yeon"},  {U'표', "pyo"},  {U'명', "myung"}, {U'기', "ki"},
-      {U'반', "ban"},  {U'왕', "wang"},  {U'금', "keum"},  {U'옥', "ok"},   {U'육', "yuk"},   {U'인', "in"},
-      {U'맹', "maeng"}, {U'제', "je"},   {U'모', "mo"},    {U'탁', "tak"},  {U'국', "kook"},  {U'용', "yong"}};
+      {U'김', "kim"},   {U'이', "lee"},  {U'박', "park"}, {U'최', "choi"},  {U'정', "jung"},  {U'강', "kang"},
+      {U'조', "cho"},   {U'윤', "yoon"}, {U'장', "jang"}, {U'임', "lim"},   {U'한', "han"},   {U'오', "oh"},
+      {U'서', "seo"},   {U'신', "shin"}, {U'권', "kwon"}, {U'황', "hwang"}, {U'안', "ahn"},   {U'송', "song"},
+      {U'류', "ryu"},   {U'유', "yoo"},  {U'홍', "hong"}, {U'전', "jeon"},  {U'고', "ko"},    {U'문', "moon"},
+      {U'양', "yang"},  {U'손', "son"},  {U'배', "bae"},  {U'백', "baek"},  {U'허', "heo"},   {U'노', "noh"},
+      {U'남', "nam"},   {U'심', "shim"}, {U'하', "ha"},   {U'곽', "kwak"},  {U'성', "sung"},  {U'차', "cha"},
+      {U'주', "joo"},   {U'우', "woo"},  {U'구', "koo"},  {U'나', "na"},    {U'민', "min"},   {U'진', "jin"},
+      {U'지', "ji"},    {U'엄', "eom"},  {U'채', "chae"}, {U'원', "won"},   {U'천', "cheon"}, {U'방', "bang"},
+      {U'공', "kong"},  {U'현', "hyun"}, {U'함', "ham"},  {U'변', "byun"},  {U'염', "yeom"},  {U'여', "yeo"},
+      {U'추', "choo"},  {U'도', "do"},   {U'소', "so"},   {U'석', "seok"},  {U'선', "sun"},   {U'설', "seol"},
+      {U'마', "ma"},    {U'길', "gil"},  {U'연', "yeon"}, {U'표', "pyo"},   {U'명', "myung"}, {U'기', "ki"},
+      {U'반', "ban"},   {U'왕', "wang"}, {U'금', "keum"}, {U'옥', "ok"},    {U'육', "yuk"},   {U'인', "in"},
+      {U'맹', "maeng"}, {U'제', "je"},   {U'모', "mo"},   {U'탁', "tak"},   {U'국', "kook"},  {U'용', "yong"}};
   return *m;
 }
 

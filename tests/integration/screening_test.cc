@@ -24,8 +24,8 @@
 namespace centinela {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::ApiTestClient;
+using ::testing::HasSubstr;
 
 constexpr const char* kLists = CENTINELA_SOURCE_DIR "/../shared/data/lists/";
 
@@ -33,9 +33,9 @@ using screening::MakeListSpec;
 
 screening::ListSpec PepSpec() {
   const std::string mapping = CENTINELA_SOURCE_DIR "/deploy/config/lists/pep_pe.mapping.yaml";
-  screening::ListSpec s = MakeListSpec("pep_pe", screening::ListFormat::kCsv,
-                               CENTINELA_SOURCE_DIR "/deploy/config/lists/pep_pe_sample.csv",
-                               screening::ListCategory::kPep);
+  screening::ListSpec s =
+      MakeListSpec("pep_pe", screening::ListFormat::kCsv, CENTINELA_SOURCE_DIR "/deploy/config/lists/pep_pe_sample.csv",
+                   screening::ListCategory::kPep);
   auto doc = LoadYaml(*ReadFile(mapping, "mapping"), mapping);
   EXPECT_TRUE(doc.ok()) << doc.status();
   auto m = screening::ParseCsvListMapping(*doc, mapping);
@@ -89,9 +89,9 @@ const v1::Alert* ByTypology(const std::vector<v1::Alert>& alerts, const std::str
 
 TEST(ScreeningTest, SanctionedAndPepPartiesRaiseExplainedAlertsOnTheUifTopic) {
   testing::EngineHarness engine(2);
-  engine.config().lists = {MakeListSpec("un", screening::ListFormat::kUn, std::string(kLists) + "un_consolidated_2026-02.xml"),
-                           MakeListSpec("ofac", screening::ListFormat::kOfac, std::string(kLists) + "ofac-small/sdn.csv"),
-                           PepSpec()};
+  engine.config().lists = {
+      MakeListSpec("un", screening::ListFormat::kUn, std::string(kLists) + "un_consolidated_2026-02.xml"),
+      MakeListSpec("ofac", screening::ListFormat::kOfac, std::string(kLists) + "ofac-small/sdn.csv"), PepSpec()};
   engine.Start();
   std::vector<v1::Transaction> txs;
   const std::vector<std::string> names = eval::GeneratePeruvianNames(400, 99);
@@ -101,7 +101,8 @@ TEST(ScreeningTest, SanctionedAndPepPartiesRaiseExplainedAlertsOnTheUifTopic) {
   // UN CDi.001 ERIC BADEGE, misspelt, as beneficiary.
   txs.push_back(Transfer("sanctioned-1", 1000, "Maria Quispe Flores", "Erik Badege"));
   // OFAC (small sample) entity as beneficiary, with a legal form added.
-  v1::Transaction ofac = Transfer("sanctioned-2", 1001, "Jorge Ramos Torres", "Iran Aircraft Manufacturing Industrial Co. Ltd.");
+  v1::Transaction ofac =
+      Transfer("sanctioned-2", 1001, "Jorge Ramos Torres", "Iran Aircraft Manufacturing Industrial Co. Ltd.");
   ofac.mutable_beneficiary()->set_kind(v1::COMPANY);
   ofac.mutable_beneficiary()->set_document_type(v1::NON_RESIDENT);
   ofac.mutable_beneficiary()->set_document_number("IR-0001");
@@ -153,7 +154,8 @@ TEST(ScreeningTest, SanctionedAndPepPartiesRaiseExplainedAlertsOnTheUifTopic) {
   const std::string file = engine.dir().Sub("feed.txt");
   {
     std::ofstream out(file);
-    for (const auto& tx : txs) out << "application/x-protobuf\t" << absl::BytesToHexString(tx.SerializeAsString()) << '\n';
+    for (const auto& tx : txs)
+      out << "application/x-protobuf\t" << absl::BytesToHexString(tx.SerializeAsString()) << '\n';
   }
   eval::BacktestInput in;
   in.file = file;
@@ -191,8 +193,8 @@ TEST(ScreeningTest, SanctionedAndPepPartiesRaiseExplainedAlertsOnTheUifTopic) {
   ASSERT_EQ(ccode, 200) << cbody;
   EXPECT_GE(ApiTestClient::Parse<v1::CompareResult>(cbody).score(), 0.75);
   auto [bcode, bbody] = api.Post(
-      "/v1/screen/batch", R"({"queries": [{"name": "Erik Badege"}, {"name": "Rosa Mamani"}, {"name": "x", "dob": "soon"}]})",
-      "ana");
+      "/v1/screen/batch",
+      R"({"queries": [{"name": "Erik Badege"}, {"name": "Rosa Mamani"}, {"name": "x", "dob": "soon"}]})", "ana");
   ASSERT_EQ(bcode, 200) << bbody;
   const auto batch = ApiTestClient::Parse<v1::BatchScreenResult>(bbody);
   ASSERT_EQ(batch.results_size(), 3);
@@ -210,7 +212,8 @@ TEST(ScreeningTest, SanctionedAndPepPartiesRaiseExplainedAlertsOnTheUifTopic) {
 
 TEST(ScreeningTest, ListsReloadWhileTheStreamRunsAndABrokenFileKeepsThePreviousVersion) {
   testing::EngineHarness engine(4);
-  engine.config().lists = {MakeListSpec("ofac", screening::ListFormat::kOfac, std::string(kLists) + "ofac-small/sdn.csv")};
+  engine.config().lists = {
+      MakeListSpec("ofac", screening::ListFormat::kOfac, std::string(kLists) + "ofac-small/sdn.csv")};
   engine.Start();
   ApiTestClient api(engine.url());
   auto info = [&] {
@@ -243,16 +246,16 @@ TEST(ScreeningTest, ListsReloadWhileTheStreamRunsAndABrokenFileKeepsThePreviousV
   // Broken XML for a list not configured yet: refused, nothing added.
   const std::string broken_xml = dir.Sub("un.xml");
   std::ofstream(broken_xml) << "<CONSOLIDATED_LIST>\n<INDIVIDUALS>\n<INDIVIDUAL>\n</CONSOLIDATED_LIST>\n";
-  auto [xcode, xbody] = api.Post("/v1/lists/un/load", absl::StrCat(R"({"path": ")", broken_xml, R"(", "format": "un"})"),
-                                 "sofia");
+  auto [xcode, xbody] =
+      api.Post("/v1/lists/un/load", absl::StrCat(R"({"path": ")", broken_xml, R"(", "format": "un"})"), "sofia");
   EXPECT_EQ(xcode, 422) << xbody;
   EXPECT_THAT(xbody, HasSubstr("un.xml:4:3: XML error: mismatched tag"));
   EXPECT_EQ(info().lists_size(), 1);
 
   // A good file swaps in while records keep flowing.
   const int64_t before = engine.committed();
-  auto [ok_code, ok_body] = api.Post(
-      "/v1/lists/ofac/load", absl::StrCat(R"({"path": ")", kLists, R"(ofac-2019/sdn.csv"})"), "sofia");
+  auto [ok_code, ok_body] =
+      api.Post("/v1/lists/ofac/load", absl::StrCat(R"({"path": ")", kLists, R"(ofac-2019/sdn.csv"})"), "sofia");
   ASSERT_EQ(ok_code, 200) << ok_body;
   const auto loaded = ApiTestClient::Parse<v1::LoadListResult>(ok_body);
   EXPECT_TRUE(loaded.ok());

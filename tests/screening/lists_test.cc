@@ -44,7 +44,8 @@ TEST_F(ListsTest, OfacWithAliasesAddressesAndRemarks) {
   // The sample's alt.csv and add.csv also hold rows of entries it left out:
   // counted and named, not loaded.
   EXPECT_GT(l->meta.skipped, 0);
-  EXPECT_THAT(l->meta.skipped_examples[0], HasSubstr("alt.csv:1: alias for ent_num 10416, which sdn.csv does not list"));
+  EXPECT_THAT(l->meta.skipped_examples[0],
+              HasSubstr("alt.csv:1: alias for ent_num 10416, which sdn.csv does not list"));
   EXPECT_EQ(l->meta.version.size(), 16u);
   const ListEntry* e = Find(*l, "OFAC-10278");
   ASSERT_NE(e, nullptr);
@@ -67,9 +68,10 @@ TEST_F(ListsTest, OfacWithAliasesAddressesAndRemarks) {
 
 TEST_F(ListsTest, OfacRemarksParseDatesNationalitiesDocumentsAndAliases) {
   ListEntry e;
-  ParseOfacRemarks("DOB 10 Dec 1948; alt. DOB circa 1950; POB Giza, Egypt; nationality Egypt; Passport 1084010 "
-                   "(Egypt); alt. Passport 19820215; a.k.a. 'ABU ALI'; Cedula No. 79 123.456 (Colombia).",
-                   e);
+  ParseOfacRemarks(
+      "DOB 10 Dec 1948; alt. DOB circa 1950; POB Giza, Egypt; nationality Egypt; Passport 1084010 "
+      "(Egypt); alt. Passport 19820215; a.k.a. 'ABU ALI'; Cedula No. 79 123.456 (Colombia).",
+      e);
   ASSERT_EQ(e.dobs.size(), 2u);
   EXPECT_EQ(e.dobs[0].ToString(), "1948-12-10");
   EXPECT_EQ(e.dobs[1].ToString(), "circa 1950");
@@ -113,8 +115,9 @@ TEST_F(ListsTest, GenericCsvWithMapping) {
   auto m = ParseCsvListMapping(*doc, "m.yaml");
   ASSERT_TRUE(m.ok()) << m.status();
   ListSpec s = Spec("pep", ListFormat::kCsv,
-                    Write("pep.csv", "dni,nombre,alias,cargo,nacimiento\n40000001,\"HUAMANI, Rosa\",Rosi;R. "
-                                     "Huamani,Alcaldesa,1968-03-14\n"));
+                    Write("pep.csv",
+                          "dni,nombre,alias,cargo,nacimiento\n40000001,\"HUAMANI, Rosa\",Rosi;R. "
+                          "Huamani,Alcaldesa,1968-03-14\n"));
   s.mapping = *m;
   s.category = ListCategory::kPep;
   auto l = LoadList(s);
@@ -141,7 +144,8 @@ TEST_F(ListsTest, MalformedFilesAreRefusedNamingFileAndLine) {
               StartsWith(dir_.Sub("cols.csv") + ":2: expected 12 columns"));
   EXPECT_THAT(err(ListFormat::kOfac, "quote.csv", ok_row + "2,\"UNTERMINATED,-0- \n"),
               StartsWith(dir_.Sub("quote.csv") + ":2: unterminated quoted field"));
-  EXPECT_THAT(err(ListFormat::kOfac, "enc.csv", ok_row + "3,\"CAF\xC9 LATIN-1\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n"),
+  EXPECT_THAT(err(ListFormat::kOfac, "enc.csv",
+                  ok_row + "3,\"CAF\xC9 LATIN-1\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n"),
               StartsWith(dir_.Sub("enc.csv") + ":2: field 2 is not valid UTF-8"));
   EXPECT_THAT(err(ListFormat::kOfac, "num.csv", "x1,\"A\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n"),
               HasSubstr("num.csv:1: ent_num 'x1' is not a number"));
@@ -180,9 +184,10 @@ TEST_F(ListsTest, AFailedReloadKeepsThePreviousVersionActive) {
 }
 
 TEST_F(ListsTest, ListSpecsFromConfigYaml) {
-  auto node = LoadYaml("{name: pep_pe, format: csv, path: pep.csv, category: pep, mapping: {columns: {id: 1, name: 2}, "
-                       "header: false}}",
-                       "engine.yaml");
+  auto node = LoadYaml(
+      "{name: pep_pe, format: csv, path: pep.csv, category: pep, mapping: {columns: {id: 1, name: 2}, "
+      "header: false}}",
+      "engine.yaml");
   ASSERT_TRUE(node.ok());
   auto spec = ParseListSpec(*node, "engine.yaml", "/etc/centinela");
   ASSERT_TRUE(spec.ok()) << spec.status();

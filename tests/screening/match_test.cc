@@ -58,9 +58,11 @@ TEST_F(MatchTest, DateOfBirthConfirmsOrRulesOut) {
   EXPECT_TRUE(hits.empty());  // 1.0 x 0.75 is below the threshold
   hits = Screen(q, 0.5);
   ASSERT_FALSE(hits.empty());
-  EXPECT_THAT(hits[0].factors, ::testing::Contains(::testing::HasSubstr("differs from listed 1971: x0.75 (rules out)")));
+  EXPECT_THAT(hits[0].factors,
+              ::testing::Contains(::testing::HasSubstr("differs from listed 1971: x0.75 (rules out)")));
   q.dob = "not a date";
-  EXPECT_THAT(std::string(set_->Screen(q, {}, {}).status().message()), ::testing::HasSubstr("dob 'not a date' is not YYYY"));
+  EXPECT_THAT(std::string(set_->Screen(q, {}, {}).status().message()),
+              ::testing::HasSubstr("dob 'not a date' is not YYYY"));
 }
 
 TEST_F(MatchTest, DocumentNumberConfirmsAWeakNameMatch) {

@@ -56,7 +56,10 @@ TEST(Transliterate, ScriptsToAscii) {
   EXPECT_EQ(ToLatin("김정은").latin, "kim jeong eun");
   EXPECT_EQ(ToLatin("Ñandú Éxito").latin, "nandu exito");
   size_t at = 0;
-  EXPECT_FALSE(IsValidUtf8("ab\xff" "c", &at));
+  EXPECT_FALSE(
+      IsValidUtf8("ab\xff"
+                  "c",
+                  &at));
   EXPECT_EQ(at, 2u);
   EXPECT_TRUE(IsValidUtf8("Perú"));
 }

@@ -1,9 +1,10 @@
 // Acceptance measurements of the matcher on the real lists (issue 6): recall
 // of perturbed list names, false positives on generated Peruvian names, and
 // the cross-script pairs. Prints the figures; asserts the acceptance bounds.
+#include "eval/screening_eval.h"
+
 #include <cstdio>
 
-#include "eval/screening_eval.h"
 #include "gtest/gtest.h"
 #include "screening/match/list_set.h"
 
@@ -59,8 +60,8 @@ TEST_F(ScreeningEvalTest, EveryCrossScriptPairReachesItsMinimumScore) {
     const NameComparison c = CompareNameReadings(p.query, p.expected, &reading);
     const bool ok = c.score >= p.min_score;
     failed += !ok;
-    std::printf("%s %-22s %-20s %.3f (min %.2f) latin: %s\n", ok ? "ok  " : "FAIL", p.query.c_str(),
-                p.expected.c_str(), c.score, p.min_score, reading.Display().c_str());
+    std::printf("%s %-22s %-20s %.3f (min %.2f) latin: %s\n", ok ? "ok  " : "FAIL", p.query.c_str(), p.expected.c_str(),
+                c.score, p.min_score, reading.Display().c_str());
     EXPECT_GE(c.score, p.min_score) << p.query << " vs " << p.expected << " (line " << p.line << ")";
   }
   std::printf("cross-script: %zu of %zu pairs reach their minimum\n", pairs->size() - size_t(failed), pairs->size());
