@@ -27,10 +27,10 @@ class PartyScreening : public rules::ScreeningSource {
   rules::Value Screen(rules::ScreenedParty party, absl::string_view list) override;
   std::string Explain(rules::ScreenedParty party, absl::string_view list) override;
 
-  // The query a party makes (exposed for the API's party screening).
+ private:
+  // The query a party makes: name, country, document number, kind.
   static screening::ScreenQuery QueryOf(const v1::Party& party);
 
- private:
   struct Result {
     rules::ScreenedParty party;
     absl::string_view list;  // owned by the compiled rule, which outlives the transaction
