@@ -62,31 +62,59 @@ bool JoinsWith(const NameToken& a, const NameToken& b) {
          b.kind != TokenKind::kLegalForm;
 }
 
-// Per-thread working memory of a screen, reused across screens.
-struct Scratch {
-  std::vector<float> acc;    // query weight covered
-  std::vector<float> acc_c;  // listed weight covered (upper bound)
+}  // namespace
+
+// Per-thread working memory of a screen, reused across screens and lists
+// (sized to the largest). Stamps tell "seen in this pass" without clearing.
+struct ListIndex::Scratch {
+  std::vector<float> acc;    // name -> query weight covered
+  std::vector<float> acc_c;  // name -> listed weight covered (upper bound)
   std::vector<uint32_t> stamp;
   std::vector<uint32_t> touched;
   uint32_t generation = 0;
-  std::vector<uint32_t> token_stamp;  // indexed token id -> lookup that saw it
+  std::vector<uint32_t> token_stamp;  // indexed token id -> lookup (or unit) that saw it
+  std::vector<uint32_t> token_rank;   // indexed token id -> its position in the unit's matches
   uint32_t lookup = 0;
+  std::vector<Similar> pool;  // the matches of every unit of a screen
+
+  void Fit(size_t names, size_t tokens) {
+    if (acc.size() < names) {
+      acc.assign(names, 0);
+      acc_c.assign(names, 0);
+      stamp.assign(names, 0);
+      generation = 0;
+    }
+    if (token_stamp.size() < tokens) {
+      token_stamp.assign(tokens, 0);
+      token_rank.assign(tokens, 0);
+      lookup = 0;
+    }
+  }
+  // The next name pass; clears the stamps when the counter wraps.
+  uint32_t NextGeneration() {
+    if (++generation == 0) {
+      std::fill(stamp.begin(), stamp.end(), 0);
+      generation = 1;
+    }
+    return generation;
+  }
+  // The next token pass; clears the stamps when the counter wraps.
+  uint32_t NextLookup() {
+    if (++lookup == 0) {
+      std::fill(token_stamp.begin(), token_stamp.end(), 0);
+      lookup = 1;
+    }
+    return lookup;
+  }
 };
 
-Scratch& ThreadScratch(size_t n, size_t tokens) {
+ListIndex::Scratch& ListIndex::ThreadScratch(size_t names, size_t tokens) {
   thread_local Scratch s;
-  if (s.acc.size() < n) {
-    s.acc.assign(n, 0);
-    s.acc_c.assign(n, 0);
-    s.stamp.assign(n, 0);
-    s.generation = 0;
-  }
-  if (s.token_stamp.size() < tokens) {
-    s.token_stamp.assign(tokens, 0);
-    s.lookup = 0;
-  }
+  s.Fit(names, tokens);
   return s;
 }
+
+namespace {
 
 bool DobCompatible(const DateOfBirth& listed, const DateOfBirth& q, bool* exact) {
   *exact = false;
@@ -290,6 +318,59 @@ void ListIndex::Index() {
       if (k < in.joined.size() && in.joined[k] != kNone) set_weight(in.joined[k], i, in.weights[k] + in.weights[k + 1]);
     }
   }
+  // Every listed word's similar listed words, found as a query word would
+  // find them: a query word that is a listed word (most are) then needs no
+  // key lookups and no similarity computations.
+  Scratch scratch;
+  scratch.Fit(0, vocab_text_.size());
+  neighbour_start_.assign(vocab_text_.size() + 1, 0);
+  neighbour_postings_.assign(vocab_text_.size(), 0);
+  for (uint32_t id = 0; id < vocab_text_.size(); ++id) {
+    neighbour_postings_[id] =
+        FindSimilar(vocab_text_[id], vocab_skeleton_[id], id, /*cross=*/false, scratch, neighbours_);
+    neighbour_start_[id + 1] = uint32_t(neighbours_.size());
+  }
+  neighbours_.shrink_to_fit();
+}
+
+size_t ListIndex::FindSimilar(const std::string& text, const std::string& skel, uint32_t exact_id, bool cross,
+                              Scratch& s, std::vector<Similar>& out) const {
+  const uint32_t pass = s.NextLookup();
+  const uint32_t letters = LetterSet(text);
+  size_t postings = 0;
+  // Each indexed token found is scored once, as it is found.
+  auto consider = [&](uint32_t id) {
+    if (s.token_stamp[id] == pass) return;
+    s.token_stamp[id] = pass;
+    if (!cross) {
+      const uint32_t v = vocab_letters_[id];
+      if (2 * __builtin_popcount(letters & v) < std::min(__builtin_popcount(letters), __builtin_popcount(v))) {
+        return;  // too few letters in common to reach kMinTokenScore
+      }
+    }
+    const double sim = TokenPairScore(text, vocab_text_[id], skel, vocab_skeleton_[id], cross);
+    if (sim < kMinTokenScore) return;
+    out.push_back(Similar{id, float(sim)});
+    postings += postings_[id].size();
+  };
+  auto add_key = [&](uint64_t key) {
+    if (!MayHaveKey(key)) return;
+    if (auto it = keys_.find(key); it != keys_.end()) {
+      for (uint32_t id : it->second) consider(id);
+    }
+  };
+  if (exact_id != kNone) consider(exact_id);
+  // A word many listed names hold ("muhammad", "state") is matched as
+  // written; its one-letter variants are looked up only for rarer words.
+  if (exact_id == kNone || postings_[exact_id].size() < kCommonPostings) {
+    add_key(KeyHash('d', text));
+    ForEachDeletionKey(text, add_key);
+  }
+  // Short skeletons ("rs", "mr") are shared by thousands of tokens; they
+  // only decide matches across scripts (CompareNames), so only then are
+  // they looked up.
+  if (skel.size() >= (cross ? 2u : 3u)) add_key(KeyHash('s', skel));
+  return postings;
 }
 
 int ListIndex::LastScoredCount() { return last_scored; }
@@ -354,48 +435,25 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
   struct Unit {
     int q0, q1;  // query tokens
     float weight;
-    std::vector<std::pair<uint32_t, float>> matches;  // indexed token, similarity
-    size_t postings = 0;                              // names they occur in
+    uint32_t first, last;  // its matches: s.pool[first, last)
+    size_t postings;       // names they occur in
   };
   std::vector<Unit> units;
+  s.pool.clear();
   auto lookup = [&](int q0, int q1, const std::string& text, const std::string& skel, float weight) {
-    ++s.lookup;
-    Unit u{q0, q1, weight, {}, 0};
-    const uint32_t letters = LetterSet(text);
-    // Each indexed token found is scored once per lookup, as it is found.
-    auto consider = [&](uint32_t id) {
-      if (s.token_stamp[id] == s.lookup) return;
-      s.token_stamp[id] = s.lookup;
-      if (!query_cross) {
-        const uint32_t v = vocab_letters_[id];
-        if (2 * __builtin_popcount(letters & v) < std::min(__builtin_popcount(letters), __builtin_popcount(v))) {
-          return;  // too few letters in common to reach kMinTokenScore
-        }
-      }
-      const double sim = TokenPairScore(text, vocab_text_[id], skel, vocab_skeleton_[id], query_cross);
-      if (sim < kMinTokenScore) return;
-      u.matches.push_back({id, float(sim)});
-      u.postings += postings_[id].size();
-    };
-    auto add_key = [&](uint64_t key) {
-      if (!MayHaveKey(key)) return;
-      if (auto it = keys_.find(key); it != keys_.end()) {
-        for (uint32_t id : it->second) consider(id);
-      }
-    };
+    Unit u{q0, q1, weight, uint32_t(s.pool.size()), 0, 0};
     auto exact = vocab_.find(text);
-    if (exact != vocab_.end()) consider(exact->second);
-    // A word many listed names hold ("muhammad", "state") is matched as
-    // written; its one-letter variants are looked up only for rarer words.
-    if (exact == vocab_.end() || postings_[exact->second].size() < kCommonPostings) {
-      add_key(KeyHash('d', text));
-      ForEachDeletionKey(text, add_key);
+    const uint32_t exact_id = exact == vocab_.end() ? kNone : exact->second;
+    if (exact_id != kNone && !query_cross) {
+      // A listed word: its similar words were found when the list loaded.
+      s.pool.insert(s.pool.end(), neighbours_.begin() + neighbour_start_[exact_id],
+                    neighbours_.begin() + neighbour_start_[exact_id + 1]);
+      u.postings = neighbour_postings_[exact_id];
+    } else {
+      u.postings = FindSimilar(text, skel, exact_id, query_cross, s, s.pool);
     }
-    // Short skeletons ("rs", "mr") are shared by thousands of tokens; they
-    // only decide matches across scripts (CompareNames), so only then are
-    // they looked up.
-    if (skel.size() >= (query_cross ? 2u : 3u)) add_key(KeyHash('s', skel));
-    if (!u.matches.empty()) units.push_back(std::move(u));
+    u.last = uint32_t(s.pool.size());
+    if (u.last > u.first) units.push_back(u);
   };
   for (size_t i = 0; i < qt.size(); ++i) {
     if (qw[i] <= 0 && qt.size() > 1) continue;
@@ -414,7 +472,7 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
   };
   std::vector<Found> by_token;
   for (const Unit& u : units) {
-    for (const auto& [id, sim] : u.matches) by_token.push_back(Found{id, u.q0, u.q1, sim});
+    for (uint32_t m = u.first; m < u.last; ++m) by_token.push_back(Found{s.pool[m].id, u.q0, u.q1, s.pool[m].sim});
   }
   std::sort(by_token.begin(), by_token.end(), [](const Found& a, const Found& b) { return a.id < b.id; });
   // 2. Names accumulate the weight of the units they hold, rarest units
@@ -428,37 +486,53 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
   float remaining = 0;
   for (const Unit& u : units) remaining += u.weight;
   for (const Unit& u : units) {
-    ++s.generation;
+    const uint32_t generation = s.NextGeneration();
     const bool may_add = remaining >= floor;
     remaining -= u.weight;
-    auto credit = [&](const Posting& p, float sim) {
-      const uint32_t n = p.name;
-      if (s.stamp[n] == s.generation) return;  // one credit per unit and name
-      s.stamp[n] = s.generation;
+    auto credit = [&](uint32_t n, float listed_weight, float sim) {
+      if (s.stamp[n] == generation) return;  // one credit per unit and name
+      s.stamp[n] = generation;
       if (s.acc[n] == 0 && s.acc_c[n] == 0) s.touched.push_back(n);
       s.acc[n] += u.weight * sim;
-      s.acc_c[n] += p.weight * sim;
+      s.acc_c[n] += listed_weight * sim;
     };
-    if (may_add || u.postings <= s.touched.size() * 4) {
-      for (const auto& [id, sim] : u.matches) {
-        for (const Posting& p : postings_[id]) {
+    // Walking the postings costs their length; looking through the tokens
+    // of each touched name costs ~6 per name (tokens and joined pairs).
+    if (may_add || u.postings <= s.touched.size() * 6) {
+      for (uint32_t m = u.first; m < u.last; ++m) {
+        for (const Posting& p : postings_[s.pool[m].id]) {
           if (!may_add && s.acc[p.name] == 0 && s.acc_c[p.name] == 0) continue;
-          credit(p, sim);
+          credit(p.name, p.weight, s.pool[m].sim);
         }
       }
     } else {
-      // Few touched names, long postings: look each touched name up.
+      // Common words ("muhammad", "state") once no new name can become a
+      // candidate: only the names already touched can gain. Each is
+      // credited for the unit's first match it holds, as the walk above.
+      const uint32_t pass = s.NextLookup();
+      for (uint32_t m = u.first; m < u.last; ++m) {
+        s.token_stamp[s.pool[m].id] = pass;
+        s.token_rank[s.pool[m].id] = m;
+      }
       const size_t touched = s.touched.size();
       for (size_t k = 0; k < touched; ++k) {
         const uint32_t n = s.touched[k];
-        for (const auto& [id, sim] : u.matches) {
-          const auto& p = postings_[id];
-          auto it = std::lower_bound(p.begin(), p.end(), n, [](const Posting& x, uint32_t v) { return x.name < v; });
-          if (it != p.end() && it->name == n) {
-            credit(*it, sim);
-            break;
+        const IndexedName& in = names_[n];
+        uint32_t best = ~0u;
+        float listed_weight = 0;
+        auto consider = [&](uint32_t id, float w) {
+          if (id == kNone || s.token_stamp[id] != pass) return;
+          const uint32_t rank = s.token_rank[id];
+          if (rank < best) {
+            best = rank;
+            listed_weight = w;
+          } else if (rank == best) {
+            listed_weight = std::max(listed_weight, w);  // as the posting's weight: the most of its places
           }
-        }
+        };
+        for (size_t j = 0; j < in.vocab.size(); ++j) consider(in.vocab[j], in.weights[j]);
+        for (size_t j = 0; j < in.joined.size(); ++j) consider(in.joined[j], in.weights[j] + in.weights[j + 1]);
+        if (best != ~0u) credit(n, listed_weight, s.pool[best].sim);
       }
     }
   }

@@ -114,12 +114,24 @@ class ListIndex {
     std::vector<uint32_t> joined;  // per adjacent pair: the joined token's id, or kNone
   };
   static constexpr uint32_t kNone = ~0u;
+  // An indexed token similar to a query token, and how similar.
+  struct Similar {
+    uint32_t id;
+    float sim;
+  };
+  struct Scratch;  // per-thread working memory of Screen (list_index.cc)
+  static Scratch& ThreadScratch(size_t names, size_t tokens);
 
   explicit ListIndex(Watchlist list) : list_(std::move(list)) {}
   // Screens one reading of the query, adding to `hits` (best per entry).
   void ScreenReading(const NormalizedName& name, const PreparedQuery& q, const ScreenOptions& options,
                      absl::flat_hash_map<uint32_t, size_t>& best_of_entry, std::vector<Hit>& hits) const;
   void Index();
+  // Appends to `out` the indexed tokens at >= kMinTokenScore to `text`
+  // (exact_id: its own id when indexed, else kNone), found through its
+  // keys; returns the names they occur in. Uses s's token stamps.
+  size_t FindSimilar(const std::string& text, const std::string& skel, uint32_t exact_id, bool cross, Scratch& s,
+                     std::vector<Similar>& out) const;
   uint32_t TokenId(const std::string& token);
   float Rarity(absl::string_view token) const;
 
@@ -134,7 +146,14 @@ class ListIndex {
     uint32_t name;
     float weight;
   };
-  std::vector<std::vector<Posting>> postings_;                 // token id -> names, by name index
+  std::vector<std::vector<Posting>> postings_;  // token id -> names, by name index
+  // Token id -> its similar indexed tokens (itself included), as
+  // FindSimilar finds them outside cross-script queries:
+  // neighbours_[neighbour_start_[id], neighbour_start_[id + 1]), and the
+  // names they occur in.
+  std::vector<uint32_t> neighbour_start_;
+  std::vector<Similar> neighbours_;
+  std::vector<size_t> neighbour_postings_;
   std::vector<float> name_weight_;                             // name index -> sum of its token weights
   absl::flat_hash_map<uint64_t, std::vector<uint32_t>> keys_;  // key -> token ids
   // One bit per key hash (2^22 bits, 512 KiB, stays in cache): most probed
