@@ -327,14 +327,14 @@ void ListIndex::Index() {
   neighbour_postings_.assign(vocab_text_.size(), 0);
   for (uint32_t id = 0; id < vocab_text_.size(); ++id) {
     neighbour_postings_[id] =
-        FindSimilar(vocab_text_[id], vocab_skeleton_[id], id, /*cross=*/false, scratch, neighbours_);
+        FindSimilar(vocab_text_[id], vocab_skeleton_[id], id, /*cross=*/false, kMinTokenScore, scratch, neighbours_);
     neighbour_start_[id + 1] = uint32_t(neighbours_.size());
   }
   neighbours_.shrink_to_fit();
 }
 
 size_t ListIndex::FindSimilar(const std::string& text, const std::string& skel, uint32_t exact_id, bool cross,
-                              Scratch& s, std::vector<Similar>& out) const {
+                              double min_sim, Scratch& s, std::vector<Similar>& out) const {
   const uint32_t pass = s.NextLookup();
   const uint32_t letters = LetterSet(text);
   size_t postings = 0;
@@ -349,7 +349,7 @@ size_t ListIndex::FindSimilar(const std::string& text, const std::string& skel, 
       }
     }
     const double sim = TokenPairScore(text, vocab_text_[id], skel, vocab_skeleton_[id], cross);
-    if (sim < kMinTokenScore) return;
+    if (sim < min_sim) return;
     out.push_back(Similar{id, float(sim)});
     postings += postings_[id].size();
   };
@@ -444,13 +444,26 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
     Unit u{q0, q1, weight, uint32_t(s.pool.size()), 0, 0};
     auto exact = vocab_.find(text);
     const uint32_t exact_id = exact == vocab_.end() ? kNone : exact->second;
+    // Words written together pair with a listed word only at >=
+    // kMinJoinedScore (as CompareNames), outside cross-script queries.
+    const bool joined = q1 > q0 && !query_cross;
     if (exact_id != kNone && !query_cross) {
       // A listed word: its similar words were found when the list loaded.
-      s.pool.insert(s.pool.end(), neighbours_.begin() + neighbour_start_[exact_id],
-                    neighbours_.begin() + neighbour_start_[exact_id + 1]);
-      u.postings = neighbour_postings_[exact_id];
+      const auto first = neighbours_.begin() + neighbour_start_[exact_id];
+      const auto last = neighbours_.begin() + neighbour_start_[exact_id + 1];
+      if (!joined) {
+        s.pool.insert(s.pool.end(), first, last);
+        u.postings = neighbour_postings_[exact_id];
+      } else {
+        for (auto it = first; it != last; ++it) {
+          if (it->sim < kMinJoinedScore) continue;
+          s.pool.push_back(*it);
+          u.postings += postings_[it->id].size();
+        }
+      }
     } else {
-      u.postings = FindSimilar(text, skel, exact_id, query_cross, s, s.pool);
+      u.postings =
+          FindSimilar(text, skel, exact_id, query_cross, joined ? kMinJoinedScore : kMinTokenScore, s, s.pool);
     }
     u.last = uint32_t(s.pool.size());
     if (u.last > u.first) units.push_back(u);

@@ -127,11 +127,12 @@ class ListIndex {
   void ScreenReading(const NormalizedName& name, const PreparedQuery& q, const ScreenOptions& options,
                      absl::flat_hash_map<uint32_t, size_t>& best_of_entry, std::vector<Hit>& hits) const;
   void Index();
-  // Appends to `out` the indexed tokens at >= kMinTokenScore to `text`
-  // (exact_id: its own id when indexed, else kNone), found through its
-  // keys; returns the names they occur in. Uses s's token stamps.
-  size_t FindSimilar(const std::string& text, const std::string& skel, uint32_t exact_id, bool cross, Scratch& s,
-                     std::vector<Similar>& out) const;
+  // Appends to `out` the indexed tokens at >= min_sim (and >=
+  // kMinTokenScore) to `text` (exact_id: its own id when indexed, else
+  // kNone), found through its keys; returns the names they occur in. Uses
+  // s's token stamps.
+  size_t FindSimilar(const std::string& text, const std::string& skel, uint32_t exact_id, bool cross, double min_sim,
+                     Scratch& s, std::vector<Similar>& out) const;
   uint32_t TokenId(const std::string& token);
   float Rarity(absl::string_view token) const;
 

@@ -132,8 +132,13 @@ NameComparison ScorePairs(const NormalizedName& query, const NormalizedName& lis
     }
     return a.q0 != b.q0 ? a.q0 < b.q0 : a.c0 < b.c0;
   });
-  std::vector<double> q_score(size_t(nq), 0.0), c_score(size_t(nc), 0.0);
-  std::vector<int> q_option(size_t(nq), -1), c_used(size_t(nc), 0);
+  // Per-thread buffers: screening scores many names per query.
+  thread_local std::vector<double> q_score, c_score;
+  thread_local std::vector<int> q_option, c_used;
+  q_score.assign(size_t(nq), 0.0);
+  c_score.assign(size_t(nc), 0.0);
+  q_option.assign(size_t(nq), -1);
+  c_used.assign(size_t(nc), 0);
   for (int k = 0; k < n_options; ++k) {
     const TokenPair& o = options[size_t(k)];
     bool free = true;
