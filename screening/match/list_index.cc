@@ -154,20 +154,27 @@ absl::StatusOr<PreparedQuery> PrepareQuery(const ScreenQuery& q) {
   return p;
 }
 
-double ApplyFactors(const ListEntry& entry, const EntryName& name, const PreparedQuery& q, Hit& hit) {
-  double score = hit.name_score;
+namespace {
+
+// The final score of a name match at `name_score`; with `factors`, says why
+// each factor applied (building the text only when asked: most candidates
+// are not hits).
+double FactorScore(const ListEntry& entry, const EntryName& name, const PreparedQuery& q, double name_score,
+                   std::vector<std::string>* factors) {
+  double score = name_score;
   if (name.weak) {
     score *= 0.9;
-    hit.factors.push_back("weak (low-quality) alias: x0.90");
+    if (factors != nullptr) factors->push_back("weak (low-quality) alias: x0.90");
   }
   if (!q.document.empty()) {
     for (const IdDocument& d : entry.documents) {
       if (d.Key() != q.document) continue;
-      if (hit.name_score >= 0.25) {  // a name token in common at least
+      if (name_score >= 0.25) {  // a name token in common at least
         score = std::max(score, 0.99);
-        hit.factors.push_back(absl::StrCat("document ", d.number, " matches listed ", d.type,
-                                           d.country.empty() ? "" : absl::StrCat(" (", d.country, ")"),
-                                           ": confirms, score >= 0.99"));
+        if (factors != nullptr)
+          factors->push_back(absl::StrCat("document ", d.number, " matches listed ", d.type,
+                                          d.country.empty() ? "" : absl::StrCat(" (", d.country, ")"),
+                                          ": confirms, score >= 0.99"));
       }
       break;
     }
@@ -181,19 +188,25 @@ double ApplyFactors(const ListEntry& entry, const EntryName& name, const Prepare
         exact |= e;
       }
     }
-    std::vector<std::string> listed;
-    for (const DateOfBirth& d : entry.dobs) listed.push_back(d.ToString());
-    const std::string listed_text = absl::StrJoin(listed, ", ");
+    std::string listed_text;
+    if (factors != nullptr) {
+      std::vector<std::string> listed;
+      for (const DateOfBirth& d : entry.dobs) listed.push_back(d.ToString());
+      listed_text = absl::StrJoin(listed, ", ");
+    }
     if (exact) {
       score += 0.05;
-      hit.factors.push_back(absl::StrCat("DOB ", q.dob.ToString(), " matches listed ", listed_text, ": +0.05"));
+      if (factors != nullptr)
+        factors->push_back(absl::StrCat("DOB ", q.dob.ToString(), " matches listed ", listed_text, ": +0.05"));
     } else if (any) {
       score += 0.02;
-      hit.factors.push_back(absl::StrCat("DOB ", q.dob.ToString(), " fits listed ", listed_text, ": +0.02"));
+      if (factors != nullptr)
+        factors->push_back(absl::StrCat("DOB ", q.dob.ToString(), " fits listed ", listed_text, ": +0.02"));
     } else {
       score *= 0.75;
-      hit.factors.push_back(
-          absl::StrCat("DOB ", q.dob.ToString(), " differs from listed ", listed_text, ": x0.75 (rules out)"));
+      if (factors != nullptr)
+        factors->push_back(
+            absl::StrCat("DOB ", q.dob.ToString(), " differs from listed ", listed_text, ": x0.75 (rules out)"));
     }
   }
   if (!q.country.empty() && (!entry.nationalities.empty() || !entry.countries.empty())) {
@@ -202,23 +215,33 @@ double ApplyFactors(const ListEntry& entry, const EntryName& name, const Prepare
     const bool lives = std::find(entry.countries.begin(), entry.countries.end(), q.country) != entry.countries.end();
     if (nat || lives) {
       score += 0.02;
-      hit.factors.push_back(
-          absl::StrCat("country ", q.country, " matches listed ", nat ? "nationality" : "address", ": +0.02"));
+      if (factors != nullptr)
+        factors->push_back(
+            absl::StrCat("country ", q.country, " matches listed ", nat ? "nationality" : "address", ": +0.02"));
     } else {
       score -= 0.03;
-      std::vector<std::string> all = entry.nationalities;
-      all.insert(all.end(), entry.countries.begin(), entry.countries.end());
-      hit.factors.push_back(
-          absl::StrCat("country ", q.country, " not among listed ", absl::StrJoin(all, ", "), ": -0.03"));
+      if (factors != nullptr) {
+        std::vector<std::string> all = entry.nationalities;
+        all.insert(all.end(), entry.countries.begin(), entry.countries.end());
+        factors->push_back(
+            absl::StrCat("country ", q.country, " not among listed ", absl::StrJoin(all, ", "), ": -0.03"));
+      }
     }
   }
   if (q.raw.kind != EntryKind::kUnknown && entry.kind != EntryKind::kUnknown && q.raw.kind != entry.kind &&
       !(q.raw.kind == EntryKind::kEntity && (entry.kind == EntryKind::kVessel || entry.kind == EntryKind::kAircraft))) {
     score *= 0.8;
-    hit.factors.push_back(
-        absl::StrCat("party is a ", EntryKindName(q.raw.kind), ", entry a ", EntryKindName(entry.kind), ": x0.80"));
+    if (factors != nullptr)
+      factors->push_back(
+          absl::StrCat("party is a ", EntryKindName(q.raw.kind), ", entry a ", EntryKindName(entry.kind), ": x0.80"));
   }
   return std::clamp(score, 0.0, 1.0);
+}
+
+}  // namespace
+
+double ApplyFactors(const ListEntry& entry, const EntryName& name, const PreparedQuery& q, Hit& hit) {
+  return FactorScore(entry, name, q, hit.name_score, &hit.factors);
 }
 
 std::shared_ptr<const ListIndex> ListIndex::Build(Watchlist list) {
@@ -462,8 +485,7 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
         }
       }
     } else {
-      u.postings =
-          FindSimilar(text, skel, exact_id, query_cross, joined ? kMinJoinedScore : kMinTokenScore, s, s.pool);
+      u.postings = FindSimilar(text, skel, exact_id, query_cross, joined ? kMinJoinedScore : kMinTokenScore, s, s.pool);
     }
     u.last = uint32_t(s.pool.size());
     if (u.last > u.first) units.push_back(u);
@@ -571,10 +593,10 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
     return std::equal_range(by_token.begin(), by_token.end(), Found{id, 0, 0, 0},
                             [](const Found& a, const Found& b) { return a.id < b.id; });
   };
-  for (const auto& [acc, n] : cands) {
-    const IndexedName& in = names_[n];
-    // The pairs the keys found: listed token (or pair written as one) and
-    // query token (or pair), as CompareNames would pair them.
+  // The pairs the keys found between the query and name n: listed token (or
+  // pair written as one) and query token (or pair), as CompareNames would
+  // pair them.
+  auto pairs_of = [&](const IndexedName& in) {
     pairs.clear();
     for (size_t j = 0; j < in.vocab.size(); ++j) {
       if (in.vocab[j] == kNone) continue;
@@ -592,16 +614,47 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
         pairs.push_back(TokenPair{f->sim, f->q0, f->q0, int(j), int(j) + 1, nullptr});
       }
     }
-    NameComparison cmp = ScorePairs(qname, in.norm, &in.weights, pairs, /*explain=*/false);
+  };
+  // Scores first, the best name of each entry; explanations only for the
+  // hits that can be returned (the best max_hits entries of this reading).
+  struct Scored {
+    double score;
+    uint32_t name;
+  };
+  std::vector<Scored> scored;
+  absl::flat_hash_map<uint32_t, size_t> scored_of_entry;
+  for (const auto& [acc, n] : cands) {
+    const IndexedName& in = names_[n];
+    pairs_of(in);
+    const double name_score = ScorePairs(qname, in.norm, &in.weights, pairs, /*explain=*/false).score;
     // Factors add at most 0.05 (DOB) + 0.02 (country), or a document lifts to 0.99.
-    if (cmp.score + kMaxFactorBonus < options.threshold && q.document.empty()) continue;
+    if (name_score + kMaxFactorBonus < options.threshold && q.document.empty()) continue;
+    const ListEntry& entry = list_.entries[in.entry];
+    const double score = FactorScore(entry, entry.names[in.name], q, name_score, nullptr);
+    if (score < options.threshold) continue;
+    auto [it, fresh] = scored_of_entry.emplace(in.entry, scored.size());
+    if (fresh) {
+      scored.push_back(Scored{score, n});
+    } else if (score > scored[it->second].score) {
+      scored[it->second] = Scored{score, n};
+    }
+  }
+  const size_t explained = std::min(scored.size(), size_t(std::max(options.max_hits, 0)));
+  std::partial_sort(
+      scored.begin(), scored.begin() + long(explained), scored.end(), [&](const Scored& a, const Scored& b) {
+        return a.score > b.score ||
+               (a.score == b.score && list_.entries[names_[a.name].entry].id < list_.entries[names_[b.name].entry].id);
+      });
+  for (size_t k = 0; k < explained; ++k) {
+    const double score = scored[k].score;
+    const IndexedName& in = names_[scored[k].name];
     const ListEntry& entry = list_.entries[in.entry];
     const EntryName& en = entry.names[in.name];
+    pairs_of(in);
+    NameComparison cmp = ScorePairs(qname, in.norm, &in.weights, pairs, /*explain=*/true);
     Hit hit;
     hit.name_score = cmp.score;
-    const double score = ApplyFactors(entry, en, q, hit);
-    if (score < options.threshold) continue;
-    cmp = ScorePairs(qname, in.norm, &in.weights, pairs, /*explain=*/true);
+    FactorScore(entry, en, q, cmp.score, &hit.factors);
     hit.list = list_.meta.name;
     hit.list_version = list_.meta.version;
     hit.entry_id = entry.id;
