@@ -295,20 +295,26 @@ void ListIndex::Index() {
       if (k + 1 < toks.size() && JoinsWith(toks[k], toks[k + 1])) in.joined[k] = post(toks[k].text + toks[k + 1].text);
     }
   }
-  // Keys: one-deletion variants and skeletons of every indexed token.
+  // Keys: one-deletion variants and skeletons of every indexed token, as
+  // (key, token) pairs sorted into one array of token ids per key.
+  std::vector<std::pair<uint64_t, uint32_t>> pairs;
   for (uint32_t id = 0; id < vocab_text_.size(); ++id) {
     const std::string& t = vocab_text_[id];
-    keys_[KeyHash('d', t)].push_back(id);
-    ForEachDeletionKey(t, [&](uint64_t key) { keys_[key].push_back(id); });
-    if (vocab_skeleton_[id].size() >= 2) keys_[KeyHash('s', vocab_skeleton_[id])].push_back(id);
+    pairs.push_back({KeyHash('d', t), id});
+    ForEachDeletionKey(t, [&](uint64_t key) { pairs.push_back({key, id}); });
+    if (vocab_skeleton_[id].size() >= 2) pairs.push_back({KeyHash('s', vocab_skeleton_[id]), id});
   }
+  std::sort(pairs.begin(), pairs.end());
+  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+  key_ids_.reserve(pairs.size());
   key_bits_.assign(kKeyBits / 64, 0);
-  for (auto& [k, ids] : keys_) {
-    const uint64_t b = KeyBit(k);
+  for (size_t k = 0; k < pairs.size();) {
+    const uint64_t key = pairs[k].first;
+    const uint32_t begin = uint32_t(key_ids_.size());
+    for (; k < pairs.size() && pairs[k].first == key; ++k) key_ids_.push_back(pairs[k].second);
+    keys_.emplace(key, KeyRange{begin, uint32_t(key_ids_.size())});
+    const uint64_t b = KeyBit(key);
     key_bits_[b >> 6] |= uint64_t(1) << (b & 63);
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    ids.shrink_to_fit();
   }
   name_weight_.assign(names_.size(), 0);
   auto set_weight = [&](uint32_t id, uint32_t name, float w) {
@@ -379,7 +385,7 @@ size_t ListIndex::FindSimilar(const std::string& text, const std::string& skel, 
   auto add_key = [&](uint64_t key) {
     if (!MayHaveKey(key)) return;
     if (auto it = keys_.find(key); it != keys_.end()) {
-      for (uint32_t id : it->second) consider(id);
+      for (uint32_t k = it->second.begin; k < it->second.end; ++k) consider(key_ids_[k]);
     }
   };
   if (exact_id != kNone) consider(exact_id);
@@ -420,7 +426,7 @@ size_t ListIndex::MemoryBytes() const {
     b += 2 * (sizeof(std::string) + vocab_text_[i].capacity()) + sizeof(std::string) + vocab_skeleton_[i].capacity() +
          16 + postings_[i].capacity() * sizeof(Posting) + sizeof(postings_[i]);
   }
-  for (const auto& [k, ids] : keys_) b += 8 + sizeof(ids) + ids.capacity() * 4 + 8;
+  b += keys_.capacity() * (sizeof(uint64_t) + sizeof(KeyRange) + 1) + key_ids_.capacity() * sizeof(uint32_t);
   b += key_bits_.capacity() * sizeof(uint64_t);
   return b;
 }

@@ -156,7 +156,12 @@ class ListIndex {
   std::vector<Similar> neighbours_;
   std::vector<size_t> neighbour_postings_;
   std::vector<float> name_weight_;                             // name index -> sum of its token weights
-  absl::flat_hash_map<uint64_t, std::vector<uint32_t>> keys_;  // key -> token ids
+  // Key -> the token ids having it: key_ids_[begin, end).
+  struct KeyRange {
+    uint32_t begin, end;
+  };
+  absl::flat_hash_map<uint64_t, KeyRange> keys_;
+  std::vector<uint32_t> key_ids_;
   // One bit per key hash (2^22 bits, 512 KiB, stays in cache): most probed
   // keys are absent, and the bit answers that without touching keys_.
   std::vector<uint64_t> key_bits_;
