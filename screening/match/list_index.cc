@@ -382,23 +382,32 @@ size_t ListIndex::FindSimilar(const std::string& text, const std::string& skel, 
     out.push_back(Similar{id, float(sim)});
     postings += postings_[id].size();
   };
-  auto add_key = [&](uint64_t key) {
-    if (!MayHaveKey(key)) return;
-    if (auto it = keys_.find(key); it != keys_.end()) {
-      for (uint32_t k = it->second.begin; k < it->second.end; ++k) consider(key_ids_[k]);
-    }
-  };
   if (exact_id != kNone) consider(exact_id);
+  // The keys to look up, in order. Each probe is a cache miss or two, so all
+  // are prefetched first and then looked up: the misses overlap.
+  uint64_t keys[68];
+  size_t n = 0;
   // A word many listed names hold ("muhammad", "state") is matched as
   // written; its one-letter variants are looked up only for rarer words.
   if (exact_id == kNone || postings_[exact_id].size() < kCommonPostings) {
-    add_key(KeyHash('d', text));
-    ForEachDeletionKey(text, add_key);
+    keys[n++] = KeyHash('d', text);
+    ForEachDeletionKey(text, [&](uint64_t key) { keys[n++] = key; });
   }
   // Short skeletons ("rs", "mr") are shared by thousands of tokens; they
   // only decide matches across scripts (CompareNames), so only then are
   // they looked up.
-  if (skel.size() >= (cross ? 2u : 3u)) add_key(KeyHash('s', skel));
+  if (skel.size() >= (cross ? 2u : 3u)) keys[n++] = KeyHash('s', skel);
+  for (size_t k = 0; k < n; ++k) __builtin_prefetch(&key_bits_[KeyBit(keys[k]) >> 6]);
+  size_t present = 0;
+  for (size_t k = 0; k < n; ++k) {
+    if (MayHaveKey(keys[k])) keys[present++] = keys[k];
+  }
+  for (size_t k = 0; k < present; ++k) keys_.prefetch(keys[k]);
+  for (size_t k = 0; k < present; ++k) {
+    if (auto it = keys_.find(keys[k]); it != keys_.end()) {
+      for (uint32_t i = it->second.begin; i < it->second.end; ++i) consider(key_ids_[i]);
+    }
+  }
   return postings;
 }
 
@@ -503,7 +512,7 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
   for (size_t i = 0; i + 1 < qt.size(); ++i) {
     if (!query_cross && !JoinsWith(qt[i], qt[i + 1])) continue;
     const std::string joined = qt[i].text + qt[i + 1].text;
-    lookup(int(i), int(i) + 1, joined, Skeleton(joined), qw[i] + qw[i + 1]);
+    lookup(int(i), int(i) + 1, joined, Skeleton(joined), std::max(qw[i] + qw[i + 1], 0.01f));
   }
   // Every (indexed token, unit, similarity) found, by token, for scoring.
   struct Found {
@@ -533,7 +542,7 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
     auto credit = [&](uint32_t n, float listed_weight, float sim) {
       if (s.stamp[n] == generation) return;  // one credit per unit and name
       s.stamp[n] = generation;
-      if (s.acc[n] == 0 && s.acc_c[n] == 0) s.touched.push_back(n);
+      if (s.acc[n] == 0) s.touched.push_back(n);
       s.acc[n] += u.weight * sim;
       s.acc_c[n] += listed_weight * sim;
     };
@@ -541,9 +550,14 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
     // of each touched name costs ~6 per name (tokens and joined pairs).
     if (may_add || u.postings <= s.touched.size() * 6) {
       for (uint32_t m = u.first; m < u.last; ++m) {
-        for (const Posting& p : postings_[s.pool[m].id]) {
-          if (!may_add && s.acc[p.name] == 0 && s.acc_c[p.name] == 0) continue;
-          credit(p.name, p.weight, s.pool[m].sim);
+        const float sim = s.pool[m].sim;
+        if (may_add) {
+          for (const Posting& p : postings_[s.pool[m].id]) credit(p.name, p.weight, sim);
+        } else {
+          // A touched name has acc > 0 (every unit weighs >= 0.01).
+          for (const Posting& p : postings_[s.pool[m].id]) {
+            if (s.acc[p.name] != 0) credit(p.name, p.weight, sim);
+          }
         }
       }
     } else {
