@@ -115,6 +115,7 @@ void BM_ScreenNewParty(benchmark::State& state) {
   size_t i = 0;
   int64_t scored = 0, hits = 0;
   ScreenOptions o;
+  o.max_hits = int(bench::EnvInt("SCREEN_MAX_HITS", 10));
   for (auto _ : state) {
     const ScreenQuery& q = parties[i++ % parties.size()];
     const auto start = std::chrono::steady_clock::now();

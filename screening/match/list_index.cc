@@ -643,7 +643,23 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
   };
   std::vector<Scored> scored;
   absl::flat_hash_map<uint32_t, size_t> scored_of_entry;
-  for (const auto& [acc, n] : cands) {
+  // Each candidate's name is spread over a few heap blocks: fetch the next
+  // ones while scoring this one.
+  auto prefetch = [&](size_t k) {
+    if (k >= cands.size()) return;
+    const IndexedName& in = names_[cands[k].second];
+    __builtin_prefetch(in.vocab.data());
+    __builtin_prefetch(in.weights.data());
+    __builtin_prefetch(in.norm.tokens.data());
+    if (!in.joined.empty()) __builtin_prefetch(in.joined.data());
+  };
+  for (size_t k = 0; k < cands.size() && k < 4; ++k) __builtin_prefetch(&names_[cands[k].second]);
+  prefetch(0);
+  prefetch(1);
+  for (size_t c = 0; c < cands.size(); ++c) {
+    const uint32_t n = cands[c].second;
+    if (c + 4 < cands.size()) __builtin_prefetch(&names_[cands[c + 4].second]);
+    prefetch(c + 2);
     const IndexedName& in = names_[n];
     pairs_of(in);
     const double name_score = ScorePairs(qname, in.norm, &in.weights, pairs, /*explain=*/false).score;
