@@ -13,7 +13,8 @@
 //
 // Parties: every 4th a perturbed list name (a typo; SCREEN_LISTED_EVERY=k
 // for every k-th, 1 for list names only, 0 for none), the rest generated
-// Peruvian person and company names (most transactions).
+// Peruvian person and company names (most transactions). SCREEN_MAX_HITS
+// (default 10) caps the hits returned, and explained, per list.
 #include <benchmark/benchmark.h>
 #include <malloc.h>
 #include <unistd.h>

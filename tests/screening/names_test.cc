@@ -55,6 +55,13 @@ TEST(Transliterate, ScriptsToAscii) {
   // Hangul: syllables apart, the surname in its conventional spelling.
   EXPECT_EQ(ToLatin("김정은").latin, "kim jeong eun");
   EXPECT_EQ(ToLatin("Ñandú Éxito").latin, "nandu exito");
+  // Curly quotes, dashes and Vietnamese letters fold by table (no ICU run),
+  // to what ICU's Latin-ASCII gives; they name no script.
+  const Transliteration punct = ToLatin("O’Neil – «Nguyễn Tấn Dũng»\u00A0Jr.");
+  EXPECT_EQ(punct.latin, "o'neil - <<nguyen tan dung>> jr.");
+  EXPECT_EQ(punct.script, "");
+  // A zero-width non-joiner stays inside its Persian run.
+  EXPECT_EQ(ToLatin("می\u200Cخواهم").script, "Arabic");
   size_t at = 0;
   EXPECT_FALSE(
       IsValidUtf8("ab\xff"
