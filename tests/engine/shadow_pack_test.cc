@@ -31,7 +31,9 @@ void FeedGenerated(testing::PackHarness& h, int64_t count) {
   int64_t n = 0;
   gen::Generate(g, [&](const gen::GeneratedRecord& r) {
     h.FeedRaw(r.payload, r.content_type);
-    if (++n % 2000 == 0) ASSERT_TRUE(h.processor()->Commit().ok());
+    if (++n % 2000 == 0) {
+      ASSERT_TRUE(h.processor()->Commit().ok());
+    }
   });
 }
 
