@@ -155,7 +155,7 @@ class ListIndex {
   std::vector<uint32_t> neighbour_start_;
   std::vector<Similar> neighbours_;
   std::vector<size_t> neighbour_postings_;
-  std::vector<float> name_weight_;                             // name index -> sum of its token weights
+  std::vector<float> name_weight_;  // name index -> sum of its token weights
   // Key -> the token ids having it: key_ids_[begin, end).
   struct KeyRange {
     uint32_t begin, end;

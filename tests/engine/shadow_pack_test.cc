@@ -39,8 +39,7 @@ void FeedGenerated(testing::PackHarness& h, int64_t count) {
 
 // What makes two alerts the same case, apart from version and shadow flag.
 std::string CaseKey(const v1::Alert& a) {
-  return absl::StrCat(a.typology_id(), "|", a.subject().kind(), "|", a.subject().id(), "|",
-                      ToMicros(a.window_start()));
+  return absl::StrCat(a.typology_id(), "|", a.subject().kind(), "|", a.subject().id(), "|", ToMicros(a.window_start()));
 }
 
 std::string Content(v1::Alert a) {
