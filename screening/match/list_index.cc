@@ -428,7 +428,8 @@ size_t ListIndex::MemoryBytes() const {
     b += (e.programs.size() + e.nationalities.size() + e.countries.size()) * (sizeof(std::string) + 8);
   }
   for (const auto& n : names_) {
-    b += sizeof(IndexedName) + n.weights.capacity() * sizeof(float);
+    b += sizeof(IndexedName) + n.weights.capacity() * sizeof(float) +
+         (n.vocab.capacity() + n.joined.capacity()) * sizeof(uint32_t);
     for (const auto& t : n.norm.tokens) b += sizeof(NameToken) + t.text.capacity() + t.skeleton.capacity();
   }
   for (size_t i = 0; i < vocab_text_.size(); ++i) {
@@ -437,6 +438,8 @@ size_t ListIndex::MemoryBytes() const {
   }
   b += keys_.capacity() * (sizeof(uint64_t) + sizeof(KeyRange) + 1) + key_ids_.capacity() * sizeof(uint32_t);
   b += key_bits_.capacity() * sizeof(uint64_t);
+  b += neighbours_.capacity() * sizeof(Similar) + neighbour_start_.capacity() * sizeof(uint32_t) +
+       neighbour_postings_.capacity() * sizeof(size_t) + name_weight_.capacity() * sizeof(float);
   return b;
 }
 
