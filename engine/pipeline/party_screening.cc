@@ -4,6 +4,9 @@
 
 namespace centinela {
 
+static_assert(rules::kScreenFloor == screening::kCacheFloor,
+              "screen() in the rules and the screening cache must agree on the floor");
+
 screening::ScreenQuery PartyScreening::QueryOf(const v1::Party& party) {
   screening::ScreenQuery q;
   q.name = party.name();

@@ -119,6 +119,7 @@ class ConstNode : public Node {
   Value Eval(EvalContext&) const override { return v_; }
   const std::vector<std::string>* StringList() const override { return type() == Type::kStringList ? &list_ : nullptr; }
   bool IsConstant() const override { return true; }
+  const Value& value() const { return v_; }
 
  private:
   Value v_;
@@ -819,6 +820,20 @@ class Parser {
     return Err(at, absl::StrCat("cannot compare ", TypeName(a->type()), " with ", TypeName(b->type()), hint));
   }
 
+  // screen() reads scores under kScreenFloor as 0: a threshold between 0 and
+  // the floor would silently act as the floor.
+  absl::Status CheckScreenThreshold(const Node* a, const Node* b, size_t at) {
+    if (dynamic_cast<const ScreenNode*>(a) == nullptr) std::swap(a, b);
+    if (dynamic_cast<const ScreenNode*>(a) == nullptr) return absl::OkStatus();
+    const auto* c = dynamic_cast<const ConstNode*>(b);
+    if (c == nullptr || c->type() != Type::kNumber) return absl::OkStatus();
+    const double v = c->value().n;
+    if (v <= 0 || v >= kScreenFloor) return absl::OkStatus();
+    return Err(at, absl::StrFormat("screen() reads scores under %.2f as 0, so comparing it with %g would act as %.2f: "
+                                   "use a threshold from %.2f to 1, or > 0 for any match",
+                                   kScreenFloor, v, kScreenFloor, kScreenFloor));
+  }
+
   absl::StatusOr<const Node*> ParseComparison() {
     const size_t lhs_at = Peek().offset;
     auto lhs = ParseAdd();
@@ -844,6 +859,7 @@ class Parser {
         a = *c;
       }
       if (auto s = CheckComparable(a, b, at); !s.ok()) return s;
+      if (auto s = CheckScreenThreshold(a, b, at); !s.ok()) return s;
       if (a->type() == Type::kBool && op != Cmp::kEq && op != Cmp::kNe) {
         return Err(at, "bools can only be compared with == and !=");
       }

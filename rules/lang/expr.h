@@ -84,14 +84,19 @@ class RuleSource {
 // Which party of the transaction `screen(PARTY, "list")` screens.
 enum class ScreenedParty { kOriginator = 0, kBeneficiary = 1 };
 
+// Scores under this read as 0 in screen() (the engine's screening cache keeps
+// only matches from here: screening::kCacheFloor). Comparing screen() with a
+// constant between 0 and this is refused at compile time.
+inline constexpr double kScreenFloor = 0.80;
+
 // Screens the parties of the current transaction against sanctions and PEP
 // lists (screening/match/list_set.h). `list` is a list name ("un") or a
 // category ("sanctions", "pep": the best over the lists of that category).
 class ScreeningSource {
  public:
   virtual ~ScreeningSource() = default;
-  // The best match score in [0, 1]; 0 when nothing matches, null when no
-  // such list is loaded or the party has no name.
+  // The best match score in [0, 1]; 0 when nothing reaches kScreenFloor,
+  // null when no such list is loaded or the party has no name.
   virtual Value Screen(ScreenedParty party, absl::string_view list) = 0;
   // One line naming the entry, matched name and parts for alert hits.
   virtual std::string Explain(ScreenedParty party, absl::string_view list) = 0;

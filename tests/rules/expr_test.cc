@@ -228,6 +228,13 @@ TEST_F(ExprTest, ScreenArgumentsAreChecked) {
   EXPECT_EQ(Error(R"(screen(originator "un") > 0.9)").substr(0, 30), "18:expected ',' after the part");
   EXPECT_EQ(Error(R"(screen(originator, "un", 3) > 0.9)").substr(0, 16), "23:expected ')':");
   EXPECT_EQ(Error(R"(screen(originator, "un"))"), "0:expression must be bool, got number");
+  // Scores under the floor read as 0: a threshold there would act as the floor.
+  EXPECT_EQ(Error(R"(screen(originator, "un") >= 0.7)"),
+            "25:screen() reads scores under 0.80 as 0, so comparing it with 0.7 would act as 0.80: use a threshold "
+            "from 0.80 to 1, or > 0 for any match");
+  EXPECT_EQ(Error(R"(0.5 < screen(beneficiary, "pep"))").substr(0, 40), "4:screen() reads scores under 0.80 as 0,");
+  EXPECT_TRUE(CompileExpr(R"(screen(originator, "un") > 0)", symbols_, Type::kBool).ok());
+  EXPECT_TRUE(CompileExpr(R"(screen(originator, "un") >= 0.8)", symbols_, Type::kBool).ok());
 }
 
 }  // namespace
