@@ -137,8 +137,9 @@ absl::StatusOr<std::vector<Hit>> ListSet::Screen(const ScreenQuery& q, const std
 std::shared_ptr<const CachedScreen> ListSet::ScreenCached(const ScreenQuery& q, absl::string_view name) const {
   std::shared_ptr<const ListIndex> list = Get(name);
   if (list == nullptr) return nullptr;
-  const std::string key = CacheKey(q, *list);
   {
+    // A hit looks up the per-thread key without copying it.
+    const std::string& key = CacheKey(q, *list);
     absl::MutexLock lock(&cache_mu_);
     auto it = cache_.find(key);
     if (it != cache_.end()) {
@@ -147,6 +148,7 @@ std::shared_ptr<const CachedScreen> ListSet::ScreenCached(const ScreenQuery& q, 
     }
   }
   ++cache_misses_;
+  std::string key = CacheKey(q, *list);
   auto made = std::make_shared<CachedScreen>();
   CachedScreen& r = *made;
   r.list_version = list->meta().version;
@@ -173,7 +175,7 @@ std::shared_ptr<const CachedScreen> ListSet::ScreenCached(const ScreenQuery& q, 
   }
   absl::MutexLock lock(&cache_mu_);
   if (cache_.size() >= kMaxCached) cache_.clear();
-  cache_.emplace(key, made);
+  cache_.emplace(std::move(key), made);
   return made;
 }
 
