@@ -171,10 +171,11 @@ double FactorScore(const ListEntry& entry, const EntryName& name, const Prepared
       if (d.Key() != q.document) continue;
       if (name_score >= 0.25) {  // a name token in common at least
         score = std::max(score, 0.99);
-        if (factors != nullptr)
+        if (factors != nullptr) {
           factors->push_back(absl::StrCat("document ", d.number, " matches listed ", d.type,
                                           d.country.empty() ? "" : absl::StrCat(" (", d.country, ")"),
                                           ": confirms, score >= 0.99"));
+        }
       }
       break;
     }
@@ -196,17 +197,20 @@ double FactorScore(const ListEntry& entry, const EntryName& name, const Prepared
     }
     if (exact) {
       score += 0.05;
-      if (factors != nullptr)
+      if (factors != nullptr) {
         factors->push_back(absl::StrCat("DOB ", q.dob.ToString(), " matches listed ", listed_text, ": +0.05"));
+      }
     } else if (any) {
       score += 0.02;
-      if (factors != nullptr)
+      if (factors != nullptr) {
         factors->push_back(absl::StrCat("DOB ", q.dob.ToString(), " fits listed ", listed_text, ": +0.02"));
+      }
     } else {
       score *= 0.75;
-      if (factors != nullptr)
+      if (factors != nullptr) {
         factors->push_back(
             absl::StrCat("DOB ", q.dob.ToString(), " differs from listed ", listed_text, ": x0.75 (rules out)"));
+      }
     }
   }
   if (!q.country.empty() && (!entry.nationalities.empty() || !entry.countries.empty())) {
@@ -215,9 +219,10 @@ double FactorScore(const ListEntry& entry, const EntryName& name, const Prepared
     const bool lives = std::find(entry.countries.begin(), entry.countries.end(), q.country) != entry.countries.end();
     if (nat || lives) {
       score += 0.02;
-      if (factors != nullptr)
+      if (factors != nullptr) {
         factors->push_back(
             absl::StrCat("country ", q.country, " matches listed ", nat ? "nationality" : "address", ": +0.02"));
+      }
     } else {
       score -= 0.03;
       if (factors != nullptr) {
@@ -231,9 +236,10 @@ double FactorScore(const ListEntry& entry, const EntryName& name, const Prepared
   if (q.raw.kind != EntryKind::kUnknown && entry.kind != EntryKind::kUnknown && q.raw.kind != entry.kind &&
       !(q.raw.kind == EntryKind::kEntity && (entry.kind == EntryKind::kVessel || entry.kind == EntryKind::kAircraft))) {
     score *= 0.8;
-    if (factors != nullptr)
+    if (factors != nullptr) {
       factors->push_back(
           absl::StrCat("party is a ", EntryKindName(q.raw.kind), ", entry a ", EntryKindName(entry.kind), ": x0.80"));
+    }
   }
   return std::clamp(score, 0.0, 1.0);
 }
