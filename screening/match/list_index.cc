@@ -154,13 +154,8 @@ absl::StatusOr<PreparedQuery> PrepareQuery(const ScreenQuery& q) {
   return p;
 }
 
-namespace {
-
-// The final score of a name match at `name_score`; with `factors`, says why
-// each factor applied (building the text only when asked: most candidates
-// are not hits).
-double FactorScore(const ListEntry& entry, const EntryName& name, const PreparedQuery& q, double name_score,
-                   std::vector<std::string>* factors) {
+double ApplyFactors(const ListEntry& entry, const EntryName& name, const PreparedQuery& q, double name_score,
+                    std::vector<std::string>* factors) {
   double score = name_score;
   if (name.weak) {
     score *= 0.9;
@@ -242,12 +237,6 @@ double FactorScore(const ListEntry& entry, const EntryName& name, const Prepared
     }
   }
   return std::clamp(score, 0.0, 1.0);
-}
-
-}  // namespace
-
-double ApplyFactors(const ListEntry& entry, const EntryName& name, const PreparedQuery& q, Hit& hit) {
-  return FactorScore(entry, name, q, hit.name_score, &hit.factors);
 }
 
 std::shared_ptr<const ListIndex> ListIndex::Build(Watchlist list) {
@@ -675,7 +664,7 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
     // Factors add at most 0.05 (DOB) + 0.02 (country), or a document lifts to 0.99.
     if (name_score + kMaxFactorBonus < options.threshold && q.document.empty()) continue;
     const ListEntry& entry = list_.entries[in.entry];
-    const double score = FactorScore(entry, entry.names[in.name], q, name_score, nullptr);
+    const double score = ApplyFactors(entry, entry.names[in.name], q, name_score, nullptr);
     if (score < options.threshold) continue;
     auto [it, fresh] = scored_of_entry.emplace(in.entry, scored.size());
     if (fresh) {
@@ -699,7 +688,7 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
     NameComparison cmp = ScorePairs(qname, in.norm, &in.weights, pairs, /*explain=*/true);
     Hit hit;
     hit.name_score = cmp.score;
-    FactorScore(entry, en, q, cmp.score, &hit.factors);
+    ApplyFactors(entry, en, q, cmp.score, &hit.factors);
     hit.list = list_.meta.name;
     hit.list_version = list_.meta.version;
     hit.entry_id = entry.id;

@@ -168,9 +168,12 @@ class ListIndex {
   bool MayHaveKey(uint64_t key) const;
 };
 
-// Applies date of birth, country, document and kind to a name match; adds
-// the factors to `hit` and returns the final score. Exposed for tests.
-double ApplyFactors(const ListEntry& entry, const EntryName& name, const PreparedQuery& q, Hit& hit);
+// Applies date of birth, country, document and kind to a name match at
+// `name_score` and returns the final score; with `factors`, appends why each
+// factor applied (the text is built only when asked: most candidates scored
+// are not hits).
+double ApplyFactors(const ListEntry& entry, const EntryName& name, const PreparedQuery& q, double name_score,
+                    std::vector<std::string>* factors);
 
 }  // namespace centinela::screening
 

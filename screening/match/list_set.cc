@@ -137,18 +137,19 @@ absl::StatusOr<std::vector<Hit>> ListSet::Screen(const ScreenQuery& q, const std
 std::shared_ptr<const CachedScreen> ListSet::ScreenCached(const ScreenQuery& q, absl::string_view name) const {
   std::shared_ptr<const ListIndex> list = Get(name);
   if (list == nullptr) return nullptr;
+  // The key is per thread: a hit looks it up without copying it; a miss
+  // copies it before screening.
+  const std::string& thread_key = CacheKey(q, *list);
   {
-    // A hit looks up the per-thread key without copying it.
-    const std::string& key = CacheKey(q, *list);
     absl::MutexLock lock(&cache_mu_);
-    auto it = cache_.find(key);
+    auto it = cache_.find(thread_key);
     if (it != cache_.end()) {
       ++cache_hits_;
       return it->second;
     }
   }
   ++cache_misses_;
-  std::string key = CacheKey(q, *list);
+  std::string key = thread_key;
   auto made = std::make_shared<CachedScreen>();
   CachedScreen& r = *made;
   r.list_version = list->meta().version;
