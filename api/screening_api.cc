@@ -59,29 +59,8 @@ void ApiServer::LoadList(Call& c, const std::string& name) {
                      /*allow_empty=*/true)) {
     return;
   }
-  std::optional<screening::ListSpec> spec = options_.lists->SpecOf(name);
-  if (!spec.has_value()) {
-    if (r.format().empty() || r.path().empty()) {
-      return ReplyError(c.res, 404, "not_found",
-                        absl::StrCat("list '", name, "' is not configured; give \"path\" and \"format\" to add it"));
-    }
-    spec = screening::ListSpec();
-    spec->name = name;
-  }
-  if (!r.path().empty()) spec->path = r.path();
-  if (!r.format().empty()) {
-    auto f = screening::ParseListFormat(r.format());
-    if (!f.ok()) return ReplyStatus(c.res, Bad("format", f.status().message()));
-    if (*f == screening::ListFormat::kCsv && spec->format != screening::ListFormat::kCsv) {
-      return ReplyStatus(c.res, Bad("format", "csv lists need a column mapping: configure them in screening.lists"));
-    }
-    spec->format = *f;
-  }
-  if (!r.category().empty()) {
-    auto cat = screening::ParseListCategory(r.category());
-    if (!cat.ok()) return ReplyStatus(c.res, Bad("category", cat.status().message()));
-    spec->category = *cat;
-  }
+  absl::StatusOr<screening::ListSpec> spec = options_.lists->ReloadSpec(name, r.path(), r.format(), r.category());
+  if (!spec.ok()) return ReplyStatus(c.res, spec.status());
   v1::LoadListResult out;
   auto meta = options_.lists->Load(*spec);
   if (!meta.ok()) {
@@ -90,8 +69,27 @@ void ApiServer::LoadList(Call& c, const std::string& name) {
     if (auto current = options_.lists->Get(name)) *out.mutable_active() = screening::ToProto(*current);
     return Reply(c.res, meta.status().code() == absl::StatusCode::kNotFound ? 404 : 422, out);
   }
-  out.set_ok(true);
   *out.mutable_active() = screening::ToProto(*options_.lists->Get(name));
+  if (options_.rules != nullptr) {
+    // Loaded here: now every other instance, and any that starts later, loads
+    // it too (through the control topic; a broken file never gets there).
+    v1::RuleControl command;
+    v1::ListLoad* load = command.mutable_list_load();
+    load->set_name(name);
+    load->set_path(spec->path);
+    load->set_format(std::string(screening::ListFormatName(spec->format)));
+    load->set_category(std::string(screening::ListCategoryName(spec->category)));
+    load->set_version(meta->version);
+    command.set_by(c.who->user);
+    auto published = options_.rules->Execute(std::move(command));
+    if (!published.ok()) {
+      out.set_ok(false);
+      out.set_error(
+          absl::StrCat("loaded on this instance, but not published to the others: ", published.status().message()));
+      return Reply(c.res, 503, out);
+    }
+  }
+  out.set_ok(true);
   Reply(c.res, 200, out);
 }
 

@@ -42,7 +42,8 @@ absl::StatusOr<std::unique_ptr<RuleControl>> RuleControl::Start(const std::strin
   if (start > end) {
     // The topic lost records this instance had read (recreated, e.g. a new
     // embedded broker): the registry keeps what it applied; read the new topic.
-    fprintf(stderr, "rules: %s ends at offset %ld, before the %ld already applied here: the topic was recreated; "
+    fprintf(stderr,
+            "rules: %s ends at offset %ld, before the %ld already applied here: the topic was recreated; "
             "reading it from the beginning (the registry keeps its versions)\n",
             topic.c_str(), long(end), long(start));
     start = 0;
@@ -59,8 +60,8 @@ absl::StatusOr<bool> RuleControl::ApplyMessage(const kafka::Message& m, bool rep
   v1::RuleControl record;
   if (!record.ParseFromArray(m.payload().data(), int(m.payload().size()))) {
     // Not ours to interpret: say so and go on (the offset still advances).
-    fprintf(stderr, "rules: %s/%d@%ld: not a RuleControl record (%zu bytes); skipped\n", topic_.c_str(),
-            m.partition(), long(m.offset()), m.payload().size());
+    fprintf(stderr, "rules: %s/%d@%ld: not a RuleControl record (%zu bytes); skipped\n", topic_.c_str(), m.partition(),
+            long(m.offset()), m.payload().size());
     record.Clear();
   }
   ASSIGN_OR_RETURN(rules::ApplyResult result, registry_->Apply(record, m.offset()));
@@ -86,7 +87,65 @@ absl::StatusOr<bool> RuleControl::ApplyMessage(const kafka::Message& m, bool rep
     RETURN_IF_ERROR(Report(std::move(rep)));
   }
   registry_->Complete(record.request_id(), result);
+  if (record.has_list_load() && lists_ != nullptr) {
+    auto current = lists_->Get(record.list_load().name());
+    if (current == nullptr || current->meta().version != record.list_load().version()) {
+      absl::MutexLock lock(&loads_mu_);
+      loads_.push_back(record.list_load());
+    }
+  }
   return result.switched;
+}
+
+void RuleControl::AttachLists(screening::ListSet* lists) {
+  lists_ = lists;
+  const v1::RulesState state = registry_->state();
+  for (const auto& [name, load] : state.list_loads()) {
+    auto current = lists_->Get(name);
+    if (current != nullptr && current->meta().version == load.version()) continue;
+    LoadList(load, "at start-up (its last published reload)");
+  }
+  loader_ = std::thread([this] { RunLoader(); });
+}
+
+RuleControl::~RuleControl() {
+  {
+    absl::MutexLock lock(&loads_mu_);
+    stopping_ = true;
+  }
+  if (loader_.joinable()) loader_.join();
+}
+
+void RuleControl::RunLoader() {
+  for (;;) {
+    v1::ListLoad load;
+    {
+      absl::MutexLock lock(&loads_mu_);
+      auto ready = [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return stopping_ || !loads_.empty(); };
+      loads_mu_.Await(absl::Condition(&ready));
+      if (stopping_) return;
+      load = std::move(loads_.front());
+      loads_.pop_front();
+    }
+    LoadList(load, "as published on the control topic");
+  }
+}
+
+void RuleControl::LoadList(const v1::ListLoad& load, const char* when) {
+  auto spec = lists_->ReloadSpec(load.name(), load.path(), load.format(), load.category());
+  absl::StatusOr<screening::ListMetadata> meta =
+      spec.ok() ? lists_->Load(*spec) : absl::StatusOr<screening::ListMetadata>(spec.status());
+  auto current = lists_->Get(load.name());
+  const std::string active = current != nullptr ? current->meta().version : "none";
+  if (!meta.ok()) {
+    fprintf(stderr, "lists: reload of %s %s (%s, published as version %s) did not load here: %s; %s stays at %s\n",
+            load.name().c_str(), when, load.path().c_str(), load.version().c_str(),
+            std::string(meta.status().message()).c_str(), load.name().c_str(), active.c_str());
+    return;
+  }
+  fprintf(stderr, "lists: %s reloaded from %s %s: version %s, %lld entries%s\n", load.name().c_str(),
+          load.path().c_str(), when, meta->version.c_str(), static_cast<long long>(meta->entries),
+          meta->version == load.version() ? "" : " (the file changed since it was published)");
 }
 
 absl::Status RuleControl::CatchUp(int timeout_ms) {
@@ -169,8 +228,8 @@ absl::Status RuleControl::Report(v1::InstanceReport report) {
 
 absl::Status RuleControl::Produce(const v1::RuleControl& record) {
   absl::MutexLock lock(&produce_mu_);
-  const std::string key = record.has_report() ? absl::StrCat("report/", record.report().instance())
-                                              : record.request_id();
+  const std::string key =
+      record.has_report() ? absl::StrCat("report/", record.report().instance()) : record.request_id();
   RETURN_IF_ERROR(producer_->Produce(topic_, kPartition, key, record.SerializeAsString()));
   return producer_->Flush(kProduceTimeoutMs);
 }

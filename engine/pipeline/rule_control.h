@@ -2,30 +2,35 @@
 // partition): reads every record in order, outside the consumer group (every
 // instance reads all of them), applies it to the instance's PackRegistry at a
 // batch boundary, and reports what it did on the same topic. The API's rule
-// endpoints publish their commands through it (RuleControlPlane).
+// endpoints publish their commands through it (RuleControlPlane), and so does
+// a list reload: every instance then loads the list too, on a loader thread
+// (AttachLists).
 // docs/rules.md, "Deployment".
 #ifndef CENTINELA_ENGINE_PIPELINE_RULE_CONTROL_H_
 #define CENTINELA_ENGINE_PIPELINE_RULE_CONTROL_H_
 
 #include <atomic>
+#include <deque>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "connectors/kafka/kafka.h"
 #include "rules/deploy/control_plane.h"
 #include "rules/deploy/pack_registry.h"
+#include "screening/match/list_set.h"
 
 namespace centinela {
 
-// Lifetime: borrows `registry`. Thread-safety: Poll and CatchUp on the
-// engine thread only; Execute from any thread.
+// Lifetime: borrows `registry` (and the lists given to AttachLists); the
+// destructor joins the loader thread. Thread-safety: Poll, CatchUp and
+// AttachLists on the engine thread only; Execute from any thread.
 class RuleControl : public rules::RuleControlPlane {
  public:
   static absl::StatusOr<std::unique_ptr<RuleControl>> Start(const std::string& bootstrap, const std::string& topic,
-                                                            const std::string& instance,
-                                                            rules::PackRegistry* registry);
+                                                            const std::string& instance, rules::PackRegistry* registry);
 
   // Applies every record up to the topic's end as it is now, without
   // reports (startup, before any transaction is scored: a new instance
@@ -45,6 +50,15 @@ class RuleControl : public rules::RuleControlPlane {
 
   // Reports this instance's versions (after startup).
   absl::Status ReportRunning();
+
+  // Hands over the engine's lists, loaded from its configuration: loads the
+  // last reload of each list recorded on the topic (when its version is not
+  // the one loaded already), then loads later reloads on a thread of its own
+  // as they arrive, swapping without pausing the stream. A reload that does
+  // not load here is logged and the list keeps its version. Call once, on
+  // the engine thread, after CatchUp; `lists` must outlive this object.
+  void AttachLists(screening::ListSet* lists);
+  ~RuleControl() override;
 
   const rules::PackRegistry& registry() const override { return *registry_; }
   absl::StatusOr<rules::ApplyResult> Execute(v1::RuleControl command) override;
@@ -66,6 +80,15 @@ class RuleControl : public rules::RuleControlPlane {
   absl::Mutex produce_mu_;
   std::unique_ptr<kafka::Producer> producer_ ABSL_GUARDED_BY(produce_mu_);
   std::atomic<uint64_t> request_seq_{0};
+
+  // List reloads: applied by `loader_` in topic order.
+  void LoadList(const v1::ListLoad& load, const char* when);
+  void RunLoader();
+  screening::ListSet* lists_ = nullptr;
+  absl::Mutex loads_mu_;
+  std::deque<v1::ListLoad> loads_ ABSL_GUARDED_BY(loads_mu_);
+  bool stopping_ ABSL_GUARDED_BY(loads_mu_) = false;
+  std::thread loader_;
 };
 
 }  // namespace centinela

@@ -78,6 +78,9 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
   // Rule packs: the deployed version, from the control topic; the
   // configuration's pack only when none was ever deployed.
   ASSIGN_OR_RETURN(std::unique_ptr<rules::PackRegistry> registry, rules::PackRegistry::Open(store.get()));
+  // The sanctions and PEP lists (loaded below) outlive `control`, whose
+  // loader thread reloads them.
+  screening::ListSet lists;
   ASSIGN_OR_RETURN(std::unique_ptr<RuleControl> control,
                    RuleControl::Start(bootstrap, config.rules_topic, config.instance, registry.get()));
   RETURN_IF_ERROR(control->CatchUp(30000));
@@ -93,18 +96,20 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
 
   // Sanctions and PEP lists: loaded before the first record is scored; a
   // list that does not load stops the start (screening must not silently
-  // run without it). Reloads swap them while the stream runs.
-  screening::ListSet lists;
+  // run without it). Reloads swap them while the stream runs; a reload
+  // published on the control topic (by any instance's API) is loaded here
+  // too, the last one per list at once.
   RETURN_IF_ERROR(lists.LoadAll(config.lists, [](const screening::ListMetadata& m, size_t bytes) {
     fprintf(stderr, "lists: %s (%s, %s) version %s: %lld entries, %lld names, loaded in %.0f ms, ~%zu MB\n",
             m.name.c_str(), m.source.c_str(), std::string(screening::ListCategoryName(m.category)).c_str(),
             m.version.c_str(), static_cast<long long>(m.entries), static_cast<long long>(m.names),
             m.load_micros / 1000.0, bytes >> 20);
     if (m.skipped > 0) {
-      fprintf(stderr, "lists: %s: %lld record(s) skipped, e.g. %s\n", m.name.c_str(),
-              static_cast<long long>(m.skipped), m.skipped_examples.empty() ? "" : m.skipped_examples[0].c_str());
+      fprintf(stderr, "lists: %s: %lld record(s) skipped, e.g. %s\n", m.name.c_str(), static_cast<long long>(m.skipped),
+              m.skipped_examples.empty() ? "" : m.skipped_examples[0].c_str());
     }
   }));
+  control->AttachLists(&lists);
   for (const auto& missing : lists.Missing(pack->screen_lists())) {
     fprintf(stderr,
             "lists: warning: pack %s screens against '%s', but no such list or category is configured "
@@ -210,10 +215,10 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
         // The offset stored in RocksDB is not in the topic any more (topic
         // recreated, data expired, another cluster). Guessing would either
         // skip records or count them twice: stop and say so.
-        return absl::FailedPreconditionError(absl::StrCat(
-            "partition ", msg->topic(), "/", msg->partition(), ": the offset stored in ", config.data_dir,
-            " is out of the topic's range (", msg->error_string(),
-            "); the topic was recreated or its data expired. Use a fresh --data-dir to start over."));
+        return absl::FailedPreconditionError(
+            absl::StrCat("partition ", msg->topic(), "/", msg->partition(), ": the offset stored in ", config.data_dir,
+                         " is out of the topic's range (", msg->error_string(),
+                         "); the topic was recreated or its data expired. Use a fresh --data-dir to start over."));
       } else if (msg->error()) {
         fprintf(stderr, "engine: consumer: %s\n", msg->error_string().c_str());
       } else {
@@ -226,8 +231,7 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
     }
     const auto now = Clock::now();
     if (processor->pending() >= size_t(config.batch_max_records) ||
-        (processor->pending() > 0 &&
-         (!msg || now - batch_start >= std::chrono::milliseconds(config.batch_max_ms)))) {
+        (processor->pending() > 0 && (!msg || now - batch_start >= std::chrono::milliseconds(config.batch_max_ms)))) {
       RETURN_IF_ERROR(commit());
       batch_start = Clock::now();
     }
@@ -235,8 +239,7 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
     if (options.progress_every_ms > 0 && now - last_progress >= std::chrono::milliseconds(options.progress_every_ms)) {
       const Counters& c = processor->counters();
       const double secs = std::chrono::duration<double>(now - last_progress).count();
-      fprintf(stderr,
-              "progress: consumed=%ld processed=%ld dead_lettered=%ld alerts=%ld delivered=%ld rate=%.0f/s\n",
+      fprintf(stderr, "progress: consumed=%ld processed=%ld dead_lettered=%ld alerts=%ld delivered=%ld rate=%.0f/s\n",
               long(c.consumed), long(c.processed), long(c.dead_lettered), long(c.alerts_created),
               long(drainer->delivered()), double(c.consumed - last_consumed) / secs);
       last_progress = now;

@@ -49,16 +49,15 @@ absl::StatusOr<std::unique_ptr<PackRegistry>> PackRegistry::Open(Store* store) {
   std::string value;
   ASSIGN_OR_RETURN(bool found, store->Get(Cf::kRules, kStateKey, &value));
   if (found && !r->state_.ParseFromString(value)) return absl::DataLossError("rules registry: unreadable state");
-  for (const auto& [version, slot] : {std::pair{r->state_.active_version(), &r->active_},
-                                      std::pair{r->state_.shadow_version(), &r->shadow_}}) {
+  for (const auto& [version, slot] :
+       {std::pair{r->state_.active_version(), &r->active_}, std::pair{r->state_.shadow_version(), &r->shadow_}}) {
     if (version.empty()) continue;
     ASSIGN_OR_RETURN(std::optional<v1::PackRecord> rec, r->GetLocked(version));
     if (!rec) return absl::DataLossError(absl::StrCat("rules registry: no record of version ", version));
     auto pack = Compile(*rec);
     if (!pack.ok()) {
-      return absl::FailedPreconditionError(absl::StrCat("rules registry: version ", version,
-                                                        " no longer compiles with this binary: ",
-                                                        pack.status().message()));
+      return absl::FailedPreconditionError(absl::StrCat(
+          "rules registry: version ", version, " no longer compiles with this binary: ", pack.status().message()));
     }
     *slot = *pack;
   }
@@ -96,8 +95,8 @@ ApplyResult PackRegistry::Decide(const v1::RuleControl& c, std::vector<v1::PackR
     auto pack = Compile(rec);
     if (pack.ok()) return *pack;
     res.ok = false;
-    res.error = absl::StrCat("version ", rec.version(), " does not compile on this instance: ",
-                             pack.status().message());
+    res.error =
+        absl::StrCat("version ", rec.version(), " does not compile on this instance: ", pack.status().message());
     rec.set_error(res.error);
     AddEvent(&rec, "refused", c, res.error);
     changed->push_back(rec);
@@ -180,7 +179,8 @@ ApplyResult PackRegistry::Decide(const v1::RuleControl& c, std::vector<v1::PackR
       if (rec->status() == v1::PACK_RETIRED) {
         return refuse(absl::StrCat("version ", version, " was active before; use rules rollback ", version));
       }
-      if (rec->status() == v1::PACK_REFUSED) return refuse(absl::StrCat("version ", version, " was refused: ", rec->error()));
+      if (rec->status() == v1::PACK_REFUSED)
+        return refuse(absl::StrCat("version ", version, " was refused: ", rec->error()));
       if (rec->author() == c.by()) {
         return refuse(absl::StrCat("maker-checker: ", c.by(), " submitted ", version,
                                    " and may not approve it; another supervisor must"));
@@ -211,8 +211,9 @@ ApplyResult PackRegistry::Decide(const v1::RuleControl& c, std::vector<v1::PackR
       if (!rec) return refuse(absl::StrCat("no version ", target));
       if (rec->status() == v1::PACK_ACTIVE) return refuse(absl::StrCat("version ", target, " is already active"));
       if (rec->status() != v1::PACK_RETIRED) {
-        return refuse(absl::StrCat("version ", target,
-                                   " was never active; only earlier active versions are rollback targets (approve it instead)"));
+        return refuse(
+            absl::StrCat("version ", target,
+                         " was never active; only earlier active versions are rollback targets (approve it instead)"));
       }
       std::shared_ptr<const RulePack> pack = compile(*rec);
       if (!pack) return res;
@@ -238,8 +239,10 @@ ApplyResult PackRegistry::Decide(const v1::RuleControl& c, std::vector<v1::PackR
       std::optional<v1::PackRecord> rec = load(version);
       if (!rec) return refuse(absl::StrCat("no submitted version ", version));
       if (rec->status() == v1::PACK_ACTIVE) return refuse(absl::StrCat("version ", version, " is the active version"));
-      if (rec->status() == v1::PACK_REFUSED) return refuse(absl::StrCat("version ", version, " was refused: ", rec->error()));
-      if (state_.shadow_version() == version) return refuse(absl::StrCat("version ", version, " already runs in shadow"));
+      if (rec->status() == v1::PACK_REFUSED)
+        return refuse(absl::StrCat("version ", version, " was refused: ", rec->error()));
+      if (state_.shadow_version() == version)
+        return refuse(absl::StrCat("version ", version, " already runs in shadow"));
       std::shared_ptr<const RulePack> pack = compile(*rec);
       if (!pack) return res;
       if (std::optional<v1::PackRecord> prev = load(state_.shadow_version())) {
@@ -255,6 +258,12 @@ ApplyResult PackRegistry::Decide(const v1::RuleControl& c, std::vector<v1::PackR
       res.switched = true;
       return res;
     }
+    case v1::RuleControl::kListLoad:
+      // Kept for instances that start later; the lists themselves are the
+      // engine's (RuleControl loads them).
+      (*state_.mutable_list_loads())[c.list_load().name()] = c.list_load();
+      res.version = c.list_load().version();
+      return res;
     case v1::RuleControl::kReport:
     case v1::RuleControl::EVENT_NOT_SET:
       return res;

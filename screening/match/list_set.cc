@@ -111,6 +111,34 @@ std::optional<ListSpec> ListSet::SpecOf(absl::string_view name) const {
   return it->second;
 }
 
+absl::StatusOr<ListSpec> ListSet::ReloadSpec(const std::string& name, const std::string& path,
+                                             const std::string& format, const std::string& category) const {
+  std::optional<ListSpec> spec = SpecOf(name);
+  if (!spec.has_value()) {
+    if (format.empty() || path.empty()) {
+      return absl::NotFoundError(
+          absl::StrCat("list '", name, "' is not configured; give \"path\" and \"format\" to add it"));
+    }
+    spec = ListSpec();
+    spec->name = name;
+  }
+  if (!path.empty()) spec->path = path;
+  if (!format.empty()) {
+    auto f = ParseListFormat(format);
+    if (!f.ok()) return absl::InvalidArgumentError(absl::StrCat("format: ", f.status().message()));
+    if (*f == ListFormat::kCsv && spec->format != ListFormat::kCsv) {
+      return absl::InvalidArgumentError("format: csv lists need a column mapping: configure them in screening.lists");
+    }
+    spec->format = *f;
+  }
+  if (!category.empty()) {
+    auto cat = ParseListCategory(category);
+    if (!cat.ok()) return absl::InvalidArgumentError(absl::StrCat("category: ", cat.status().message()));
+    spec->category = *cat;
+  }
+  return *spec;
+}
+
 absl::StatusOr<std::vector<Hit>> ListSet::Screen(const ScreenQuery& q, const std::vector<std::string>& lists,
                                                  const ScreenOptions& options) const {
   ASSIGN_OR_RETURN(const PreparedQuery prepared, PrepareQuery(q));

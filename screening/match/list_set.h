@@ -76,6 +76,14 @@ class ListSet {
   // The spec `name` was last loaded from (for reloads), if any.
   std::optional<ListSpec> SpecOf(absl::string_view name) const;
 
+  // The spec of a reload of list `name`: its spec (SpecOf) with `path`,
+  // `format` and `category` replacing those parts when not empty. NotFound
+  // for a list never loaded when path or format is missing;
+  // InvalidArgument "format: ..." / "category: ..." for a bad value or a
+  // csv list without a configured column mapping.
+  absl::StatusOr<ListSpec> ReloadSpec(const std::string& name, const std::string& path, const std::string& format,
+                                      const std::string& category) const;
+
   // Hits on the named lists (all when `lists` is empty), best first.
   // NotFound for an unknown list name.
   absl::StatusOr<std::vector<Hit>> Screen(const ScreenQuery& q, const std::vector<std::string>& lists,

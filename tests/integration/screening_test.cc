@@ -10,7 +10,9 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "centinela/v1/alert.pb.h"
+#include "centinela/v1/rules.pb.h"
 #include "centinela/v1/screening.pb.h"
+#include "connectors/kafka/kafka.h"
 #include "engine/common/yaml_util.h"
 #include "eval/backtest.h"
 #include "eval/screening_eval.h"
@@ -289,6 +291,61 @@ TEST(ScreeningTest, ListsReloadWhileTheStreamRunsAndABrokenFileKeepsThePreviousV
     }
   }
   EXPECT_TRUE(found);
+
+  // The reload went over the control topic (the broken files never did): the
+  // same instance restarted, and a new instance with storage of its own,
+  // start from the configured ofac-small and then load the published 2019
+  // file.
+  engine.Stop();
+  auto ofac_after_start = [&] {
+    engine.Start();
+    ApiTestClient restarted(engine.url());
+    auto [lcode, lbody] = restarted.Get("/v1/lists", "ana");
+    EXPECT_EQ(lcode, 200) << lbody;
+    const auto lists = ApiTestClient::Parse<v1::ListsOverview>(lbody);
+    engine.Stop();
+    return lists;
+  };
+  v1::ListsOverview again = ofac_after_start();
+  ASSERT_EQ(again.lists_size(), 1);
+  EXPECT_EQ(again.lists(0).version(), loaded.active().version());
+  EXPECT_EQ(again.lists(0).entries(), 7379);
+  engine.config().data_dir = dir.Sub("second-db");
+  engine.config().instance = "second-instance";
+  v1::ListsOverview second = ofac_after_start();
+  ASSERT_EQ(second.lists_size(), 1);
+  EXPECT_EQ(second.lists(0).version(), loaded.active().version());
+  EXPECT_EQ(second.lists(0).entries(), 7379);
+
+  // A reload published by another instance's API reaches a running
+  // instance: loaded on its loader thread and swapped in.
+  engine.Start();
+  ApiTestClient live(engine.url());
+  v1::RuleControl from_other;
+  v1::ListLoad* load = from_other.mutable_list_load();
+  load->set_name("ofac");
+  load->set_path(std::string(kLists) + "ofac-small/sdn.csv");
+  load->set_format("ofac");
+  load->set_category("sanctions");
+  load->set_version(first_version);
+  from_other.set_by("sofia");
+  from_other.set_request_id("reload-from-another-instance");
+  auto control = kafka::Producer::Create(engine.config().bootstrap, {});
+  ASSERT_TRUE(control.ok()) << control.status();
+  ASSERT_TRUE((*control)
+                  ->Produce(engine.config().rules_topic, 0, from_other.request_id(), from_other.SerializeAsString())
+                  .ok());
+  ASSERT_TRUE((*control)->Flush(10000).ok());
+  v1::ListsOverview now;
+  for (int i = 0; i < 2000; ++i) {
+    auto [lcode, lbody] = live.Get("/v1/lists", "ana");
+    ASSERT_EQ(lcode, 200) << lbody;
+    now = ApiTestClient::Parse<v1::ListsOverview>(lbody);
+    if (now.lists(0).version() == first_version) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polling a condition, bounded
+  }
+  EXPECT_EQ(now.lists(0).version(), first_version);
+  EXPECT_EQ(now.lists(0).entries(), 17);
   engine.Stop();
 }
 

@@ -40,34 +40,47 @@ class EngineHarness {
     config_.api_tokens_path = dir_.Sub("tokens.yaml");
     std::ofstream t(config_.api_tokens_path);
     t << "tokens:\n";
-    for (const auto& [user, role] : {std::pair{"rita", "rule_author"}, {"sofia", "supervisor"},
-                                     {"tomas", "supervisor"}, {"ana", "investigator"}}) {
+    for (const auto& [user, role] : {std::pair{"rita", "rule_author"},
+                                     {"sofia", "supervisor"},
+                                     {"tomas", "supervisor"},
+                                     {"ana", "investigator"}}) {
       t << "  - {user: " << user << ", role: " << role << ", sha256: " << api::Sha256Hex(std::string("token-") + user)
         << "}\n";
     }
   }
   ~EngineHarness() { Stop(); }
 
-  // Starts the engine; returns once its API listens.
+  // Starts the engine; returns once its API listens. After Stop it starts
+  // again on the same broker, with config() as it is then (a new data_dir
+  // and instance make it a new instance); committed() counts from 0.
   void Start() {
-    thread_ = std::thread([this] {
+    stop_ = false;
+    url_.clear();
+    listening_ = std::make_unique<absl::Notification>();
+    {
+      absl::MutexLock lock(&mu_);
+      committed_ = 0;
+      done_ = false;
+    }
+    absl::Notification* listening = listening_.get();
+    thread_ = std::thread([this, listening] {
       RunOptions o;
       o.stop = &stop_;
       o.progress_every_ms = 0;
-      o.on_api_listening = [this](const std::string& url) {
+      o.on_api_listening = [this, listening](const std::string& url) {
         url_ = url;
-        listening_.Notify();
+        listening->Notify();
       };
       o.on_commit = [this](const std::vector<int64_t>& batch) {
         absl::MutexLock lock(&mu_);
         committed_ += int64_t(batch.size());
       };
       result_ = RunEngine(config_, o);
-      if (!listening_.HasBeenNotified()) listening_.Notify();
+      if (!listening->HasBeenNotified()) listening->Notify();
       absl::MutexLock lock(&mu_);
       done_ = true;
     });
-    listening_.WaitForNotificationWithTimeout(absl::Seconds(60));
+    listening->WaitForNotificationWithTimeout(absl::Seconds(60));
     ASSERT_FALSE(url_.empty()) << "engine did not start: " << result_.status();
   }
 
@@ -102,7 +115,7 @@ class EngineHarness {
   std::unique_ptr<kafka::MockCluster> cluster_;
   std::thread thread_;
   std::atomic<bool> stop_{false};
-  absl::Notification listening_;
+  std::unique_ptr<absl::Notification> listening_;
   std::string url_;
   absl::StatusOr<RunSummary> result_ = absl::UnknownError("not run");
   absl::Mutex mu_;
