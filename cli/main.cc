@@ -111,8 +111,8 @@ sanctions and PEP list screening (docs/screening.md; --config FILE runs offline 
 otherwise the engine's API with --api, --token):
   lists info [NAME] [--json]             lists the engine loaded: source, version, counts, load time
   lists info --file F --format ofac|un|csv [--mapping M]   check a list file offline
-  lists load NAME [FILE] [--format F] [--category C]   (admin, supervisor) reload on the running
-                                         engine, swapped without pausing; a bad file is refused
+  lists load NAME [FILE] [--format F] [--category C]   (admin, supervisor) reload on every running
+                                         instance, swapped without pausing; a bad file is refused
   lists screen NAME [--dob D] [--country C] [--document N] [--kind person|entity] [--list L,..]
                [--threshold T] [--max-hits N] [--json]   hits with their explanation
   lists screen --batch FILE [--out F]    names (or CSV name,dob,country) -> one JSON line each
