@@ -88,9 +88,12 @@ absl::StatusOr<bool> RuleControl::ApplyMessage(const kafka::Message& m, bool rep
   }
   registry_->Complete(record.request_id(), result);
   if (record.has_list_load() && lists_ != nullptr) {
+    // Already loaded here (the instance that published it) unless an earlier
+    // reload is still pending: then this one must load after it, in topic
+    // order.
     auto current = lists_->Get(record.list_load().name());
-    if (current == nullptr || current->meta().version != record.list_load().version()) {
-      absl::MutexLock lock(&loads_mu_);
+    absl::MutexLock lock(&loads_mu_);
+    if (loading_ || !loads_.empty() || current == nullptr || current->meta().version != record.list_load().version()) {
       loads_.push_back(record.list_load());
     }
   }
@@ -126,8 +129,11 @@ void RuleControl::RunLoader() {
       if (stopping_) return;
       load = std::move(loads_.front());
       loads_.pop_front();
+      loading_ = true;
     }
     LoadList(load, "as published on the control topic");
+    absl::MutexLock lock(&loads_mu_);
+    loading_ = false;
   }
 }
 

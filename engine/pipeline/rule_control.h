@@ -87,6 +87,7 @@ class RuleControl : public rules::RuleControlPlane {
   screening::ListSet* lists_ = nullptr;
   absl::Mutex loads_mu_;
   std::deque<v1::ListLoad> loads_ ABSL_GUARDED_BY(loads_mu_);
+  bool loading_ ABSL_GUARDED_BY(loads_mu_) = false;  // the loader is loading one
   bool stopping_ ABSL_GUARDED_BY(loads_mu_) = false;
   std::thread loader_;
 };
