@@ -141,9 +141,9 @@ void RuleControl::LoadList(const v1::ListLoad& load, const char* when) {
   auto spec = lists_->ReloadSpec(load.name(), load.path(), load.format(), load.category());
   absl::StatusOr<screening::ListMetadata> meta =
       spec.ok() ? lists_->Load(*spec) : absl::StatusOr<screening::ListMetadata>(spec.status());
-  auto current = lists_->Get(load.name());
-  const std::string active = current != nullptr ? current->meta().version : "none";
   if (!meta.ok()) {
+    auto current = lists_->Get(load.name());
+    const std::string active = current != nullptr ? current->meta().version : "none";
     fprintf(stderr, "lists: reload of %s %s (%s, published as version %s) did not load here: %s; %s stays at %s\n",
             load.name().c_str(), when, load.path().c_str(), load.version().c_str(),
             std::string(meta.status().message()).c_str(), load.name().c_str(), active.c_str());

@@ -476,7 +476,10 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
   };
   std::vector<Unit> units;
   s.pool.clear();
-  auto lookup = [&](int q0, int q1, const std::string& text, const std::string& skel, float weight) {
+  // `skel`: the text's skeleton, or null to compute it only if the keys are
+  // probed (a listed word needs none).
+  std::string joined_skel;
+  auto lookup = [&](int q0, int q1, const std::string& text, const std::string* skel, float weight) {
     Unit u{q0, q1, weight, uint32_t(s.pool.size()), 0, 0};
     auto exact = vocab_.find(text);
     const uint32_t exact_id = exact == vocab_.end() ? kNone : exact->second;
@@ -498,19 +501,21 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
         }
       }
     } else {
-      u.postings = FindSimilar(text, skel, exact_id, query_cross, joined ? kMinJoinedScore : kMinTokenScore, s, s.pool);
+      if (skel == nullptr) skel = &(joined_skel = Skeleton(text));
+      u.postings =
+          FindSimilar(text, *skel, exact_id, query_cross, joined ? kMinJoinedScore : kMinTokenScore, s, s.pool);
     }
     u.last = uint32_t(s.pool.size());
     if (u.last > u.first) units.push_back(u);
   };
   for (size_t i = 0; i < qt.size(); ++i) {
     if (qw[i] <= 0 && qt.size() > 1) continue;
-    lookup(int(i), int(i), qt[i].text, qt[i].skeleton, std::max(qw[i], 0.01f));
+    lookup(int(i), int(i), qt[i].text, &qt[i].skeleton, std::max(qw[i], 0.01f));
   }
   for (size_t i = 0; i + 1 < qt.size(); ++i) {
     if (!query_cross && !JoinsWith(qt[i], qt[i + 1])) continue;
     const std::string joined = qt[i].text + qt[i + 1].text;
-    lookup(int(i), int(i) + 1, joined, Skeleton(joined), std::max(qw[i] + qw[i + 1], 0.01f));
+    lookup(int(i), int(i) + 1, joined, nullptr, std::max(qw[i] + qw[i + 1], 0.01f));
   }
   // Every (indexed token, unit, similarity) found, by token, for scoring.
   struct Found {
