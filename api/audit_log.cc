@@ -43,7 +43,8 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path
     if (!last.empty()) {
       v1::AuditEntry e;
       if (!google::protobuf::util::JsonStringToMessage(last, &e).ok()) {
-        return absl::DataLossError(absl::StrCat(path, ":", last_no, ": the last audit entry does not parse; run "
+        return absl::DataLossError(absl::StrCat(path, ":", last_no,
+                                                ": the last audit entry does not parse; run "
                                                 "`centinela audit verify` and restore the log"));
       }
       last_seq = e.seq();

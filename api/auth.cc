@@ -12,10 +12,14 @@ namespace centinela::api {
 
 absl::string_view RoleName(Role r) {
   switch (r) {
-    case Role::kInvestigator: return "investigator";
-    case Role::kSupervisor: return "supervisor";
-    case Role::kRuleAuthor: return "rule_author";
-    case Role::kAdmin: return "admin";
+    case Role::kInvestigator:
+      return "investigator";
+    case Role::kSupervisor:
+      return "supervisor";
+    case Role::kRuleAuthor:
+      return "rule_author";
+    case Role::kAdmin:
+      return "admin";
   }
   return "?";
 }
@@ -30,17 +34,25 @@ std::optional<Role> ParseRole(absl::string_view name) {
 bool Allows(Role role, Permission p) {
   switch (p) {
     case Permission::kReadAlerts:
-    case Permission::kTransitionAlerts: return role == Role::kInvestigator || role == Role::kSupervisor;
-    case Permission::kReopenAlerts: return role == Role::kSupervisor;
-    case Permission::kReadAudit: return role == Role::kAdmin;
+    case Permission::kTransitionAlerts:
+      return role == Role::kInvestigator || role == Role::kSupervisor;
+    case Permission::kReopenAlerts:
+      return role == Role::kSupervisor;
+    case Permission::kReadAudit:
+      return role == Role::kAdmin;
     case Permission::kReadRules:
-    case Permission::kScreen: return true;
-    case Permission::kLoadLists: return role == Role::kAdmin || role == Role::kSupervisor;
-    case Permission::kSubmitRules: return role == Role::kRuleAuthor;
-    case Permission::kApproveRules: return role == Role::kSupervisor;
+    case Permission::kScreen:
+      return true;
+    case Permission::kLoadLists:
+      return role == Role::kAdmin || role == Role::kSupervisor;
+    case Permission::kSubmitRules:
+      return role == Role::kRuleAuthor;
+    case Permission::kApproveRules:
+      return role == Role::kSupervisor;
     case Permission::kCheckRules:
     case Permission::kShadowRules:
-    case Permission::kRollbackRules: return role == Role::kRuleAuthor || role == Role::kSupervisor;
+    case Permission::kRollbackRules:
+      return role == Role::kRuleAuthor || role == Role::kSupervisor;
   }
   return false;
 }

@@ -8,10 +8,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "api/http_util.h"
 #include "engine/common/status_macros.h"
 #include "engine/common/time_util.h"
 #include "google/protobuf/util/json_util.h"
-#include "api/http_util.h"
 #include "httplib.h"
 
 namespace centinela::api {
@@ -60,9 +60,9 @@ absl::StatusOr<std::string> ParseDocument(absl::string_view name, absl::string_v
 
 absl::StatusOr<AlertQuery> ParseSearch(const httplib::Request& req) {
   static const absl::flat_hash_set<std::string> kKnown = {
-      "account", "document", "subject_kind", "subject_id", "typology", "destination", "status",
-      "severity", "score_min", "score_max", "from", "to", "region", "pack_version", "shadow",
-      "sort", "order", "limit", "cursor"};
+      "account",  "document",  "subject_kind", "subject_id", "typology", "destination", "status",
+      "severity", "score_min", "score_max",    "from",       "to",       "region",      "pack_version",
+      "shadow",   "sort",      "order",        "limit",      "cursor"};
   AlertQuery q;
   absl::flat_hash_set<std::string> seen;
   for (const auto& [k, v] : req.params) {
@@ -94,10 +94,9 @@ absl::StatusOr<AlertQuery> ParseSearch(const httplib::Request& req) {
       ASSIGN_OR_RETURN(q.destination, ParseEnum<v1::Destination>(k, v, &v1::Destination_Parse, "UIF, SUNAT"));
     } else if (k == "status") {
       ASSIGN_OR_RETURN(q.status, ParseEnum<v1::AlertStatus>(k, v, &v1::AlertStatus_Parse,
-                                                           "NEW, UNDER_REVIEW, ESCALATED_TO_ROS, DISMISSED"));
+                                                            "NEW, UNDER_REVIEW, ESCALATED_TO_ROS, DISMISSED"));
     } else if (k == "severity") {
-      ASSIGN_OR_RETURN(q.severity,
-                       ParseEnum<v1::Severity>(k, v, &v1::Severity_Parse, "LOW, MEDIUM, HIGH, CRITICAL"));
+      ASSIGN_OR_RETURN(q.severity, ParseEnum<v1::Severity>(k, v, &v1::Severity_Parse, "LOW, MEDIUM, HIGH, CRITICAL"));
     } else if (k == "score_min") {
       ASSIGN_OR_RETURN(q.score_min, ParseScore(k, v));
     } else if (k == "score_max") {
@@ -154,8 +153,7 @@ absl::StatusOr<std::unique_ptr<ApiServer>> ApiServer::Start(Store* store, const 
                                                             std::function<int64_t()> wall_clock_micros) {
   if (!wall_clock_micros) {
     wall_clock_micros = [] {
-      return std::chrono::duration_cast<std::chrono::microseconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
+      return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count();
     };
   }
@@ -186,12 +184,12 @@ absl::StatusOr<std::unique_ptr<ApiServer>> ApiServer::Start(Store* store, const 
     const std::string id = req.matches[1];
     self->Handle(req, res, "alerts.get", Permission::kReadAlerts, [self, &id](Call& c) { self->GetAlert(c, id); });
   });
-  srv.Get(R"(/v1/subjects/(account|document)/([^/]{1,256}))", [self](const httplib::Request& req,
-                                                                        httplib::Response& res) {
-    const std::string kind = req.matches[1], id = req.matches[2];
-    self->Handle(req, res, "subjects.get", Permission::kReadAlerts,
-                 [self, &kind, &id](Call& c) { self->GetSubject(c, kind, id); });
-  });
+  srv.Get(R"(/v1/subjects/(account|document)/([^/]{1,256}))",
+          [self](const httplib::Request& req, httplib::Response& res) {
+            const std::string kind = req.matches[1], id = req.matches[2];
+            self->Handle(req, res, "subjects.get", Permission::kReadAlerts,
+                         [self, &kind, &id](Call& c) { self->GetSubject(c, kind, id); });
+          });
   srv.Post(R"(/v1/alerts/([A-Za-z0-9._-]{1,128})/transition)",
            [self](const httplib::Request& req, httplib::Response& res) {
              const std::string id = req.matches[1];
@@ -247,8 +245,7 @@ void ApiServer::Handle(const httplib::Request& req, httplib::Response& res, absl
     c.audit.set_user(c.who->user);
     c.audit.set_role(std::string(RoleName(c.who->role)));
     if (!Allows(c.who->role, permission)) {
-      ReplyError(res, 403, "forbidden",
-                 absl::StrCat("role ", RoleName(c.who->role), " may not ", action));
+      ReplyError(res, 403, "forbidden", absl::StrCat("role ", RoleName(c.who->role), " may not ", action));
     } else {
       body(c);
     }
@@ -305,10 +302,10 @@ void ApiServer::GetSubject(Call& c, const std::string& kind, const std::string& 
   }
   c.audit.set_target(absl::StrCat(kind, ":", q.id));
   for (const auto& [k, v] : c.req.params) {
-    int* limit = k == "alerts" ? &q.alert_limit
-                 : k == "transactions" ? &q.transaction_limit
+    int* limit = k == "alerts"              ? &q.alert_limit
+                 : k == "transactions"      ? &q.transaction_limit
                  : k == "counterparty_scan" ? &q.counterparty_scan
-                 : nullptr;
+                                            : nullptr;
     if (limit) {
       if (!absl::SimpleAtoi(v, limit)) {
         return ReplyError(c.res, 400, "bad_request", absl::StrCat(k, ": expected an integer, got \"", v, "\""), k);

@@ -30,8 +30,8 @@ class Response;
 namespace centinela::api {
 
 struct ApiOptions {
-  std::string host = "127.0.0.1";  // loopback unless configured otherwise
-  int port = 8470;                 // 0: any free port (tests)
+  std::string host = "127.0.0.1";     // loopback unless configured otherwise
+  int port = 8470;                    // 0: any free port (tests)
   size_t max_body_bytes = 64 * 1024;  // larger request bodies get 413
   int threads = 8;
   // The deployed pack, whose aggregates and profiles the subject view reads;

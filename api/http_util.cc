@@ -47,19 +47,26 @@ void ReplyError(httplib::Response& res, int code, absl::string_view error, absl:
 void ReplyStatus(httplib::Response& res, const absl::Status& s) {
   const std::string msg(s.message());
   std::string param;
-  if (const size_t colon = msg.find(": "); colon != std::string::npos && colon < 32 &&
-                                          msg.find(' ') > colon) {
+  if (const size_t colon = msg.find(": "); colon != std::string::npos && colon < 32 && msg.find(' ') > colon) {
     param = msg.substr(0, colon);
   }
   switch (s.code()) {
-    case absl::StatusCode::kInvalidArgument: return ReplyError(res, 400, "bad_request", msg, param);
-    case absl::StatusCode::kNotFound: return ReplyError(res, 404, "not_found", msg);
-    case absl::StatusCode::kFailedPrecondition: return ReplyError(res, 409, "conflict", msg, param);
-    case absl::StatusCode::kPermissionDenied: return ReplyError(res, 403, "forbidden", msg);
-    case absl::StatusCode::kAlreadyExists: return ReplyError(res, 409, "conflict", msg);
-    case absl::StatusCode::kDeadlineExceeded: return ReplyError(res, 504, "timeout", msg);
-    case absl::StatusCode::kUnavailable: return ReplyError(res, 503, "unavailable", msg);
-    default: return ReplyError(res, 500, "internal", msg);
+    case absl::StatusCode::kInvalidArgument:
+      return ReplyError(res, 400, "bad_request", msg, param);
+    case absl::StatusCode::kNotFound:
+      return ReplyError(res, 404, "not_found", msg);
+    case absl::StatusCode::kFailedPrecondition:
+      return ReplyError(res, 409, "conflict", msg, param);
+    case absl::StatusCode::kPermissionDenied:
+      return ReplyError(res, 403, "forbidden", msg);
+    case absl::StatusCode::kAlreadyExists:
+      return ReplyError(res, 409, "conflict", msg);
+    case absl::StatusCode::kDeadlineExceeded:
+      return ReplyError(res, 504, "timeout", msg);
+    case absl::StatusCode::kUnavailable:
+      return ReplyError(res, 503, "unavailable", msg);
+    default:
+      return ReplyError(res, 500, "internal", msg);
   }
 }
 

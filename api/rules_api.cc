@@ -61,15 +61,17 @@ void ApiServer::RegisterRuleRoutes() {
           route("rules.shadow_report", Permission::kReadRules, [](ApiServer* s, Call& c) { s->ShadowReport(c); }));
   srv.Post("/v1/rules/validate",
            route("rules.validate", Permission::kCheckRules, [](ApiServer* s, Call& c) { s->ValidateRules(c); }));
-  srv.Post("/v1/rules/diff", route("rules.diff", Permission::kCheckRules, [](ApiServer* s, Call& c) { s->DiffRules(c); }));
+  srv.Post("/v1/rules/diff",
+           route("rules.diff", Permission::kCheckRules, [](ApiServer* s, Call& c) { s->DiffRules(c); }));
   srv.Post("/v1/rules/rollback",
            route("rules.rollback", Permission::kRollbackRules, [](ApiServer* s, Call& c) { s->RollbackRules(c); }));
-  srv.Delete("/v1/rules/shadow",
-             route("rules.shadow_stop", Permission::kShadowRules, [](ApiServer* s, Call& c) { s->ShadowRules(c, ""); }));
-  srv.Post("/v1/rules", route("rules.submit", Permission::kSubmitRules, [](ApiServer* s, Call& c) { s->SubmitRules(c); }));
-  srv.Get(absl::StrCat("/v1/rules/", kVersionPattern),
-          route("rules.get", Permission::kReadRules,
-                [](ApiServer* s, Call& c) { s->GetRulePack(c, c.req.matches[1]); }));
+  srv.Delete("/v1/rules/shadow", route("rules.shadow_stop", Permission::kShadowRules,
+                                       [](ApiServer* s, Call& c) { s->ShadowRules(c, ""); }));
+  srv.Post("/v1/rules",
+           route("rules.submit", Permission::kSubmitRules, [](ApiServer* s, Call& c) { s->SubmitRules(c); }));
+  srv.Get(
+      absl::StrCat("/v1/rules/", kVersionPattern),
+      route("rules.get", Permission::kReadRules, [](ApiServer* s, Call& c) { s->GetRulePack(c, c.req.matches[1]); }));
   srv.Post(absl::StrCat("/v1/rules/", kVersionPattern, "/approve"),
            route("rules.approve", Permission::kApproveRules,
                  [](ApiServer* s, Call& c) { s->ApproveRules(c, c.req.matches[1]); }));

@@ -39,7 +39,8 @@ absl::StatusOr<std::map<int32_t, int64_t>> ParseOffsets(const std::string& flag,
 
 absl::StatusOr<int64_t> ParseDay(const std::string& what, const std::string& v, bool end_of_day) {
   auto day = ParseIsoDate(v);
-  if (!day.ok()) return absl::InvalidArgumentError(absl::StrCat("--stored ", what, ": expected a date YYYY-MM-DD, got \"", v, "\""));
+  if (!day.ok())
+    return absl::InvalidArgumentError(absl::StrCat("--stored ", what, ": expected a date YYYY-MM-DD, got \"", v, "\""));
   return *day * kMicrosPerDay + (end_of_day ? kMicrosPerDay - 1 : 0);
 }
 
@@ -121,7 +122,8 @@ int Backtest(const std::vector<std::string>& args) {
   json.preserve_proto_field_names = true;
   if (f->Has("alerts-out")) {
     std::ofstream out(f->Get("alerts-out"));
-    if (!out) return Fail(absl::PermissionDeniedError(absl::StrCat("--alerts-out ", f->Get("alerts-out"), ": cannot write")));
+    if (!out)
+      return Fail(absl::PermissionDeniedError(absl::StrCat("--alerts-out ", f->Get("alerts-out"), ": cannot write")));
     for (const v1::Alert& a : r->alerts) {
       std::string line;
       (void)google::protobuf::util::MessageToJsonString(a, &line, json);
@@ -129,9 +131,10 @@ int Backtest(const std::vector<std::string>& args) {
     }
   }
   if (f->Has("json")) {
-    printf("{\"pack_version\":\"%s\",\"records\":%ld,\"processed\":%ld,\"dead_lettered\":%ld,\"alerts\":%zu,"
-           "\"typologies\":{",
-           r->pack_version.c_str(), long(r->records), long(r->processed), long(r->dead_lettered), r->alerts.size());
+    printf(
+        "{\"pack_version\":\"%s\",\"records\":%ld,\"processed\":%ld,\"dead_lettered\":%ld,\"alerts\":%zu,"
+        "\"typologies\":{",
+        r->pack_version.c_str(), long(r->records), long(r->processed), long(r->dead_lettered), r->alerts.size());
     bool first = true;
     for (const auto& [id, t] : r->typologies) {
       printf("%s\"%s\":{\"alerts\":%ld,\"shadow_alerts\":%ld", first ? "" : ",", id.c_str(), long(t.alerts),
@@ -146,9 +149,8 @@ int Backtest(const std::vector<std::string>& args) {
     printf("}}\n");
     return 0;
   }
-  printf("backtest of %s: %ld records (%ld scored, %ld dead-lettered) in %.1f s, %zu alerts\n",
-         r->pack_version.c_str(), long(r->records), long(r->processed), long(r->dead_lettered), r->seconds,
-         r->alerts.size());
+  printf("backtest of %s: %ld records (%ld scored, %ld dead-lettered) in %.1f s, %zu alerts\n", r->pack_version.c_str(),
+         long(r->records), long(r->processed), long(r->dead_lettered), r->seconds, r->alerts.size());
   if (r->labelled) {
     printf("%-26s %8s %8s %8s %8s %10s %8s\n", "typology", "alerts", "shadow", "cases", "detected", "precision",
            "recall");
@@ -172,10 +174,11 @@ int Backtest(const std::vector<std::string>& args) {
     detected += t.detected;
   }
   if (r->labelled) {
-    printf("all: precision %.1f%% (%ld of %ld alerts on a labelled case of their typology), recall %.1f%% (%d of %d "
-           "cases)\n",
-           alerts ? 100.0 * double(true_alerts) / double(alerts) : 0.0, long(true_alerts), long(alerts),
-           cases ? 100.0 * detected / cases : 0.0, detected, cases);
+    printf(
+        "all: precision %.1f%% (%ld of %ld alerts on a labelled case of their typology), recall %.1f%% (%d of %d "
+        "cases)\n",
+        alerts ? 100.0 * double(true_alerts) / double(alerts) : 0.0, long(true_alerts), long(alerts),
+        cases ? 100.0 * detected / cases : 0.0, detected, cases);
   }
   return 0;
 }

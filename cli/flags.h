@@ -61,8 +61,8 @@ class Flags {
         std::vector<std::string> known;
         for (const auto& v : valued) known.push_back("--" + v);
         for (const auto& b : booleans) known.push_back("--" + b);
-        return absl::InvalidArgumentError(absl::StrCat(command, ": unknown flag --", name, " (known: ",
-                                                       absl::StrJoin(known, " "), ")"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(command, ": unknown flag --", name, " (known: ", absl::StrJoin(known, " "), ")"));
       }
     }
     return f;
@@ -78,8 +78,8 @@ class Flags {
     if (it == values_.end()) return fallback;
     int64_t v;
     if (!absl::SimpleAtoi(it->second, &v) || v < min || v > max) {
-      return absl::InvalidArgumentError(absl::StrCat(command_, ": --", name, " must be an integer in [", min, ", ",
-                                                     max, "], got \"", it->second, "\""));
+      return absl::InvalidArgumentError(absl::StrCat(command_, ": --", name, " must be an integer in [", min, ", ", max,
+                                                     "], got \"", it->second, "\""));
     }
     return v;
   }

@@ -51,9 +51,9 @@ std::string Party(const v1::Party& p) {
 
 int AlertsList(const std::vector<std::string>& args) {
   // Flags are the API's search parameters, dashes for underscores.
-  const std::set<std::string> filters = {"account", "document", "typology", "destination", "status", "severity",
-                                         "score-min", "score-max", "from", "to", "region", "pack-version",
-                                         "shadow", "sort", "order", "limit", "cursor"};
+  const std::set<std::string> filters = {"account",   "document",  "typology", "destination", "status", "severity",
+                                         "score-min", "score-max", "from",     "to",          "region", "pack-version",
+                                         "shadow",    "sort",      "order",    "limit",       "cursor"};
   auto f = Flags::Parse("alerts list", args, With(filters, kClientFlags), {"json"});
   if (!f.ok()) return Fail(f.status(), 2);
   if (!f->positional().empty()) {
@@ -91,8 +91,8 @@ int AlertsList(const std::vector<std::string>& args) {
 void PrintTransactions(const google::protobuf::RepeatedPtrField<v1::Transaction>& txs) {
   Table t({"TRANSACTION", "EVENT TIME", "AMOUNT", "CHANNEL", "FROM", "TO"});
   for (const auto& tx : txs) {
-    t.Add({tx.id(), Time(tx.event_time()), Amount(tx.amount()), v1::Channel_Name(tx.channel()),
-           Party(tx.originator()), Party(tx.beneficiary())});
+    t.Add({tx.id(), Time(tx.event_time()), Amount(tx.amount()), v1::Channel_Name(tx.channel()), Party(tx.originator()),
+           Party(tx.beneficiary())});
   }
   t.Print();
 }

@@ -12,8 +12,8 @@
 
 #include <atomic>
 #include <csignal>
-#include <filesystem>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -27,18 +27,18 @@
 #include "api/audit_log.h"
 #include "api/auth.h"
 #include "centinela/v1/alert.pb.h"
-#include "cli/flags.h"
 #include "cli/backtest_cmd.h"
+#include "cli/flags.h"
 #include "cli/investigate.h"
 #include "cli/lists_cmd.h"
 #include "cli/rules_cmd.h"
+#include "cli/scratch_dir.h"
 #include "connectors/kafka/kafka.h"
 #include "engine/common/status_macros.h"
 #include "engine/pipeline/config.h"
 #include "engine/pipeline/embedded_broker.h"
 #include "engine/pipeline/runner.h"
 #include "engine/state/store.h"
-#include "cli/scratch_dir.h"
 #include "eval/backtest.h"
 #include "eval/evaluation.h"
 #include "gen/feed_generator.h"
@@ -149,8 +149,8 @@ int Broker(const std::vector<std::string>& args) {
 }
 
 int Run(const std::vector<std::string>& args) {
-  auto f = Flags::Parse("run", args, {"config", "bootstrap", "data-dir", "progress-ms"},
-                        {"until-caught-up", "log-commits"});
+  auto f =
+      Flags::Parse("run", args, {"config", "bootstrap", "data-dir", "progress-ms"}, {"until-caught-up", "log-commits"});
   if (!f.ok()) return Fail(f.status(), 2);
   auto config = ConfigFromFlags(*f, true);
   if (!config.ok()) return Fail(config.status(), 2);
@@ -200,10 +200,9 @@ int Token(const std::vector<std::string>& args) {
 }
 
 int Gen(const std::vector<std::string>& args) {
-  auto f = Flags::Parse("gen", args,
-                        {"count", "seed", "cases", "invalid", "format", "bootstrap", "topic", "out", "labels",
-                         "accounts", "days"},
-                        {});
+  auto f = Flags::Parse(
+      "gen", args,
+      {"count", "seed", "cases", "invalid", "format", "bootstrap", "topic", "out", "labels", "accounts", "days"}, {});
   if (!f.ok()) return Fail(f.status(), 2);
   gen::GenOptions o;
   auto count = f->GetInt("count", o.count, 1, 100'000'000);
@@ -222,23 +221,31 @@ int Gen(const std::vector<std::string>& args) {
   o.accounts = int(*accounts);
   o.days = int(*days);
   if (gen::MaxInjectedRecords(o) > o.count) {
-    return Fail(absl::InvalidArgumentError(absl::StrCat(
-                    "gen: --count ", o.count, " is too small for --cases ", o.cases_per_typology, " and --invalid ",
-                    o.invalid, " (up to ", gen::MaxInjectedRecords(o), " injected records); raise --count or lower --cases")),
-                2);
+    return Fail(
+        absl::InvalidArgumentError(absl::StrCat(
+            "gen: --count ", o.count, " is too small for --cases ", o.cases_per_typology, " and --invalid ", o.invalid,
+            " (up to ", gen::MaxInjectedRecords(o), " injected records); raise --count or lower --cases")),
+        2);
   }
   const std::string format = f->Get("format", "mixed");
-  if (format == "protobuf") o.format = gen::Format::kProtobuf;
-  else if (format == "json") o.format = gen::Format::kJson;
-  else if (format == "mixed") o.format = gen::Format::kMixed;
-  else return Fail(absl::InvalidArgumentError(absl::StrCat("gen: --format must be protobuf, json or mixed, got \"", format, "\"")), 2);
+  if (format == "protobuf")
+    o.format = gen::Format::kProtobuf;
+  else if (format == "json")
+    o.format = gen::Format::kJson;
+  else if (format == "mixed")
+    o.format = gen::Format::kMixed;
+  else
+    return Fail(
+        absl::InvalidArgumentError(absl::StrCat("gen: --format must be protobuf, json or mixed, got \"", format, "\"")),
+        2);
   if (f->Has("bootstrap") == f->Has("out")) {
     return Fail(absl::InvalidArgumentError("gen: give exactly one of --bootstrap HOST:PORT or --out FILE"), 2);
   }
   std::ofstream labels;
   if (f->Has("labels")) {
     labels.open(f->Get("labels"));
-    if (!labels) return Fail(absl::PermissionDeniedError(absl::StrCat("gen: --labels ", f->Get("labels"), ": cannot write")), 2);
+    if (!labels)
+      return Fail(absl::PermissionDeniedError(absl::StrCat("gen: --labels ", f->Get("labels"), ": cannot write")), 2);
     labels << "transaction_id,label,typology,case_id\n";
   }
   std::ofstream out;
@@ -306,7 +313,10 @@ int AlertsSummary(const Flags& f) {
   auto dlq = (*store)->GetCounter(kMetaDeadLettered);
   printf("%-26s %12s %12s\n", "typology", "uif.alerts", "sunat.alerts");
   for (const auto& [typ, by] : per_typology) {
-    auto get = [&](const char* k) { auto i = by.find(k); return i == by.end() ? 0L : long(i->second); };
+    auto get = [&](const char* k) {
+      auto i = by.find(k);
+      return i == by.end() ? 0L : long(i->second);
+    };
     printf("%-26s %12ld %12ld\n", typ.c_str(), get("uif.alerts"), get("sunat.alerts"));
   }
   printf("alerts: %zu; records consumed=%ld processed=%ld dead-lettered=%ld\n", alerts.size(), long(*consumed),
@@ -354,7 +364,8 @@ int AlertsSummary(const Flags& f) {
 }
 
 int AlertsTally(const Flags& f) {
-  if (!f.Has("bootstrap")) return Fail(absl::InvalidArgumentError("alerts tally: --bootstrap HOST:PORT is required"), 2);
+  if (!f.Has("bootstrap"))
+    return Fail(absl::InvalidArgumentError("alerts tally: --bootstrap HOST:PORT is required"), 2);
   std::vector<std::string> topics = absl::StrSplit(f.Get("topics", "uif.alerts,sunat.alerts"), ',');
   std::map<std::string, std::map<std::string, absl::flat_hash_set<std::string>>> ids;  // topic -> typology -> ids
   google::protobuf::util::JsonParseOptions jo;
@@ -389,8 +400,8 @@ int Eval(const std::vector<std::string>& args) {
   eval::EvalOptions o;
   o.pack_path = f->Get("pack", "rules/packs/peru.yaml");
   o.fx_path = f->Get("fx", "deploy/config/fx-amlworld.yaml");
-  o.mapping_path = f->Get("mapping", amlworld ? "connectors/file/mappings/amlworld.yaml"
-                                              : "connectors/file/mappings/amlsim.yaml");
+  o.mapping_path =
+      f->Get("mapping", amlworld ? "connectors/file/mappings/amlworld.yaml" : "connectors/file/mappings/amlsim.yaml");
   auto background = f->GetInt("background", 0, 0, 50'000'000);
   auto seed = f->GetInt("seed", 42, 0, INT64_MAX);
   if (!background.ok()) return Fail(background.status(), 2);
@@ -413,11 +424,10 @@ int Eval(const std::vector<std::string>& args) {
       detected += pr.detected;
     }
     printf("%-16s %8d %8d %7.1f%%\n", "all", attempts, detected, attempts ? 100.0 * detected / attempts : 0.0);
-    printf("attempt transactions %ld; alerts %ld; background: %ld transactions, %ld alerts = %.2f per 10,000\n",
-           long(r->attempt_transactions), long(r->alerts), long(r->background_transactions),
-           long(r->background_alerts),
-           r->background_transactions ? 10000.0 * double(r->background_alerts) / double(r->background_transactions)
-                                      : 0.0);
+    printf(
+        "attempt transactions %ld; alerts %ld; background: %ld transactions, %ld alerts = %.2f per 10,000\n",
+        long(r->attempt_transactions), long(r->alerts), long(r->background_transactions), long(r->background_alerts),
+        r->background_transactions ? 10000.0 * double(r->background_alerts) / double(r->background_transactions) : 0.0);
     for (const auto& [typology, n] : r->background_alerts_by_typology) {
       printf("  background alerts of %s: %ld\n", typology.c_str(), long(n));
     }
@@ -433,10 +443,11 @@ int Eval(const std::vector<std::string>& args) {
   if (!f->Has("dir")) return Fail(absl::InvalidArgumentError("eval amlsim: --dir DIR is required"), 2);
   auto r = eval::EvaluateAmlsim(f->Get("dir"), o);
   if (!r.ok()) return Fail(r.status());
-  printf("transactions %ld; alerts %ld\nfraud accounts %ld; alerted accounts %ld; alerted fraud accounts %ld\n"
-         "recall %.1f%%; precision %.1f%%\n",
-         long(r->transactions), long(r->alerts), long(r->fraud_accounts), long(r->alerted_accounts),
-         long(r->alerted_fraud_accounts), 100.0 * r->recall(), 100.0 * r->precision());
+  printf(
+      "transactions %ld; alerts %ld\nfraud accounts %ld; alerted accounts %ld; alerted fraud accounts %ld\n"
+      "recall %.1f%%; precision %.1f%%\n",
+      long(r->transactions), long(r->alerts), long(r->fraud_accounts), long(r->alerted_accounts),
+      long(r->alerted_fraud_accounts), 100.0 * r->recall(), 100.0 * r->precision());
   return 0;
 }
 
@@ -456,7 +467,9 @@ int Alerts(const std::vector<std::string>& args) {
     if (!f.ok()) return Fail(f.status(), 2);
     return AlertsTally(*f);
   }
-  return Fail(absl::InvalidArgumentError(absl::StrCat("alerts: unknown subcommand '", args[0], "' (list, show, transition, summary, tally)")), 2);
+  return Fail(absl::InvalidArgumentError(
+                  absl::StrCat("alerts: unknown subcommand '", args[0], "' (list, show, transition, summary, tally)")),
+              2);
 }
 
 }  // namespace

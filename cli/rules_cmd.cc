@@ -17,7 +17,9 @@ namespace {
 absl::StatusOr<std::string> ReadPackFile(const std::string& path) { return ReadFile(path, "rule pack"); }
 
 // "active" for PACK_ACTIVE.
-std::string StatusName(v1::PackStatus s) { return absl::AsciiStrToLower(absl::StripPrefix(v1::PackStatus_Name(s), "PACK_")); }
+std::string StatusName(v1::PackStatus s) {
+  return absl::AsciiStrToLower(absl::StripPrefix(v1::PackStatus_Name(s), "PACK_"));
+}
 
 template <typename M>
 bool ParseJson(const std::string& text, M* m) {
@@ -101,8 +103,8 @@ int PrintDeploy(const ApiClient& client, const absl::StatusOr<ApiClient::Respons
     if (!d.active_version().empty()) fprintf(stderr, "active version unchanged: %s\n", d.active_version().c_str());
     return 1;
   }
-  printf("%s: %s\nactive: %s\nshadow: %s\n", std::string(what).c_str(), d.version().c_str(),
-         d.active_version().c_str(), d.shadow_version().empty() ? "-" : d.shadow_version().c_str());
+  printf("%s: %s\nactive: %s\nshadow: %s\n", std::string(what).c_str(), d.version().c_str(), d.active_version().c_str(),
+         d.shadow_version().empty() ? "-" : d.shadow_version().c_str());
   return 0;
 }
 
@@ -122,24 +124,24 @@ int Submit(const std::vector<std::string>& args) {
 
 int VersionCommand(const std::string& name, const std::vector<std::string>& args) {
   const bool shadow = name == "shadow";
-  auto f = Flags::Parse("rules " + name, args, kClientFlags, shadow ? std::set<std::string>{"json", "stop"}
-                                                                    : std::set<std::string>{"json"});
+  auto f = Flags::Parse("rules " + name, args, kClientFlags,
+                        shadow ? std::set<std::string>{"json", "stop"} : std::set<std::string>{"json"});
   if (!f.ok()) return Fail(f.status(), 2);
   const bool stop = f->Has("stop");
   const bool optional = name == "rollback";
   if (f->positional().size() > 1 || (f->positional().empty() && !optional && !stop) ||
       (stop && !f->positional().empty())) {
-    return Fail(absl::InvalidArgumentError(absl::StrCat(
-                    "rules ", name, ": ", shadow ? "give VERSION, or --stop" : optional ? "give at most one VERSION"
-                                                                                         : "give VERSION")),
+    return Fail(absl::InvalidArgumentError(absl::StrCat("rules ", name, ": ",
+                                                        shadow     ? "give VERSION, or --stop"
+                                                        : optional ? "give at most one VERSION"
+                                                                   : "give VERSION")),
                 2);
   }
   auto client = ApiClient::FromFlags(*f);
   if (!client.ok()) return Fail(client.status(), 2);
   const std::string version = f->positional().empty() ? "" : f->positional()[0];
   if (name == "approve") {
-    return PrintDeploy(*client, client->Raw("POST", absl::StrCat("/v1/rules/", version, "/approve"), {}),
-                       "approved");
+    return PrintDeploy(*client, client->Raw("POST", absl::StrCat("/v1/rules/", version, "/approve"), {}), "approved");
   }
   if (shadow && stop) return PrintDeploy(*client, client->Raw("DELETE", "/v1/rules/shadow", {}), "shadow stopped");
   if (shadow) {
@@ -192,7 +194,8 @@ int Show(const std::vector<std::string>& args) {
   printf("version    %s\nstatus     %s%s\nauthor     %s (%s)\nsource     %s\n", r->version().c_str(),
          StatusName(r->status()).c_str(), r->shadow() ? ", in shadow" : "", r->author().c_str(),
          Time(r->submitted_at()).c_str(), r->source().c_str());
-  if (!r->approved_by().empty()) printf("approved   %s (%s)\n", r->approved_by().c_str(), Time(r->approved_at()).c_str());
+  if (!r->approved_by().empty())
+    printf("approved   %s (%s)\n", r->approved_by().c_str(), Time(r->approved_at()).c_str());
   if (!r->error().empty()) printf("error      %s\n", r->error().c_str());
   printf("\nhistory:\n");
   Table t({"WHEN", "ACTION", "BY", "DETAIL"});
@@ -240,9 +243,9 @@ int Rules(const std::vector<std::string>& args) {
   if (sub == "list") return List(rest);
   if (sub == "show") return Show(rest);
   if (sub == "shadow-report") return ShadowReport(rest);
-  return Fail(absl::InvalidArgumentError(absl::StrCat(
-                  "rules: unknown subcommand '", sub,
-                  "' (validate, diff, submit, approve, shadow, shadow-report, rollback, list, show)")),
+  return Fail(absl::InvalidArgumentError(
+                  absl::StrCat("rules: unknown subcommand '", sub,
+                               "' (validate, diff, submit, approve, shadow, shadow-report, rollback, list, show)")),
               2);
 }
 

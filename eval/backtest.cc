@@ -134,8 +134,8 @@ absl::Status FeedTopic(const BacktestInput& in, Feeder& feeder, bool progress) {
       }
       const int32_t p = m->partition();
       if (!end.contains(p) || m->offset() >= end[p]) continue;
-      recs.push_back({m->timestamp_ms(), p, m->offset(), std::string(m->payload()),
-                      std::string(m->header("content-type"))});
+      recs.push_back(
+          {m->timestamp_ms(), p, m->offset(), std::string(m->payload()), std::string(m->header("content-type"))});
       next[p] = m->offset() + 1;
       if (next[p] == end[p]) ++done;
       if (progress && recs.size() % 100000 == 0) fprintf(stderr, "backtest: read %zu records\n", recs.size());
@@ -171,8 +171,7 @@ absl::Status FeedStored(const BacktestInput& in, Feeder& feeder) {
   const std::string topic = absl::StrCat("stored:", in.data_dir);
   int64_t n = 0;
   for (const Rec& r : recs) {
-    RETURN_IF_ERROR(feeder.Feed(
-        {topic, 0, n++, r.payload, r.format == 'J' ? kContentTypeJson : kContentTypeProtobuf}));
+    RETURN_IF_ERROR(feeder.Feed({topic, 0, n++, r.payload, r.format == 'J' ? kContentTypeJson : kContentTypeProtobuf}));
   }
   return absl::OkStatus();
 }
@@ -224,14 +223,21 @@ void ScoreAgainstLabels(const CaseLabels& labels, BacktestReport* report) {
 
 absl::StatusOr<BacktestReport> RunBacktest(const BacktestInput& input, const BacktestOptions& o) {
   const auto start = Clock::now();
-  ASSIGN_OR_RETURN(std::unique_ptr<ScratchEngine> engine, ScratchEngine::Open(o.pack_path, o.fx_path, o.work_dir, o.lists));
+  ASSIGN_OR_RETURN(std::unique_ptr<ScratchEngine> engine,
+                   ScratchEngine::Open(o.pack_path, o.fx_path, o.work_dir, o.lists));
   Processor* processor = engine->processor.get();
   const rules::RulePack* pack = engine->pack.get();
   Feeder feeder(processor, o.progress);
   switch (input.kind) {
-    case BacktestInput::Kind::kFile: RETURN_IF_ERROR(FeedFile(input.file, feeder)); break;
-    case BacktestInput::Kind::kTopic: RETURN_IF_ERROR(FeedTopic(input, feeder, o.progress)); break;
-    case BacktestInput::Kind::kStored: RETURN_IF_ERROR(FeedStored(input, feeder)); break;
+    case BacktestInput::Kind::kFile:
+      RETURN_IF_ERROR(FeedFile(input.file, feeder));
+      break;
+    case BacktestInput::Kind::kTopic:
+      RETURN_IF_ERROR(FeedTopic(input, feeder, o.progress));
+      break;
+    case BacktestInput::Kind::kStored:
+      RETURN_IF_ERROR(FeedStored(input, feeder));
+      break;
   }
   RETURN_IF_ERROR(processor->Commit());
   BacktestReport report;

@@ -63,7 +63,7 @@ struct TypologyScore {
   // With labels:
   int64_t true_alerts = 0;  // alerts whose evidence holds a transaction of a case of this typology
   int cases = 0;
-  int detected = 0;         // cases with such an alert
+  int detected = 0;  // cases with such an alert
   double precision() const { return alerts ? double(true_alerts) / double(alerts) : 0; }
   double recall() const { return cases ? double(detected) / double(cases) : 0; }
 };

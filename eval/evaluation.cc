@@ -133,7 +133,8 @@ absl::StatusOr<AmlsimReport> EvaluateAmlsim(const std::string& dir, const EvalOp
     while (std::getline(in, line)) {
       if (++n == 1) continue;  // nodeid,isFraud,init_balance,fraudStep
       const auto f = file::SplitCsvLine(line);
-      if (f.size() < 2) return absl::InvalidArgumentError(absl::StrCat(nodes_path, ":", n, ": expected nodeid,isFraud,..."));
+      if (f.size() < 2)
+        return absl::InvalidArgumentError(absl::StrCat(nodes_path, ":", n, ": expected nodeid,isFraud,..."));
       if (f[1] == "1") fraud.insert(f[0]);
     }
   }

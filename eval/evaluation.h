@@ -17,10 +17,10 @@ struct EvalOptions {
   std::string pack_path;
   std::string fx_path;
   std::string mapping_path;
-  std::string work_dir;     // scratch RocksDB goes here; must be empty or absent
-  int64_t background = 0;   // generated background transactions mixed in (AMLworld)
+  std::string work_dir;    // scratch RocksDB goes here; must be empty or absent
+  int64_t background = 0;  // generated background transactions mixed in (AMLworld)
   uint64_t seed = 42;
-  bool progress = true;     // progress lines on stderr
+  bool progress = true;  // progress lines on stderr
 };
 
 struct PatternRecall {
@@ -61,9 +61,7 @@ struct AmlsimReport {
   int64_t alerted_fraud_accounts = 0;
   int64_t alerts = 0;
   double recall() const { return fraud_accounts ? double(alerted_fraud_accounts) / double(fraud_accounts) : 0; }
-  double precision() const {
-    return alerted_accounts ? double(alerted_fraud_accounts) / double(alerted_accounts) : 0;
-  }
+  double precision() const { return alerted_accounts ? double(alerted_fraud_accounts) / double(alerted_accounts) : 0; }
 };
 
 // `dir` holds transactions.csv and nodes.csv.

@@ -19,15 +19,17 @@ class Rng {
   int64_t Uniform(int64_t lo, int64_t hi) { return lo + int64_t(Next() % uint64_t(hi - lo + 1)); }
   bool Chance(int percent) { return int(Next() % 100) < percent; }
   template <typename T>
-  const T& Pick(const std::vector<T>& v) { return v[Next() % v.size()]; }
+  const T& Pick(const std::vector<T>& v) {
+    return v[Next() % v.size()];
+  }
 
  private:
   std::mt19937_64 g_;
 };
 
 const std::vector<std::string> kBanks = {"BCP", "BBVA", "IBK", "SCO", "BN", "CMAC"};
-const std::vector<std::string> kUrbanUbigeo = {"150101", "150122", "150131", "040101", "130101", "200101",
-                                               "080101", "140101", "160101", "220101"};
+const std::vector<std::string> kUrbanUbigeo = {"150101", "150122", "150131", "040101", "130101",
+                                               "200101", "080101", "140101", "160101", "220101"};
 const std::vector<std::string> kMiningUbigeo = {"170101", "170201", "171001", "211001", "211201", "210301", "130801"};
 // Districts in the VRAEM provinces: Huanta, La Mar, Tayacaja, La Convencion, Satipo.
 const std::vector<std::string> kVraemUbigeo = {"050406", "050501", "090701", "080910", "120606"};
@@ -36,9 +38,10 @@ const std::vector<std::string> kOtherCiiu = {"4711", "5610", "6201", "4520", "85
 const std::vector<std::string> kGoldCiiu = {"0729", "4662", "2420"};
 const std::vector<std::string> kForeignSafe = {"US", "ES", "CN", "CL", "CO", "BR", "DE", "MX"};
 const std::vector<std::string> kHighRisk = {"IR", "KP", "MM", "VE", "BO"};
-const std::vector<std::string> kFirst = {"JUAN", "MARIA", "JOSE", "ROSA", "LUIS", "CARMEN", "JORGE", "ANA", "CARLOS", "LUZ"};
-const std::vector<std::string> kLast = {"QUISPE", "FLORES", "HUAMAN", "MAMANI", "RAMOS", "GARCIA", "ROJAS", "CHAVEZ",
-                                        "TORRES", "MENDOZA", "CONDORI", "VARGAS"};
+const std::vector<std::string> kFirst = {"JUAN",   "MARIA", "JOSE", "ROSA",   "LUIS",
+                                         "CARMEN", "JORGE", "ANA",  "CARLOS", "LUZ"};
+const std::vector<std::string> kLast = {"QUISPE", "FLORES", "HUAMAN", "MAMANI",  "RAMOS",   "GARCIA",
+                                        "ROJAS",  "CHAVEZ", "TORRES", "MENDOZA", "CONDORI", "VARGAS"};
 
 struct Account {
   std::string account;
@@ -119,8 +122,8 @@ int64_t MaxInjectedRecords(const GenOptions& o) {
 }
 
 const std::vector<std::string>& InvalidKinds() {
-  static const auto* kinds = new std::vector<std::string>{"garbage_bytes", "bad_json", "missing_amount",
-                                                          "unknown_currency", "invalid_ruc"};
+  static const auto* kinds =
+      new std::vector<std::string>{"garbage_bytes", "bad_json", "missing_amount", "unknown_currency", "invalid_ruc"};
   return *kinds;
 }
 
@@ -168,11 +171,16 @@ void Generate(const GenOptions& o, const std::function<void(const GeneratedRecor
         p.tx.set_operation(v1::DEPOSIT);
         p.tx.set_branch_ubigeo(branch);
         const int64_t usd = rng.Uniform(7600, 9700) * 100;
-        if (rng.Chance(50)) set_amount(p.tx, usd, "USD"); else set_amount(p.tx, PenFromUsdCents(usd), "PEN");
+        if (rng.Chance(50))
+          set_amount(p.tx, usd, "USD");
+        else
+          set_amount(p.tx, PenFromUsdCents(usd), "PEN");
         FillParty(accounts[rng.Next() % accounts.size()], p.tx.mutable_originator());
         p.tx.mutable_originator()->clear_account();  // walk-in depositor
         FillParty(target, p.tx.mutable_beneficiary());
-        p.label = "case"; p.typology = "structuring"; p.case_id = cid;
+        p.label = "case";
+        p.typology = "structuring";
+        p.case_id = cid;
         all.push_back(std::move(p));
       }
     }
@@ -190,7 +198,9 @@ void Generate(const GenOptions& o, const std::function<void(const GeneratedRecor
         p.tx.set_branch_ubigeo(miner.ubigeo);
         set_amount(p.tx, PenFromUsdCents(rng.Uniform(20000, 90000) * 100), "PEN");
         FillParty(miner, p.tx.mutable_originator());
-        p.label = "case"; p.typology = "mining_cash"; p.case_id = cid;
+        p.label = "case";
+        p.typology = "mining_cash";
+        p.case_id = cid;
         all.push_back(std::move(p));
       }
     }
@@ -211,7 +221,9 @@ void Generate(const GenOptions& o, const std::function<void(const GeneratedRecor
       traveller.ciiu.clear();
       FillParty(traveller, p.tx.mutable_originator());
       p.tx.mutable_originator()->clear_account();
-      p.label = "case"; p.typology = "border_cash"; p.case_id = cid;
+      p.label = "case";
+      p.typology = "border_cash";
+      p.case_id = cid;
       all.push_back(std::move(p));
     }
     // FATF: wire to / from a high-risk jurisdiction. Call for action (KP,
@@ -236,7 +248,9 @@ void Generate(const GenOptions& o, const std::function<void(const GeneratedRecor
           FillForeign(rng, country, case_no, p.tx.mutable_originator());
           FillParty(local, p.tx.mutable_beneficiary());
         }
-        p.label = "case"; p.typology = typ; p.case_id = cid;
+        p.label = "case";
+        p.typology = typ;
+        p.case_id = cid;
         all.push_back(std::move(p));
       }
     }
@@ -244,7 +258,9 @@ void Generate(const GenOptions& o, const std::function<void(const GeneratedRecor
       return MakeAccount(rng, 1000000 + fresh_accounts++, company, ciiu, o.start_day);
     };
     auto add_case = [&](Pending p, const std::string& typ, const std::string& cid) {
-      p.label = "case"; p.typology = typ; p.case_id = cid;
+      p.label = "case";
+      p.typology = typ;
+      p.case_id = cid;
       all.push_back(std::move(p));
     };
     auto transfer = [&](int64_t micros, const std::string& cid, int k, int64_t usd_cents) {
@@ -281,8 +297,8 @@ void Generate(const GenOptions& o, const std::function<void(const GeneratedRecor
       const int n = int(rng.Uniform(6, 7));
       const int64_t t0 = case_time();
       for (int k = 0; k < n; ++k) {
-        Pending p = transfer(t0 + k * 4 * kMicrosPerDay + rng.Uniform(0, kMicrosPerDay), cid, k,
-                             rng.Uniform(8500, 9500) * 100);
+        Pending p =
+            transfer(t0 + k * 4 * kMicrosPerDay + rng.Uniform(0, kMicrosPerDay), cid, k, rng.Uniform(8500, 9500) * 100);
         FillParty(person, p.tx.mutable_originator());
         FillParty(accounts[rng.Next() % accounts.size()], p.tx.mutable_beneficiary());
         add_case(std::move(p), "monthly_register", cid);
@@ -295,7 +311,8 @@ void Generate(const GenOptions& o, const std::function<void(const GeneratedRecor
       exporter.opened = FormatIsoDate(o.start_day - rng.Uniform(30, 300));
       Pending p = transfer(case_time(), cid, 0, rng.Uniform(60000, 400000) * 100);
       p.tx.set_operation(v1::EXPORT_PAYMENT);
-      FillForeign(rng, rng.Pick(std::vector<std::string>{"AE", "IN", "CH"}), 700000 + case_no, p.tx.mutable_originator());
+      FillForeign(rng, rng.Pick(std::vector<std::string>{"AE", "IN", "CH"}), 700000 + case_no,
+                  p.tx.mutable_originator());
       FillParty(exporter, p.tx.mutable_beneficiary());
       add_case(std::move(p), "gold_export_new_company", cid);
     }

@@ -23,23 +23,23 @@ enum class Format { kProtobuf, kJson, kMixed };
 
 struct GenOptions {
   uint64_t seed = 42;
-  int64_t count = 100000;        // total records, cases and invalid ones included
+  int64_t count = 100000;  // total records, cases and invalid ones included
   int cases_per_typology = 40;
-  int invalid = 0;               // malformed records, cycling through the kinds
+  int invalid = 0;  // malformed records, cycling through the kinds
   int accounts = 20000;
-  int64_t start_day = 20454;     // 2026-01-01
+  int64_t start_day = 20454;  // 2026-01-01
   int days = 60;
   Format format = Format::kMixed;
 };
 
 // One record to publish, in event-time order.
 struct GeneratedRecord {
-  std::string key;           // Kafka key: beneficiary account, or the tx id
+  std::string key;  // Kafka key: beneficiary account, or the tx id
   std::string payload;
   std::string content_type;  // application/x-protobuf or application/json
   std::string tx_id;
-  std::string label;         // "" background; "case" or "invalid"
-  std::string typology;      // for cases: the typology id; for invalid: the kind
+  std::string label;     // "" background; "case" or "invalid"
+  std::string typology;  // for cases: the typology id; for invalid: the kind
   std::string case_id;
 };
 

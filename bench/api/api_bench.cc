@@ -118,8 +118,8 @@ absl::Status LoadAlerts(const std::string& dir, int64_t n, const std::vector<std
     // The first evidence transaction is retained (the second has expired).
     v1::Transaction tx = testing::MakeTx(a.evidence_transaction_ids(0), ToMicros(a.created_event_time()),
                                          int64_t(rng() % 2000000), "PEN");
-    archive.Add(tx.id(), ToMicros(tx.event_time()), 400 * kMicrosPerDay, 'P', tx.SerializeAsString(), "", "", "",
-                "", &batch);
+    archive.Add(tx.id(), ToMicros(tx.event_time()), 400 * kMicrosPerDay, 'P', tx.SerializeAsString(), "", "", "", "",
+                &batch);
     if (batch.Count() >= 50000 || i + 1 == n) {
       RETURN_IF_ERROR(store->Write(&batch));
       batch.Clear();
@@ -130,9 +130,9 @@ absl::Status LoadAlerts(const std::string& dir, int64_t n, const std::vector<std
     }
   }
   fprintf(stderr, "api_bench: compacting\n");
-  return FromRocks(store->db()->CompactRange(rocksdb::CompactRangeOptions(), store->cf(Cf::kAlertIndex), nullptr,
-                                             nullptr),
-                   "compacting the alert index");
+  return FromRocks(
+      store->db()->CompactRange(rocksdb::CompactRangeOptions(), store->cf(Cf::kAlertIndex), nullptr, nullptr),
+      "compacting the alert index");
 }
 
 // The query mix: every filter alone, typical combinations, both sorts.
@@ -142,19 +142,39 @@ struct QueryMix {
     const std::string typ = typologies[size_t(rng() % typologies.size())];
     const int64_t from = kLastDay - 400 + int64_t(rng() % 370);
     switch (rng() % 12) {
-      case 0: *cls = "account"; return "account=" + Account(int(rng() % kAccounts));
-      case 1: *cls = "document"; return absl::StrFormat("document=DNI:%08d", 40000000 + int(rng() % kAccounts) / 5 * 5);
-      case 2: *cls = "typology"; return "typology=" + typ;
-      case 3: *cls = "region_department"; return absl::StrFormat("region=%02d", 1 + int(rng() % 25));
-      case 4: *cls = "region_district"; return "region=" + Ubigeo(int(rng() % 1250));
+      case 0:
+        *cls = "account";
+        return "account=" + Account(int(rng() % kAccounts));
+      case 1:
+        *cls = "document";
+        return absl::StrFormat("document=DNI:%08d", 40000000 + int(rng() % kAccounts) / 5 * 5);
+      case 2:
+        *cls = "typology";
+        return "typology=" + typ;
+      case 3:
+        *cls = "region_department";
+        return absl::StrFormat("region=%02d", 1 + int(rng() % 25));
+      case 4:
+        *cls = "region_district";
+        return "region=" + Ubigeo(int(rng() % 1250));
       case 5:
         *cls = "severity_period";
         return absl::StrCat("severity=CRITICAL&from=", FormatIsoDate(from), "&to=", FormatIsoDate(from + 30));
-      case 6: *cls = "status"; return "status=NEW";
-      case 7: *cls = "typology_by_score"; return "typology=" + typ + "&sort=score";
-      case 8: *cls = "destination_score_range"; return "destination=SUNAT&score_min=9";
-      case 9: *cls = "pack_shadow"; return absl::StrCat("pack_version=", kPacks[rng() % 3], "&shadow=true");
-      case 10: *cls = "typology_department"; return absl::StrFormat("typology=%s&region=%02d", typ, 1 + int(rng() % 25));
+      case 6:
+        *cls = "status";
+        return "status=NEW";
+      case 7:
+        *cls = "typology_by_score";
+        return "typology=" + typ + "&sort=score";
+      case 8:
+        *cls = "destination_score_range";
+        return "destination=SUNAT&score_min=9";
+      case 9:
+        *cls = "pack_shadow";
+        return absl::StrCat("pack_version=", kPacks[rng() % 3], "&shadow=true");
+      case 10:
+        *cls = "typology_department";
+        return absl::StrFormat("typology=%s&region=%02d", typ, 1 + int(rng() % 25));
       default:
         *cls = "period_by_score";
         return absl::StrCat("from=", FormatIsoDate(from), "&to=", FormatIsoDate(from + 7), "&sort=score");
@@ -315,25 +335,28 @@ int Main() {
   // 2. Idle engine: search and detail latency.
   Latencies idle_search, idle_detail;
   bool ok = true;
-  auto idle = Ingest(config, "fiu.idle", [&](const std::string& url, std::atomic<bool>*) {
-    httplib::Client client(url);
-    client.set_keep_alive(true);
-    client.set_tcp_nodelay(true);
-    std::mt19937_64 rng(11);
-    fprintf(stderr, "api_bench: %ld searches and %ld details, one client\n", long(queries), long(queries));
-    for (int64_t i = 0; i < queries && ok; ++i) ok = Search(client, mix, rng, &idle_search);
-    const httplib::Headers auth = {{"Authorization", std::string("Bearer ") + kToken}};
-    for (int64_t i = 0; i < queries && ok; ++i) {
-      const std::string id = absl::StrFormat("al-bench-%07d", int64_t(rng() % uint64_t(alerts)));
-      const auto t0 = Clock::now();
-      auto r = client.Get("/v1/alerts/" + id, auth);
-      idle_detail.Add("detail", std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-      v1::AlertDetail d;
-      ok = r && r->status == 200 && google::protobuf::util::JsonStringToMessage(r->body, &d).ok() &&
-           d.evidence_size() == 1 && d.missing_evidence_size() == 1;
-      if (!ok) fprintf(stderr, "api_bench: detail %s failed: %s\n", id.c_str(), r ? r->body.c_str() : "no answer");
-    }
-  }, /*until_during_returns=*/true);
+  auto idle = Ingest(
+      config, "fiu.idle",
+      [&](const std::string& url, std::atomic<bool>*) {
+        httplib::Client client(url);
+        client.set_keep_alive(true);
+        client.set_tcp_nodelay(true);
+        std::mt19937_64 rng(11);
+        fprintf(stderr, "api_bench: %ld searches and %ld details, one client\n", long(queries), long(queries));
+        for (int64_t i = 0; i < queries && ok; ++i) ok = Search(client, mix, rng, &idle_search);
+        const httplib::Headers auth = {{"Authorization", std::string("Bearer ") + kToken}};
+        for (int64_t i = 0; i < queries && ok; ++i) {
+          const std::string id = absl::StrFormat("al-bench-%07d", int64_t(rng() % uint64_t(alerts)));
+          const auto t0 = Clock::now();
+          auto r = client.Get("/v1/alerts/" + id, auth);
+          idle_detail.Add("detail", std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+          v1::AlertDetail d;
+          ok = r && r->status == 200 && google::protobuf::util::JsonStringToMessage(r->body, &d).ok() &&
+               d.evidence_size() == 1 && d.missing_evidence_size() == 1;
+          if (!ok) fprintf(stderr, "api_bench: detail %s failed: %s\n", id.c_str(), r ? r->body.c_str() : "no answer");
+        }
+      },
+      /*until_during_returns=*/true);
   if (!idle.ok() || !ok) {
     fprintf(stderr, "api_bench: idle phase failed: %s\n", idle.ok() ? "see above" : idle.status().ToString().c_str());
     return 1;
@@ -385,30 +408,34 @@ int Main() {
   const absl::StatusOr<double>& searched = flat_out.tx_per_s;
   if (!alone.ok() || !searched.ok() || !paced.tx_per_s.ok()) {
     fprintf(stderr, "api_bench: ingest failed: %s\n",
-            (!alone.ok() ? alone.status() : !searched.ok() ? searched.status() : paced.tx_per_s.status())
+            (!alone.ok()      ? alone.status()
+             : !searched.ok() ? searched.status()
+                              : paced.tx_per_s.status())
                 .ToString()
                 .c_str());
     return 1;
   }
   PrintTable("Search while the engine ingests, clients without pause", flat_out.latencies);
   PrintTable("Search while the engine ingests, paced", paced.latencies);
-  fprintf(stderr, "\ningest alone: %.0f tx/s; with %d clients searching without pause: %.0f tx/s (%ld searches); "
+  fprintf(stderr,
+          "\ningest alone: %.0f tx/s; with %d clients searching without pause: %.0f tx/s (%ld searches); "
           "with %ld searches/s: %.0f tx/s (%ld searches)\n",
           *alone, searchers, *searched, long(flat_out.searches.load()), long(rate), *paced.tx_per_s,
           long(paced.searches.load()));
 
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
-  const Report s = Summarize(idle_search.all), d = Summarize(idle_detail.all),
-               l = Summarize(flat_out.latencies.all), p = Summarize(paced.latencies.all);
-  printf("{\"bench\":\"api\",\"alerts\":%ld,\"load_s\":%.1f,\"search_n\":%zu,\"search_ms_p50\":%.2f,"
-         "\"search_ms_p99\":%.2f,\"search_ms_max\":%.2f,\"detail_n\":%zu,\"detail_ms_p50\":%.2f,"
-         "\"detail_ms_p99\":%.2f,\"ingest_tx_per_s_alone\":%.0f,\"ingest_tx_per_s_while_searching\":%.0f,"
-         "\"searchers\":%d,\"searches_during_ingest\":%ld,\"search_ms_p99_during_ingest\":%.2f,"
-         "\"paced_search_rate\":%ld,\"ingest_tx_per_s_paced\":%.0f,\"search_ms_p99_paced\":%.2f,"
-         "\"peak_rss_mb\":%.1f}\n",
-         long(alerts), load_secs, s.n, s.p50, s.p99, s.max, d.n, d.p50, d.p99, *alone, *searched, searchers,
-         long(flat_out.searches.load()), l.p99, long(rate), *paced.tx_per_s, p.p99, double(ru.ru_maxrss) / 1024.0);
+  const Report s = Summarize(idle_search.all), d = Summarize(idle_detail.all), l = Summarize(flat_out.latencies.all),
+               p = Summarize(paced.latencies.all);
+  printf(
+      "{\"bench\":\"api\",\"alerts\":%ld,\"load_s\":%.1f,\"search_n\":%zu,\"search_ms_p50\":%.2f,"
+      "\"search_ms_p99\":%.2f,\"search_ms_max\":%.2f,\"detail_n\":%zu,\"detail_ms_p50\":%.2f,"
+      "\"detail_ms_p99\":%.2f,\"ingest_tx_per_s_alone\":%.0f,\"ingest_tx_per_s_while_searching\":%.0f,"
+      "\"searchers\":%d,\"searches_during_ingest\":%ld,\"search_ms_p99_during_ingest\":%.2f,"
+      "\"paced_search_rate\":%ld,\"ingest_tx_per_s_paced\":%.0f,\"search_ms_p99_paced\":%.2f,"
+      "\"peak_rss_mb\":%.1f}\n",
+      long(alerts), load_secs, s.n, s.p50, s.p99, s.max, d.n, d.p50, d.p99, *alone, *searched, searchers,
+      long(flat_out.searches.load()), l.p99, long(rate), *paced.tx_per_s, p.p99, double(ru.ru_maxrss) / 1024.0);
   return 0;
 }
 

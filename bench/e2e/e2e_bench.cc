@@ -167,16 +167,17 @@ int Main() {
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   const auto& c = summary->counters;
-  printf("{\"bench\":\"e2e\",\"records\":%ld,\"partitions\":%d,\"raw_consume_tx_per_s\":%.0f,"
-         "\"raw_consume_runs\":[%.0f,%.0f,%.0f],"
-         "\"engine_tx_per_s\":%.0f,\"engine_vs_ceiling\":%.3f,\"engine_wall_s_incl_group_join\":%.2f,\"alerts\":%ld,\"dead_lettered\":%ld,"
-         "\"latency_rate_tx_per_s\":%ld,\"latency_records\":%zu,\"latency_ms_p50\":%.0f,\"latency_ms_p99\":%.0f,"
-         "\"peak_rss_mb\":%.1f}\n",
-         long(c.consumed), config.embedded_partitions, raw, raw_runs[0], raw_runs[1], raw_runs[2],
-         rate.PerSecond(), raw > 0 ? rate.PerSecond() / raw : 0.0, wall_secs, long(c.alerts_created),
-         long(c.dead_lettered),
-         long(latency_rate), latencies.size(), Percentile(latencies, 0.50), Percentile(latencies, 0.99),
-         double(ru.ru_maxrss) / 1024.0);
+  printf(
+      "{\"bench\":\"e2e\",\"records\":%ld,\"partitions\":%d,\"raw_consume_tx_per_s\":%.0f,"
+      "\"raw_consume_runs\":[%.0f,%.0f,%.0f],"
+      "\"engine_tx_per_s\":%.0f,\"engine_vs_ceiling\":%.3f,\"engine_wall_s_incl_group_join\":%.2f,\"alerts\":%ld,"
+      "\"dead_lettered\":%ld,"
+      "\"latency_rate_tx_per_s\":%ld,\"latency_records\":%zu,\"latency_ms_p50\":%.0f,\"latency_ms_p99\":%.0f,"
+      "\"peak_rss_mb\":%.1f}\n",
+      long(c.consumed), config.embedded_partitions, raw, raw_runs[0], raw_runs[1], raw_runs[2], rate.PerSecond(),
+      raw > 0 ? rate.PerSecond() / raw : 0.0, wall_secs, long(c.alerts_created), long(c.dead_lettered),
+      long(latency_rate), latencies.size(), Percentile(latencies, 0.50), Percentile(latencies, 0.99),
+      double(ru.ru_maxrss) / 1024.0);
   return c.consumed == records ? 0 : 1;
 }
 

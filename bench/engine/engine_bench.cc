@@ -52,9 +52,7 @@ const Sample& GetSample() {
   return *s;
 }
 
-FxTable Fx() {
-  return *FxTable::FromYaml("- {date: \"2026-01-01\", currency: PEN, per_usd: \"3.75\"}\n", "fx");
-}
+FxTable Fx() { return *FxTable::FromYaml("- {date: \"2026-01-01\", currency: PEN, per_usd: \"3.75\"}\n", "fx"); }
 
 void BM_DecodeProtobuf(benchmark::State& state) {
   const auto& s = GetSample().protobuf;
@@ -165,8 +163,8 @@ struct WarmProcessor {
       // The next version of the pack, one threshold moved inside an
       // aggregate filter: the shadow folds that state itself, reads the rest.
       const std::string text = absl::StrReplaceAll(
-          pack->text(), {{"\nversion: 2.5.0\n", "\nversion: 9.9.9\n"},
-                         {"near_threshold_low: 0.70", "near_threshold_low: 0.65"}});
+          pack->text(),
+          {{"\nversion: 2.5.0\n", "\nversion: 9.9.9\n"}, {"near_threshold_low: 0.70", "near_threshold_low: 0.65"}});
       auto parsed = rules::RulePack::Parse(text, "shadow.yaml");
       if (!parsed.ok()) fprintf(stderr, "shadow pack: %s\n", std::string(parsed.status().message()).c_str());
       shadow = std::move(*parsed);

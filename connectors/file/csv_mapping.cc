@@ -48,8 +48,8 @@ absl::StatusOr<CsvMapping> CsvMapping::Parse(const std::string& text, const std:
     const YAML::Node cols = root["columns"];
     if (!cols) return YamlError(source, root, "the mapping needs 'columns'");
     RETURN_IF_ERROR(CheckYamlKeys(source, cols,
-                                  {"originator.bank", "originator.account", "beneficiary.bank",
-                                   "beneficiary.account", "amount", "currency", "channel", "label"},
+                                  {"originator.bank", "originator.account", "beneficiary.bank", "beneficiary.account",
+                                   "amount", "currency", "channel", "label"},
                                   "columns"));
     auto col = [&](const char* name, int* out) {
       if (cols[name]) *out = cols[name].as<int>();
@@ -138,7 +138,8 @@ absl::StatusOr<int64_t> ParseAmountRounded(absl::string_view text, int exponent)
   }
   ASSIGN_OR_RETURN(int64_t v, ParseDecimalMinor(text.substr(0, dot + 1 + exponent), exponent));
   const char next = text[dot + 1 + exponent];
-  if (next < '0' || next > '9') return absl::InvalidArgumentError(absl::StrCat("amount \"", text, "\" is not a number"));
+  if (next < '0' || next > '9')
+    return absl::InvalidArgumentError(absl::StrCat("amount \"", text, "\" is not a number"));
   return next >= '5' ? v + 1 : v;
 }
 
@@ -193,7 +194,8 @@ absl::Status MapRow(const CsvMapping& m, const std::vector<std::string>& f, v1::
     } else if (Currency::FromCode(f[m.currency]).ok()) {
       iso = f[m.currency];
     } else {
-      return ColumnError(m.currency, "currency", absl::StrCat("\"", f[m.currency], "\" is not in the mapping's currencies"));
+      return ColumnError(m.currency, "currency",
+                         absl::StrCat("\"", f[m.currency], "\" is not in the mapping's currencies"));
     }
   }
   auto cur = Currency::FromCode(iso);
@@ -230,7 +232,9 @@ absl::StatusOr<std::vector<LaunderingAttempt>> ReadAmlworldPatterns(const std::s
     absl::string_view l = absl::StripAsciiWhitespace(line);
     if (l.empty()) continue;
     if (absl::ConsumePrefix(&l, kBegin)) {
-      if (open) return absl::InvalidArgumentError(absl::StrCat(path, ":", n, ": BEGIN inside the attempt of line ", open->line));
+      if (open)
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ":", n, ": BEGIN inside the attempt of line ", open->line));
       LaunderingAttempt& a = out.emplace_back();
       const size_t colon = l.find(':');
       a.type = std::string(absl::StripAsciiWhitespace(l.substr(0, colon)));
@@ -250,7 +254,9 @@ absl::StatusOr<std::vector<LaunderingAttempt>> ReadAmlworldPatterns(const std::s
       open->rows.emplace_back(n, std::string(l));
     }
   }
-  if (open) return absl::InvalidArgumentError(absl::StrCat(path, ":", open->line, ": attempt ", open->type, " is never closed"));
+  if (open)
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ":", open->line, ": attempt ", open->type, " is never closed"));
   return out;
 }
 

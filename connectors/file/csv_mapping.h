@@ -25,9 +25,9 @@ struct CsvMapping {
   int64_t base_day = 0;  // for kDayStep
   int originator_bank = -1, originator_account = -1, beneficiary_bank = -1, beneficiary_account = -1;
   int amount = -1, currency = -1, channel = -1, label = -1;
-  std::string fixed_currency;                      // when there is no currency column
-  std::map<std::string, std::string> currencies;   // file name -> ISO 4217 ("US Dollar" -> USD)
-  std::map<std::string, int> channels;             // file name -> v1::Channel
+  std::string fixed_currency;                     // when there is no currency column
+  std::map<std::string, std::string> currencies;  // file name -> ISO 4217 ("US Dollar" -> USD)
+  std::map<std::string, int> channels;            // file name -> v1::Channel
   int fixed_channel = v1::WIRE;
   int operation = v1::TRANSFER;
 
@@ -49,9 +49,9 @@ absl::Status MapRow(const CsvMapping& mapping, const std::vector<std::string>& f
 
 // One "BEGIN LAUNDERING ATTEMPT - TYPE[: qualifier]" ... "END ..." block.
 struct LaunderingAttempt {
-  std::string type;       // FAN-IN, CYCLE, ...
-  std::string qualifier;  // "Max 3-degree Fan-In", or empty
-  int line = 0;           // of the BEGIN line
+  std::string type;                               // FAN-IN, CYCLE, ...
+  std::string qualifier;                          // "Max 3-degree Fan-In", or empty
+  int line = 0;                                   // of the BEGIN line
   std::vector<std::pair<int, std::string>> rows;  // (line number, CSV row)
 };
 

@@ -29,8 +29,7 @@ void QuietLogger(const rd_kafka_t*, int level, const char* fac, const char* buf)
 
 // Creates a client handle from `values`; `customize` installs callbacks.
 absl::StatusOr<rd_kafka_t*> NewHandle(rd_kafka_type_t type, const Config& values, void* opaque,
-                                      const std::function<void(rd_kafka_conf_t*)>& customize,
-                                      absl::string_view what) {
+                                      const std::function<void(rd_kafka_conf_t*)>& customize, absl::string_view what) {
   auto conf = MakeConf(values);
   if (!conf.ok()) return conf.status();
   rd_kafka_conf_set_opaque(*conf, opaque);
@@ -122,10 +121,9 @@ absl::Status Producer::Produce(const std::string& topic, int32_t partition, absl
       }
     }
     rd_kafka_resp_err_t err = rd_kafka_producev(
-        rk_, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key.data(), key.size()),
-        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()), RD_KAFKA_V_HEADERS(hdrs),
-        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(opaque)), RD_KAFKA_V_END);
+        rk_, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+        RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(opaque)), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return absl::OkStatus();
     if (hdrs) rd_kafka_headers_destroy(hdrs);
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) return KafkaError(err, absl::StrCat("producing to ", topic));
@@ -176,8 +174,7 @@ absl::StatusOr<std::unique_ptr<GroupConsumer>> GroupConsumer::Create(const std::
   c->listener_ = listener;
   auto rk = NewHandle(
       RD_KAFKA_CONSUMER, values, c.get(),
-      [](rd_kafka_conf_t* conf) { rd_kafka_conf_set_rebalance_cb(conf, &GroupConsumer::Rebalance); },
-      "kafka consumer");
+      [](rd_kafka_conf_t* conf) { rd_kafka_conf_set_rebalance_cb(conf, &GroupConsumer::Rebalance); }, "kafka consumer");
   if (!rk.ok()) return rk.status();
   c->rk_ = *rk;
   rd_kafka_poll_set_consumer(c->rk_);

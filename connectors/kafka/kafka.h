@@ -9,8 +9,8 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <string>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -71,7 +71,9 @@ class Producer {
 class Message {
  public:
   explicit Message(rd_kafka_message_t* m) : m_(m) {}
-  ~Message() { if (m_) rd_kafka_message_destroy(m_); }
+  ~Message() {
+    if (m_) rd_kafka_message_destroy(m_);
+  }
   Message(Message&& o) noexcept : m_(o.m_) { o.m_ = nullptr; }
   Message(const Message&) = delete;
 

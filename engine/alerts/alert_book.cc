@@ -26,10 +26,15 @@ std::string RegionOf(rules::SubjectKind subject, const v1::Transaction& tx) {
   switch (subject) {
     case rules::SubjectKind::kOriginatorAccount:
     case rules::SubjectKind::kOriginatorDocument:
-    case rules::SubjectKind::kCounterpartyPair: party = &tx.originator().ubigeo(); break;
+    case rules::SubjectKind::kCounterpartyPair:
+      party = &tx.originator().ubigeo();
+      break;
     case rules::SubjectKind::kBeneficiaryAccount:
-    case rules::SubjectKind::kBeneficiaryDocument: party = &tx.beneficiary().ubigeo(); break;
-    default: break;
+    case rules::SubjectKind::kBeneficiaryDocument:
+      party = &tx.beneficiary().ubigeo();
+      break;
+    default:
+      break;
   }
   return party && !party->empty() ? *party : tx.branch_ubigeo();
 }

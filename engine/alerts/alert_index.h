@@ -33,13 +33,13 @@ class AlertIndex {
   enum class Field : char {
     kAll = 'a',
     kTypology = 't',
-    kSubject = 's',       // value: kind '\x1f' id
-    kDestination = 'd',   // value: "UIF" / "SUNAT"
-    kSeverity = 'v',      // value: "LOW" ... "CRITICAL"
-    kStatus = 'u',        // value: "NEW" ... (time order only)
+    kSubject = 's',      // value: kind '\x1f' id
+    kDestination = 'd',  // value: "UIF" / "SUNAT"
+    kSeverity = 'v',     // value: "LOW" ... "CRITICAL"
+    kStatus = 'u',       // value: "NEW" ... (time order only)
     kPackVersion = 'p',
-    kShadow = 'x',        // value: "0" / "1"
-    kRegion = 'g',        // value: the 2-, 4- and 6-digit prefixes of the region ubigeo
+    kShadow = 'x',          // value: "0" / "1"
+    kRegion = 'g',          // value: the 2-, 4- and 6-digit prefixes of the region ubigeo
     kTypologyRegion = 'r',  // value: typology '\x1f' the 2- and 4-digit region prefixes
   };
   enum class Order : char { kTime = 'T', kScore = 'S' };

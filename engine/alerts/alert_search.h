@@ -21,14 +21,14 @@ struct AlertQuery {
   std::string subject_kind;  // with subject_id: "account", "document", ...
   std::string subject_id;
   std::string typology;
-  std::string pack_version;      // exact, e.g. "peru@2.3.0+bc530b81"
-  std::string region;            // ubigeo prefix of 2, 4 or 6 digits
+  std::string pack_version;  // exact, e.g. "peru@2.3.0+bc530b81"
+  std::string region;        // ubigeo prefix of 2, 4 or 6 digits
   std::optional<v1::Destination> destination;
   std::optional<v1::AlertStatus> status;
   std::optional<v1::Severity> severity;
   std::optional<bool> shadow;
-  std::optional<double> score_min, score_max;         // inclusive
-  std::optional<int64_t> from_micros, to_micros;      // created event time, [from, to)
+  std::optional<double> score_min, score_max;     // inclusive
+  std::optional<int64_t> from_micros, to_micros;  // created event time, [from, to)
   // Sort by created event time or by score (then time); newest / highest first
   // unless ascending.
   AlertIndex::Order sort = AlertIndex::Order::kTime;

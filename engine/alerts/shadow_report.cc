@@ -78,7 +78,8 @@ absl::StatusOr<v1::ShadowReport> BuildShadowReport(const Store& store, int64_t f
     } else {
       row.set_shadow_only(row.shadow_only() + 1);
     }
-    if (active_subjects.contains(SubjectOf(a))) row.set_shadow_on_alerted_subjects(row.shadow_on_alerted_subjects() + 1);
+    if (active_subjects.contains(SubjectOf(a)))
+      row.set_shadow_on_alerted_subjects(row.shadow_on_alerted_subjects() + 1);
   });
   if (!s.ok()) return s;
   for (auto& [typology, row] : rows) {

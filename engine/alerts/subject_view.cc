@@ -57,8 +57,7 @@ struct Tally {
   int64_t last_seen = INT64_MIN;
 };
 
-void AddTotals(const std::map<std::string, int64_t>& totals,
-               google::protobuf::RepeatedPtrField<v1::Money>* out) {
+void AddTotals(const std::map<std::string, int64_t>& totals, google::protobuf::RepeatedPtrField<v1::Money>* out) {
   for (const auto& [currency, minor] : totals) {
     v1::Money* m = out->Add();
     m->set_currency(currency);
@@ -71,8 +70,8 @@ void AddTotals(const std::map<std::string, int64_t>& totals,
 absl::Status DecodeArchived(const TransactionArchive::Entry& e, v1::Transaction* tx) {
   const absl::string_view type = e.format == 'J' ? kContentTypeJson : kContentTypeProtobuf;
   if (absl::Status s = DecodeTransaction(e.payload, type, tx); !s.ok()) {
-    return absl::DataLossError(absl::StrCat("transactions: retained record ", e.tx_id, " no longer decodes: ",
-                                            s.message()));
+    return absl::DataLossError(
+        absl::StrCat("transactions: retained record ", e.tx_id, " no longer decodes: ", s.message()));
   }
   return absl::OkStatus();
 }

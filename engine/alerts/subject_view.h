@@ -39,7 +39,8 @@ class SubjectViewer {
   static constexpr int kMaxLimit = 500;
   static constexpr int kMaxCounterpartyScan = 10000;
 
-  SubjectViewer(Store* store, const rules::RulePack* pack) : store_(store), pack_(pack), search_(store), archive_(store) {}
+  SubjectViewer(Store* store, const rules::RulePack* pack)
+      : store_(store), pack_(pack), search_(store), archive_(store) {}
 
   // InvalidArgument names the parameter at fault ("kind: ...", "limit: ...").
   absl::StatusOr<v1::SubjectView> View(const SubjectQuery& q) const;

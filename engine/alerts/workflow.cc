@@ -11,13 +11,16 @@ namespace centinela {
 bool WorkflowStore::Allowed(v1::AlertStatus from, v1::AlertStatus to, bool* reopen) {
   *reopen = false;
   switch (from) {
-    case v1::NEW: return to == v1::UNDER_REVIEW;
-    case v1::UNDER_REVIEW: return to == v1::ESCALATED_TO_ROS || to == v1::DISMISSED;
+    case v1::NEW:
+      return to == v1::UNDER_REVIEW;
+    case v1::UNDER_REVIEW:
+      return to == v1::ESCALATED_TO_ROS || to == v1::DISMISSED;
     case v1::ESCALATED_TO_ROS:
     case v1::DISMISSED:
       *reopen = to == v1::UNDER_REVIEW;
       return *reopen;
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -38,12 +41,12 @@ absl::StatusOr<v1::AlertWorkflow> WorkflowStore::Transition(absl::string_view al
   }
   bool reopen = false;
   if (!Allowed(w.status(), to, &reopen)) {
-    return absl::InvalidArgumentError(absl::StrCat("to: cannot go from ", v1::AlertStatus_Name(w.status()), " to ",
-                                                   v1::AlertStatus_Name(to)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("to: cannot go from ", v1::AlertStatus_Name(w.status()), " to ", v1::AlertStatus_Name(to)));
   }
   if (reopen && !actor.may_reopen) {
-    return absl::PermissionDeniedError(absl::StrCat("only a supervisor may reopen a ",
-                                                    v1::AlertStatus_Name(w.status()), " alert"));
+    return absl::PermissionDeniedError(
+        absl::StrCat("only a supervisor may reopen a ", v1::AlertStatus_Name(w.status()), " alert"));
   }
   const v1::AlertStatus from = w.status();
   v1::StatusChange* c = w.add_history();

@@ -19,8 +19,8 @@ namespace centinela {
 
 struct WorkflowActor {
   std::string user;
-  std::string role;          // as authenticated: "investigator", "supervisor", "admin"
-  bool may_reopen = false;   // supervisors and admins
+  std::string role;         // as authenticated: "investigator", "supervisor", "admin"
+  bool may_reopen = false;  // supervisors and admins
 };
 
 // Lifetime: borrows `store`. Thread-safe: transitions are serialised by a
@@ -34,9 +34,9 @@ class WorkflowStore {
   // FailedPrecondition ("version: ..." when `expected_version` is stale: the
   // caller must reload; nothing is overwritten), PermissionDenied (reopen
   // without the supervisor role).
-  absl::StatusOr<v1::AlertWorkflow> Transition(absl::string_view alert_id, v1::AlertStatus to,
-                                               absl::string_view note, int64_t expected_version,
-                                               const WorkflowActor& actor, int64_t wall_micros);
+  absl::StatusOr<v1::AlertWorkflow> Transition(absl::string_view alert_id, v1::AlertStatus to, absl::string_view note,
+                                               int64_t expected_version, const WorkflowActor& actor,
+                                               int64_t wall_micros);
 
   // Whether `from` -> `to` is a transition of the workflow at all, and
   // whether it is a reopen (closed -> under_review).

@@ -31,7 +31,8 @@ absl::Status DecodeTransaction(absl::string_view payload, absl::string_view cont
   if (payload.empty()) return absl::InvalidArgumentError("decode: empty record");
   if (format == WireFormat::kProtobuf) {
     if (!tx->ParseFromArray(payload.data(), int(payload.size()))) {
-      return absl::InvalidArgumentError(absl::StrCat("decode: not a valid protobuf Transaction (", payload.size(), " bytes)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("decode: not a valid protobuf Transaction (", payload.size(), " bytes)"));
     }
     return absl::OkStatus();
   }

@@ -2,9 +2,8 @@
 #ifndef CENTINELA_ENGINE_CODEC_DECODER_H_
 #define CENTINELA_ENGINE_CODEC_DECODER_H_
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "centinela/v1/transaction.pb.h"
 
 namespace centinela {

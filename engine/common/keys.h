@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+
 #include "absl/strings/string_view.h"
 
 namespace centinela {
@@ -40,12 +41,8 @@ inline uint32_t GetBigEndian32(absl::string_view in) {
   return v;
 }
 // Signed values are biased so that negative numbers sort before positive ones.
-inline void PutOrderedInt64(std::string* out, int64_t v) {
-  PutBigEndian64(out, uint64_t(v) ^ (1ULL << 63));
-}
-inline int64_t GetOrderedInt64(absl::string_view in) {
-  return int64_t(GetBigEndian64(in) ^ (1ULL << 63));
-}
+inline void PutOrderedInt64(std::string* out, int64_t v) { PutBigEndian64(out, uint64_t(v) ^ (1ULL << 63)); }
+inline int64_t GetOrderedInt64(absl::string_view in) { return int64_t(GetBigEndian64(in) ^ (1ULL << 63)); }
 
 }  // namespace centinela
 

@@ -49,8 +49,7 @@ absl::StatusOr<int64_t> ParseDecimalMinor(absl::string_view text, int exponent) 
     seen_digit = true;
     if (seen_dot) {
       if (++frac_digits > exponent) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("amount \"", text, "\" has more than ", exponent, " decimals"));
+        return absl::InvalidArgumentError(absl::StrCat("amount \"", text, "\" has more than ", exponent, " decimals"));
       }
       frac = frac * 10 + (ch - '0');
     } else {

@@ -11,9 +11,9 @@
 #define CENTINELA_CONCAT_(a, b) CENTINELA_CONCAT_INNER_(a, b)
 
 // Evaluates `expr` (an absl::Status); returns it from the caller if not ok.
-#define RETURN_IF_ERROR(expr)                         \
-  do {                                                \
-    ::absl::Status centinela_status_ = (expr);        \
+#define RETURN_IF_ERROR(expr)                              \
+  do {                                                     \
+    ::absl::Status centinela_status_ = (expr);             \
     if (!centinela_status_.ok()) return centinela_status_; \
   } while (0)
 

@@ -6,9 +6,7 @@
 
 namespace centinela {
 
-int64_t ToMicros(const google::protobuf::Timestamp& ts) {
-  return ts.seconds() * kMicrosPerSecond + ts.nanos() / 1000;
-}
+int64_t ToMicros(const google::protobuf::Timestamp& ts) { return ts.seconds() * kMicrosPerSecond + ts.nanos() / 1000; }
 
 google::protobuf::Timestamp FromMicros(int64_t micros) {
   google::protobuf::Timestamp ts;
@@ -50,8 +48,8 @@ std::string FormatIsoDate(int64_t z) {
 absl::StatusOr<int64_t> ParseIsoDate(absl::string_view t) {
   int y, m, d;
   if (t.size() != 10 || t[4] != '-' || t[7] != '-' || !absl::SimpleAtoi(t.substr(0, 4), &y) ||
-      !absl::SimpleAtoi(t.substr(5, 2), &m) || !absl::SimpleAtoi(t.substr(8, 2), &d) || m < 1 ||
-      m > 12 || d < 1 || d > 31) {
+      !absl::SimpleAtoi(t.substr(5, 2), &m) || !absl::SimpleAtoi(t.substr(8, 2), &d) || m < 1 || m > 12 || d < 1 ||
+      d > 31) {
     return absl::InvalidArgumentError(absl::StrCat("\"", t, "\" is not a date YYYY-MM-DD"));
   }
   const int64_t days = DaysFromCivil(y, unsigned(m), unsigned(d));
@@ -68,10 +66,14 @@ absl::StatusOr<int64_t> ParseDuration(absl::string_view t) {
     return absl::InvalidArgumentError(absl::StrCat("\"", t, "\" is not a duration like 7d, 24h, 30m"));
   }
   switch (t.back()) {
-    case 'd': return n * kMicrosPerDay;
-    case 'h': return n * kMicrosPerHour;
-    case 'm': return n * 60 * kMicrosPerSecond;
-    case 's': return n * kMicrosPerSecond;
+    case 'd':
+      return n * kMicrosPerDay;
+    case 'h':
+      return n * kMicrosPerHour;
+    case 'm':
+      return n * 60 * kMicrosPerSecond;
+    case 's':
+      return n * kMicrosPerSecond;
   }
   return absl::InvalidArgumentError(absl::StrCat("\"", t, "\" has an unknown unit (use d, h, m or s)"));
 }

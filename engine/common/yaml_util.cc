@@ -43,8 +43,8 @@ absl::Status CheckYamlKeys(const std::string& source, const YAML::Node& map,
     for (absl::string_view a : allowed) ok |= (a == key);
     if (!ok) {
       return YamlError(source, kv.first,
-                       absl::StrCat("unknown field '", key, "' in ", where, " (expected one of: ",
-                                    absl::StrJoin(allowed, ", "), ")"));
+                       absl::StrCat("unknown field '", key, "' in ", where,
+                                    " (expected one of: ", absl::StrJoin(allowed, ", "), ")"));
     }
   }
   return absl::OkStatus();

@@ -19,9 +19,9 @@ absl::Status Read(const std::string& source, const YAML::Node& parent, const cha
   try {
     *out = n.as<T>();
   } catch (const YAML::Exception&) {
-    return YamlError(source, n,
-                     absl::StrCat(section, ".", key, ": invalid value '", n.IsScalar() ? n.Scalar() : "<non-scalar>",
-                                  "'"));
+    return YamlError(
+        source, n,
+        absl::StrCat(section, ".", key, ": invalid value '", n.IsScalar() ? n.Scalar() : "<non-scalar>", "'"));
   }
   return absl::OkStatus();
 }
@@ -40,9 +40,8 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(const std::string& text, const st
   if (gethostname(host, sizeof(host) - 1) == 0 && host[0]) c.instance = host;
   ASSIGN_OR_RETURN(YAML::Node root, LoadYaml(text, source));
   if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
-  RETURN_IF_ERROR(
-      CheckYamlKeys(source, root, {"instance", "kafka", "storage", "rules", "fx", "engine", "api", "screening"},
-                    "the config"));
+  RETURN_IF_ERROR(CheckYamlKeys(
+      source, root, {"instance", "kafka", "storage", "rules", "fx", "engine", "api", "screening"}, "the config"));
   RETURN_IF_ERROR(Read(source, root, "instance", "the config", &c.instance));
   if (c.instance.empty() || c.instance.size() > 128) {
     return YamlError(source, root["instance"], "instance: a name of 1 to 128 characters");
@@ -71,7 +70,8 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(const std::string& text, const st
     RETURN_IF_ERROR(Read(source, s, "sync", "storage", &c.sync));
     RETURN_IF_ERROR(Read(source, s, "retention_days", "storage", &c.retention_days));
     if (c.retention_days < 0 || c.retention_days > 36500) {
-      return YamlError(source, s["retention_days"], "storage.retention_days must be 0..36500 (0 keeps no transactions)");
+      return YamlError(source, s["retention_days"],
+                       "storage.retention_days must be 0..36500 (0 keeps no transactions)");
     }
   }
   if (const YAML::Node r = root["rules"]) {

@@ -7,7 +7,6 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-
 #include "screening/lists/list_loader.h"
 
 namespace centinela {
@@ -37,9 +36,9 @@ struct EngineConfig {
   int batch_max_records = 2000;
   int batch_max_ms = 100;
   // investigator API (docs/api.md); off unless api.listen is set
-  std::string api_listen;        // host:port, loopback by default in the shipped config
-  std::string api_tokens_path;   // YAML list of {user, role, sha256}
-  std::string api_audit_path;    // empty: <data_dir>/audit.log (after any --data-dir)
+  std::string api_listen;                // host:port, loopback by default in the shipped config
+  std::string api_tokens_path;           // YAML list of {user, role, sha256}
+  std::string api_audit_path;            // empty: <data_dir>/audit.log (after any --data-dir)
   int api_max_body_bytes = 1024 * 1024;  // rule packs are submitted in the body
   int api_threads = 8;
   // sanctions and PEP lists screened by screen() in rules (docs/screening.md)

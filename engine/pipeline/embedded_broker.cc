@@ -18,7 +18,8 @@ absl::StatusOr<std::unique_ptr<kafka::MockCluster>> StartEmbeddedBroker(const En
     const std::string tmp = config.bootstrap_file + ".tmp";
     {
       std::ofstream out(tmp);
-      if (!out) return absl::PermissionDeniedError(absl::StrCat(config.bootstrap_file, ": cannot write bootstrap file"));
+      if (!out)
+        return absl::PermissionDeniedError(absl::StrCat(config.bootstrap_file, ": cannot write bootstrap file"));
       out << cluster->bootstrap() << "\n";
     }
     std::error_code ec;

@@ -13,7 +13,7 @@ constexpr int64_t kMaxInFlight = 20000;
 }
 
 absl::StatusOr<std::unique_ptr<OutboxDrainer>> OutboxDrainer::Start(Store* store, const std::string& bootstrap,
-                                                                     const kafka::Config& extra) {
+                                                                    const kafka::Config& extra) {
   std::unique_ptr<OutboxDrainer> d(new OutboxDrainer(store));
   OutboxDrainer* self = d.get();
   auto producer = kafka::Producer::Create(bootstrap, extra,
@@ -45,7 +45,8 @@ void OutboxDrainer::OnDelivery(int64_t seq, const absl::Status& status) {
     return;
   }
   ++failures_;
-  fprintf(stderr, "outbox: record %ld not delivered, will resend: %s\n", long(seq), std::string(status.message()).c_str());
+  fprintf(stderr, "outbox: record %ld not delivered, will resend: %s\n", long(seq),
+          std::string(status.message()).c_str());
   if (resend_from_ < 0 || seq < resend_from_) resend_from_ = seq;
 }
 
@@ -68,7 +69,8 @@ void OutboxDrainer::Loop() {
           cursor_ = seq + 1;
           continue;
         }
-        absl::Status s = producer_->Produce(e.topic(), -1, e.key(), e.value(), {{"content-type", e.content_type()}}, seq);
+        absl::Status s =
+            producer_->Produce(e.topic(), -1, e.key(), e.value(), {{"content-type", e.content_type()}}, seq);
         if (!s.ok()) {
           fprintf(stderr, "outbox: %s\n", std::string(s.message()).c_str());
           break;

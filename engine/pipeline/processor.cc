@@ -1,7 +1,5 @@
 #include "engine/pipeline/processor.h"
 
-#include "engine/pipeline/party_screening.h"
-
 #include <chrono>
 #include <cmath>
 
@@ -13,6 +11,7 @@
 #include "engine/common/keys.h"
 #include "engine/common/status_macros.h"
 #include "engine/common/time_util.h"
+#include "engine/pipeline/party_screening.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace centinela {
@@ -97,7 +96,8 @@ Processor::Lane::Lane(Processor* p, const rules::RulePack* pack, const Lane* act
   if (active_) {
     absl::flat_hash_set<uint32_t> active_states;
     for (const rules::AggregateSpec& a : active_->pack_->aggregates()) active_states.insert(a.state_id);
-    for (const rules::AggregateSpec& a : pack_->aggregates()) folds_owner_[a.index] = !active_states.contains(a.state_id);
+    for (const rules::AggregateSpec& a : pack_->aggregates())
+      folds_owner_[a.index] = !active_states.contains(a.state_id);
   }
   profile_before_.resize(pack_->profiles().size());
   profile_fold_slots_.resize(pack_->profiles().size());
@@ -137,8 +137,7 @@ Processor::Processor(Store* store, const FxTable* fx, ProcessorOptions options, 
       archive_(store) {
   if (!options_.wall_clock_micros) {
     options_.wall_clock_micros = [] {
-      return std::chrono::duration_cast<std::chrono::microseconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
+      return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count();
     };
   }
@@ -271,8 +270,8 @@ rules::Value Processor::Lane::ComputeGraph(rules::GraphFeature feature) {
     case rules::GraphFeature::kPassThroughDelay: {
       const double r = g.pass_through_ratio;
       auto at = p_->graph_->LatestInflow(from, now - g.pass_through_window_micros, now,
-                                     int64_t(double(current_->amount_usd) * r),
-                                     int64_t(double(current_->amount_usd) / r));
+                                         int64_t(double(current_->amount_usd) * r),
+                                         int64_t(double(current_->amount_usd) / r));
       if (!at.ok()) {
         p_->agg_error_ = at.status();
         return rules::Value::Null();
@@ -285,7 +284,7 @@ rules::Value Processor::Lane::ComputeGraph(rules::GraphFeature feature) {
     }
     case rules::GraphFeature::kPassThroughHops: {
       rules::Value v = number(p_->graph_->PassThroughHops(from, now, current_->amount_usd, g.pass_through_window_micros,
-                                                      g.pass_through_ratio, g.max_hops));
+                                                          g.pass_through_ratio, g.max_hops));
       return v.null || v.n == 0 ? rules::Value::Null() : v;
     }
     case rules::GraphFeature::kBipartiteSenders: {
@@ -309,18 +308,18 @@ rules::Value Processor::Lane::Profile(int index, rules::ProfileFeature feature) 
   if (!b.has_subject) return rules::Value::Null();
   const centinela::Profile& p = b.profile;
   switch (feature) {
-    case rules::ProfileFeature::kCount: return rules::Value::Number(double(p.count));
+    case rules::ProfileFeature::kCount:
+      return rules::Value::Number(double(p.count));
     case rules::ProfileFeature::kMean:
       return p.count > 0 ? rules::Value::Of(Money{p.MeanMinor(), Currency::Usd()}) : rules::Value::Null();
     case rules::ProfileFeature::kStddev:
-      return p.count > 1 ? rules::Value::Of(Money{p.StddevMinor(), Currency::Usd()})
-                         : rules::Value::Null();
+      return p.count > 1 ? rules::Value::Of(Money{p.StddevMinor(), Currency::Usd()}) : rules::Value::Null();
     case rules::ProfileFeature::kLastSeen:
       return p.count > 0 ? rules::Value::Time(p.last_micros) : rules::Value::Null();
     case rules::ProfileFeature::kDaysInactive:
       if (p.count == 0) return rules::Value::Null();
-      return rules::Value::Number(
-          double(std::max<int64_t>(0, current_->event_micros - p.last_micros)) / double(kMicrosPerDay));
+      return rules::Value::Number(double(std::max<int64_t>(0, current_->event_micros - p.last_micros)) /
+                                  double(kMicrosPerDay));
     case rules::ProfileFeature::kNewCounterparty:
       return b.new_counterparty < 0 ? rules::Value::Null() : rules::Value::Bool(b.new_counterparty == 1);
   }

@@ -12,8 +12,6 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "google/protobuf/arena.h"
-#include "screening/match/list_set.h"
 #include "engine/alerts/alert_book.h"
 #include "engine/codec/decoder.h"
 #include "engine/state/graph_store.h"
@@ -24,7 +22,9 @@
 #include "engine/state/window_store.h"
 #include "engine/validate/fx_table.h"
 #include "engine/validate/normalizer.h"
+#include "google/protobuf/arena.h"
 #include "rules/pack/rule_pack.h"
+#include "screening/match/list_set.h"
 
 namespace centinela {
 
@@ -71,8 +71,8 @@ struct Counters {
 // sent.
 class Processor {
  public:
-  static absl::StatusOr<std::unique_ptr<Processor>> Create(Store* store, const rules::RulePack* pack,
-                                                           const FxTable* fx, ProcessorOptions options);
+  static absl::StatusOr<std::unique_ptr<Processor>> Create(Store* store, const rules::RulePack* pack, const FxTable* fx,
+                                                           ProcessorOptions options);
   ~Processor();
 
   // Adds one record's effects to the open batch. Fails only on storage

@@ -4,8 +4,8 @@
 
 namespace centinela {
 
-bool EventTimeExpiryFilter::Expired(Layout layout, absl::string_view key, absl::string_view value,
-                                    int64_t watermark, int64_t grace_micros) {
+bool EventTimeExpiryFilter::Expired(Layout layout, absl::string_view key, absl::string_view value, int64_t watermark,
+                                    int64_t grace_micros) {
   if (layout == Layout::kState) {
     // state_id(4) | len(2) | subject | rest: no rest means a profile.
     if (key.size() < 6) return false;

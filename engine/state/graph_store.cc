@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "absl/strings/str_cat.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
 #include "engine/common/keys.h"
 #include "engine/common/status_macros.h"
 
@@ -72,10 +72,10 @@ absl::Status GraphStore::AddEdge(absl::string_view src, absl::string_view dst, i
 
 absl::Status GraphStore::Insert(Dir dir, absl::string_view account, absl::string_view other, int64_t micros,
                                 int64_t amount, rocksdb::WriteBatch* batch) {
-  ASSIGN_OR_RETURN(std::vector<Edge>* loaded, Load(dir, account));
+  ASSIGN_OR_RETURN(std::vector<Edge> * loaded, Load(dir, account));
   std::vector<Edge>& edges = *loaded;
-  auto pos = std::upper_bound(edges.begin(), edges.end(), micros,
-                              [](int64_t t, const Edge& e) { return t < e.micros; });
+  auto pos =
+      std::upper_bound(edges.begin(), edges.end(), micros, [](int64_t t, const Edge& e) { return t < e.micros; });
   edges.insert(pos, Edge{micros, std::string(other), amount});
   value_.clear();
   PutOrderedInt64(&value_, micros + retention_);  // expire_at: compaction drops it after that
@@ -89,9 +89,8 @@ absl::Status GraphStore::Insert(Dir dir, absl::string_view account, absl::string
   return absl::OkStatus();
 }
 
-absl::StatusOr<int> GraphStore::ShortestPath(absl::string_view from, absl::string_view to, int64_t since,
-                                             int64_t until, int max_hops, int max_visits, int64_t min_amount,
-                                             int64_t max_amount) {
+absl::StatusOr<int> GraphStore::ShortestPath(absl::string_view from, absl::string_view to, int64_t since, int64_t until,
+                                             int max_hops, int max_visits, int64_t min_amount, int64_t max_amount) {
   // Breadth-first by hop count; for each account, the earliest time we can
   // be there (a later arrival can only use a subset of its edges). Accounts
   // are views of edge strings in the cache: Load() may add entries (moving
@@ -140,8 +139,8 @@ const GraphStore::Edge* GraphStore::LatestIn(const std::vector<Edge>& in, int64_
 }
 
 absl::StatusOr<int64_t> GraphStore::LatestInflow(absl::string_view account, int64_t since, int64_t until,
-                                                  int64_t min_amount, int64_t max_amount) {
-  ASSIGN_OR_RETURN(std::vector<Edge>* in, Load(Dir::kIn, account));
+                                                 int64_t min_amount, int64_t max_amount) {
+  ASSIGN_OR_RETURN(std::vector<Edge> * in, Load(Dir::kIn, account));
   const Edge* e = LatestIn(*in, since, until, min_amount, max_amount, /*not_from=*/{});
   return e ? e->micros : int64_t{-1};
 }
@@ -151,10 +150,10 @@ absl::StatusOr<int> GraphStore::PassThroughHops(absl::string_view account, int64
   std::string current(account);
   int hops = 0;
   while (hops < max_hops) {
-    ASSIGN_OR_RETURN(std::vector<Edge>* in, Load(Dir::kIn, current));
+    ASSIGN_OR_RETURN(std::vector<Edge> * in, Load(Dir::kIn, current));
     // A transfer to itself is not an inflow to pass on.
-    const Edge* found = LatestIn(*in, until - window, until, int64_t(double(amount) * ratio),
-                                 int64_t(double(amount) / ratio), current);
+    const Edge* found =
+        LatestIn(*in, until - window, until, int64_t(double(amount) * ratio), int64_t(double(amount) / ratio), current);
     if (!found) break;
     ++hops;
     // Step upstream: did the payer pass on what it had just received?
@@ -169,7 +168,7 @@ absl::StatusOr<int> GraphStore::SharedSenders(absl::string_view from, absl::stri
                                               int64_t until, int max_visits) {
   absl::flat_hash_set<std::string> senders;  // who paid `to`
   {
-    ASSIGN_OR_RETURN(std::vector<Edge>* in, Load(Dir::kIn, to));
+    ASSIGN_OR_RETURN(std::vector<Edge> * in, Load(Dir::kIn, to));
     for (const Edge& e : *in) {
       if (e.micros >= since && e.micros <= until) senders.insert(e.dst);
     }
@@ -177,7 +176,7 @@ absl::StatusOr<int> GraphStore::SharedSenders(absl::string_view from, absl::stri
   if (senders.size() < 2) return int(senders.size());
   absl::flat_hash_set<std::string> others;  // other accounts `from` paid
   {
-    ASSIGN_OR_RETURN(std::vector<Edge>* out, Load(Dir::kOut, from));
+    ASSIGN_OR_RETURN(std::vector<Edge> * out, Load(Dir::kOut, from));
     for (const Edge& e : *out) {
       if (e.micros >= since && e.micros <= until && e.dst != to) others.insert(e.dst);
     }
@@ -186,7 +185,7 @@ absl::StatusOr<int> GraphStore::SharedSenders(absl::string_view from, absl::stri
   int visits = 0;
   for (const std::string& other : others) {
     if (++visits > max_visits) break;
-    ASSIGN_OR_RETURN(std::vector<Edge>* in, Load(Dir::kIn, other));
+    ASSIGN_OR_RETURN(std::vector<Edge> * in, Load(Dir::kIn, other));
     absl::flat_hash_set<absl::string_view> shared;
     for (const Edge& e : *in) {
       if (e.micros >= since && e.micros <= until && senders.contains(e.dst)) shared.insert(e.dst);
@@ -196,13 +195,13 @@ absl::StatusOr<int> GraphStore::SharedSenders(absl::string_view from, absl::stri
   return best;
 }
 
-absl::StatusOr<int> GraphStore::GatherPaths(absl::string_view mid, absl::string_view sink, int64_t since,
-                                            int64_t until, int max_visits) {
+absl::StatusOr<int> GraphStore::GatherPaths(absl::string_view mid, absl::string_view sink, int64_t since, int64_t until,
+                                            int max_visits) {
   // Sources that paid `mid`: only paths through them count, so that the
   // transfer being scored is one of the legs.
   absl::flat_hash_set<std::string> sources;
   {
-    ASSIGN_OR_RETURN(std::vector<Edge>* in, Load(Dir::kIn, mid));
+    ASSIGN_OR_RETURN(std::vector<Edge> * in, Load(Dir::kIn, mid));
     for (const Edge& e : *in) {
       if (e.micros >= since && e.micros <= until) sources.insert(e.dst);
     }
@@ -212,7 +211,7 @@ absl::StatusOr<int> GraphStore::GatherPaths(absl::string_view mid, absl::string_
   // sources among B's payers before it.
   absl::flat_hash_map<std::string, int64_t> payers;
   {
-    ASSIGN_OR_RETURN(std::vector<Edge>* in, Load(Dir::kIn, sink));
+    ASSIGN_OR_RETURN(std::vector<Edge> * in, Load(Dir::kIn, sink));
     for (const Edge& e : *in) {
       if (e.micros < since || e.micros > until) continue;
       auto [it, inserted] = payers.try_emplace(e.dst, e.micros);
@@ -224,7 +223,7 @@ absl::StatusOr<int> GraphStore::GatherPaths(absl::string_view mid, absl::string_
   absl::flat_hash_set<absl::string_view> counted;
   for (const auto& [b, paid_sink_at] : payers) {
     if (++visits > max_visits) break;
-    ASSIGN_OR_RETURN(std::vector<Edge>* in, Load(Dir::kIn, b));
+    ASSIGN_OR_RETURN(std::vector<Edge> * in, Load(Dir::kIn, b));
     counted.clear();
     for (const Edge& e : *in) {
       if (e.micros < since || e.micros > paid_sink_at) continue;
@@ -237,7 +236,7 @@ absl::StatusOr<int> GraphStore::GatherPaths(absl::string_view mid, absl::string_
 }
 
 absl::StatusOr<int> GraphStore::Degree(absl::string_view account, Dir dir, int64_t since, int64_t until) {
-  ASSIGN_OR_RETURN(std::vector<Edge>* edges, Load(dir, account));
+  ASSIGN_OR_RETURN(std::vector<Edge> * edges, Load(dir, account));
   auto& seen = degree_seen_;
   seen.clear();
   for (const Edge& e : *edges) {

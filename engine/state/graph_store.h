@@ -121,7 +121,7 @@ class GraphStore {
   Cache out_;
   Cache in_;
   std::unique_ptr<rocksdb::Iterator> reader_;  // read view for cache misses, see Evict()
-  std::string key_, value_;  // Insert's scratch
+  std::string key_, value_;                    // Insert's scratch
   // Search scratch, reused across calls (views of edge strings in the cache).
   absl::flat_hash_map<absl::string_view, int64_t> search_earliest_;
   std::vector<std::pair<absl::string_view, int64_t>> search_frontier_, search_next_;

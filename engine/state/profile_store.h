@@ -21,8 +21,8 @@ namespace centinela {
 struct Profile {
   int64_t count = 0;
   double mean = 0;
-  double m2 = 0;             // sum of squared deviations from the mean
-  int64_t last_micros = 0;   // latest event time folded in; meaningful when count > 0
+  double m2 = 0;            // sum of squared deviations from the mean
+  int64_t last_micros = 0;  // latest event time folded in; meaningful when count > 0
 
   // Mean and population standard deviation, rounded to the USD cent;
   // meaningful when count > 0 (mean) and count > 1 (stddev).

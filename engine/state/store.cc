@@ -10,8 +10,8 @@
 namespace centinela {
 namespace {
 
-constexpr const char* kCfNames[] = {"state", "alerts", "alert_index", "outbox", "offsets",
-                                    "meta",  "rules",  "audit",       "edges",  "workflow", "transactions"};
+constexpr const char* kCfNames[] = {"state", "alerts", "alert_index", "outbox",   "offsets",     "meta",
+                                    "rules", "audit",  "edges",       "workflow", "transactions"};
 static_assert(sizeof(kCfNames) / sizeof(kCfNames[0]) == int(Cf::kCount));
 
 // Extracts `len u16 · bytes[len]` that starts `offset` bytes into a key: the
@@ -31,9 +31,7 @@ class LengthPrefixedTransform : public rocksdb::SliceTransform {
   }
 
  private:
-  size_t Length(const rocksdb::Slice& key) const {
-    return GetBigEndian16(absl::string_view(key.data() + offset_, 2));
-  }
+  size_t Length(const rocksdb::Slice& key) const { return GetBigEndian16(absl::string_view(key.data() + offset_, 2)); }
   size_t offset_;
   std::string name_;
 };
@@ -68,10 +66,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, cons
   prefixed.memtable_prefix_bloom_size_ratio = 0.05;
   prefixed.memtable_whole_key_filtering = true;
   prefixed.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(1 << 20));
-  store->state_expiry_ = std::make_unique<EventTimeExpiryFilter>(
-      EventTimeExpiryFilter::Layout::kState, &store->watermark_, options.expiry_grace_micros);
-  store->edges_expiry_ = std::make_unique<EventTimeExpiryFilter>(
-      EventTimeExpiryFilter::Layout::kEdges, &store->watermark_, options.expiry_grace_micros);
+  store->state_expiry_ = std::make_unique<EventTimeExpiryFilter>(EventTimeExpiryFilter::Layout::kState,
+                                                                 &store->watermark_, options.expiry_grace_micros);
+  store->edges_expiry_ = std::make_unique<EventTimeExpiryFilter>(EventTimeExpiryFilter::Layout::kEdges,
+                                                                 &store->watermark_, options.expiry_grace_micros);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
   for (int i = 0; i < int(Cf::kCount); ++i) {
@@ -84,7 +82,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, cons
     if (Cf(i) == Cf::kTransactions) {
       o = prefixed;
       o.prefix_extractor = std::make_shared<LengthPrefixedTransform>(2);  // after 'T-' or 'S' + kind
-      o.compaction_filter = store->edges_expiry_.get();  // every value starts with expire_at
+      o.compaction_filter = store->edges_expiry_.get();                   // every value starts with expire_at
     }
     if (Cf(i) == Cf::kEdges) {
       o = prefixed;
@@ -95,9 +93,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, cons
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
-  rocksdb::Status s = options.read_only
-                          ? rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handles, &db)
-                          : rocksdb::DB::Open(db_options, path, descriptors, &handles, &db);
+  rocksdb::Status s = options.read_only ? rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handles, &db)
+                                        : rocksdb::DB::Open(db_options, path, descriptors, &handles, &db);
   if (!s.ok()) return FromRocks(s, absl::StrCat("opening ", path));
   store->db_.reset(db);
   store->default_cf_ = handles[0];

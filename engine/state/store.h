@@ -20,17 +20,17 @@
 namespace centinela {
 
 enum class Cf : int {
-  kState = 0,    // windowed aggregates: state_id | subject | bucket
-  kAlerts,       // alert id -> Alert
-  kAlertIndex,   // secondary indexes over alerts
-  kOutbox,       // seq -> OutboxEntry (deleted once Kafka acknowledged it)
-  kOffsets,      // topic | partition -> next offset to consume
-  kMeta,         // counters and sequence numbers
-  kRules,        // deployed rule packs (later issues)
-  kAudit,        // audit log (later issues)
-  kEdges,        // transfer graph: src | time | dst -> amount
-  kWorkflow,     // alert id -> AlertWorkflow (status, version, history); written by the API only
-  kTransactions, // retained transactions and their subject index (TransactionArchive)
+  kState = 0,     // windowed aggregates: state_id | subject | bucket
+  kAlerts,        // alert id -> Alert
+  kAlertIndex,    // secondary indexes over alerts
+  kOutbox,        // seq -> OutboxEntry (deleted once Kafka acknowledged it)
+  kOffsets,       // topic | partition -> next offset to consume
+  kMeta,          // counters and sequence numbers
+  kRules,         // deployed rule packs (later issues)
+  kAudit,         // audit log (later issues)
+  kEdges,         // transfer graph: src | time | dst -> amount
+  kWorkflow,      // alert id -> AlertWorkflow (status, version, history); written by the API only
+  kTransactions,  // retained transactions and their subject index (TransactionArchive)
   kCount,
 };
 

@@ -66,8 +66,8 @@ void TransactionArchive::Add(absl::string_view tx_id, int64_t event_micros, int6
 
 bool TransactionArchive::Expired(absl::string_view value) const {
   // Past retention but not compacted yet: as good as gone.
-  return EventTimeExpiryFilter::Expired(EventTimeExpiryFilter::Layout::kEdges, {}, value,
-                                        store_->expiry_watermark(), store_->options().expiry_grace_micros);
+  return EventTimeExpiryFilter::Expired(EventTimeExpiryFilter::Layout::kEdges, {}, value, store_->expiry_watermark(),
+                                        store_->options().expiry_grace_micros);
 }
 
 absl::StatusOr<std::optional<TransactionArchive::Entry>> TransactionArchive::Get(absl::string_view tx_id) const {
@@ -105,8 +105,8 @@ absl::Status TransactionArchive::ForEach(const std::function<absl::Status(const 
 }
 
 absl::StatusOr<std::vector<TransactionArchive::Entry>> TransactionArchive::Recent(absl::string_view kind,
-                                                                                absl::string_view id, int limit,
-                                                                                int64_t before_micros) const {
+                                                                                  absl::string_view id, int limit,
+                                                                                  int64_t before_micros) const {
   ASSIGN_OR_RETURN(char code, KindCode(kind));
   std::string prefix;
   SubjectPrefix(code, id, &prefix);

@@ -5,6 +5,7 @@
 #define CENTINELA_ENGINE_STATE_TRANSACTION_ARCHIVE_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,8 +13,6 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "engine/state/store.h"
-#include <functional>
-
 #include "rocksdb/write_batch.h"
 
 namespace centinela {
@@ -48,8 +47,7 @@ class TransactionArchive {
   // `accounts` and `documents` are the parties' keys; empty ones are skipped.
   void Add(absl::string_view tx_id, int64_t event_micros, int64_t retention_micros, char format,
            absl::string_view payload, absl::string_view originator_account, absl::string_view beneficiary_account,
-           absl::string_view originator_document, absl::string_view beneficiary_document,
-           rocksdb::WriteBatch* batch);
+           absl::string_view originator_document, absl::string_view beneficiary_document, rocksdb::WriteBatch* batch);
 
   // The retained record, or nullopt when it expired or was never stored.
   absl::StatusOr<std::optional<Entry>> Get(absl::string_view tx_id) const;

@@ -32,8 +32,8 @@ absl::StatusOr<WindowStore::Handle> WindowStore::OpenKey(const std::string& key)
     const rocksdb::Slice k = iter->key();
     const rocksdb::Slice v = iter->value();
     if (k.size() != prefix.size() + 8 || v.size() < kHeaderBytes || (v.size() - kHeaderBytes) % 8 != 0) {
-      return absl::DataLossError(absl::StrCat("state: malformed bucket for subject ",
-                                              absl::CHexEscape(Store::StateKeySubject(key))));
+      return absl::DataLossError(
+          absl::StrCat("state: malformed bucket for subject ", absl::CHexEscape(Store::StateKeySubject(key))));
     }
     auto u64 = [&](size_t off) { return GetBigEndian64(absl::string_view(v.data() + off, 8)); };
     Bucket b;
@@ -63,8 +63,8 @@ absl::Status WindowStore::Add(uint32_t state_id, absl::string_view subject, int6
   return absl::OkStatus();
 }
 
-void WindowStore::Add(Handle handle, int64_t window_micros, int64_t bucket_micros, int64_t event_micros,
-                      int64_t amount, uint64_t distinct_hash) {
+void WindowStore::Add(Handle handle, int64_t window_micros, int64_t bucket_micros, int64_t event_micros, int64_t amount,
+                      uint64_t distinct_hash) {
   SubjectWindow& w = *handle;
   std::vector<Bucket>& b = w.buckets;
   const int64_t index = FloorDiv(event_micros, bucket_micros);
@@ -95,8 +95,8 @@ void WindowStore::Add(Handle handle, int64_t window_micros, int64_t bucket_micro
   // Buckets that no query at the newest event time can reach leave the
   // cache; on disk they stay until compaction passes their expire_at.
   const int64_t keep_from = b.back().index - window_micros / bucket_micros;
-  auto first_kept = std::lower_bound(b.begin(), b.end(), keep_from,
-                                     [](const Bucket& x, int64_t i) { return x.index < i; });
+  auto first_kept =
+      std::lower_bound(b.begin(), b.end(), keep_from, [](const Bucket& x, int64_t i) { return x.index < i; });
   b.erase(b.begin(), first_kept);
 }
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/node_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/status/statusor.h"
 #include "engine/state/store.h"
 #include "engine/state/window_totals.h"
@@ -100,7 +100,7 @@ class WindowStore {
   // key: state_id | subject. Node-based, so that handles and dirty_ stay
   // valid while other subjects are added.
   absl::node_hash_map<std::string, SubjectWindow> cache_;
-  std::vector<SubjectWindow*> dirty_;  // entries with unflushed buckets
+  std::vector<SubjectWindow*> dirty_;          // entries with unflushed buckets
   std::unique_ptr<rocksdb::Iterator> reader_;  // read view for cache misses, see Evict()
   std::string scratch_key_;
   absl::flat_hash_set<uint64_t> distinct_scratch_;

@@ -35,7 +35,8 @@ absl::StatusOr<FxTable> FxTable::FromYaml(const std::string& text, const std::st
     if (!cur.ok()) return absl::InvalidArgumentError(absl::StrCat(where, ": ", cur.status().message()));
     auto micros = ParseDecimalMinor(n["per_usd"].as<std::string>(), 6);
     if (!micros.ok() || *micros <= 0) {
-      return absl::InvalidArgumentError(absl::StrCat(where, ": per_usd must be a positive decimal with at most 6 decimals"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": per_usd must be a positive decimal with at most 6 decimals"));
     }
     table.rates_[cur->packed()].push_back({*day, *micros});
   }

@@ -12,7 +12,6 @@
 #include "absl/status/statusor.h"
 #include "engine/common/money.h"
 
-
 namespace centinela {
 
 // Rates are stored as "units of currency per 1 USD" with 6 decimals
@@ -23,7 +22,7 @@ namespace centinela {
 class FxTable {
  public:
   struct Rate {
-    int64_t day;            // days since epoch
+    int64_t day;             // days since epoch
     int64_t per_usd_micros;  // currency units per USD, times 1e6
   };
 

@@ -46,7 +46,8 @@ absl::Status ValidateParty(const v1::Party& p, absl::string_view side) {
   }
   if (!p.country().empty() &&
       (p.country().size() != 2 || !absl::ascii_isupper(p.country()[0]) || !absl::ascii_isupper(p.country()[1]))) {
-    return FieldError(absl::StrCat(side, ".country"), absl::StrCat("\"", p.country(), "\" is not an ISO 3166 alpha-2 code"));
+    return FieldError(absl::StrCat(side, ".country"),
+                      absl::StrCat("\"", p.country(), "\" is not an ISO 3166 alpha-2 code"));
   }
   if (!p.account_opened().empty()) {
     if (auto d = ParseIsoDate(p.account_opened()); !d.ok()) {

@@ -18,7 +18,7 @@ struct NormalizedTx {
   const v1::Transaction* tx = nullptr;
   int64_t event_micros = 0;
   int64_t event_day = 0;
-  Money amount;          // as reported
+  Money amount;            // as reported
   int64_t amount_usd = 0;  // USD minor units at the day's rate
   int64_t amount_pen = 0;  // PEN minor units at the day's rate
 };

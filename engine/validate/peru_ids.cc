@@ -22,13 +22,12 @@ int DniRemainder(absl::string_view d) {
 
 }  // namespace
 
-char DniCheckDigit(absl::string_view eight_digits) {
-  return "65432110987"[DniRemainder(eight_digits)];
-}
+char DniCheckDigit(absl::string_view eight_digits) { return "65432110987"[DniRemainder(eight_digits)]; }
 
 absl::Status ValidateDni(absl::string_view dni) {
   if (dni.size() != 8 && dni.size() != 9) {
-    return absl::InvalidArgumentError(absl::StrCat("DNI \"", dni, "\" must have 8 digits (plus optional check character)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("DNI \"", dni, "\" must have 8 digits (plus optional check character)"));
   }
   if (!AllDigits(dni.substr(0, 8))) {
     return absl::InvalidArgumentError(absl::StrCat("DNI \"", dni, "\" must be digits"));
@@ -56,8 +55,8 @@ absl::Status ValidateRuc(absl::string_view ruc) {
   }
   const absl::string_view prefix = ruc.substr(0, 2);
   if (prefix != "10" && prefix != "15" && prefix != "17" && prefix != "20") {
-    return absl::InvalidArgumentError(absl::StrCat("RUC \"", ruc, "\" has an unknown prefix ", prefix,
-                                                   " (expected 10, 15, 17 or 20)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("RUC \"", ruc, "\" has an unknown prefix ", prefix, " (expected 10, 15, 17 or 20)"));
   }
   if (RucCheckDigit(ruc) != ruc[10] - '0') {
     return absl::InvalidArgumentError(absl::StrCat("RUC \"", ruc, "\" has an invalid check digit"));

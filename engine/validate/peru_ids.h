@@ -3,9 +3,9 @@
 #define CENTINELA_ENGINE_VALIDATE_PERU_IDS_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace centinela {
 

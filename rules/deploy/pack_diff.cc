@@ -61,8 +61,10 @@ void FieldChanges(const YAML::Node& a, const YAML::Node& b, const std::string& p
       for (const auto& i : x) xs.insert(OneLine(i));
       for (const auto& i : y) ys.insert(OneLine(i));
       std::vector<std::string> delta;
-      for (const auto& i : ys) if (!xs.contains(i)) delta.push_back("+" + i);
-      for (const auto& i : xs) if (!ys.contains(i)) delta.push_back("-" + i);
+      for (const auto& i : ys)
+        if (!xs.contains(i)) delta.push_back("+" + i);
+      for (const auto& i : xs)
+        if (!ys.contains(i)) delta.push_back("-" + i);
       if (delta.empty()) delta.push_back("reordered");
       out->push_back(absl::StrCat(name, ": ", absl::StrJoin(delta, " ")));
     } else {
@@ -131,7 +133,8 @@ absl::StatusOr<PackDiff> DiffPacks(const RulePack& from, const RulePack& to) {
 
 std::string FormatPackDiff(const PackDiff& d) {
   std::string out = absl::StrCat("--- ", d.from_version, "\n+++ ", d.to_version, "\n");
-  if (d.changes.empty()) absl::StrAppend(&out, "no changes to parameters, lists, aggregates, profiles, rules, typologies or graph\n");
+  if (d.changes.empty())
+    absl::StrAppend(&out, "no changes to parameters, lists, aggregates, profiles, rules, typologies or graph\n");
   for (const PackChange& c : d.changes) {
     const char* mark = c.kind == "added" ? "+" : c.kind == "removed" ? "-" : "~";
     absl::StrAppend(&out, mark, " ", c.section, "/", c.name, c.details.empty() ? "" : ":", "\n");

@@ -16,13 +16,13 @@ namespace centinela::rules {
 struct PackChange {
   std::string section;  // "parameters", "lists", "aggregates", "profiles", "rules", "typologies", "graph", "pack"
   std::string name;
-  std::string kind;     // "added", "removed", "changed"
+  std::string kind;                  // "added", "removed", "changed"
   std::vector<std::string> details;  // "threshold: 1.0 -> 0.8", "items: +PA -MM"
 };
 
 struct PackDiff {
   std::string from_version, to_version;
-  std::vector<PackChange> changes;   // in section order, then by name
+  std::vector<PackChange> changes;  // in section order, then by name
   std::vector<std::string> warnings;
 };
 

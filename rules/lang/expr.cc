@@ -18,14 +18,22 @@ namespace centinela::rules {
 
 absl::string_view TypeName(Type t) {
   switch (t) {
-    case Type::kBool: return "bool";
-    case Type::kNumber: return "number";
-    case Type::kMoney: return "money";
-    case Type::kString: return "string";
-    case Type::kEnum: return "enum";
-    case Type::kStringList: return "list";
-    case Type::kTime: return "time";
-    case Type::kDuration: return "duration";
+    case Type::kBool:
+      return "bool";
+    case Type::kNumber:
+      return "number";
+    case Type::kMoney:
+      return "money";
+    case Type::kString:
+      return "string";
+    case Type::kEnum:
+      return "enum";
+    case Type::kStringList:
+      return "list";
+    case Type::kTime:
+      return "time";
+    case Type::kDuration:
+      return "duration";
   }
   return "?";
 }
@@ -81,12 +89,17 @@ absl::StatusOr<std::vector<Token>> Lex(absl::string_view s) {
       if (i >= s.size()) return Err(start, "unterminated string");
       ++i;
       out.push_back({Tok::kString, text, start});
-    } else if (c == '(') { out.push_back({Tok::kLParen, "(", i++}); }
-    else if (c == ')') { out.push_back({Tok::kRParen, ")", i++}); }
-    else if (c == '[') { out.push_back({Tok::kLBracket, "[", i++}); }
-    else if (c == ']') { out.push_back({Tok::kRBracket, "]", i++}); }
-    else if (c == ',') { out.push_back({Tok::kComma, ",", i++}); }
-    else {
+    } else if (c == '(') {
+      out.push_back({Tok::kLParen, "(", i++});
+    } else if (c == ')') {
+      out.push_back({Tok::kRParen, ")", i++});
+    } else if (c == '[') {
+      out.push_back({Tok::kLBracket, "[", i++});
+    } else if (c == ']') {
+      out.push_back({Tok::kRBracket, "]", i++});
+    } else if (c == ',') {
+      out.push_back({Tok::kComma, ",", i++});
+    } else {
       static constexpr absl::string_view kTwo[] = {"==", "!=", "<=", ">="};
       bool matched = false;
       for (absl::string_view op : kTwo) {
@@ -210,12 +223,18 @@ enum class Cmp { kEq, kNe, kLt, kLe, kGt, kGe };
 template <typename T>
 bool Compare(Cmp op, const T& a, const T& b) {
   switch (op) {
-    case Cmp::kEq: return a == b;
-    case Cmp::kNe: return a != b;
-    case Cmp::kLt: return a < b;
-    case Cmp::kLe: return a <= b;
-    case Cmp::kGt: return a > b;
-    case Cmp::kGe: return a >= b;
+    case Cmp::kEq:
+      return a == b;
+    case Cmp::kNe:
+      return a != b;
+    case Cmp::kLt:
+      return a < b;
+    case Cmp::kLe:
+      return a <= b;
+    case Cmp::kGt:
+      return a > b;
+    case Cmp::kGe:
+      return a >= b;
   }
   return false;
 }
@@ -236,16 +255,22 @@ bool AlignMoney(EvalContext& ctx, Money& a, Money& b) {
 bool CompareValues(EvalContext& ctx, Type t, Cmp op, Value a, Value b) {
   if (a.null || b.null) return false;
   switch (t) {
-    case Type::kNumber: return Compare(op, a.n, b.n);
+    case Type::kNumber:
+      return Compare(op, a.n, b.n);
     case Type::kMoney:
       if (!AlignMoney(ctx, a.m, b.m)) return false;
       return Compare(op, a.m.minor, b.m.minor);
-    case Type::kString: return Compare(op, a.s, b.s);
-    case Type::kEnum: return Compare(op, a.e, b.e);
-    case Type::kBool: return Compare(op, a.b, b.b);
+    case Type::kString:
+      return Compare(op, a.s, b.s);
+    case Type::kEnum:
+      return Compare(op, a.e, b.e);
+    case Type::kBool:
+      return Compare(op, a.b, b.b);
     case Type::kTime:
-    case Type::kDuration: return Compare(op, a.t, b.t);
-    case Type::kStringList: return false;
+    case Type::kDuration:
+      return Compare(op, a.t, b.t);
+    case Type::kStringList:
+      return false;
   }
   return false;
 }
@@ -441,27 +466,35 @@ class ArithNode : public Node {
     }
     if (ta == Type::kNumber && tb == Type::kNumber) {
       switch (op_) {
-        case Arith::kAdd: return Value::Number(x.n + y.n);
-        case Arith::kSub: return Value::Number(x.n - y.n);
-        case Arith::kMul: return Value::Number(x.n * y.n);
-        case Arith::kDiv: return y.n == 0 ? Value::Null() : Value::Number(x.n / y.n);
+        case Arith::kAdd:
+          return Value::Number(x.n + y.n);
+        case Arith::kSub:
+          return Value::Number(x.n - y.n);
+        case Arith::kMul:
+          return Value::Number(x.n * y.n);
+        case Arith::kDiv:
+          return y.n == 0 ? Value::Null() : Value::Number(x.n / y.n);
       }
     }
     if (ta == Type::kMoney && tb == Type::kMoney) {
       if (!AlignMoney(ctx, x.m, y.m)) return Value::Null();
       switch (op_) {
-        case Arith::kAdd: return Value::Of(Money{x.m.minor + y.m.minor, x.m.currency});
-        case Arith::kSub: return Value::Of(Money{x.m.minor - y.m.minor, x.m.currency});
+        case Arith::kAdd:
+          return Value::Of(Money{x.m.minor + y.m.minor, x.m.currency});
+        case Arith::kSub:
+          return Value::Of(Money{x.m.minor - y.m.minor, x.m.currency});
         case Arith::kDiv:
           return y.m.minor == 0 ? Value::Null() : Value::Number(double(x.m.minor) / double(y.m.minor));
-        case Arith::kMul: return Value::Null();
+        case Arith::kMul:
+          return Value::Null();
       }
     }
     // money * number, number * money, money / number: scaled, rounded to minor units.
     const Money m = ta == Type::kMoney ? x.m : y.m;
     const double f = ta == Type::kMoney ? y.n : x.n;
     if (op_ == Arith::kMul) return Value::Of(Money{int64_t(std::llround(double(m.minor) * f)), m.currency});
-    if (op_ == Arith::kDiv) return f == 0 ? Value::Null() : Value::Of(Money{int64_t(std::llround(double(m.minor) / f)), m.currency});
+    if (op_ == Arith::kDiv)
+      return f == 0 ? Value::Null() : Value::Of(Money{int64_t(std::llround(double(m.minor) / f)), m.currency});
     return Value::Null();
   }
 
@@ -533,17 +566,22 @@ class TimeFnNode : public Node {
     const Value v = x_->Eval(ctx);
     if (v.null) return v;
     switch (f_) {
-      case TimeFn::kWeekday: return Value::Number(double(WeekdayOf(v.t)));
-      case TimeFn::kHour: return Value::Number(double(HourOf(v.t)));
+      case TimeFn::kWeekday:
+        return Value::Number(double(WeekdayOf(v.t)));
+      case TimeFn::kHour:
+        return Value::Number(double(HourOf(v.t)));
       case TimeFn::kYear: {
         int64_t year;
         unsigned month, day;
         CivilFromDays(FloorDiv(v.t, kMicrosPerDay), &year, &month, &day);
         return Value::Number(double(year));
       }
-      case TimeFn::kDaysSince: return Value::Number(double(ctx.tx->event_micros - v.t) / double(kMicrosPerDay));
-      case TimeFn::kDays: return Value::Number(double(v.t) / double(kMicrosPerDay));
-      case TimeFn::kHours: return Value::Number(double(v.t) / double(kMicrosPerHour));
+      case TimeFn::kDaysSince:
+        return Value::Number(double(ctx.tx->event_micros - v.t) / double(kMicrosPerDay));
+      case TimeFn::kDays:
+        return Value::Number(double(v.t) / double(kMicrosPerDay));
+      case TimeFn::kHours:
+        return Value::Number(double(v.t) / double(kMicrosPerHour));
     }
     return Value::Null();
   }
@@ -672,23 +710,23 @@ const absl::flat_hash_map<std::string, FieldSpec>& Fields() {
     (*m)["operation"] = {Type::kEnum, [](const NormalizedTx& t) { return Value::Enum(t.tx->operation()); },
                          v1::OperationType_descriptor()};
     (*m)["amount"] = {Type::kMoney, [](const NormalizedTx& t) { return Value::Of(t.amount); }};
-    (*m)["amount_usd"] = {Type::kMoney,
-                          [](const NormalizedTx& t) { return Value::Of(Money{t.amount_usd, Currency::Usd()}); }};
-    (*m)["amount_pen"] = {Type::kMoney,
-                          [](const NormalizedTx& t) { return Value::Of(Money{t.amount_pen, Currency::Pen()}); }};
+    (*m)["amount_usd"] = {Type::kMoney, [](const NormalizedTx& t) {
+                            return Value::Of(Money{t.amount_usd, Currency::Usd()});
+                          }};
+    (*m)["amount_pen"] = {Type::kMoney, [](const NormalizedTx& t) {
+                            return Value::Of(Money{t.amount_pen, Currency::Pen()});
+                          }};
     (*m)["currency"] = {Type::kString, [](const NormalizedTx& t) { return Value::String(t.tx->amount().currency()); }};
     (*m)["branch_ubigeo"] = {Type::kString, [](const NormalizedTx& t) { return Value::String(t.tx->branch_ubigeo()); }};
-    (*m)["reporting_entity.ruc"] = {Type::kString,
-                                    [](const NormalizedTx& t) { return Value::String(t.tx->reporting_entity().ruc()); }};
+    (*m)["reporting_entity.ruc"] = {
+        Type::kString, [](const NormalizedTx& t) { return Value::String(t.tx->reporting_entity().ruc()); }};
     (*m)["reporting_entity.sector"] = {
         Type::kString, [](const NormalizedTx& t) { return Value::String(t.tx->reporting_entity().sector()); }};
-    (*m)["hour_of_day"] = {Type::kNumber, [](const NormalizedTx& t) {
-                             return Value::Number(double(HourOf(t.event_micros)));
-                           }};
+    (*m)["hour_of_day"] = {Type::kNumber,
+                           [](const NormalizedTx& t) { return Value::Number(double(HourOf(t.event_micros))); }};
     (*m)["event_time"] = {Type::kTime, [](const NormalizedTx& t) { return Value::Time(t.event_micros); }};
-    (*m)["weekday"] = {Type::kNumber, [](const NormalizedTx& t) {
-                         return Value::Number(double(WeekdayOf(t.event_micros)));
-                       }};
+    (*m)["weekday"] = {Type::kNumber,
+                       [](const NormalizedTx& t) { return Value::Number(double(WeekdayOf(t.event_micros))); }};
     PartyFields<&v1::Transaction::originator>::Register(*m, "originator");
     PartyFields<&v1::Transaction::beneficiary>::Register(*m, "beneficiary");
     return m;
@@ -840,7 +878,7 @@ class Parser {
     if (!lhs.ok()) return lhs;
     const Token& t = Peek();
     static const std::pair<absl::string_view, Cmp> kOps[] = {{"==", Cmp::kEq}, {"!=", Cmp::kNe}, {"<", Cmp::kLt},
-                                                            {"<=", Cmp::kLe}, {">", Cmp::kGt},  {">=", Cmp::kGe}};
+                                                             {"<=", Cmp::kLe}, {">", Cmp::kGt},  {">=", Cmp::kGe}};
     for (const auto& [text, op] : kOps) {
       if (!IsOp(t, text)) continue;
       const size_t at = Next().offset;
@@ -1013,17 +1051,18 @@ class Parser {
     Next();
     const Token& list = Next();
     bool valid = list.kind == Tok::kString && !list.text.empty();
-    for (char c : list.text) valid &= absl::ascii_islower(static_cast<unsigned char>(c)) ||
-                                      absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '_';
+    for (char c : list.text)
+      valid &= absl::ascii_islower(static_cast<unsigned char>(c)) ||
+               absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '_';
     if (!valid) {
       return Err(list.offset, absl::StrCat("second argument of screen must name a list (\"un\", \"ofac\") or a "
-                                           "category (\"sanctions\", \"pep\") in lower case: ", sig));
+                                           "category (\"sanctions\", \"pep\") in lower case: ",
+                                           sig));
     }
     if (Peek().kind != Tok::kRParen) return Err(Peek().offset, absl::StrCat("expected ')': ", sig));
     Next();
-    const Node* n = Make<ScreenNode>(party.text == "originator" ? ScreenedParty::kOriginator
-                                                                : ScreenedParty::kBeneficiary,
-                                     list.text);
+    const Node* n = Make<ScreenNode>(
+        party.text == "originator" ? ScreenedParty::kOriginator : ScreenedParty::kBeneficiary, list.text);
     Observe(absl::StrCat("screen(", party.text, ", \"", list.text, "\")"), n);
     out_->screen_lists.push_back(list.text);
     return n;
@@ -1099,10 +1138,9 @@ class Parser {
       return n;
     }
     static const std::pair<absl::string_view, std::pair<TimeFn, Type>> kTimeFns[] = {
-        {"weekday", {TimeFn::kWeekday, Type::kTime}},     {"hour", {TimeFn::kHour, Type::kTime}},
-        {"year", {TimeFn::kYear, Type::kTime}},
-        {"days_since", {TimeFn::kDaysSince, Type::kTime}}, {"days", {TimeFn::kDays, Type::kDuration}},
-        {"hours", {TimeFn::kHours, Type::kDuration}}};
+        {"weekday", {TimeFn::kWeekday, Type::kTime}}, {"hour", {TimeFn::kHour, Type::kTime}},
+        {"year", {TimeFn::kYear, Type::kTime}},       {"days_since", {TimeFn::kDaysSince, Type::kTime}},
+        {"days", {TimeFn::kDays, Type::kDuration}},   {"hours", {TimeFn::kHours, Type::kDuration}}};
     for (const auto& [fname, spec] : kTimeFns) {
       if (f != fname) continue;
       const std::string sig = absl::StrCat(fname, "(", TypeName(spec.second), ")");
@@ -1224,7 +1262,8 @@ class Parser {
         if (!absl::SimpleAtod(t.text, &v)) return Err(t.offset, absl::StrCat("bad number '", t.text, "'"));
         return Make<ConstNode>(Type::kNumber, Value::Number(v));
       }
-      case Tok::kString: return Make<ConstNode>(t.text);
+      case Tok::kString:
+        return Make<ConstNode>(t.text);
       case Tok::kDuration: {
         auto d = ParseDuration(t.text);
         if (!d.ok()) return Err(t.offset, absl::StrCat("bad duration '", t.text, "'"));
@@ -1243,8 +1282,10 @@ class Parser {
           const Token& item = Next();
           if (item.kind != Tok::kString) return Err(item.offset, "list literals hold strings: [\"a\", \"b\"]");
           items.push_back(item.text);
-          if (Peek().kind == Tok::kComma) Next();
-          else if (Peek().kind != Tok::kRBracket) return Err(Peek().offset, "expected ',' or ']'");
+          if (Peek().kind == Tok::kComma)
+            Next();
+          else if (Peek().kind != Tok::kRBracket)
+            return Err(Peek().offset, "expected ',' or ']'");
         }
         Next();
         return Make<ConstNode>(std::move(items));
@@ -1252,8 +1293,10 @@ class Parser {
       case Tok::kIdent:
         if (Peek().kind == Tok::kLParen) return ParseCall(t);
         return ParseIdent(t);
-      case Tok::kEnd: return Err(t.offset, "unexpected end of expression");
-      default: return Err(t.offset, absl::StrCat("unexpected '", t.text, "'"));
+      case Tok::kEnd:
+        return Err(t.offset, "unexpected end of expression");
+      default:
+        return Err(t.offset, absl::StrCat("unexpected '", t.text, "'"));
     }
   }
 
@@ -1303,19 +1346,25 @@ std::string Node::Explain(EvalContext& ctx) const { return FormatValue(*this, Ev
 std::string FormatValue(const Node& node, const Value& v) {
   if (v.null) return "null";
   switch (node.type()) {
-    case Type::kBool: return v.b ? "true" : "false";
+    case Type::kBool:
+      return v.b ? "true" : "false";
     case Type::kNumber:
       if (v.n == std::floor(v.n) && std::fabs(v.n) < 1e15) return absl::StrCat(int64_t(v.n));
       return absl::StrFormat("%.4g", v.n);
-    case Type::kMoney: return FormatMoney(v.m);
-    case Type::kString: return std::string(v.s);
-    case Type::kEnum: return node.EnumName(v.e);
-    case Type::kStringList: return "[list]";
+    case Type::kMoney:
+      return FormatMoney(v.m);
+    case Type::kString:
+      return std::string(v.s);
+    case Type::kEnum:
+      return node.EnumName(v.e);
+    case Type::kStringList:
+      return "[list]";
     case Type::kTime: {
       const int64_t day = FloorDiv(v.t, kMicrosPerDay), sec = FloorDiv(v.t, kMicrosPerSecond) - day * 86400;
       return absl::StrFormat("%sT%02d:%02d:%02dZ", FormatIsoDate(day), sec / 3600, sec / 60 % 60, sec % 60);
     }
-    case Type::kDuration: return FormatDuration(v.t);
+    case Type::kDuration:
+      return FormatDuration(v.t);
   }
   return "?";
 }

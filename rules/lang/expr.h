@@ -8,12 +8,12 @@
 
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "engine/validate/fx_table.h"
 #include "engine/validate/normalizer.h"
 #include "rules/lang/value.h"
@@ -147,10 +147,10 @@ struct ParamValue {
 struct Symbols {
   absl::flat_hash_map<std::string, ParamValue> params;
   absl::flat_hash_map<std::string, std::vector<std::string>> lists;
-  absl::flat_hash_map<std::string, int> aggregates;       // name -> index
+  absl::flat_hash_map<std::string, int> aggregates;        // name -> index
   absl::flat_hash_map<std::string, Type> aggregate_types;  // name -> result type
-  absl::flat_hash_map<std::string, int> profiles;         // name -> index
-  absl::flat_hash_map<std::string, int> rules;            // name -> index (`rule.NAME`)
+  absl::flat_hash_map<std::string, int> profiles;          // name -> index
+  absl::flat_hash_map<std::string, int> rules;             // name -> index (`rule.NAME`)
 };
 
 // A reference that a compiled expression read, kept to explain hits:
@@ -162,9 +162,9 @@ struct Observed {
 
 struct CompiledExpr {
   std::unique_ptr<Node> root;
-  std::vector<std::unique_ptr<Node>> owned;  // every node of the tree
-  std::vector<Observed> observed;            // leaves worth explaining
-  bool uses_graph = false;                   // reads graph.* features
+  std::vector<std::unique_ptr<Node>> owned;       // every node of the tree
+  std::vector<Observed> observed;                 // leaves worth explaining
+  bool uses_graph = false;                        // reads graph.* features
   std::vector<std::pair<int, size_t>> rule_refs;  // rule.NAME read: rule index, text offset
   std::vector<std::string> screen_lists;          // lists or categories screen() names
 };

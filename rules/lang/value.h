@@ -6,8 +6,8 @@
 
 #include <cstdint>
 #include <string>
-#include "absl/strings/string_view.h"
 
+#include "absl/strings/string_view.h"
 #include "engine/common/money.h"
 
 namespace centinela::rules {
@@ -26,17 +26,50 @@ struct Value {
   double n = 0;
   Money m;
   absl::string_view s;
-  int e = 0;       // enum number
-  int64_t t = 0;   // time or duration, microseconds
+  int e = 0;      // enum number
+  int64_t t = 0;  // time or duration, microseconds
 
-  static Value Null() { Value v; v.null = true; return v; }
-  static Value Bool(bool x) { Value v; v.b = x; return v; }
-  static Value Number(double x) { Value v; v.n = x; return v; }
-  static Value Of(Money x) { Value v; v.m = x; return v; }
-  static Value String(absl::string_view x) { Value v; v.s = x; v.null = x.empty(); return v; }
-  static Value Enum(int x) { Value v; v.e = x; return v; }
-  static Value Time(int64_t micros) { Value v; v.t = micros; return v; }
-  static Value Duration(int64_t micros) { Value v; v.t = micros; return v; }
+  static Value Null() {
+    Value v;
+    v.null = true;
+    return v;
+  }
+  static Value Bool(bool x) {
+    Value v;
+    v.b = x;
+    return v;
+  }
+  static Value Number(double x) {
+    Value v;
+    v.n = x;
+    return v;
+  }
+  static Value Of(Money x) {
+    Value v;
+    v.m = x;
+    return v;
+  }
+  static Value String(absl::string_view x) {
+    Value v;
+    v.s = x;
+    v.null = x.empty();
+    return v;
+  }
+  static Value Enum(int x) {
+    Value v;
+    v.e = x;
+    return v;
+  }
+  static Value Time(int64_t micros) {
+    Value v;
+    v.t = micros;
+    return v;
+  }
+  static Value Duration(int64_t micros) {
+    Value v;
+    v.t = micros;
+    return v;
+  }
 };
 
 }  // namespace centinela::rules

@@ -21,12 +21,17 @@ namespace centinela::rules {
 absl::string_view SubjectKindName(SubjectKind k) {
   switch (k) {
     case SubjectKind::kOriginatorAccount:
-    case SubjectKind::kBeneficiaryAccount: return "account";
+    case SubjectKind::kBeneficiaryAccount:
+      return "account";
     case SubjectKind::kOriginatorDocument:
-    case SubjectKind::kBeneficiaryDocument: return "document";
-    case SubjectKind::kBranch: return "branch";
-    case SubjectKind::kReportingEntity: return "reporting_entity";
-    case SubjectKind::kCounterpartyPair: return "counterparty_pair";
+    case SubjectKind::kBeneficiaryDocument:
+      return "document";
+    case SubjectKind::kBranch:
+      return "branch";
+    case SubjectKind::kReportingEntity:
+      return "reporting_entity";
+    case SubjectKind::kCounterpartyPair:
+      return "counterparty_pair";
   }
   return "?";
 }
@@ -43,30 +48,47 @@ void DocumentKey(const v1::Party& p, std::string* out) {
 
 absl::string_view AggFunctionName(AggFunction f) {
   switch (f) {
-    case AggFunction::kCount: return "count";
-    case AggFunction::kSum: return "sum";
-    case AggFunction::kCountDistinct: return "count_distinct";
-    case AggFunction::kMin: return "min";
-    case AggFunction::kMax: return "max";
-    case AggFunction::kAvg: return "avg";
-    case AggFunction::kStddev: return "stddev";
+    case AggFunction::kCount:
+      return "count";
+    case AggFunction::kSum:
+      return "sum";
+    case AggFunction::kCountDistinct:
+      return "count_distinct";
+    case AggFunction::kMin:
+      return "min";
+    case AggFunction::kMax:
+      return "max";
+    case AggFunction::kAvg:
+      return "avg";
+    case AggFunction::kStddev:
+      return "stddev";
   }
   return "?";
 }
 
 Value AggregateValue(AggFunction f, const WindowTotals& t) {
   switch (f) {
-    case AggFunction::kCount: return Value::Number(double(t.count));
-    case AggFunction::kCountDistinct: return Value::Number(double(t.distinct));
-    case AggFunction::kSum: return Value::Of(Money{t.sum_usd_minor, Currency::Usd()});
-    default: break;
+    case AggFunction::kCount:
+      return Value::Number(double(t.count));
+    case AggFunction::kCountDistinct:
+      return Value::Number(double(t.distinct));
+    case AggFunction::kSum:
+      return Value::Of(Money{t.sum_usd_minor, Currency::Usd()});
+    default:
+      break;
   }
   if (t.count == 0) return Value::Null();
   int64_t minor = 0;
   switch (f) {
-    case AggFunction::kMin: minor = t.min_usd_minor; break;
-    case AggFunction::kMax: minor = t.max_usd_minor; break;
-    case AggFunction::kAvg: minor = int64_t(std::llround(double(t.sum_usd_minor) / double(t.count))); break;
+    case AggFunction::kMin:
+      minor = t.min_usd_minor;
+      break;
+    case AggFunction::kMax:
+      minor = t.max_usd_minor;
+      break;
+    case AggFunction::kAvg:
+      minor = int64_t(std::llround(double(t.sum_usd_minor) / double(t.count)));
+      break;
     default: {
       const double mean = double(t.sum_usd_minor) / double(t.count);
       const double var = std::max(0.0, t.sum_sq / double(t.count) - mean * mean);
@@ -79,12 +101,24 @@ Value AggregateValue(AggFunction f, const WindowTotals& t) {
 bool SubjectKey(SubjectKind k, const NormalizedTx& n, std::string* out) {
   const v1::Transaction& tx = *n.tx;
   switch (k) {
-    case SubjectKind::kOriginatorAccount: *out = tx.originator().account(); break;
-    case SubjectKind::kBeneficiaryAccount: *out = tx.beneficiary().account(); break;
-    case SubjectKind::kOriginatorDocument: DocumentKey(tx.originator(), out); break;
-    case SubjectKind::kBeneficiaryDocument: DocumentKey(tx.beneficiary(), out); break;
-    case SubjectKind::kBranch: *out = tx.branch_ubigeo(); break;
-    case SubjectKind::kReportingEntity: *out = tx.reporting_entity().ruc(); break;
+    case SubjectKind::kOriginatorAccount:
+      *out = tx.originator().account();
+      break;
+    case SubjectKind::kBeneficiaryAccount:
+      *out = tx.beneficiary().account();
+      break;
+    case SubjectKind::kOriginatorDocument:
+      DocumentKey(tx.originator(), out);
+      break;
+    case SubjectKind::kBeneficiaryDocument:
+      DocumentKey(tx.beneficiary(), out);
+      break;
+    case SubjectKind::kBranch:
+      *out = tx.branch_ubigeo();
+      break;
+    case SubjectKind::kReportingEntity:
+      *out = tx.reporting_entity().ruc();
+      break;
     case SubjectKind::kCounterpartyPair:
       out->clear();
       if (tx.originator().account().empty() || tx.beneficiary().account().empty()) return false;
@@ -235,11 +269,13 @@ absl::Status CheckRuleCycles(const Errors& err, const std::vector<RuleSpec>& rul
     for (const auto& [next, offset] : rules[r].when.rule_refs) {
       if (color[next] == 1) {
         std::vector<std::string> names;
-        for (auto it = std::find(path.begin(), path.end(), next); it != path.end(); ++it) names.push_back(rules[*it].id);
+        for (auto it = std::find(path.begin(), path.end(), next); it != path.end(); ++it)
+          names.push_back(rules[*it].id);
         names.push_back(rules[next].id);
-        return err.InExpr(nodes[r]["when"], absl::InvalidArgumentError(absl::StrCat(offset, ":cyclic definition ",
-                                                                                     absl::StrJoin(names, " -> "))),
-                          absl::StrCat("rule '", rules[r].id, "'"));
+        return err.InExpr(
+            nodes[r]["when"],
+            absl::InvalidArgumentError(absl::StrCat(offset, ":cyclic definition ", absl::StrJoin(names, " -> "))),
+            absl::StrCat("rule '", rules[r].id, "'"));
       }
       if (color[next] == 0) RETURN_IF_ERROR(visit(next));
     }
@@ -253,14 +289,14 @@ absl::Status CheckRuleCycles(const Errors& err, const std::vector<RuleSpec>& rul
   return absl::OkStatus();
 }
 
-
 // `text` followed by the values of the parameters and lists it names
 // (`param.X`, `list.Y`), so that state keyed on it changes when their values
 // do: a pack that moves a threshold in a filter gets a fresh state, never one
 // folded under the old threshold.
 std::string WithReferencedValues(const std::string& text, const YAML::Node& root) {
   std::string out = text;
-  for (const auto& [prefix, section] : {std::pair<const char*, const char*>{"param.", "parameters"}, {"list.", "lists"}}) {
+  for (const auto& [prefix, section] :
+       {std::pair<const char*, const char*>{"param.", "parameters"}, {"list.", "lists"}}) {
     const size_t plen = strlen(prefix);
     for (size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at + plen)) {
       if (at > 0 && (isalnum(static_cast<unsigned char>(text[at - 1])) || text[at - 1] == '_')) continue;
@@ -279,7 +315,8 @@ std::string WithReferencedValues(const std::string& text, const YAML::Node& root
 // Serves `rule.NAME` references during one evaluation.
 class RuleMemo : public RuleSource {
  public:
-  RuleMemo(const RulePack* pack, EvalContext* ctx, std::vector<int8_t>* state) : pack_(pack), ctx_(ctx), state_(state) {}
+  RuleMemo(const RulePack* pack, EvalContext* ctx, std::vector<int8_t>* state)
+      : pack_(pack), ctx_(ctx), state_(state) {}
   Value Rule(int index) override { return Value::Bool(pack_->RuleFires(index, *ctx_, *state_)); }
 
  private:
@@ -362,8 +399,7 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
         const std::string name = kv.first.as<std::string>();
         const YAML::Node a = kv.second;
         const std::string where = absl::StrCat("aggregate '", name, "'");
-        RETURN_IF_ERROR(
-            CheckKeys(err, a, {"subject", "window", "function", "of", "filter", "description"}, where));
+        RETURN_IF_ERROR(CheckKeys(err, a, {"subject", "window", "function", "of", "filter", "description"}, where));
         AggregateSpec spec;
         spec.name = name;
         spec.index = int(pack->aggregates_.size());
@@ -396,8 +432,9 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
             return err.At(a, absl::StrCat(where, ": count_distinct needs 'of' (e.g. of: originator.account)"));
           }
         } else {
-          return err.At(a["function"], absl::StrCat("unknown aggregate function '", fn,
-                                                    "' (expected count, sum, min, max, avg, stddev or count_distinct)"));
+          return err.At(a["function"],
+                        absl::StrCat("unknown aggregate function '", fn,
+                                     "' (expected count, sum, min, max, avg, stddev or count_distinct)"));
         }
         if (a["of"] && spec.function != AggFunction::kCountDistinct) {
           return err.At(a["of"], absl::StrCat(where, ": 'of' is only for count_distinct"));
@@ -407,9 +444,9 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
         const std::string of = a["of"] ? WithReferencedValues(a["of"].Scalar(), root) : "";
         state_keys.push_back({absl::StrCat(a["subject"].Scalar(), "|", window, "|", filter), of});
         sym.aggregates[name] = spec.index;
-        sym.aggregate_types[name] =
-            spec.function == AggFunction::kCount || spec.function == AggFunction::kCountDistinct ? Type::kNumber
-                                                                                                 : Type::kMoney;
+        sym.aggregate_types[name] = spec.function == AggFunction::kCount || spec.function == AggFunction::kCountDistinct
+                                        ? Type::kNumber
+                                        : Type::kMoney;
         pack->aggregates_.push_back(std::move(spec));
       }
       // Aggregates over the same subject, window and filter share one state:
@@ -432,8 +469,8 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
             if (!of.empty()) distinct_owner.emplace(base, owner);
           }
           spec.state_owner = owner;
-          spec.state_id = uint32_t(StableHash64(
-              absl::StrCat("window|", state_keys[owner].first, "|", state_keys[owner].second)));
+          spec.state_id =
+              uint32_t(StableHash64(absl::StrCat("window|", state_keys[owner].first, "|", state_keys[owner].second)));
         }
       }
       // Filters may use parameters and lists, not aggregates (no cycles).
@@ -455,7 +492,8 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
       }
     }
     if (const YAML::Node profiles = root["profiles"]) {
-      if (!profiles.IsMap()) return err.At(profiles, "profiles must be a mapping name: {subject, filter, counterparty}");
+      if (!profiles.IsMap())
+        return err.At(profiles, "profiles must be a mapping name: {subject, filter, counterparty}");
       Symbols filter_symbols = sym;
       filter_symbols.aggregates.clear();
       for (const auto& kv : profiles) {
@@ -463,8 +501,8 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
         const std::string name = kv.first.as<std::string>();
         const std::string where = absl::StrCat("profile '", name, "'");
         const YAML::Node p = kv.second;
-        RETURN_IF_ERROR(CheckKeys(err, p, {"subject", "filter", "counterparty", "counterparty_memory", "description"},
-                                  where));
+        RETURN_IF_ERROR(
+            CheckKeys(err, p, {"subject", "filter", "counterparty", "counterparty_memory", "description"}, where));
         ProfileSpec spec;
         spec.name = name;
         spec.index = int(pack->profiles_.size());
@@ -488,10 +526,10 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
           }
           spec.counterparty_memory_micros = *d;
         }
-        spec.state_id = uint32_t(StableHash64(absl::StrCat(
-            "profile|", name, "|", p["subject"].Scalar(), "|",
-            p["filter"] ? WithReferencedValues(p["filter"].Scalar(), root) : "", "|",
-            p["counterparty"] ? WithReferencedValues(p["counterparty"].Scalar(), root) : "")));
+        spec.state_id = uint32_t(StableHash64(
+            absl::StrCat("profile|", name, "|", p["subject"].Scalar(), "|",
+                         p["filter"] ? WithReferencedValues(p["filter"].Scalar(), root) : "", "|",
+                         p["counterparty"] ? WithReferencedValues(p["counterparty"].Scalar(), root) : "")));
         sym.profiles[name] = spec.index;
         pack->profiles_.push_back(std::move(spec));
       }
@@ -500,11 +538,10 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
     pack->graph_.pass_through_window_micros = 48 * kMicrosPerHour;
     pack->graph_.degree_window_micros = 3 * kMicrosPerDay;
     if (const YAML::Node g = root["graph"]) {
-      RETURN_IF_ERROR(CheckKeys(
-          err, g,
-          {"window", "max_hops", "max_visits", "amount_ratio", "pass_through_window", "pass_through_ratio",
-           "degree_window"},
-          "graph"));
+      RETURN_IF_ERROR(CheckKeys(err, g,
+                                {"window", "max_hops", "max_visits", "amount_ratio", "pass_through_window",
+                                 "pass_through_ratio", "degree_window"},
+                                "graph"));
       // graph.KEY: a duration into *out, when present.
       auto duration = [&](const char* key, int64_t* out) -> absl::Status {
         if (!g[key]) return absl::OkStatus();
@@ -581,8 +618,8 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
       const std::string where = absl::StrCat("typology '", t.id, "'");
       const YAML::Node n = kv.second;
       RETURN_IF_ERROR(CheckKeys(err, n,
-                                {"name", "subject", "rules", "threshold", "severity", "destinations",
-                                 "dedup_window", "status", "description"},
+                                {"name", "subject", "rules", "threshold", "severity", "destinations", "dedup_window",
+                                 "status", "description"},
                                 where));
       ASSIGN_OR_RETURN(t.name, Scalar(err, n, "name", where, false));
       if (t.name.empty()) t.name = t.id;
@@ -606,8 +643,8 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
       for (const auto& [_, w] : t.rules) total += w;
       t.total_weight = total;
       if (t.threshold <= 0 || t.threshold > total + 1e-9) {
-        return err.At(n["threshold"], absl::StrCat(where, ": threshold must be > 0 and reachable (the weights sum to ",
-                                                   total, ")"));
+        return err.At(n["threshold"],
+                      absl::StrCat(where, ": threshold must be > 0 and reachable (the weights sum to ", total, ")"));
       }
       ASSIGN_OR_RETURN(std::string sev, Scalar(err, n, "severity", where));
       static const std::pair<absl::string_view, v1::Severity> kSev[] = {
@@ -619,7 +656,8 @@ absl::StatusOr<std::unique_ptr<RulePack>> RulePack::Parse(absl::string_view text
           found = true;
         }
       }
-      if (!found) return err.At(n["severity"], absl::StrCat("unknown severity '", sev, "' (low, medium, high, critical)"));
+      if (!found)
+        return err.At(n["severity"], absl::StrCat("unknown severity '", sev, "' (low, medium, high, critical)"));
       const YAML::Node dests = n["destinations"];
       if (!dests || !dests.IsSequence() || dests.size() == 0) {
         return err.At(dests ? dests : n, absl::StrCat(where, ": 'destinations' must list UIF and/or SUNAT"));

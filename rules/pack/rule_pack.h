@@ -7,10 +7,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "centinela/v1/alert.pb.h"
 #include "engine/state/window_totals.h"
 #include "rules/lang/expr.h"
@@ -71,8 +71,8 @@ struct ProfileSpec {
   int index = 0;
   uint32_t state_id = 0;  // storage key prefix
   SubjectKind subject = SubjectKind::kOriginatorAccount;
-  CompiledExpr filter;        // root null = every transaction with the subject
-  CompiledExpr counterparty;  // string; root null = no new_counterparty feature
+  CompiledExpr filter;                     // root null = every transaction with the subject
+  CompiledExpr counterparty;               // string; root null = no new_counterparty feature
   int64_t counterparty_memory_micros = 0;  // a counterparty unseen this long is new again
 };
 

@@ -25,9 +25,10 @@ class HttpApiTest : public ::testing::Test {
   void SetUp() override {
     store_ = *Store::Open(dir_.Sub("db"), {});
     std::vector<TokenAuthenticator::Entry> entries;
-    for (const auto& [user, role] : std::vector<std::pair<std::string, Role>>{
-             {"ana", Role::kInvestigator}, {"sofia", Role::kSupervisor}, {"rita", Role::kRuleAuthor},
-             {"root", Role::kAdmin}}) {
+    for (const auto& [user, role] : std::vector<std::pair<std::string, Role>>{{"ana", Role::kInvestigator},
+                                                                              {"sofia", Role::kSupervisor},
+                                                                              {"rita", Role::kRuleAuthor},
+                                                                              {"root", Role::kAdmin}}) {
       entries.push_back({user, role, Sha256Hex("token-" + user)});
     }
     tokens_ = std::make_unique<TokenAuthenticator>(*TokenAuthenticator::Create(entries));
@@ -84,9 +85,11 @@ TEST_F(HttpApiTest, HealthIsOpenEverythingElseNeedsAToken) {
 
 TEST_F(HttpApiTest, RolesGetWhatTheyMayAndA403Otherwise) {
   ASSERT_TRUE(testing::PutAlert(store_.get(), {.id = "a1"}).ok());
-  const std::map<std::string, std::vector<int>> expected = {
-      // user: search, detail, audit
-      {"ana", {200, 200, 403}}, {"sofia", {200, 200, 403}}, {"rita", {403, 403, 403}}, {"root", {403, 403, 200}}};
+  const std::map<std::string, std::vector<int>> expected = {// user: search, detail, audit
+                                                            {"ana", {200, 200, 403}},
+                                                            {"sofia", {200, 200, 403}},
+                                                            {"rita", {403, 403, 403}},
+                                                            {"root", {403, 403, 200}}};
   for (const auto& [user, codes] : expected) {
     EXPECT_EQ(Get("/v1/alerts", user).first, codes[0]) << user;
     EXPECT_EQ(Get("/v1/alerts/a1", user).first, codes[1]) << user;
@@ -105,9 +108,11 @@ TEST_F(HttpApiTest, RolesGetWhatTheyMayAndA403Otherwise) {
 TEST_F(HttpApiTest, EveryFilterAndSort) {
   using testing::AlertSpec;
   ASSERT_TRUE(testing::PutAlert(store_.get(), {"a1", 1, 1.0, "fan_in", "ACC-1", v1::MEDIUM, {v1::UIF}, "150101"}).ok());
-  ASSERT_TRUE(testing::PutAlert(store_.get(), {"a2", 2, 2.0, "structuring", "ACC-2", v1::HIGH, {v1::UIF, v1::SUNAT},
-                                               "170101", false, "peru@2.2.0+def"})
-                  .ok());
+  ASSERT_TRUE(
+      testing::PutAlert(
+          store_.get(),
+          {"a2", 2, 2.0, "structuring", "ACC-2", v1::HIGH, {v1::UIF, v1::SUNAT}, "170101", false, "peru@2.2.0+def"})
+          .ok());
   ASSERT_TRUE(
       testing::PutAlert(store_.get(), {"a3", 3, 1.5, "fan_in", "ACC-2", v1::HIGH, {v1::SUNAT}, "150102", true}).ok());
   EXPECT_THAT(Ids(""), ElementsAre("a3", "a2", "a1"));
@@ -140,7 +145,8 @@ TEST_F(HttpApiTest, EveryFilterAndSort) {
 }
 
 TEST_F(HttpApiTest, CursorPaginationStaysStableWhileAlertsArrive) {
-  for (int i = 0; i < 7; ++i) ASSERT_TRUE(testing::PutAlert(store_.get(), {.id = "p" + std::to_string(i), .day = i}).ok());
+  for (int i = 0; i < 7; ++i)
+    ASSERT_TRUE(testing::PutAlert(store_.get(), {.id = "p" + std::to_string(i), .day = i}).ok());
   std::vector<std::string> seen;
   std::string cursor;
   int pages = 0;
@@ -196,12 +202,22 @@ TEST_F(HttpApiTest, EveryTransitionWithNotesVersionsAndReopen) {
 
 TEST_F(HttpApiTest, BadRequestsNameTheParameterAndNeverCrash) {
   ASSERT_TRUE(testing::PutAlert(store_.get(), {.id = "a1"}).ok());
-  const std::vector<std::pair<std::string, std::string>> bad = {
-      {"colour=red", "colour"},       {"limit=0", "limit"},          {"limit=abc", "limit"},
-      {"status=OPEN", "status"},      {"severity=7", "severity"},    {"score_min=-1", "score_min"},
-      {"from=yesterday", "from"},     {"region=153", "region"},      {"sort=name", "sort"},
-      {"order=up", "order"},          {"shadow=yes", "shadow"},      {"cursor=xyz", "cursor"},
-      {"subject_id=ACC-1", "subject_kind"}, {"document=10203040", "document"}, {"limit=1&limit=2", "limit"}, {"from=2026-02-01&to=2026-01-01", "from"}};
+  const std::vector<std::pair<std::string, std::string>> bad = {{"colour=red", "colour"},
+                                                                {"limit=0", "limit"},
+                                                                {"limit=abc", "limit"},
+                                                                {"status=OPEN", "status"},
+                                                                {"severity=7", "severity"},
+                                                                {"score_min=-1", "score_min"},
+                                                                {"from=yesterday", "from"},
+                                                                {"region=153", "region"},
+                                                                {"sort=name", "sort"},
+                                                                {"order=up", "order"},
+                                                                {"shadow=yes", "shadow"},
+                                                                {"cursor=xyz", "cursor"},
+                                                                {"subject_id=ACC-1", "subject_kind"},
+                                                                {"document=10203040", "document"},
+                                                                {"limit=1&limit=2", "limit"},
+                                                                {"from=2026-02-01&to=2026-01-01", "from"}};
   for (const auto& [query, param] : bad) {
     auto [code, body] = Get("/v1/alerts?" + query);
     EXPECT_EQ(code, 400) << query;

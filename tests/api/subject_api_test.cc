@@ -57,9 +57,8 @@ class SubjectApiTest : public ::testing::Test {
     alerts_ = h_.Alerts();  // commits
     ASSERT_EQ(alerts_.size(), 1u);
 
-    tokens_ = std::make_unique<TokenAuthenticator>(
-        *TokenAuthenticator::Create({{"ana", Role::kInvestigator, Sha256Hex("token-ana")},
-                                     {"rita", Role::kRuleAuthor, Sha256Hex("token-rita")}}));
+    tokens_ = std::make_unique<TokenAuthenticator>(*TokenAuthenticator::Create(
+        {{"ana", Role::kInvestigator, Sha256Hex("token-ana")}, {"rita", Role::kRuleAuthor, Sha256Hex("token-rita")}}));
     audit_ = *AuditLog::Open(dir_.Sub("audit.log"));
     ApiOptions o;
     o.port = 0;
@@ -114,7 +113,7 @@ TEST_F(SubjectApiTest, AccountViewHasAlertsTransactionsCounterpartiesAndCurrentS
   EXPECT_EQ(v.alerts(0).typology_id(), "big_in");
   std::vector<std::string> recent;
   for (const auto& tx : v.recent_transactions()) recent.push_back(tx.id());
-  EXPECT_THAT(recent, ElementsAre("t4", "t3", "t2"));  // newest first, limited to 3
+  EXPECT_THAT(recent, ElementsAre("t4", "t3", "t2"));              // newest first, limited to 3
   EXPECT_EQ(v.recent_transactions(2).amount().currency(), "PEN");  // the JSON record decodes again
   EXPECT_EQ(v.counterparty_transactions_examined(), 4);
 

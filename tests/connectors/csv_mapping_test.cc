@@ -14,7 +14,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 constexpr const char* kAmlworld = CENTINELA_SOURCE_DIR "/connectors/file/mappings/amlworld.yaml";
-constexpr const char* kPatterns = CENTINELA_SOURCE_DIR "/../shared/data/aml/ibm-hi-small/HI-Small_Patterns.dev-half.txt";
+constexpr const char* kPatterns =
+    CENTINELA_SOURCE_DIR "/../shared/data/aml/ibm-hi-small/HI-Small_Patterns.dev-half.txt";
 
 TEST(SplitCsvLine, HandlesQuotesEscapesAndCrLf) {
   EXPECT_THAT(SplitCsvLine("a,b,,c\r"), ElementsAre("a", "b", "", "c"));
@@ -78,8 +79,13 @@ TEST(AmlworldPatterns, ReadsEveryAttemptOfTheDevHalf) {
   }
   EXPECT_EQ(attempts->size(), 183u);
   EXPECT_EQ(rows, 1604u);
-  EXPECT_EQ(by_type, (std::map<std::string, int>{{"BIPARTITE", 24}, {"CYCLE", 27}, {"FAN-IN", 20}, {"FAN-OUT", 24},
-                                                 {"GATHER-SCATTER", 25}, {"RANDOM", 20}, {"SCATTER-GATHER", 22},
+  EXPECT_EQ(by_type, (std::map<std::string, int>{{"BIPARTITE", 24},
+                                                 {"CYCLE", 27},
+                                                 {"FAN-IN", 20},
+                                                 {"FAN-OUT", 24},
+                                                 {"GATHER-SCATTER", 25},
+                                                 {"RANDOM", 20},
+                                                 {"SCATTER-GATHER", 22},
                                                  {"STACK", 21}}));
   EXPECT_EQ((*attempts)[0].qualifier, "Max 10 hops");
 }

@@ -24,9 +24,9 @@ class AlertsTest : public ::testing::Test {
            const std::string& account = "ACC-1", v1::Severity severity = v1::MEDIUM,
            std::vector<v1::Destination> destinations = {v1::UIF}, const std::string& region = "150101",
            bool shadow = false) {
-    ASSERT_TRUE(testing::PutAlert(store_.get(), {id, day, score, typology, account, severity, destinations, region,
-                                                 shadow})
-                    .ok());
+    ASSERT_TRUE(
+        testing::PutAlert(store_.get(), {id, day, score, typology, account, severity, destinations, region, shadow})
+            .ok());
   }
 
   std::vector<std::string> Ids(const AlertQuery& q) {
@@ -110,7 +110,7 @@ TEST_F(AlertsTest, CursorPagesStayStableWhileAlertsArrive) {
   ASSERT_EQ(p1->alerts_size(), 2);
   EXPECT_EQ(p1->alerts(0).id(), "b4");
   ASSERT_FALSE(p1->next_cursor().empty());
-  Put("b9", 9, 1.0);  // newer than everything
+  Put("b9", 9, 1.0);   // newer than everything
   Put("b25", 2, 1.0);  // between pages
   std::vector<std::string> seen = {p1->alerts(0).id(), p1->alerts(1).id()};
   q.cursor = p1->next_cursor();

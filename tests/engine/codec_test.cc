@@ -1,6 +1,6 @@
 #include "engine/codec/decoder.h"
-#include "gtest/gtest.h"
 #include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
 #include "tests/testing/test_util.h"
 
 namespace centinela {

@@ -12,7 +12,8 @@ kafka: {bootstrap: "127.0.0.1:9092", embedded_partitions: 3}
 storage: {path: db}
 rules: {pack: ../rules/peru.yaml}
 fx: {file: /etc/fx.yaml}
-)", "/opt/centinela/conf/engine.yaml");
+)",
+                             "/opt/centinela/conf/engine.yaml");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->bootstrap, "127.0.0.1:9092");
   EXPECT_EQ(c->embedded_partitions, 3);
@@ -47,7 +48,8 @@ TEST(EngineConfig, ApiSectionNeedsTokensAndAPort) {
   ASSERT_FALSE(open.ok());
   EXPECT_THAT(std::string(open.status().message()), ::testing::HasSubstr("api.tokens is required"));
   auto no_port = ParseEngineConfig(base + "api: {listen: localhost, tokens: t.yaml}\n", "e.yaml");
-  EXPECT_THAT(std::string(no_port.status().message()), ::testing::StartsWith("e.yaml:3:15: api.listen: expected host:port"));
+  EXPECT_THAT(std::string(no_port.status().message()),
+              ::testing::StartsWith("e.yaml:3:15: api.listen: expected host:port"));
   auto unknown = ParseEngineConfig(base + "api: {port: 80}\n", "e.yaml");
   EXPECT_THAT(std::string(unknown.status().message()), ::testing::HasSubstr("unknown field 'port' in api"));
 }

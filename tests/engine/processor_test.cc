@@ -16,9 +16,9 @@ namespace centinela {
 namespace {
 
 using testing::DayMicros;
+using ::testing::ElementsAre;
 using testing::kJan5;
 using testing::MakeTx;
-using ::testing::ElementsAre;
 using ::testing::UnorderedElementsAre;
 
 class PeruPackTest : public ::testing::Test {
@@ -85,9 +85,9 @@ TEST_F(PeruPackTest, StructuringFlagsThreeNearThresholdCashDepositsInAWeek) {
 
 TEST_F(PeruPackTest, StructuringIgnoresSpreadOutOrNonCashOrSmallDeposits) {
   Feed(CashDeposit("d1", DayMicros(kJan5), 950000));
-  Feed(CashDeposit("d2", DayMicros(kJan5 + 9), 950000));    // outside 7 days
+  Feed(CashDeposit("d2", DayMicros(kJan5 + 9), 950000));  // outside 7 days
   Feed(CashDeposit("d3", DayMicros(kJan5 + 18), 950000));
-  Feed(CashDeposit("s1", DayMicros(kJan5 + 20), 200000));   // small
+  Feed(CashDeposit("s1", DayMicros(kJan5 + 20), 200000));  // small
   Feed(CashDeposit("s2", DayMicros(kJan5 + 20, 13), 200000));
   Feed(CashDeposit("s3", DayMicros(kJan5 + 20, 14), 200000));
   v1::Transaction wire = CashDeposit("w1", DayMicros(kJan5 + 30), 950000);
@@ -106,7 +106,7 @@ TEST_F(PeruPackTest, StructuringIgnoresSpreadOutOrNonCashOrSmallDeposits) {
 }
 
 TEST_F(PeruPackTest, MiningCashNeedsMiningRegionGoldSectorAndSize) {
-  Feed(MiningWithdrawal("m1", "170101", "0729", 2000000));  // Madre de Dios, gold mining
+  Feed(MiningWithdrawal("m1", "170101", "0729", 2000000));                    // Madre de Dios, gold mining
   v1::Transaction other = MiningWithdrawal("m2", "130801", "4662", 2000000);  // Pataz, metals wholesale
   other.mutable_originator()->set_account("BN-7");
   Feed(other);
@@ -365,8 +365,11 @@ TEST_F(NetworksPackTest, CycleFlagsTheTransferThatReturnsFundsToTheirOrigin) {
 TEST_F(NetworksPackTest, CycleIgnoresAReturnThatPrecedesTheOutflow) {
   // A->B->C->D at 9h, 10h, 11h; D->A is stamped 8h (before the outflow)
   // though it arrives last: the money did not go round.
-  const struct { const char* from; const char* to; int hour; } legs[] = {
-      {"A", "B", 9}, {"B", "C", 10}, {"C", "D", 11}, {"D", "A", 8}};
+  const struct {
+    const char* from;
+    const char* to;
+    int hour;
+  } legs[] = {{"A", "B", 9}, {"B", "C", 10}, {"C", "D", 11}, {"D", "A", 8}};
   int i = 0;
   for (const auto& leg : legs) {
     v1::Transaction tx = MakeTx("c" + std::to_string(i++), DayMicros(kJan5, leg.hour), 50000);

@@ -151,8 +151,7 @@ TEST_F(WindowStoreTest, WritesEachTouchedBucketOnceAtFlush) {
   w.Flush(&again);
   EXPECT_EQ(again.Count(), 0u);  // nothing changed since
   WindowStore fresh(store_.get());
-  EXPECT_EQ(fresh.Read(7, "acc-1", 7 * kMicrosPerDay, kMicrosPerDay, DayMicros(testing::kJan5 + 1))->sum_usd_minor,
-            50);
+  EXPECT_EQ(fresh.Read(7, "acc-1", 7 * kMicrosPerDay, kMicrosPerDay, DayMicros(testing::kJan5 + 1))->sum_usd_minor, 50);
 }
 
 TEST_F(WindowStoreTest, CompactionDropsBucketsOnceTheWatermarkPassesTheirWindowAndGrace) {
@@ -197,8 +196,8 @@ TEST(EventTimeExpiryFilter, ReadsExpiryOnlyWhereTheLayoutHasIt) {
   PutOrderedInt64(&bucket_key, 3);
   const std::string value = expire_at_10 + std::string(40, '\0');
   EXPECT_TRUE(EventTimeExpiryFilter::Expired(L::kState, bucket_key, value, 100, 50));
-  EXPECT_FALSE(EventTimeExpiryFilter::Expired(L::kState, bucket_key, value, 100, 95));  // within the grace
-  EXPECT_FALSE(EventTimeExpiryFilter::Expired(L::kState, profile_key, value, 100, 0));  // profiles never expire
+  EXPECT_FALSE(EventTimeExpiryFilter::Expired(L::kState, bucket_key, value, 100, 95));   // within the grace
+  EXPECT_FALSE(EventTimeExpiryFilter::Expired(L::kState, profile_key, value, 100, 0));   // profiles never expire
   EXPECT_FALSE(EventTimeExpiryFilter::Expired(L::kState, bucket_key, "short", 100, 0));  // unreadable: kept
   EXPECT_FALSE(EventTimeExpiryFilter::Expired(L::kState, "\x01", value, 100, 0));
   EXPECT_TRUE(EventTimeExpiryFilter::Expired(L::kEdges, "any edge", expire_at_10, 100, 0));
@@ -216,7 +215,9 @@ TEST(Store, RefusesADatabaseOfAnotherStorageFormat) {
   }
   auto reopened = Store::Open(dir.Sub("db"), {});
   ASSERT_FALSE(reopened.ok());
-  EXPECT_NE(reopened.status().message().find(absl::StrCat("storage format 1, this build reads format ", kStorageFormat)), std::string::npos)
+  EXPECT_NE(
+      reopened.status().message().find(absl::StrCat("storage format 1, this build reads format ", kStorageFormat)),
+      std::string::npos)
       << reopened.status();
   EXPECT_NE(reopened.status().message().find(dir.Sub("db")), std::string::npos);
 }
@@ -337,8 +338,8 @@ class TransactionArchiveTest : public ::testing::Test {
            int64_t retention_days = 400) {
     rocksdb::WriteBatch batch;
     TransactionArchive(store_.get())
-        .Add(id, DayMicros(day), retention_days * kMicrosPerDay, 'J', "{\"id\":\"" + id + "\"}", from, to,
-             "1:" + from, "1:" + to, &batch);
+        .Add(id, DayMicros(day), retention_days * kMicrosPerDay, 'J', "{\"id\":\"" + id + "\"}", from, to, "1:" + from,
+             "1:" + to, &batch);
     ASSERT_TRUE(store_->Write(&batch).ok());
   }
   std::vector<std::string> Recent(const std::string& kind, const std::string& id, int limit,
@@ -385,9 +386,8 @@ TEST_F(TransactionArchiveTest, RetentionEndsInEventTimeAndCompactionDropsTheReco
   // Watermark d+40, grace 7 days: "old" (expires d+30) is gone, "new" (d+50) stays.
   store_->AdvanceExpiryWatermark(DayMicros(d + 40));
   EXPECT_EQ(Recent("account", "A", 10), (std::vector<std::string>{"new"}));  // hidden before compaction
-  ASSERT_TRUE(store_->db()
-                  ->CompactRange(rocksdb::CompactRangeOptions(), store_->cf(Cf::kTransactions), nullptr, nullptr)
-                  .ok());
+  ASSERT_TRUE(
+      store_->db()->CompactRange(rocksdb::CompactRangeOptions(), store_->cf(Cf::kTransactions), nullptr, nullptr).ok());
   EXPECT_EQ(CountKeys(*store_, Cf::kTransactions), 5);
   EXPECT_FALSE(TransactionArchive(store_.get()).Get("old")->has_value());
   EXPECT_TRUE(TransactionArchive(store_.get()).Get("new")->has_value());

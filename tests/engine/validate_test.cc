@@ -43,7 +43,8 @@ TEST(FxTable, ConvertsWithTheLatestRateOnOrBeforeTheDay) {
   auto fx = FxTable::FromYaml(R"(
 - {date: "2026-01-01", currency: PEN, per_usd: "3.75"}
 - {date: "2026-02-01", currency: PEN, per_usd: "4.00"}
-)", "fx.yaml");
+)",
+                              "fx.yaml");
   ASSERT_TRUE(fx.ok()) << fx.status();
   const int64_t jan15 = *ParseIsoDate("2026-01-15"), feb15 = *ParseIsoDate("2026-02-15");
   EXPECT_EQ(*fx->Convert({375000, Currency::Pen()}, Currency::Usd(), jan15), 100000);
@@ -57,8 +58,8 @@ TEST(FxTable, ConvertsWithTheLatestRateOnOrBeforeTheDay) {
 TEST(FxTable, RoundsHalfAwayFromZero) {
   auto fx = FxTable::FromFixed({{"PEN", "3"}});
   ASSERT_TRUE(fx.ok());
-  EXPECT_EQ(*fx->Convert({5, Currency::Pen()}, Currency::Usd(), 0), 2);   // 1.67 -> 2
-  EXPECT_EQ(*fx->Convert({4, Currency::Pen()}, Currency::Usd(), 0), 1);   // 1.33 -> 1
+  EXPECT_EQ(*fx->Convert({5, Currency::Pen()}, Currency::Usd(), 0), 2);  // 1.67 -> 2
+  EXPECT_EQ(*fx->Convert({4, Currency::Pen()}, Currency::Usd(), 0), 1);  // 1.33 -> 1
 }
 
 TEST(FxTable, ErrorsNameFileLineAndField) {
@@ -99,7 +100,8 @@ TEST_F(NormalizerTest, RejectionsNameTheField) {
       {[](v1::Transaction& t) {
          t.mutable_beneficiary()->set_document_type(v1::RUC);
          t.mutable_beneficiary()->set_document_number("20512333790");
-       }, "beneficiary.document_number"},
+       },
+       "beneficiary.document_number"},
       {[](v1::Transaction& t) { t.clear_id(); }, "id: missing"},
       {[](v1::Transaction& t) { t.clear_event_time(); }, "event_time: missing"},
       {[](v1::Transaction& t) { t.set_branch_ubigeo("17"); }, "branch_ubigeo"},

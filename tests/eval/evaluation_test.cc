@@ -49,7 +49,8 @@ TEST(EvaluateAmlworldPatterns, RunsTheDevHalfWithGeneratedBackground) {
   testing::TempDir dir;
   EvalOptions o = Options(dir, "amlworld.yaml");
   o.background = 5000;
-  auto r = EvaluateAmlworldPatterns(CENTINELA_SOURCE_DIR "/../shared/data/aml/ibm-hi-small/HI-Small_Patterns.dev-half.txt", o);
+  auto r = EvaluateAmlworldPatterns(
+      CENTINELA_SOURCE_DIR "/../shared/data/aml/ibm-hi-small/HI-Small_Patterns.dev-half.txt", o);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_TRUE(r->errors.empty()) << r->errors.front();
   EXPECT_EQ(r->attempt_transactions, 1604);

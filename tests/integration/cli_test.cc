@@ -69,10 +69,11 @@ TEST_F(CliTest, BrokenRulePackIsReportedWithItsPosition) {
 }
 
 TEST_F(CliTest, RunWithEmbeddedBootstrapHostsTheBrokerInProcess) {
-  const std::string cfg = Write("engine.yaml", "kafka: {bootstrap: embedded, bootstrap_file: bs.txt, "
-                                               "embedded_partitions: 2}\nrules: {pack: " CENTINELA_SOURCE_DIR
-                                               "/rules/packs/peru.yaml}\nfx: {file: " CENTINELA_SOURCE_DIR
-                                               "/deploy/config/fx.yaml}\nstorage: {path: db}\n");
+  const std::string cfg = Write("engine.yaml",
+                                "kafka: {bootstrap: embedded, bootstrap_file: bs.txt, "
+                                "embedded_partitions: 2}\nrules: {pack: " CENTINELA_SOURCE_DIR
+                                "/rules/packs/peru.yaml}\nfx: {file: " CENTINELA_SOURCE_DIR
+                                "/deploy/config/fx.yaml}\nstorage: {path: db}\n");
   // Nothing to consume: it joins, finds both partitions at their end, exits 0.
   EXPECT_EQ(Run({"run", "--config", cfg, "--until-caught-up"}), 0) << err_;
   EXPECT_THAT(err_, HasSubstr("broker: embedded Kafka at 127.0.0.1:"));

@@ -84,11 +84,14 @@ TEST_F(EngineKafkaTest, AlertsEveryInjectedCaseOnItsQueuesAndDeadLettersMalforme
   }
   const std::set<std::string> uif = {"uif.alerts"}, sunat = {"sunat.alerts"}, both = {"uif.alerts", "sunat.alerts"};
   const std::map<std::string, std::set<std::string>> expected_topics = {
-      {"structuring", uif},         {"mining_cash", both},          {"border_cash", sunat},
-      {"fatf_outbound", uif},       {"fatf_inbound", uif},          {"smurfing", uif},
-      {"monthly_register", uif},    {"gold_export_new_company", both}, {"vraem_cash", uif},
-      {"human_trafficking_inflows", uif}, {"front_company", both}, {"contraband_split_invoices", sunat},
-      {"pep_large", uif},           {"fan_in", uif},                {"fan_out", uif}};
+      {"structuring", uif},      {"mining_cash", both},
+      {"border_cash", sunat},    {"fatf_outbound", uif},
+      {"fatf_inbound", uif},     {"smurfing", uif},
+      {"monthly_register", uif}, {"gold_export_new_company", both},
+      {"vraem_cash", uif},       {"human_trafficking_inflows", uif},
+      {"front_company", both},   {"contraband_split_invoices", sunat},
+      {"pep_large", uif},        {"fan_in", uif},
+      {"fan_out", uif}};
   ASSERT_EQ(case_txs.size(), 10 * expected_topics.size());
   std::map<std::string, std::set<std::string>> detected_on;  // case id -> topics
   for (const std::string topic : {"uif.alerts", "sunat.alerts"}) {

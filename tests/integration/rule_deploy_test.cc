@@ -28,8 +28,8 @@
 namespace centinela {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::ApiTestClient;
+using ::testing::HasSubstr;
 using testing::PeruVariant;
 
 std::string VersionOf(const std::string& text) {
@@ -246,9 +246,8 @@ TEST(RuleDeployTest, MakerCheckerHoldsOnEveryInstanceAndRollbackRestoresTheEarli
   self_approve.mutable_approved()->set_version(v2_version);
   self_approve.set_by("rita");
   self_approve.set_request_id("self-approve");
-  ASSERT_TRUE((*producer)
-                  ->Produce(engine.config().rules_topic, 0, "self-approve", self_approve.SerializeAsString())
-                  .ok());
+  ASSERT_TRUE(
+      (*producer)->Produce(engine.config().rules_topic, 0, "self-approve", self_approve.SerializeAsString()).ok());
   ASSERT_TRUE((*producer)->Flush(10000).ok());
   v1::RulesOverview o = WaitRequest(api, "self-approve");
   EXPECT_EQ(o.active_version(), v1_version);
@@ -308,7 +307,7 @@ TEST(RuleDeployTest, ShadowAlertsAreStoredAndSearchableButNeverSentToTheAlertTop
   EXPECT_GT(rows["structuring"].shadow_only(), 0) << rows["structuring"].ShortDebugString();
   EXPECT_GT(rows["structuring"].both(), 0);
   EXPECT_EQ(rows["mining_cash"].both(), rows["mining_cash"].active());  // unchanged typology: same cases
-  engine.Stop();  // delivers the outbox before it returns
+  engine.Stop();                                                        // delivers the outbox before it returns
 
   int64_t shadow_stored = 0, active_stored = 0;
   for (const v1::Alert& a : StoredAlerts(engine.config().data_dir)) {

@@ -81,7 +81,7 @@ TEST_F(ExprTest, ListsPrefixesAndNegation) {
 
 TEST_F(ExprTest, AggregatesAndNullsAreNeverSilentlyZero) {
   EXPECT_TRUE(Eval("agg.deposits_7d >= 3"));
-  EXPECT_FALSE(Eval("agg.missing >= 0"));   // null compares false
+  EXPECT_FALSE(Eval("agg.missing >= 0"));  // null compares false
   EXPECT_FALSE(Eval("agg.missing < 1"));
   EXPECT_FALSE(Eval("present(agg.missing)"));
   EXPECT_FALSE(Eval("originator.ciiu == \"0729\""));
@@ -90,7 +90,8 @@ TEST_F(ExprTest, AggregatesAndNullsAreNeverSilentlyZero) {
 }
 
 TEST_F(ExprTest, TypeErrorsPointAtTheOffendingToken) {
-  EXPECT_EQ(Error("amount_usd > 9000"), "11:cannot compare money with number (write money literals as USD(10000) or PEN(5500.00))");
+  EXPECT_EQ(Error("amount_usd > 9000"),
+            "11:cannot compare money with number (write money literals as USD(10000) or PEN(5500.00))");
   EXPECT_EQ(Error(R"(channel == "CAHS")").substr(0, 26), "11:\"CAHS\" is not a valid v");
   EXPECT_EQ(Error("amount_usd"), "0:expression must be bool, got money");
   EXPECT_EQ(Error("foo.bar == 1").substr(0, 24), "0:unknown name 'foo.bar'");
@@ -197,8 +198,8 @@ class ScoresByName : public ScreeningSource {
 
 TEST_F(ExprTest, ScreenReadsTheNamedPartyAndList) {
   ScoresByName lists;
-  auto e = CompileExpr(R"(screen(beneficiary, "sanctions") >= 0.9 and not (screen(originator, "un") >= 0.9))",
-                       symbols_, Type::kBool);
+  auto e = CompileExpr(R"(screen(beneficiary, "sanctions") >= 0.9 and not (screen(originator, "un") >= 0.9))", symbols_,
+                       Type::kBool);
   ASSERT_TRUE(e.ok()) << e.status();
   EXPECT_EQ(e->screen_lists, (std::vector<std::string>{"sanctions", "un"}));
   EvalContext ctx{&n_, &fx_, &aggs_, nullptr, &lists};

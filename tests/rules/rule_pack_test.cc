@@ -69,7 +69,8 @@ TEST(RulePack, ErrorsPointAtFileLineAndColumn) {
   EXPECT_EQ(ErrorOf(Replace(kMinimal, "list.high_risk", "list.highrisk")),
             "pack.yaml:17:34: rule 'risky': unknown list 'highrisk'");
   EXPECT_EQ(ErrorOf(Replace(kMinimal, "    function: count", "    function: median")),
-            "pack.yaml:11:15: unknown aggregate function 'median' (expected count, sum, min, max, avg, stddev or count_distinct)");
+            "pack.yaml:11:15: unknown aggregate function 'median' (expected count, sum, min, max, avg, stddev or "
+            "count_distinct)");
   EXPECT_EQ(ErrorOf(Replace(kMinimal, "    function: count", "    function: count_distinct")),
             "pack.yaml:9:5: aggregate 'deposits_7d': count_distinct needs 'of' (e.g. of: originator.account)");
   EXPECT_EQ(ErrorOf(Replace(kMinimal, "    function: count", "    function: count_distinct\n    of: amount_usd")),
@@ -101,7 +102,8 @@ TEST(RulePack, SyntaxErrorsAndMissingSectionsAreReported) {
 
 TEST(RulePack, AggregatesOfOneSubjectWindowAndFilterShareOneState) {
   const std::string yaml = Replace(kMinimal, R"(aggregates:
-)", R"(aggregates:
+)",
+                                   R"(aggregates:
   deposits_sum_7d:
     subject: beneficiary.account
     window: 7d
@@ -171,13 +173,33 @@ TEST(RulePack, ShippedPeruPackCompiles) {
   ASSERT_TRUE(p.ok()) << p.status();
   std::vector<std::string> ids;
   for (const auto& t : (*p)->typologies()) ids.push_back(t.id);
-  EXPECT_EQ(ids, (std::vector<std::string>{
-                     "structuring", "mining_cash", "border_cash", "fatf_outbound", "fatf_inbound", "smurfing",
-                     "monthly_register", "gold_export_new_company", "vraem_cash", "human_trafficking_inflows",
-                     "front_company", "contraband_split_invoices", "pep_large", "rapid_pass_through",
-                     "dormant_reactivated", "profile_deviation", "fan_in", "fan_out", "cycle", "scatter_gather",
-                     "gather_scatter", "bipartite", "stack", "sanctions_match_originator",
-                     "sanctions_match_beneficiary", "pep_list_match_originator", "pep_list_match_beneficiary"}));
+  EXPECT_EQ(ids, (std::vector<std::string>{"structuring",
+                                           "mining_cash",
+                                           "border_cash",
+                                           "fatf_outbound",
+                                           "fatf_inbound",
+                                           "smurfing",
+                                           "monthly_register",
+                                           "gold_export_new_company",
+                                           "vraem_cash",
+                                           "human_trafficking_inflows",
+                                           "front_company",
+                                           "contraband_split_invoices",
+                                           "pep_large",
+                                           "rapid_pass_through",
+                                           "dormant_reactivated",
+                                           "profile_deviation",
+                                           "fan_in",
+                                           "fan_out",
+                                           "cycle",
+                                           "scatter_gather",
+                                           "gather_scatter",
+                                           "bipartite",
+                                           "stack",
+                                           "sanctions_match_originator",
+                                           "sanctions_match_beneficiary",
+                                           "pep_list_match_originator",
+                                           "pep_list_match_beneficiary"}));
   EXPECT_TRUE((*p)->uses_graph());
   EXPECT_EQ((*p)->screen_lists(), (std::vector<std::string>{"pep", "sanctions"}));
   ASSERT_EQ((*p)->profiles().size(), 1u);
@@ -195,19 +217,21 @@ TEST(RulePack, ShippedNetworksPackCompiles) {
 TEST(RulePack, GraphSectionIsValidated) {
   EXPECT_EQ(ErrorOf(Replace(kMinimal, "rules:\n", "graph: {max_hops: 1}\nrules:\n")),
             "pack.yaml:13:19: graph.max_hops must be 2..30");
-  EXPECT_EQ(ErrorOf(Replace(kMinimal, "rules:\n", "graph: {depth: 3}\nrules:\n")),
-            "pack.yaml:13:9: unknown field 'depth' in graph (expected one of: window, max_hops, max_visits, amount_ratio, "
-            "pass_through_window, pass_through_ratio, degree_window)");
-  EXPECT_EQ(ErrorOf(Replace(kMinimal, "amount_usd > param.limit", "graph.cycle_len > 2")),
-            "pack.yaml:15:11: rule 'big': unknown graph feature 'cycle_len' (known: cycle_length, pass_through_delay, "
-            "gather_paths, originator_in_degree, originator_out_degree, beneficiary_in_degree, beneficiary_out_degree)");
+  EXPECT_EQ(
+      ErrorOf(Replace(kMinimal, "rules:\n", "graph: {depth: 3}\nrules:\n")),
+      "pack.yaml:13:9: unknown field 'depth' in graph (expected one of: window, max_hops, max_visits, amount_ratio, "
+      "pass_through_window, pass_through_ratio, degree_window)");
+  EXPECT_EQ(
+      ErrorOf(Replace(kMinimal, "amount_usd > param.limit", "graph.cycle_len > 2")),
+      "pack.yaml:15:11: rule 'big': unknown graph feature 'cycle_len' (known: cycle_length, pass_through_delay, "
+      "gather_paths, originator_in_degree, originator_out_degree, beneficiary_in_degree, beneficiary_out_degree)");
 }
 
 TEST(RulePack, RulesMayReadRulesButNotInACycle) {
   // `rule.NAME` reuses another rule's verdict.
-  auto p = RulePack::Parse(Replace(kMinimal, "beneficiary.country in list.high_risk",
-                                   "beneficiary.country in list.high_risk and rule.big"),
-                           "pack.yaml");
+  auto p = RulePack::Parse(
+      Replace(kMinimal, "beneficiary.country in list.high_risk", "beneficiary.country in list.high_risk and rule.big"),
+      "pack.yaml");
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_EQ(ErrorOf(Replace(Replace(kMinimal, "amount_usd > param.limit", "amount_usd > param.limit and rule.risky"),
                             "beneficiary.country in list.high_risk", "rule.big or rule.risky2")),

@@ -36,9 +36,11 @@ inline std::vector<gen::GeneratedRecord> PublishFeed(const std::string& bootstra
 inline std::vector<ConsumedRecord> ReadTopic(const std::string& bootstrap, const std::string& topic) {
   static int n = 0;
   std::vector<ConsumedRecord> out;
-  auto read = kafka::ReadTopicsToEnd(
-      bootstrap, {topic}, "test-reader-" + std::to_string(getpid()) + "-" + std::to_string(++n), 60000,
-      [&](const kafka::Message& m) { out.push_back({std::string(m.key()), std::string(m.payload()), m.partition()}); });
+  auto read =
+      kafka::ReadTopicsToEnd(bootstrap, {topic}, "test-reader-" + std::to_string(getpid()) + "-" + std::to_string(++n),
+                             60000, [&](const kafka::Message& m) {
+                               out.push_back({std::string(m.key()), std::string(m.payload()), m.partition()});
+                             });
   EXPECT_TRUE(read.ok()) << read.status();
   return out;
 }

@@ -28,8 +28,8 @@ class PackHarness {
   void Feed(const v1::Transaction& tx) { FeedRaw(tx.SerializeAsString(), "application/x-protobuf"); }
   // Any bytes, as a Kafka record of fiu.transactions partition 0 would carry them.
   void FeedRaw(const std::string& payload, const std::string& content_type) {
-    ASSERT_TRUE(processor_->Process({"fiu.transactions", 0, offset_++, payloads_.emplace_back(payload), content_type})
-                    .ok());
+    ASSERT_TRUE(
+        processor_->Process({"fiu.transactions", 0, offset_++, payloads_.emplace_back(payload), content_type}).ok());
   }
 
   Processor* processor() { return processor_.get(); }

@@ -138,9 +138,10 @@ TEST_F(PackRegistryTest, APackThatDoesNotCompileIsKeptAsRefusedAndNothingSwitche
 TEST(PackDiff, NamesAddedRemovedAndChangedEntriesAndStateThatRestarts) {
   auto a = RulePack::Parse(Peru("2.3.0"), "a.yaml");
   std::string text = Peru("2.4.0", "near_threshold_low: 0.70", "near_threshold_low: 0.60");
-  text = absl::StrReplaceAll(text, {{"    items: [KP, IR, MM]", "    items: [KP, IR, MM, SY]"},
-                                    {"    threshold: 1.0\n    severity: high\n    destinations: [UIF]\n    dedup_window: 7d",
-                                     "    threshold: 0.9\n    severity: high\n    destinations: [UIF]\n    dedup_window: 7d"}});
+  text = absl::StrReplaceAll(
+      text, {{"    items: [KP, IR, MM]", "    items: [KP, IR, MM, SY]"},
+             {"    threshold: 1.0\n    severity: high\n    destinations: [UIF]\n    dedup_window: 7d",
+              "    threshold: 0.9\n    severity: high\n    destinations: [UIF]\n    dedup_window: 7d"}});
   auto b = RulePack::Parse(text, "b.yaml");
   ASSERT_TRUE(a.ok() && b.ok()) << b.status();
   auto d = DiffPacks(**a, **b);

@@ -11,12 +11,12 @@
 namespace centinela {
 namespace {
 
-using testing::DayMicros;
-using testing::kJan5;
-using testing::MakeTx;
 using ::testing::Contains;
+using testing::DayMicros;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
+using testing::kJan5;
+using testing::MakeTx;
 using ::testing::Not;
 using ::testing::SizeIs;
 
@@ -39,7 +39,8 @@ v1::Transaction WalkInCash(const std::string& id, int64_t micros, int64_t dollar
 
 TEST(PeruSmurfing, FourDepositorsOneAccountOneDayAboveTheThreshold) {
   testing::PackHarness h(kPeru);
-  for (int i = 0; i < 4; ++i) h.Feed(WalkInCash("c" + std::to_string(i), DayMicros(kJan5, 9 + i), 3000, "4000000" + std::to_string(i)));
+  for (int i = 0; i < 4; ++i)
+    h.Feed(WalkInCash("c" + std::to_string(i), DayMicros(kJan5, 9 + i), 3000, "4000000" + std::to_string(i)));
   auto alerts = h.AlertsOf("smurfing");
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].subject().id(), "BCP-9");
@@ -54,7 +55,8 @@ TEST(PeruSmurfing, NotForOneDepositorFewDepositorsOrSpreadOverDays) {
     auto tx = WalkInCash("few" + std::to_string(i), DayMicros(kJan5 + 3, 9 + i), 4000, "4100000" + std::to_string(i));
     h.Feed(tx);
   }
-  for (int i = 0; i < 4; ++i) h.Feed(WalkInCash("slow" + std::to_string(i), DayMicros(kJan5 + 6 + 2 * i), 3000, "4200000" + std::to_string(i)));
+  for (int i = 0; i < 4; ++i)
+    h.Feed(WalkInCash("slow" + std::to_string(i), DayMicros(kJan5 + 6 + 2 * i), 3000, "4200000" + std::to_string(i)));
   EXPECT_THAT(h.Typologies(), Not(Contains("smurfing")));
 }
 
@@ -244,7 +246,8 @@ TEST(PeruContraband, RepeatedInvoicesJustUnderFourUitOfTheirYearGoToSunat) {
 TEST(PeruContraband, NotAboveFourUitNotSpreadOverPayeesNotUsingAnotherYearsUit) {
   testing::PackHarness h(kPeru);
   for (int i = 0; i < 3; ++i) h.Feed(Invoice("a" + std::to_string(i), kJan5 + 5 * i, 23000, "SUPPLIER-1"));
-  for (int i = 0; i < 3; ++i) h.Feed(Invoice("s" + std::to_string(i), kJan5 + 5 * i, 20000, "SUPPLIER-S" + std::to_string(i)));
+  for (int i = 0; i < 3; ++i)
+    h.Feed(Invoice("s" + std::to_string(i), kJan5 + 5 * i, 20000, "SUPPLIER-S" + std::to_string(i)));
   // S/ 21,500 is under 2026's 4 UIT but above 2025's: not "just under" in 2025.
   for (int i = 0; i < 3; ++i) h.Feed(Invoice("y" + std::to_string(i), kJan5 - 60 + 5 * i, 21500, "SUPPLIER-3"));
   EXPECT_THAT(h.AlertsOf("contraband_split_invoices"), IsEmpty());
