@@ -9,21 +9,18 @@
 
 #include "absl/strings/str_cat.h"
 #include "api/auth.h"
+#include "engine/common/proto_json.h"
+#include "engine/common/status_macros.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace centinela::api {
 
-std::string AuditLog::Print(const v1::AuditEntry& e) {
-  google::protobuf::util::JsonPrintOptions o;
-  o.preserve_proto_field_names = true;
-  std::string out;
-  (void)google::protobuf::util::MessageToJsonString(e, &out, o);
-  return out;
-}
+absl::StatusOr<std::string> AuditLog::Print(const v1::AuditEntry& e) { return ProtoToJson(e); }
 
-std::string AuditLog::HashOf(v1::AuditEntry e) {
+absl::StatusOr<std::string> AuditLog::HashOf(v1::AuditEntry e) {
   e.clear_hash();
-  return Sha256Hex(Print(e));
+  ASSIGN_OR_RETURN(const std::string printed, Print(e));
+  return Sha256Hex(printed);
 }
 
 absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path, int sync_every) {
@@ -69,8 +66,9 @@ absl::Status AuditLog::Append(v1::AuditEntry e) {
   absl::MutexLock lock(&mu_);
   e.set_seq(last_seq_ + 1);
   e.set_prev(last_hash_);
-  e.set_hash(HashOf(e));
-  std::string line = Print(e);
+  ASSIGN_OR_RETURN(const std::string hash, HashOf(e));
+  e.set_hash(hash);
+  ASSIGN_OR_RETURN(std::string line, Print(e));
   line.push_back('\n');
   size_t off = 0;
   while (off < line.size()) {
@@ -103,10 +101,12 @@ absl::StatusOr<int64_t> AuditLog::Verify(const std::string& path) {
       return absl::DataLossError(absl::StrCat(where, "entry after seq ", prev_seq, " is not a valid audit entry"));
     }
     const std::string label = absl::StrCat("entry seq ", e.seq(), ": ");
-    if (Print(e) != line) {
+    absl::StatusOr<std::string> printed = Print(e);
+    if (!printed.ok() || *printed != line) {
       return absl::DataLossError(absl::StrCat(where, label, "the line is not as written (bytes changed)"));
     }
-    if (HashOf(e) != e.hash()) {
+    absl::StatusOr<std::string> hash = HashOf(e);
+    if (!hash.ok() || *hash != e.hash()) {
       return absl::DataLossError(absl::StrCat(where, label, "hash mismatch: its content was changed"));
     }
     if (e.seq() != prev_seq + 1) {

@@ -43,8 +43,8 @@ class AuditLog {
  private:
   AuditLog(std::string path, int fd, int sync_every) : path_(std::move(path)), fd_(fd), sync_every_(sync_every) {}
   // The canonical line of an entry (protobuf JSON, field names as in the proto).
-  static std::string Print(const v1::AuditEntry& e);
-  static std::string HashOf(v1::AuditEntry e);
+  static absl::StatusOr<std::string> Print(const v1::AuditEntry& e);
+  static absl::StatusOr<std::string> HashOf(v1::AuditEntry e);
 
   const std::string path_;
   const int fd_;

@@ -3,45 +3,41 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "centinela/v1/investigation.pb.h"
+#include "engine/common/proto_json.h"
 #include "engine/common/time_util.h"
-#include "google/protobuf/util/json_util.h"
 #include "httplib.h"
 
 namespace centinela::api {
 
-std::string ToJson(const google::protobuf::Message& m) {
-  google::protobuf::util::JsonPrintOptions o;
-  o.preserve_proto_field_names = true;
-  std::string out;
-  (void)google::protobuf::util::MessageToJsonString(m, &out, o);
-  return out;
-}
-
 bool ParseJsonBody(const std::string& body, httplib::Response& res, google::protobuf::Message* m,
                    absl::string_view shape, bool allow_empty) {
   if (body.empty() && allow_empty) return true;
-  google::protobuf::util::JsonParseOptions po;
-  po.ignore_unknown_fields = false;
-  if (auto s = google::protobuf::util::JsonStringToMessage(body, m, po); !s.ok()) {
-    ReplyError(res, 400, "bad_request", absl::StrCat("body: expected ", shape, ": ", s.message().as_string()), "body");
+  if (absl::Status s = ProtoFromJson(body, m); !s.ok()) {
+    ReplyError(res, 400, "bad_request", absl::StrCat("body: expected ", shape, ": ", s.message()), "body");
     return false;
   }
   return true;
 }
 
 void Reply(httplib::Response& res, int code, const google::protobuf::Message& body) {
+  absl::StatusOr<std::string> json = ProtoToJson(body);
+  if (!json.ok()) return ReplyError(res, 500, "internal", json.status().message());
   res.status = code;
-  res.set_content(ToJson(body), std::string(kJson).c_str());
+  res.set_content(*json, std::string(kJson).c_str());
 }
 
 void ReplyError(httplib::Response& res, int code, absl::string_view error, absl::string_view message,
                 absl::string_view parameter) {
   v1::ApiError e;
   e.set_code(code);
-  e.set_error(std::string(error));
-  e.set_message(std::string(message));
-  e.set_parameter(std::string(parameter));
-  Reply(res, code, e);
+  e.set_error(ToValidUtf8(error));
+  e.set_message(ToValidUtf8(message));
+  e.set_parameter(ToValidUtf8(parameter));
+  absl::StatusOr<std::string> json = ProtoToJson(e);
+  res.status = code;
+  // An ApiError of valid UTF-8 always prints; the fallback is for the impossible.
+  res.set_content(json.ok() ? *json : R"({"code":500,"error":"internal","message":"the error could not be printed"})",
+                  std::string(kJson).c_str());
 }
 
 void ReplyStatus(httplib::Response& res, const absl::Status& s) {

@@ -18,8 +18,8 @@ namespace centinela::api {
 
 inline constexpr absl::string_view kJson = "application/json";
 
-// Protobuf JSON mapping with the proto field names.
-std::string ToJson(const google::protobuf::Message& m);
+// `body` in protobuf's JSON mapping with the proto field names; a body
+// protobuf cannot print becomes a 500 naming why (never a truncated 200).
 void Reply(httplib::Response& res, int code, const google::protobuf::Message& body);
 // An ApiError body: {code, error, message, parameter}.
 void ReplyError(httplib::Response& res, int code, absl::string_view error, absl::string_view message,

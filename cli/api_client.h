@@ -16,6 +16,7 @@
 #include "absl/strings/str_format.h"
 #include "centinela/v1/investigation.pb.h"
 #include "cli/flags.h"
+#include "engine/common/proto_json.h"
 #include "engine/common/status_macros.h"
 #include "engine/common/time_util.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -157,6 +158,13 @@ struct ApiClient {
     return m;
   }
 };
+
+// Prints `m` as one line of JSON (proto field names) on `out`.
+inline absl::Status PrintJson(FILE* out, const google::protobuf::Message& m) {
+  ASSIGN_OR_RETURN(const std::string json, ProtoToJson(m));
+  fprintf(out, "%s\n", json.c_str());
+  return absl::OkStatus();
+}
 
 inline const std::set<std::string> kClientFlags = {"api", "token"};
 

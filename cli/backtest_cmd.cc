@@ -12,10 +12,10 @@
 #include "absl/strings/str_split.h"
 #include "cli/flags.h"
 #include "cli/scratch_dir.h"
+#include "engine/common/proto_json.h"
 #include "engine/common/time_util.h"
 #include "engine/pipeline/config.h"
 #include "eval/backtest.h"
-#include "google/protobuf/util/json_util.h"
 
 namespace centinela::cli {
 namespace {
@@ -118,16 +118,18 @@ int Backtest(const std::vector<std::string>& args) {
   auto r = eval::RunBacktest(in, o);
   if (!r.ok()) return Fail(r.status());
   if (labels) eval::ScoreAgainstLabels(*labels, &*r);
-  google::protobuf::util::JsonPrintOptions json;
-  json.preserve_proto_field_names = true;
   if (f->Has("alerts-out")) {
     std::ofstream out(f->Get("alerts-out"));
     if (!out)
       return Fail(absl::PermissionDeniedError(absl::StrCat("--alerts-out ", f->Get("alerts-out"), ": cannot write")));
     for (const v1::Alert& a : r->alerts) {
-      std::string line;
-      (void)google::protobuf::util::MessageToJsonString(a, &line, json);
-      out << line << '\n';
+      auto line = ProtoToJson(a);
+      if (!line.ok()) return Fail(line.status());
+      out << *line << '\n';
+    }
+    out.flush();
+    if (!out) {
+      return Fail(absl::DataLossError(absl::StrCat("--alerts-out ", f->Get("alerts-out"), ": write failed")));
     }
   }
   if (f->Has("json")) {

@@ -13,9 +13,9 @@
 #include "cli/api_client.h"
 #include "cli/flags.h"
 #include "engine/common/money.h"
+#include "engine/common/proto_json.h"
 #include "engine/common/status_macros.h"
 #include "engine/common/time_util.h"
-#include "google/protobuf/util/json_util.h"
 #include "httplib.h"
 
 namespace centinela::cli {
@@ -179,9 +179,9 @@ int AlertsTransition(const std::vector<std::string>& args) {
   r.set_to(status);
   r.set_note(f->Get("note"));
   r.set_expected_version(*expected);
-  std::string body;
-  (void)google::protobuf::util::MessageToJsonString(r, &body);
-  auto w = client->CallInto<v1::AlertWorkflow>("POST", "/v1/alerts/" + id + "/transition", {}, body);
+  auto body = ProtoToJson(r);
+  if (!body.ok()) return Fail(body.status());
+  auto w = client->CallInto<v1::AlertWorkflow>("POST", "/v1/alerts/" + id + "/transition", {}, *body);
   if (!w.ok()) return Fail(w.status());
   if (client->json) return 0;
   printf("%s: %s (version %ld)\n", id.c_str(), v1::AlertStatus_Name(w->status()).c_str(), long(w->version()));

@@ -7,7 +7,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "api/http_util.h"
 #include "centinela/v1/screening.pb.h"
 #include "cli/api_client.h"
 #include "engine/common/yaml_util.h"
@@ -20,8 +19,6 @@ namespace centinela::cli {
 namespace {
 
 using screening::ListSet;
-
-using api::ToJson;
 
 // The lists of an engine config (--config), loaded with progress on stderr.
 absl::StatusOr<std::unique_ptr<ListSet>> LocalLists(const std::string& config_path) {
@@ -190,7 +187,7 @@ int Info(const std::vector<std::string>& args) {
     if (!only.empty() && !f->Has("file") && i.name() != only) continue;
     ++shown;
     if (f->Has("json")) {
-      printf("%s\n", ToJson(i).c_str());
+      if (absl::Status s = PrintJson(stdout, i); !s.ok()) return Fail(s);
     } else {
       PrintInfo(i);
     }
@@ -216,7 +213,9 @@ int Load(const std::vector<std::string>& args) {
   }
   r.set_format(f->Get("format"));
   r.set_category(f->Get("category"));
-  auto resp = client->Raw("POST", absl::StrCat("/v1/lists/", f->positional()[0], "/load"), {}, ToJson(r));
+  auto request = ProtoToJson(r);
+  if (!request.ok()) return Fail(request.status());
+  auto resp = client->Raw("POST", absl::StrCat("/v1/lists/", f->positional()[0], "/load"), {}, *request);
   if (!resp.ok()) return Fail(resp.status());
   if (client->json) {
     printf("%s\n", resp->body.c_str());
@@ -287,7 +286,9 @@ int Screen(const std::vector<std::string>& args) {
     if (local) {
       for (size_t i = start; i < end; ++i) results.push_back(screening::ScreenOne(*local, requests[i]));
     } else if (!batch) {
-      auto body = client->Call("POST", "/v1/screen", {}, ToJson(requests[0]));
+      auto request = ProtoToJson(requests[0]);
+      if (!request.ok()) return Fail(request.status());
+      auto body = client->Call("POST", "/v1/screen", {}, *request);
       if (!body.ok()) return Fail(body.status());
       auto r = ApiClient::Parse<v1::ScreenResult>(*body);
       if (!r.ok()) return Fail(r.status());
@@ -295,7 +296,9 @@ int Screen(const std::vector<std::string>& args) {
     } else {
       v1::BatchScreenRequest br;
       for (size_t i = start; i < end; ++i) *br.add_queries() = requests[i];
-      auto body = client->Call("POST", "/v1/screen/batch", {}, ToJson(br));
+      auto request = ProtoToJson(br);
+      if (!request.ok()) return Fail(request.status());
+      auto body = client->Call("POST", "/v1/screen/batch", {}, *request);
       if (!body.ok()) return Fail(body.status());
       auto b = ApiClient::Parse<v1::BatchScreenResult>(*body);
       if (!b.ok()) return Fail(b.status());
@@ -308,7 +311,7 @@ int Screen(const std::vector<std::string>& args) {
       errors += !r.error().empty();
       if (!batch && !r.error().empty()) return Fail(absl::InvalidArgumentError(r.error()), 2);
       if (batch || f->Has("json")) {
-        fprintf(out, "%s\n", ToJson(r).c_str());
+        if (absl::Status s = PrintJson(out, r); !s.ok()) return Fail(s);
       } else {
         PrintResult(r);
       }
@@ -332,7 +335,7 @@ int Compare(const std::vector<std::string>& args) {
   const screening::NameComparison c = screening::CompareNameReadings(f->positional()[0], f->positional()[1], &a, &b);
   const v1::CompareResult r = screening::ToProto(c, a, b, screening::kDefaultThreshold);
   if (f->Has("json")) {
-    printf("%s\n", ToJson(r).c_str());
+    if (absl::Status s = PrintJson(stdout, r); !s.ok()) return Fail(s);
   } else {
     PrintCompare(r);
   }

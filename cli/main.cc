@@ -262,7 +262,7 @@ int Gen(const std::vector<std::string>& args) {
   }
   int64_t n = 0, cases_n = 0, invalid_n = 0;
   absl::Status error;
-  gen::Generate(o, [&](const gen::GeneratedRecord& r) {
+  const absl::Status generated = gen::Generate(o, [&](const gen::GeneratedRecord& r) {
     if (!error.ok()) return;
     if (producer) {
       error = producer->Produce(topic, -1, r.key, r.payload, {{"content-type", r.content_type}});
@@ -280,6 +280,7 @@ int Gen(const std::vector<std::string>& args) {
     invalid_n += r.label == "invalid";
     if (++n % 20000 == 0) fprintf(stderr, "gen: %ld records\n", long(n));
   });
+  if (!generated.ok()) return Fail(generated);
   if (!error.ok()) return Fail(error);
   if (producer) {
     if (auto s = producer->Flush(60000); !s.ok()) return Fail(s);

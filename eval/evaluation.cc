@@ -86,12 +86,16 @@ absl::StatusOr<PatternsReport> EvaluateAmlworldPatterns(const std::string& patte
     g.start_day = FloorDiv(min_micros, kMicrosPerDay);
     g.days = int(std::max<int64_t>(8, FloorDiv(max_micros, kMicrosPerDay) - g.start_day + 1));
     g.format = gen::Format::kProtobuf;
-    gen::Generate(g, [&](const gen::GeneratedRecord& r) {
+    absl::Status parsed;
+    RETURN_IF_ERROR(gen::Generate(g, [&](const gen::GeneratedRecord& r) {
       v1::Transaction b;
-      b.ParseFromString(r.payload);
+      if (!b.ParseFromString(r.payload)) {
+        parsed = absl::InternalError(absl::StrCat("eval: generated background record ", r.tx_id, " does not parse"));
+      }
       records.push_back({ToMicros(b.event_time()), seq++, r.payload, -1});
       ++report.background_transactions;
-    });
+    }));
+    RETURN_IF_ERROR(parsed);
   }
   ASSIGN_OR_RETURN(std::vector<v1::Alert> alerts, RunReplay(records, o, &report.dead_lettered));
   report.alerts = int64_t(alerts.size());

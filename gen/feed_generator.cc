@@ -5,9 +5,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "engine/common/proto_json.h"
 #include "engine/common/time_util.h"
 #include "engine/validate/peru_ids.h"
-#include "google/protobuf/util/json_util.h"
 
 namespace centinela::gen {
 namespace {
@@ -127,7 +127,7 @@ const std::vector<std::string>& InvalidKinds() {
   return *kinds;
 }
 
-void Generate(const GenOptions& o, const std::function<void(const GeneratedRecord&)>& emit) {
+absl::Status Generate(const GenOptions& o, const std::function<void(const GeneratedRecord&)>& emit) {
   Rng rng(o.seed);
   std::vector<Account> accounts;
   accounts.reserve(o.accounts);
@@ -492,8 +492,6 @@ void Generate(const GenOptions& o, const std::function<void(const GeneratedRecor
   std::stable_sort(all.begin(), all.end(), [](const Pending& x, const Pending& y) {
     return x.micros != y.micros ? x.micros < y.micros : x.seq < y.seq;
   });
-  google::protobuf::util::JsonPrintOptions json;
-  json.preserve_proto_field_names = true;
   GeneratedRecord r;
   int64_t n = 0;
   for (Pending& p : all) {
@@ -507,8 +505,9 @@ void Generate(const GenOptions& o, const std::function<void(const GeneratedRecor
       r.payload = p.invalid_payload;
       r.content_type = p.invalid_ct;
     } else if (o.format == Format::kJson || (o.format == Format::kMixed && n % 10 == 0)) {
-      r.payload.clear();
-      (void)google::protobuf::util::MessageToJsonString(p.tx, &r.payload, json);
+      absl::StatusOr<std::string> json = ProtoToJson(p.tx);
+      if (!json.ok()) return absl::InternalError(absl::StrCat("gen: ", p.tx.id(), ": ", json.status().message()));
+      r.payload = std::move(*json);
       r.content_type = "application/json";
     } else {
       r.payload = p.tx.SerializeAsString();
@@ -517,6 +516,7 @@ void Generate(const GenOptions& o, const std::function<void(const GeneratedRecor
     ++n;
     emit(r);
   }
+  return absl::OkStatus();
 }
 
 }  // namespace centinela::gen

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "centinela/v1/transaction.pb.h"
 
 namespace centinela::gen {
@@ -52,7 +53,9 @@ int64_t MaxInjectedRecords(const GenOptions& options);
 
 // Calls `emit` once per record, in event-time order. Same options, same output.
 // Emits exactly options.count records when count >= MaxInjectedRecords.
-void Generate(const GenOptions& options, const std::function<void(const GeneratedRecord&)>& emit);
+// Fails only when a record cannot be printed as JSON (then nothing more is
+// emitted).
+absl::Status Generate(const GenOptions& options, const std::function<void(const GeneratedRecord&)>& emit);
 
 // A valid RUC (prefix 20, company) / DNI from a number.
 std::string MakeRuc(uint64_t n, const char* prefix = "20");

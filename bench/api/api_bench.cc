@@ -312,12 +312,12 @@ int Main() {
   }
   config.bootstrap = (*cluster)->bootstrap();
   for (const char* topic : {"fiu.idle", "fiu.alone", "fiu.searched", "fiu.paced"}) {
-    (void)(*cluster)->CreateTopic(topic, 8);
+    bench::Check((*cluster)->CreateTopic(topic, 8), "creating a topic");
   }
   {
     fprintf(stderr, "api_bench: producing 3 x %ld transactions\n", long(ingest));
     auto producer = *kafka::Producer::Create(config.bootstrap, {{"compression.type", "lz4"}});
-    (void)producer->Produce("fiu.idle", -1, "k", "not a transaction", {});
+    bench::Check(producer->Produce("fiu.idle", -1, "k", "not a transaction", {}), "producing");
     uint64_t seed = 1;
     for (const char* topic : {"fiu.alone", "fiu.searched", "fiu.paced"}) {
       gen::GenOptions g;
@@ -325,11 +325,15 @@ int Main() {
       g.accounts = 100000;
       g.format = gen::Format::kProtobuf;
       g.seed = seed++;
-      gen::Generate(g, [&](const gen::GeneratedRecord& r) {
-        (void)producer->Produce(topic, -1, r.key, r.payload, {{"content-type", r.content_type}});
-      });
+      bench::Check(gen::Generate(g,
+                                 [&](const gen::GeneratedRecord& r) {
+                                   bench::Check(producer->Produce(topic, -1, r.key, r.payload,
+                                                                  {{"content-type", r.content_type}}),
+                                                "producing");
+                                 }),
+                   "gen");
     }
-    (void)producer->Flush(60000);
+    bench::Check(producer->Flush(60000), "flushing the producer");
   }
 
   // 2. Idle engine: search and detail latency.

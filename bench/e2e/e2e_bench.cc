@@ -68,7 +68,7 @@ int Main() {
     return 1;
   }
   config.bootstrap = (*cluster)->bootstrap();
-  (void)(*cluster)->CreateTopic("fiu.latency", 16);
+  bench::Check((*cluster)->CreateTopic("fiu.latency", 16), "creating fiu.latency");
 
   // 1. Backlog.
   fprintf(stderr, "e2e: producing %ld records to %s\n", long(records), config.input_topic.c_str());
@@ -78,10 +78,14 @@ int Main() {
     g.count = records;
     g.accounts = 100000;
     g.format = gen::Format::kProtobuf;
-    gen::Generate(g, [&](const gen::GeneratedRecord& r) {
-      (void)producer->Produce(config.input_topic, -1, r.key, r.payload, {{"content-type", r.content_type}});
-    });
-    (void)producer->Flush(60000);
+    bench::Check(gen::Generate(g,
+                               [&](const gen::GeneratedRecord& r) {
+                                 bench::Check(producer->Produce(config.input_topic, -1, r.key, r.payload,
+                                                                {{"content-type", r.content_type}}),
+                                              "producing");
+                               }),
+                 "gen");
+    bench::Check(producer->Flush(60000), "flushing the producer");
   }
 
   // 2. Ceiling: bare consumer over the same topic; it varies from run to run
@@ -132,13 +136,13 @@ int Main() {
     std::lock_guard<std::mutex> l(mu);
     for (int64_t c : created) latencies.push_back(now - c);
   };
-  std::thread engine([&] { (void)RunEngine(lat, lrun); });
+  std::thread engine([&] { bench::Check(RunEngine(lat, lrun).status(), "the latency run's engine"); });
   {
     auto producer = *kafka::Producer::Create(lat.bootstrap, {{"linger.ms", "1"}});
     // Warm-up: wait until the engine has joined and committed a first record.
     const auto warm_deadline = Clock::now() + std::chrono::seconds(60);
     while (committed.load() == 0 && Clock::now() < warm_deadline) {
-      (void)producer->Produce(lat.input_topic, -1, "warm-up", "not a transaction", {});
+      bench::Check(producer->Produce(lat.input_topic, -1, "warm-up", "not a transaction", {}), "producing");
       producer->Poll(0);
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
@@ -150,12 +154,17 @@ int Main() {
     g.format = gen::Format::kProtobuf;
     const auto start = Clock::now();
     int64_t i = 0;
-    gen::Generate(g, [&](const gen::GeneratedRecord& r) {
-      std::this_thread::sleep_until(start + std::chrono::microseconds(i++ * 1000000 / latency_rate));
-      (void)producer->Produce(lat.input_topic, -1, r.key, r.payload, {{"content-type", r.content_type}});
-      producer->Poll(0);
-    });
-    (void)producer->Flush(30000);
+    bench::Check(
+        gen::Generate(g,
+                      [&](const gen::GeneratedRecord& r) {
+                        std::this_thread::sleep_until(start + std::chrono::microseconds(i++ * 1000000 / latency_rate));
+                        bench::Check(producer->Produce(lat.input_topic, -1, r.key, r.payload,
+                                                       {{"content-type", r.content_type}}),
+                                     "producing");
+                        producer->Poll(0);
+                      }),
+        "gen");
+    bench::Check(producer->Flush(30000), "flushing the producer");
   }
   const auto deadline = Clock::now() + std::chrono::seconds(60);
   while (committed.load() < latency_records && Clock::now() < deadline) {  // warm-up records may trail

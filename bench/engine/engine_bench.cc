@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "bench/testing/bench_util.h"
 #include "benchmark/benchmark.h"
 #include "engine/codec/decoder.h"
 #include "engine/pipeline/processor.h"
@@ -41,10 +42,10 @@ struct Sample {
     o.count = 100000;
     o.accounts = 100000;
     o.format = gen::Format::kProtobuf;
-    gen::Generate(o, [&](const gen::GeneratedRecord& r) { protobuf.push_back(r.payload); });
+    bench::Check(gen::Generate(o, [&](const gen::GeneratedRecord& r) { protobuf.push_back(r.payload); }), "gen");
     o.count = 5000;
     o.format = gen::Format::kJson;
-    gen::Generate(o, [&](const gen::GeneratedRecord& r) { json.push_back(r.payload); });
+    bench::Check(gen::Generate(o, [&](const gen::GeneratedRecord& r) { json.push_back(r.payload); }), "gen");
   }
 };
 const Sample& GetSample() {
@@ -168,13 +169,13 @@ struct WarmProcessor {
       auto parsed = rules::RulePack::Parse(text, "shadow.yaml");
       if (!parsed.ok()) fprintf(stderr, "shadow pack: %s\n", std::string(parsed.status().message()).c_str());
       shadow = std::move(*parsed);
-      (void)processor->SetPacks(pack.get(), shadow.get());
+      bench::Check(processor->SetPacks(pack.get(), shadow.get()), "SetPacks");
     }
     for (const auto& p : GetSample().protobuf) {  // warm-up: every account seen once
-      (void)processor->Process({"t", 0, offset++, p, kContentTypeProtobuf});
-      if (processor->pending() >= 1000) (void)processor->Commit();
+      bench::Check(processor->Process({"t", 0, offset++, p, kContentTypeProtobuf}), "Process");
+      if (processor->pending() >= 1000) bench::Check(processor->Commit(), "Commit");
     }
-    (void)processor->Commit();
+    bench::Check(processor->Commit(), "Commit");
   }
 };
 
@@ -193,13 +194,14 @@ void ProcessorWarm(benchmark::State& state, const char* pack_file, bool with_sha
   double commit_seconds = 0;
   auto commit = [&] {
     const auto start = std::chrono::steady_clock::now();
-    (void)w->processor->Commit();
+    bench::Check(w->processor->Commit(), "Commit");
     commit_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
   int64_t allocations = 0;  // in Process(), not in the commit
   for (auto _ : state) {
     const int64_t before = g_allocations;
-    (void)w->processor->Process({"t", 0, w->offset++, s[w->next++ % s.size()], kContentTypeProtobuf});
+    bench::Check(w->processor->Process({"t", 0, w->offset++, s[w->next++ % s.size()], kContentTypeProtobuf}),
+                 "Process");
     allocations += g_allocations - before;
     if (w->processor->pending() >= 1000) commit();
   }

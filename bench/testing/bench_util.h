@@ -1,19 +1,29 @@
-// Shared by the end-to-end benchmarks (bench/e2e, bench/api): knobs from the
-// environment, percentiles, and the engine's throughput from
-// RunOptions::on_commit.
+// Shared by the benchmarks: knobs from the environment, percentiles, the
+// engine's throughput from RunOptions::on_commit, and Check for the status of
+// every step.
 #ifndef CENTINELA_BENCH_TESTING_BENCH_UTIL_H_
 #define CENTINELA_BENCH_TESTING_BENCH_UTIL_H_
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 
 namespace centinela::bench {
+
+// A benchmark cannot go on after a failed step: prints what failed and exits 1.
+inline void Check(const absl::Status& s, const char* what) {
+  if (s.ok()) return;
+  fprintf(stderr, "bench: %s: %s\n", what, std::string(s.message()).c_str());
+  std::exit(1);
+}
 
 // An integer knob such as E2E_RECORDS=50000; `fallback` when unset or not a number.
 inline int64_t EnvInt(const char* name, int64_t fallback) {

@@ -7,8 +7,8 @@
 #include "engine/codec/decoder.h"
 #include "engine/common/hash.h"
 #include "engine/common/keys.h"
+#include "engine/common/proto_json.h"
 #include "engine/common/time_util.h"
-#include "google/protobuf/util/json_util.h"
 
 namespace centinela {
 
@@ -111,10 +111,18 @@ absl::Status AlertBook::Record(const rules::RulePack& pack, const rules::Typolog
   return absl::OkStatus();
 }
 
-void AlertBook::Flush(rocksdb::WriteBatch* batch, OutboxWriter* outbox) {
-  google::protobuf::util::JsonPrintOptions json;
-  json.preserve_proto_field_names = true;
+absl::Status AlertBook::Flush(rocksdb::WriteBatch* batch, OutboxWriter* outbox) {
+  google::protobuf::util::JsonPrintOptions json = ProtoFieldNames();
   json.always_print_primitive_fields = true;
+  // The overlay is cleared whatever happens: after an error the batch is
+  // discarded and the records are read again.
+  struct Clear {
+    AlertBook* book;
+    ~Clear() {
+      book->touched_.clear();
+      book->order_.clear();
+    }
+  } clear{this};
   for (const std::string& id : order_) {
     Touched& t = touched_[id];
     const v1::Alert& a = t.alert;
@@ -127,19 +135,18 @@ void AlertBook::Flush(rocksdb::WriteBatch* batch, OutboxWriter* outbox) {
       AlertIndex::MoveScore(a, t.original_score, store_->cf(Cf::kAlertIndex), batch);
     }
     if (a.shadow()) continue;
-    std::string value;
-    (void)google::protobuf::util::MessageToJsonString(a, &value, json);
+    absl::StatusOr<std::string> value = ProtoToJson(a, json);
+    if (!value.ok()) return absl::InternalError(absl::StrCat("alert ", id, ": ", value.status().message()));
     for (int d : a.destinations()) {
       v1::OutboxEntry e;
       e.set_topic(d == v1::UIF ? topics_.uif : topics_.sunat);
       e.set_key(id);
-      e.set_value(value);
+      e.set_value(*value);
       e.set_content_type(std::string(kContentTypeJson));
       outbox->Append(e, batch);
     }
   }
-  touched_.clear();
-  order_.clear();
+  return absl::OkStatus();
 }
 
 }  // namespace centinela

@@ -45,8 +45,9 @@ class AlertBook {
 
   // Writes every touched alert, its index entries and one outbox record per
   // destination into `batch`; clears the overlay. Shadow alerts are stored but
-  // never sent.
-  void Flush(rocksdb::WriteBatch* batch, OutboxWriter* outbox);
+  // never sent. Fails (Internal, naming the alert) when an alert cannot be
+  // printed as JSON: then `batch` must not be written.
+  absl::Status Flush(rocksdb::WriteBatch* batch, OutboxWriter* outbox);
 
   int64_t created() const { return created_; }
   int64_t updated() const { return updated_; }

@@ -1,12 +1,38 @@
 #include "engine/common/time_util.h"
 
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 namespace centinela {
 
-int64_t ToMicros(const google::protobuf::Timestamp& ts) { return ts.seconds() * kMicrosPerSecond + ts.nanos() / 1000; }
+bool IsValidTimestamp(const google::protobuf::Timestamp& ts) {
+  return ts.seconds() >= kMinTimestampSeconds && ts.seconds() <= kMaxTimestampSeconds && ts.nanos() >= 0 &&
+         ts.nanos() <= 999'999'999;
+}
+
+int64_t ToMicros(const google::protobuf::Timestamp& ts) {
+  const int64_t seconds = std::clamp<int64_t>(ts.seconds(), kMinTimestampSeconds, kMaxTimestampSeconds);
+  const int32_t nanos = std::clamp<int32_t>(ts.nanos(), 0, 999'999'999);
+  return seconds * kMicrosPerSecond + nanos / 1000;
+}
+
+std::string FormatRfc3339(int64_t micros) {
+  const int64_t seconds = FloorDiv(micros, kMicrosPerSecond);
+  const int64_t sub = micros - seconds * kMicrosPerSecond;
+  const int64_t days = FloorDiv(seconds, 86400);
+  const int64_t in_day = seconds - days * 86400;
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays(days, &y, &m, &d);
+  std::string out =
+      absl::StrFormat("%04d-%02d-%02dT%02d:%02d:%02d", y, m, d, in_day / 3600, in_day / 60 % 60, in_day % 60);
+  if (sub != 0) absl::StrAppendFormat(&out, ".%06d", sub);
+  out.push_back('Z');
+  return out;
+}
 
 google::protobuf::Timestamp FromMicros(int64_t micros) {
   google::protobuf::Timestamp ts;

@@ -15,8 +15,22 @@ constexpr int64_t kMicrosPerSecond = 1'000'000;
 constexpr int64_t kMicrosPerHour = 3600 * kMicrosPerSecond;
 constexpr int64_t kMicrosPerDay = 24 * kMicrosPerHour;
 
+// The range protobuf's Timestamp allows (0001-01-01T00:00:00Z to
+// 9999-12-31T23:59:59Z), which its JSON printer enforces.
+inline constexpr int64_t kMinTimestampSeconds = -62135596800;
+inline constexpr int64_t kMaxTimestampSeconds = 253402300799;
+
+// True when `ts` is in that range with nanos in [0, 999,999,999].
+bool IsValidTimestamp(const google::protobuf::Timestamp& ts);
+
+// Microseconds of a valid timestamp, exactly. An invalid one saturates at
+// the range's ends (never overflows); validation refuses such input first.
 int64_t ToMicros(const google::protobuf::Timestamp& ts);
 google::protobuf::Timestamp FromMicros(int64_t micros);
+
+// RFC 3339 in UTC with microseconds: "2026-01-05T12:00:00.000001Z" (or
+// seconds only when the microseconds are 0).
+std::string FormatRfc3339(int64_t micros);
 
 // Days since 1970-01-01 for a civil date (proleptic Gregorian).
 int64_t DaysFromCivil(int y, unsigned m, unsigned d);

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/common/status_macros.h"
+#include "engine/common/time_util.h"
 #include "engine/common/yaml_util.h"
 
 namespace centinela {
@@ -26,6 +27,26 @@ absl::Status Read(const std::string& source, const YAML::Node& parent, const cha
   return absl::OkStatus();
 }
 
+absl::Status ParseValidation(const std::string& source, const YAML::Node& v, ValidationOptions* out) {
+  RETURN_IF_ERROR(CheckYamlKeys(source, v, {"event_time_min", "event_time_max_ahead"}, "validation"));
+  std::string text;
+  if (const YAML::Node n = v["event_time_min"]) {
+    RETURN_IF_ERROR(Read(source, v, "event_time_min", "validation", &text));
+    auto day = ParseIsoDate(text);
+    if (!day.ok()) return YamlError(source, n, absl::StrCat("validation.event_time_min: ", day.status().message()));
+    out->min_event_micros = *day * kMicrosPerDay;
+  }
+  if (const YAML::Node n = v["event_time_max_ahead"]) {
+    RETURN_IF_ERROR(Read(source, v, "event_time_max_ahead", "validation", &text));
+    auto d = ParseDuration(text);
+    if (!d.ok() || *d > 366 * kMicrosPerDay) {
+      return YamlError(source, n, "validation.event_time_max_ahead: a duration from 1s to 366d, e.g. 1d or 6h");
+    }
+    out->max_event_ahead_micros = *d;
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<EngineConfig> LoadEngineConfig(const std::string& path) {
@@ -41,7 +62,8 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(const std::string& text, const st
   ASSIGN_OR_RETURN(YAML::Node root, LoadYaml(text, source));
   if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
   RETURN_IF_ERROR(CheckYamlKeys(
-      source, root, {"instance", "kafka", "storage", "rules", "fx", "engine", "api", "screening"}, "the config"));
+      source, root, {"instance", "kafka", "storage", "rules", "fx", "engine", "api", "screening", "validation"},
+      "the config"));
   RETURN_IF_ERROR(Read(source, root, "instance", "the config", &c.instance));
   if (c.instance.empty() || c.instance.size() > 128) {
     return YamlError(source, root["instance"], "instance: a name of 1 to 128 characters");
@@ -107,6 +129,7 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(const std::string& text, const st
       return YamlError(source, a, "api.max_body_bytes must be >= 1024 and api.threads 1 to 256");
     }
   }
+  if (const YAML::Node v = root["validation"]) RETURN_IF_ERROR(ParseValidation(source, v, &c.validation));
   if (const YAML::Node sc = root["screening"]) {
     RETURN_IF_ERROR(CheckYamlKeys(source, sc, {"lists"}, "screening"));
     const YAML::Node lists = sc["lists"];

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "engine/validate/normalizer.h"
 #include "screening/lists/list_loader.h"
 
 namespace centinela {
@@ -43,6 +44,8 @@ struct EngineConfig {
   int api_threads = 8;
   // sanctions and PEP lists screened by screen() in rules (docs/screening.md)
   std::vector<screening::ListSpec> lists;
+  // what a transaction must satisfy beyond its schema (docs/delivery.md)
+  ValidationOptions validation;
 };
 
 absl::StatusOr<EngineConfig> LoadEngineConfig(const std::string& path);

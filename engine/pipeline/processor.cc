@@ -9,10 +9,10 @@
 #include "engine/codec/decoder.h"
 #include "engine/common/hash.h"
 #include "engine/common/keys.h"
+#include "engine/common/proto_json.h"
 #include "engine/common/status_macros.h"
 #include "engine/common/time_util.h"
 #include "engine/pipeline/party_screening.h"
-#include "google/protobuf/util/json_util.h"
 
 namespace centinela {
 
@@ -125,22 +125,30 @@ absl::StatusOr<std::unique_ptr<Processor>> Processor::Create(Store* store, const
   return p;
 }
 
+namespace {
+
+ProcessorOptions WithDefaultClock(ProcessorOptions options) {
+  if (!options.wall_clock_micros) {
+    options.wall_clock_micros = [] {
+      return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+    };
+  }
+  return options;
+}
+
+}  // namespace
+
 Processor::Processor(Store* store, const FxTable* fx, ProcessorOptions options, OutboxWriter outbox)
     : store_(store),
       fx_(fx),
-      options_(std::move(options)),
-      normalizer_(fx),
+      options_(WithDefaultClock(std::move(options))),
+      normalizer_(fx, options_.validation, options_.validation_clock_micros),
       windows_(store),
       profiles_(store),
       alerts_(store, options_.alert_topics),
       outbox_(std::move(outbox)),
       archive_(store) {
-  if (!options_.wall_clock_micros) {
-    options_.wall_clock_micros = [] {
-      return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count();
-    };
-  }
   google::protobuf::ArenaOptions arena_options;
   arena_block_ = std::make_unique<char[]>(kArenaBlockBytes);
   arena_options.initial_block = arena_block_.get();
@@ -179,24 +187,24 @@ absl::Status Processor::SetPacks(const rules::RulePack* active, const rules::Rul
 const rules::RulePack* Processor::active_pack() const { return active_->pack(); }
 const rules::RulePack* Processor::shadow_pack() const { return shadow_ ? shadow_->pack() : nullptr; }
 
-void Processor::DeadLetter(const InputRecord& r, absl::string_view reason) {
+absl::Status Processor::DeadLetter(const InputRecord& r, absl::string_view reason) {
   v1::DeadLetter dl;
-  dl.set_reason(std::string(reason));
-  dl.set_source_topic(std::string(r.topic));
+  dl.set_reason(ToValidUtf8(reason));
+  dl.set_source_topic(ToValidUtf8(r.topic));
   dl.set_source_partition(r.partition);
   dl.set_source_offset(r.offset);
   dl.set_raw(std::string(r.payload));
-  dl.set_content_type(std::string(r.content_type));
+  dl.set_content_type(ToValidUtf8(r.content_type));
   v1::OutboxEntry e;
   e.set_topic(options_.dlq_topic);
   e.set_key(absl::StrCat(r.topic, "/", r.partition, "/", r.offset));
-  google::protobuf::util::JsonPrintOptions json;
-  json.preserve_proto_field_names = true;
+  google::protobuf::util::JsonPrintOptions json = ProtoFieldNames();
   json.always_print_primitive_fields = true;
-  (void)google::protobuf::util::MessageToJsonString(dl, e.mutable_value(), json);
+  ASSIGN_OR_RETURN(*e.mutable_value(), ProtoToJson(dl, json));
   e.set_content_type(std::string(kContentTypeJson));
   outbox_.Append(e, &batch_);
   ++counters_.dead_lettered;
+  return absl::OkStatus();
 }
 
 rules::Value Processor::Lane::Aggregate(int index) {
@@ -456,14 +464,10 @@ absl::Status Processor::Process(const InputRecord& r) {
   v1::Transaction* tx = google::protobuf::Arena::CreateMessage<v1::Transaction>(arena_.get());
   WireFormat format = WireFormat::kProtobuf;
   if (absl::Status s = DecodeTransaction(r.payload, r.content_type, tx, &format); !s.ok()) {
-    DeadLetter(r, s.message());
-    return absl::OkStatus();
+    return DeadLetter(r, s.message());
   }
   auto normalized = normalizer_.Normalize(*tx);
-  if (!normalized.ok()) {
-    DeadLetter(r, absl::StrCat("validate: ", normalized.status().message()));
-    return absl::OkStatus();
-  }
+  if (!normalized.ok()) return DeadLetter(r, absl::StrCat("validate: ", normalized.status().message()));
   RETURN_IF_ERROR(Score(*normalized));
   Archive(*normalized, format, r.payload);
   ++counters_.processed;
@@ -484,7 +488,12 @@ absl::Status Processor::Commit() {
   windows_.Flush(&batch_);
   profiles_.Flush(&batch_);
   const int64_t created_before = alerts_.created(), updated_before = alerts_.updated();
-  alerts_.Flush(&batch_, &outbox_);
+  if (absl::Status s = alerts_.Flush(&batch_, &outbox_); !s.ok()) {
+    // Nothing of this batch is written: a restart reads the same records
+    // again and meets the same error, named here.
+    batch_.Clear();
+    return s;
+  }
   counters_.alerts_created += alerts_.created() - created_before;
   counters_.alerts_updated += alerts_.updated() - updated_before;
   for (const auto& [key, next] : dirty_positions_) {

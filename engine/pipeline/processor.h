@@ -43,11 +43,17 @@ struct ProcessorOptions {
   // How long (event time) scored transactions are kept for investigators
   // (TransactionArchive); 0 keeps none.
   int64_t transaction_retention_micros = 400LL * 24 * 3600 * 1000 * 1000;
-  // Wall clock for detected_at; tests may fix it.
+  // Wall clock for detected_at; tests and backtests fix it.
   std::function<int64_t()> wall_clock_micros;
+  // Clock that bounds event times from above (ValidationOptions); null: the
+  // system clock, also in backtests, so that they accept what production did.
+  std::function<int64_t()> validation_clock_micros;
   // Sanctions and PEP lists for screen() in rules; borrowed, may be null
   // (screen() is then null and screening rules never fire).
   const screening::ListSet* lists = nullptr;
+  // Limits a transaction must respect beyond its schema; outside them it is
+  // dead-lettered.
+  ValidationOptions validation;
 };
 
 // Totals since the database was created (persisted in the meta CF).
@@ -100,7 +106,9 @@ class Processor {
   friend class Lane;
 
   Processor(Store* store, const FxTable* fx, ProcessorOptions options, OutboxWriter outbox);
-  void DeadLetter(const InputRecord& record, absl::string_view reason);
+  // Queues `record` for the DLQ topic with `reason`; fails only when the
+  // dead letter cannot be printed.
+  absl::Status DeadLetter(const InputRecord& record, absl::string_view reason);
   absl::Status Score(const NormalizedTx& tx);
   // Keeps the record as received, for investigators (TransactionArchive).
   void Archive(const NormalizedTx& tx, WireFormat format, absl::string_view payload);

@@ -123,6 +123,7 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
   popts.alert_topics.sunat = config.sunat_topic;
   popts.dlq_topic = config.dlq_topic;
   popts.transaction_retention_micros = int64_t(config.retention_days) * kMicrosPerDay;
+  popts.validation = config.validation;
   ASSIGN_OR_RETURN(std::unique_ptr<Processor> processor, Processor::Create(store.get(), pack.get(), &fx, popts));
   RETURN_IF_ERROR(processor->SetPacks(pack.get(), shadow.get()));
   RETURN_IF_ERROR(control->ReportRunning());

@@ -1,5 +1,7 @@
 #include "engine/validate/normalizer.h"
 
+#include <chrono>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "engine/common/status_macros.h"
@@ -60,12 +62,45 @@ absl::Status ValidateParty(const v1::Party& p, absl::string_view side) {
   return absl::OkStatus();
 }
 
+int64_t SystemClockMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
+
+Normalizer::Normalizer(const FxTable* fx, ValidationOptions options, std::function<int64_t()> wall_clock_micros)
+    : fx_(fx), options_(options), clock_(wall_clock_micros ? std::move(wall_clock_micros) : SystemClockMicros) {}
+
+absl::Status Normalizer::CheckEventTime(const google::protobuf::Timestamp& ts) const {
+  if (!IsValidTimestamp(ts)) {
+    return FieldError("event_time", absl::StrCat("seconds=", ts.seconds(), " nanos=", ts.nanos(),
+                                                 " is not a valid timestamp (seconds within years 0001-9999, "
+                                                 "nanos 0 to 999,999,999; milliseconds written as seconds?)"));
+  }
+  const int64_t micros = ToMicros(ts);
+  if (micros < options_.min_event_micros) {
+    return FieldError("event_time", absl::StrCat(FormatRfc3339(micros), " is before ",
+                                                 FormatIsoDate(FloorDiv(options_.min_event_micros, kMicrosPerDay)),
+                                                 ", the earliest accepted (validation.event_time_min)"));
+  }
+  const int64_t now = clock_();
+  const int64_t latest =
+      now > INT64_MAX - options_.max_event_ahead_micros ? INT64_MAX : now + options_.max_event_ahead_micros;
+  if (micros > latest) {
+    return FieldError(
+        "event_time",
+        absl::StrCat(FormatRfc3339(micros), " is more than ", FormatDuration(options_.max_event_ahead_micros),
+                     " ahead of the clock (", FormatRfc3339(now), "; validation.event_time_max_ahead)"));
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<NormalizedTx> Normalizer::Normalize(const v1::Transaction& tx) const {
   if (tx.id().empty()) return FieldError("id", "missing");
   if (tx.id().size() > 128) return FieldError("id", "longer than 128 characters");
   if (!tx.has_event_time()) return FieldError("event_time", "missing");
+  RETURN_IF_ERROR(CheckEventTime(tx.event_time()));
   if (!tx.has_amount()) return FieldError("amount", "missing");
   if (tx.amount().minor_units() <= 0) {
     return FieldError("amount.minor_units", absl::StrCat("must be > 0, got ", tx.amount().minor_units()));

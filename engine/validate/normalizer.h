@@ -4,10 +4,12 @@
 #define CENTINELA_ENGINE_VALIDATE_NORMALIZER_H_
 
 #include <cstdint>
+#include <functional>
 
 #include "absl/status/statusor.h"
 #include "centinela/v1/transaction.pb.h"
 #include "engine/common/money.h"
+#include "engine/common/time_util.h"
 #include "engine/validate/fx_table.h"
 
 namespace centinela {
@@ -23,17 +25,36 @@ struct NormalizedTx {
   int64_t amount_pen = 0;  // PEN minor units at the day's rate
 };
 
+// What a transaction must satisfy beyond its schema (engine.yaml
+// `validation`, docs/delivery.md "What is dead-lettered").
+struct ValidationOptions {
+  // Event times before this are refused: no report of a bank feed is older,
+  // and a smaller value is a unit error (seconds read as milliseconds).
+  int64_t min_event_micros = 7305 * kMicrosPerDay;  // 1990-01-01
+  // Event times further ahead of the wall clock than this are refused (a
+  // day absorbs clocks and time zones; more is a unit error or a forgery).
+  int64_t max_event_ahead_micros = kMicrosPerDay;
+};
+
 // Checks a transaction and derives its normalised amounts. Errors name the
 // field: "amount.currency: unknown currency XYZ", "originator.document_number:
 // RUC \"...\" has an invalid check digit".
-// Borrows `fx` for its lifetime; thread-compatible (stateless after Create).
+// Borrows `fx` for its lifetime; thread-compatible (stateless; the clock is
+// called on every Normalize).
 class Normalizer {
  public:
-  explicit Normalizer(const FxTable* fx) : fx_(fx) {}
+  // `wall_clock_micros` (default: the system clock) bounds event times from
+  // above.
+  explicit Normalizer(const FxTable* fx, ValidationOptions options = {},
+                      std::function<int64_t()> wall_clock_micros = nullptr);
   absl::StatusOr<NormalizedTx> Normalize(const v1::Transaction& tx) const;
 
  private:
+  absl::Status CheckEventTime(const google::protobuf::Timestamp& ts) const;
+
   const FxTable* fx_;
+  ValidationOptions options_;
+  std::function<int64_t()> clock_;
 };
 
 }  // namespace centinela

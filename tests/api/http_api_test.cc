@@ -83,6 +83,27 @@ TEST_F(HttpApiTest, HealthIsOpenEverythingElseNeedsAToken) {
   EXPECT_EQ(Post("/v1/alerts/x/transition", "{}", "nobody").first, 401);
 }
 
+// Issue 17, defect 1: an alert protobuf cannot print (an event time beyond
+// year 9999) was answered 200 with truncated JSON.
+TEST_F(HttpApiTest, AnAlertThatCannotBePrintedIsA500NamingWhyNotATruncated200) {
+  ASSERT_TRUE(testing::PutAlert(store_.get(), {.id = "bad"}).ok());
+  std::string stored;
+  ASSERT_TRUE(*store_->Get(Cf::kAlerts, "bad", &stored));
+  v1::Alert a;
+  ASSERT_TRUE(a.ParseFromString(stored));
+  a.mutable_created_event_time()->set_seconds(int64_t(1) << 50);
+  rocksdb::WriteBatch batch;
+  batch.Put(store_->cf(Cf::kAlerts), "bad", a.SerializeAsString());
+  ASSERT_TRUE(store_->Write(&batch).ok());
+  for (const std::string path : {"/v1/alerts/bad", "/v1/alerts"}) {
+    auto [code, body] = Get(path);
+    EXPECT_EQ(code, 500) << path << " -> " << body;
+    const auto e = Parse<v1::ApiError>(body);
+    EXPECT_EQ(e.error(), "internal") << body;
+    EXPECT_THAT(e.message(), HasSubstr("cannot print")) << body;
+  }
+}
+
 TEST_F(HttpApiTest, RolesGetWhatTheyMayAndA403Otherwise) {
   ASSERT_TRUE(testing::PutAlert(store_.get(), {.id = "a1"}).ok());
   const std::map<std::string, std::vector<int>> expected = {// user: search, detail, audit

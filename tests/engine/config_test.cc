@@ -54,6 +54,24 @@ TEST(EngineConfig, ApiSectionNeedsTokensAndAPort) {
   EXPECT_THAT(std::string(unknown.status().message()), ::testing::HasSubstr("unknown field 'port' in api"));
 }
 
+TEST(EngineConfig, ValidationBoundsEventTimes) {
+  const std::string base = "rules: {pack: p}\nfx: {file: f}\n";
+  auto c = ParseEngineConfig(base + "validation: {event_time_min: 2000-01-01, event_time_max_ahead: 6h}\n", "e.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->validation.min_event_micros, 10957 * kMicrosPerDay);
+  EXPECT_EQ(c->validation.max_event_ahead_micros, 6 * kMicrosPerHour);
+  auto defaults = ParseEngineConfig(base, "e.yaml");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->validation.min_event_micros, 7305 * kMicrosPerDay);  // 1990-01-01
+  EXPECT_EQ(defaults->validation.max_event_ahead_micros, kMicrosPerDay);
+  EXPECT_THAT(
+      std::string(ParseEngineConfig(base + "validation: {event_time_min: 1990-13-01}\n", "e.yaml").status().message()),
+      ::testing::StartsWith("e.yaml:3:30: validation.event_time_min:"));
+  EXPECT_THAT(
+      std::string(ParseEngineConfig(base + "validation: {event_time_max_ahead: soon}\n", "e.yaml").status().message()),
+      ::testing::StartsWith("e.yaml:3:36: validation.event_time_max_ahead:"));
+}
+
 TEST(EngineConfig, MissingFileIsNamed) {
   EXPECT_EQ(LoadEngineConfig("/nope/engine.yaml").status().message(), "/nope/engine.yaml: cannot open config file");
 }

@@ -220,6 +220,58 @@ TEST_F(PeruPackTest, BadRecordsAreDeadLetteredWithReasonAndCountsReconcile) {
   EXPECT_THAT(reasons, ElementsAre("decode: not a valid pr", "decode: invalid JSON T", "validate: amount: miss"));
 }
 
+// Issue 17, defect 1: milliseconds written into event_time.seconds passed
+// validation, and the alert it raised reached uif.alerts as a 0-byte value.
+TEST_F(PeruPackTest, AnEventTimeOutOfRangeIsDeadLetteredAndNoEmptyMessageIsQueued) {
+  v1::Transaction tx = MiningWithdrawal("m1", "170101", "0729", 2000000);  // would alert
+  tx.mutable_event_time()->set_seconds(tx.event_time().seconds() * 1000);
+  tx.mutable_event_time()->set_nanos(-5);
+  Feed(tx);
+  ASSERT_TRUE(h_.processor()->Commit().ok());
+  EXPECT_EQ(h_.processor()->counters().dead_lettered, 1);
+  EXPECT_TRUE(Alerts().empty());
+  int queued = 0;
+  auto it = h_.store()->NewIterator(Cf::kOutbox);
+  for (it->SeekToFirst(); it->Valid(); it->Next(), ++queued) {
+    v1::OutboxEntry e;
+    ASSERT_TRUE(e.ParseFromArray(it->value().data(), int(it->value().size())));
+    ASSERT_FALSE(e.value().empty()) << e.topic();
+    EXPECT_EQ(e.topic(), "centinela.dlq");
+    v1::DeadLetter dl;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(e.value(), &dl).ok());
+    EXPECT_THAT(dl.reason(), ::testing::StartsWith("validate: event_time: ")) << dl.reason();
+  }
+  EXPECT_EQ(queued, 1);
+}
+
+// Issue 17, defect 1: an alert protobuf cannot print as JSON (here, a wall
+// clock beyond year 9999 in detected_at) is an error, never an empty message.
+TEST(AlertDelivery, AnAlertThatCannotBePrintedFailsTheCommitInsteadOfQueueingAnEmptyValue) {
+  testing::TempDir dir;
+  auto store = *Store::Open(dir.Sub("db"), {});
+  auto pack = *rules::RulePack::LoadFile(CENTINELA_SOURCE_DIR "/rules/packs/peru.yaml");
+  FxTable fx = *FxTable::FromFixed({{"PEN", "3.75"}});
+  ProcessorOptions o;
+  o.wall_clock_micros = [] { return INT64_MAX / 2; };  // year ~146,000 (detected_at)
+  auto processor = *Processor::Create(store.get(), pack.get(), &fx, o);
+  v1::Transaction tx = MakeTx("m1", DayMicros(kJan5), 2000000, "USD");
+  tx.set_channel(v1::CASH);
+  tx.set_operation(v1::WITHDRAWAL);
+  tx.set_branch_ubigeo("170101");
+  tx.mutable_originator()->set_document_type(v1::RUC);
+  tx.mutable_originator()->set_document_number("20512333797");
+  tx.mutable_originator()->set_kind(v1::COMPANY);
+  tx.mutable_originator()->set_ciiu("0729");
+  const std::string payload = tx.SerializeAsString();
+  ASSERT_TRUE(processor->Process({"fiu.transactions", 0, 0, payload, "application/x-protobuf"}).ok());
+  const absl::Status s = processor->Commit();
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr("cannot print centinela.v1.Alert as JSON")) << s;
+  auto it = store->NewIterator(Cf::kOutbox);
+  it->SeekToFirst();
+  EXPECT_FALSE(it->Valid()) << "nothing may be queued from a failed commit";
+}
+
 TEST_F(PeruPackTest, OneCommitStoresOffsetsAndCountersWithTheState) {
   Feed(MakeTx("a", DayMicros(kJan5)));
   Feed(MakeTx("b", DayMicros(kJan5)));

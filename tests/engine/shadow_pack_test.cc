@@ -29,12 +29,12 @@ void FeedGenerated(testing::PackHarness& h, int64_t count) {
   g.cases_per_typology = 6;
   g.seed = 5;
   int64_t n = 0;
-  gen::Generate(g, [&](const gen::GeneratedRecord& r) {
-    h.FeedRaw(r.payload, r.content_type);
-    if (++n % 2000 == 0) {
-      ASSERT_TRUE(h.processor()->Commit().ok());
-    }
-  });
+  ASSERT_TRUE(gen::Generate(g, [&](const gen::GeneratedRecord& r) {
+                h.FeedRaw(r.payload, r.content_type);
+                if (++n % 2000 == 0) {
+                  ASSERT_TRUE(h.processor()->Commit().ok());
+                }
+              }).ok());
 }
 
 // What makes two alerts the same case, apart from version and shadow flag.

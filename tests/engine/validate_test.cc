@@ -1,6 +1,7 @@
 #include "engine/validate/fx_table.h"
 #include "engine/validate/normalizer.h"
 #include "engine/validate/peru_ids.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_util.h"
 
@@ -114,6 +115,40 @@ TEST_F(NormalizerTest, RejectionsNameTheField) {
     auto n = normalizer_.Normalize(tx);
     ASSERT_FALSE(n.ok()) << c.field;
     EXPECT_NE(n.status().message().find(c.field), std::string::npos) << n.status() << " wanted " << c.field;
+  }
+}
+
+// Issue 17, defect 1: an event time outside protobuf's Timestamp range (or
+// merely implausible) used to pass validation and empty the alert it raised.
+TEST_F(NormalizerTest, EventTimeOutsideTheAcceptedRangeIsRejectedNamingTheField) {
+  const int64_t now = testing::DayMicros(testing::kJan5 + 30);
+  ValidationOptions o;
+  Normalizer n(&fx_, o, [now] { return now; });
+  struct Case {
+    int64_t seconds;
+    int32_t nanos;
+    std::string why;
+  } cases[] = {
+      {1767225600000, 0, "not a valid timestamp"},  // milliseconds written into seconds
+      {1767225600, -5, "not a valid timestamp"},    // negative nanos
+      {1767225600, 1'000'000'000, "not a valid timestamp"},
+      {INT64_MAX, 0, "not a valid timestamp"},
+      {315532800, 0, "before 1990-01-01"},  // 1980-01-01
+      {now / kMicrosPerSecond + 2 * 86400, 0, "ahead of the clock"},
+  };
+  for (const Case& c : cases) {
+    v1::Transaction tx = MakeTx("t1", testing::DayMicros(testing::kJan5));
+    tx.mutable_event_time()->set_seconds(c.seconds);
+    tx.mutable_event_time()->set_nanos(c.nanos);
+    auto r = n.Normalize(tx);
+    ASSERT_FALSE(r.ok()) << c.seconds << " " << c.nanos;
+    EXPECT_THAT(std::string(r.status().message()), ::testing::StartsWith("event_time: ")) << r.status();
+    EXPECT_THAT(std::string(r.status().message()), ::testing::HasSubstr(c.why)) << r.status();
+  }
+  // The edges of the range are accepted: the minimum, and up to a day ahead.
+  for (int64_t micros : {o.min_event_micros, now + kMicrosPerDay}) {
+    v1::Transaction tx = MakeTx("t1", micros);
+    EXPECT_TRUE(n.Normalize(tx).ok()) << micros;
   }
 }
 

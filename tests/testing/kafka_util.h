@@ -24,10 +24,11 @@ inline std::vector<gen::GeneratedRecord> PublishFeed(const std::string& bootstra
   std::vector<gen::GeneratedRecord> records;
   auto producer = kafka::Producer::Create(bootstrap, {{"compression.type", "lz4"}});
   EXPECT_TRUE(producer.ok()) << producer.status();
-  gen::Generate(options, [&](const gen::GeneratedRecord& r) {
+  const absl::Status generated = gen::Generate(options, [&](const gen::GeneratedRecord& r) {
     EXPECT_TRUE((*producer)->Produce(topic, -1, r.key, r.payload, {{"content-type", r.content_type}}).ok());
     records.push_back(r);
   });
+  EXPECT_TRUE(generated.ok()) << generated;
   EXPECT_TRUE((*producer)->Flush(30000).ok());
   return records;
 }
