@@ -1,7 +1,5 @@
 #include "api/auth.h"
 
-#include <openssl/evp.h>
-
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -44,7 +42,10 @@ bool Allows(Role role, Permission p) {
     case Permission::kScreen:
       return true;
     case Permission::kLoadLists:
+    case Permission::kReadOutbox:
       return role == Role::kAdmin || role == Role::kSupervisor;
+    case Permission::kRetryOutbox:
+      return role == Role::kAdmin;
     case Permission::kSubmitRules:
       return role == Role::kRuleAuthor;
     case Permission::kApproveRules:
@@ -55,20 +56,6 @@ bool Allows(Role role, Permission p) {
       return role == Role::kRuleAuthor || role == Role::kSupervisor;
   }
   return false;
-}
-
-std::string Sha256Hex(absl::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * len);
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 15]);
-  }
-  return out;
 }
 
 namespace {

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "engine/common/hash.h"  // Sha256Hex, for token digests
 
 namespace centinela::api {
 
@@ -37,11 +38,10 @@ enum class Permission {
   kRollbackRules,  // back to an earlier approved version: rule_author, supervisor
   kScreen,         // screen names, compare names, read list metadata: every role
   kLoadLists,      // reload a sanctions/PEP list: admin, supervisor
+  kReadOutbox,     // outbox backlog and parked records: admin, supervisor
+  kRetryOutbox,    // put a parked outbox record back: admin
 };
 bool Allows(Role role, Permission p);
-
-// Lowercase hex SHA-256 of `data`.
-std::string Sha256Hex(absl::string_view data);
 
 // Immutable after construction; thread-safe.
 class TokenAuthenticator {

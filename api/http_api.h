@@ -44,6 +44,9 @@ struct ApiOptions {
   // The engine's sanctions and PEP lists (screening, compare, reload); null:
   // the /v1/lists and /v1/screen endpoints answer 503. Borrowed.
   screening::ListSet* lists = nullptr;
+  // Called after a parked outbox record is put back, so that the engine's
+  // drainer reads the outbox again (OutboxDrainer::Rescan). May be null.
+  std::function<void()> outbox_changed;
 };
 
 // Lifetime: borrows `store`, `tokens` and `audit`, which must outlive it; the
@@ -99,6 +102,10 @@ class ApiServer {
   void Screen(Call& c);
   void ScreenBatch(Call& c);
   void Compare(Call& c);
+  // The outbox (outbox_api.cc).
+  void RegisterOutboxRoutes();
+  void OutboxStatus(Call& c);
+  void RetryParked(Call& c, const std::string& seq);
 
   Store* store_;
   const TokenAuthenticator* tokens_;

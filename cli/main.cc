@@ -31,6 +31,7 @@
 #include "cli/flags.h"
 #include "cli/investigate.h"
 #include "cli/lists_cmd.h"
+#include "cli/outbox_cmd.h"
 #include "cli/rules_cmd.h"
 #include "cli/scratch_dir.h"
 #include "connectors/kafka/kafka.h"
@@ -94,6 +95,9 @@ http://127.0.0.1:8470):
   subject show account ID | document TYPE:NUMBER [--alerts N] [--transactions N] [--as-of DATE]
           Alerts, recent transactions, counterparties, current aggregates and profiles.
   audit list [--from-seq N] [--limit N]   (admin)
+  outbox status [--limit N]              (admin, supervisor) records waiting to be sent, and those
+                                         the broker refused for good (moved aside, never blocking)
+  outbox retry SEQ... | --all            (admin) put parked records back once their cause is fixed
 
 rule deployment (docs/rules.md; API commands take --api, --token, --json):
   rules validate FILE...                 compile locally; errors as FILE:LINE:COLUMN
@@ -195,7 +199,7 @@ int Token(const std::vector<std::string>& args) {
   if (!std::getline(std::cin, token) || token.empty()) {
     return Fail(absl::InvalidArgumentError("token hash: give the token on stdin"), 2);
   }
-  printf("%s\n", api::Sha256Hex(token).c_str());
+  printf("%s\n", Sha256Hex(token).c_str());
   return 0;
 }
 
@@ -503,6 +507,7 @@ int main(int argc, char** argv) {
   if (cmd == "rules") return Rules(args);
   if (cmd == "backtest") return Backtest(args);
   if (cmd == "lists") return Lists(args);
+  if (cmd == "outbox") return Outbox(args);
   fprintf(stderr, "centinela: error: unknown command '%s'\n%s", cmd.c_str(), kUsage);
   return 2;
 }

@@ -294,7 +294,7 @@ int Main() {
   config.api_threads = 4;
   {
     std::ofstream t(config.api_tokens_path);
-    t << "tokens:\n  - {user: bench, role: investigator, sha256: " << api::Sha256Hex(kToken) << "}\n";
+    t << "tokens:\n  - {user: bench, role: investigator, sha256: " << Sha256Hex(kToken) << "}\n";
   }
 
   fprintf(stderr, "api_bench: loading %ld alerts into %s\n", long(alerts), config.data_dir.c_str());

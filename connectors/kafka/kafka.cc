@@ -51,6 +51,26 @@ absl::Status KafkaError(rd_kafka_resp_err_t err, absl::string_view what) {
   return absl::UnavailableError(absl::StrCat(what, ": kafka: ", rd_kafka_err2str(err)));
 }
 
+absl::Status ProduceError(rd_kafka_resp_err_t err, absl::string_view what) {
+  switch (err) {
+    case RD_KAFKA_RESP_ERR_NO_ERROR:
+      return absl::OkStatus();
+    case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE:
+    case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR_INVALID_RECORD:
+    case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION:
+    case RD_KAFKA_RESP_ERR_POLICY_VIOLATION:
+      return absl::InvalidArgumentError(absl::StrCat(what, ": kafka: ", rd_kafka_err2str(err), " (refused for good)"));
+    case RD_KAFKA_RESP_ERR__FATAL:
+      return absl::AbortedError(
+          absl::StrCat(what, ": kafka: ", rd_kafka_err2str(err), " (producer must be recreated)"));
+    default:
+      return absl::UnavailableError(absl::StrCat(what, ": kafka: ", rd_kafka_err2str(err)));
+  }
+}
+
 // ---------------------------------------------------------------- MockCluster
 
 absl::StatusOr<std::unique_ptr<MockCluster>> MockCluster::Start(int brokers) {
@@ -72,6 +92,25 @@ MockCluster::~MockCluster() {
 absl::Status MockCluster::CreateTopic(const std::string& topic, int partitions) {
   return KafkaError(rd_kafka_mock_topic_create(cluster_, topic.c_str(), partitions, 1),
                     absl::StrCat("creating topic ", topic));
+}
+
+absl::Status MockCluster::SetBrokerDown(int32_t broker_id) {
+  return KafkaError(rd_kafka_mock_broker_set_down(cluster_, broker_id),
+                    absl::StrCat("setting broker ", broker_id, " down"));
+}
+
+absl::Status MockCluster::SetBrokerUp(int32_t broker_id) {
+  return KafkaError(rd_kafka_mock_broker_set_up(cluster_, broker_id),
+                    absl::StrCat("setting broker ", broker_id, " up"));
+}
+
+void MockCluster::PushRequestErrors(ApiKey api, const std::vector<rd_kafka_resp_err_t>& errors) {
+  rd_kafka_mock_push_request_errors_array(cluster_, int16_t(api), errors.size(), errors.data());
+}
+
+absl::Status MockCluster::SetPartitionLeader(const std::string& topic, int32_t partition, int32_t broker_id) {
+  return KafkaError(rd_kafka_mock_partition_set_leader(cluster_, topic.c_str(), partition, broker_id),
+                    absl::StrCat("moving the leader of ", topic, "/", partition, " to broker ", broker_id));
 }
 
 // ---------------------------------------------------------------- Producer
@@ -98,7 +137,10 @@ absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(const std::string& bo
 
 Producer::~Producer() {
   if (rk_) {
-    rd_kafka_flush(rk_, 5000);
+    // Best effort: callers that must know flush (or purge) themselves first.
+    if (rd_kafka_flush(rk_, 5000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      fprintf(stderr, "kafka: producer closed with %d record(s) not acknowledged\n", rd_kafka_outq_len(rk_));
+    }
     rd_kafka_destroy(rk_);
   }
 }
@@ -107,7 +149,7 @@ void Producer::DeliveryReport(rd_kafka_t*, const rd_kafka_message_t* msg, void* 
   auto* self = static_cast<Producer*>(opaque);
   if (!self->on_delivery_) return;
   self->on_delivery_(reinterpret_cast<int64_t>(msg->_private),
-                     KafkaError(msg->err, absl::StrCat("delivery to ", rd_kafka_topic_name(msg->rkt))));
+                     ProduceError(msg->err, absl::StrCat("delivery to ", rd_kafka_topic_name(msg->rkt))));
 }
 
 absl::Status Producer::Produce(const std::string& topic, int32_t partition, absl::string_view key,
@@ -126,12 +168,16 @@ absl::Status Producer::Produce(const std::string& topic, int32_t partition, absl
         RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(opaque)), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return absl::OkStatus();
     if (hdrs) rd_kafka_headers_destroy(hdrs);
-    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) return KafkaError(err, absl::StrCat("producing to ", topic));
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) return ProduceError(err, absl::StrCat("producing to ", topic));
     rd_kafka_poll(rk_, 50);  // serve delivery reports to make room
   }
 }
 
 void Producer::Poll(int timeout_ms) { rd_kafka_poll(rk_, timeout_ms); }
+
+absl::Status Producer::Purge() {
+  return KafkaError(rd_kafka_purge(rk_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT), "purging the producer");
+}
 
 absl::Status Producer::Flush(int timeout_ms) {
   return KafkaError(rd_kafka_flush(rk_, timeout_ms), "flushing producer");

@@ -23,6 +23,21 @@ namespace centinela::kafka {
 
 using Config = std::map<std::string, std::string>;
 
+// Kafka protocol request types, for the mock cluster's fault injection.
+enum class ApiKey : int16_t {
+  kProduce = 0,
+  kFetch = 1,
+  kListOffsets = 2,
+  kMetadata = 3,
+  kOffsetCommit = 8,
+  kOffsetFetch = 9,
+  kFindCoordinator = 10,
+  kJoinGroup = 11,
+  kHeartbeat = 12,
+  kSyncGroup = 14,
+  kInitProducerId = 22,
+};
+
 // The embedded broker: librdkafka's mock cluster, speaking the Kafka protocol
 // on 127.0.0.1. In memory only; see docs/kafka.md for its limits.
 // Lifetime: the cluster lives as long as this object. Thread-safe.
@@ -32,6 +47,16 @@ class MockCluster {
   ~MockCluster();
   const std::string& bootstrap() const { return bootstrap_; }
   absl::Status CreateTopic(const std::string& topic, int partitions);
+
+  // Fault injection, for tests. Brokers are numbered 1..brokers.
+  // A broker that is down drops its connections and accepts no new ones.
+  absl::Status SetBrokerDown(int32_t broker_id);
+  absl::Status SetBrokerUp(int32_t broker_id);
+  // The next errors.size() requests of kind `api` (any broker) fail with
+  // these errors, in order; RD_KAFKA_RESP_ERR__TRANSPORT disconnects.
+  void PushRequestErrors(ApiKey api, const std::vector<rd_kafka_resp_err_t>& errors);
+  // Moves the leadership of one partition (a leader change).
+  absl::Status SetPartitionLeader(const std::string& topic, int32_t partition, int32_t broker_id);
 
  private:
   MockCluster() = default;
@@ -46,7 +71,8 @@ struct Header {
 };
 
 // An idempotent producer. `on_delivery(opaque, error)` runs inside Poll() /
-// Flush() on the caller's thread; error is OK on acknowledgement.
+// Flush() on the caller's thread; error is OK on acknowledgement, otherwise
+// as ProduceError classifies it.
 // Thread-safety: Produce is thread-safe; Poll/Flush from one thread.
 class Producer {
  public:
@@ -59,6 +85,9 @@ class Producer {
                        const std::vector<Header>& headers = {}, int64_t opaque = 0);
   void Poll(int timeout_ms);
   absl::Status Flush(int timeout_ms);
+  // Fails every queued and in-flight record now (their delivery reports say
+  // so at the next Poll), so that a shutdown does not wait for the broker.
+  absl::Status Purge();
   rd_kafka_t* handle() const { return rk_; }
 
  private:
@@ -169,6 +198,16 @@ absl::StatusOr<int64_t> ReadTopicsToEnd(const std::string& bootstrap, const std:
                                         const std::function<void(const Message&)>& on_record);
 
 absl::Status KafkaError(rd_kafka_resp_err_t err, absl::string_view what);
+
+// A failure to produce one record, by what the caller should do about it:
+//  - InvalidArgument: the broker (or the client's own limits) refuses this
+//    record for good: too large, invalid, a topic it may not write to.
+//    Sending it again gives the same answer.
+//  - Aborted: the idempotent producer hit a fatal error and must be
+//    recreated; the record itself may be fine.
+//  - Unavailable: anything else (broker down, timeouts, leader changes, a
+//    topic not created yet): retry later.
+absl::Status ProduceError(rd_kafka_resp_err_t err, absl::string_view what);
 
 }  // namespace centinela::kafka
 

@@ -1,5 +1,10 @@
 #include "engine/common/hash.h"
 
+#include <openssl/evp.h>
+
+#include <cstdio>
+#include <cstdlib>
+
 #include "absl/strings/str_format.h"
 
 namespace centinela {
@@ -16,6 +21,24 @@ uint64_t StableHash64(absl::string_view data, uint64_t seed) {
   h *= 0xc4ceb9fe1a85ec53ULL;
   h ^= h >> 33;
   return h;
+}
+
+std::string Sha256Hex(absl::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr) != 1 || len != 32) {
+    // Only an allocation failure inside OpenSSL gets here: nothing to go on with.
+    fprintf(stderr, "centinela: fatal: OpenSSL cannot compute SHA-256\n");
+    std::abort();
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * len);
+  for (unsigned int i = 0; i < len; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 15]);
+  }
+  return out;
 }
 
 std::string StableHashHex128(absl::string_view data) {

@@ -16,6 +16,10 @@ uint64_t StableHash64(absl::string_view data, uint64_t seed = 0);
 // 128 bits as 32 lowercase hex characters; used for alert ids.
 std::string StableHashHex128(absl::string_view data);
 
+// Lowercase hex SHA-256 of `data` (OpenSSL): token digests, the audit
+// chain, the fingerprint of a dead-lettered record.
+std::string Sha256Hex(absl::string_view data);
+
 }  // namespace centinela
 
 #endif  // CENTINELA_ENGINE_COMMON_HASH_H_

@@ -105,7 +105,14 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(const std::string& text, const st
     RETURN_IF_ERROR(Read(source, f, "file", "fx", &c.fx_path));
   }
   if (const YAML::Node e = root["engine"]) {
-    RETURN_IF_ERROR(CheckYamlKeys(source, e, {"batch_max_records", "batch_max_ms"}, "engine"));
+    RETURN_IF_ERROR(
+        CheckYamlKeys(source, e, {"batch_max_records", "batch_max_ms", "dead_letter_raw_max_bytes"}, "engine"));
+    RETURN_IF_ERROR(Read(source, e, "dead_letter_raw_max_bytes", "engine", &c.dead_letter_raw_max_bytes));
+    if (c.dead_letter_raw_max_bytes < 0 || c.dead_letter_raw_max_bytes > (512 << 10)) {
+      return YamlError(source, e["dead_letter_raw_max_bytes"],
+                       "engine.dead_letter_raw_max_bytes must be 0 to 524288 (a dead letter must fit in a Kafka "
+                       "message)");
+    }
     RETURN_IF_ERROR(Read(source, e, "batch_max_records", "engine", &c.batch_max_records));
     RETURN_IF_ERROR(Read(source, e, "batch_max_ms", "engine", &c.batch_max_ms));
     if (c.batch_max_records < 1 || c.batch_max_ms < 1) {

@@ -193,7 +193,11 @@ absl::Status Processor::DeadLetter(const InputRecord& r, absl::string_view reaso
   dl.set_source_topic(ToValidUtf8(r.topic));
   dl.set_source_partition(r.partition);
   dl.set_source_offset(r.offset);
-  dl.set_raw(std::string(r.payload));
+  const bool truncated = r.payload.size() > options_.dead_letter_raw_max_bytes;
+  dl.set_raw(std::string(truncated ? r.payload.substr(0, options_.dead_letter_raw_max_bytes) : r.payload));
+  dl.set_raw_truncated(truncated);
+  dl.set_raw_size(int64_t(r.payload.size()));
+  dl.set_raw_sha256(Sha256Hex(r.payload));
   dl.set_content_type(ToValidUtf8(r.content_type));
   v1::OutboxEntry e;
   e.set_topic(options_.dlq_topic);

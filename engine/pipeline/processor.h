@@ -54,6 +54,10 @@ struct ProcessorOptions {
   // Limits a transaction must respect beyond its schema; outside them it is
   // dead-lettered.
   ValidationOptions validation;
+  // A dead letter keeps at most this many bytes of the record (with the
+  // whole record's size and SHA-256), so that it always fits in a Kafka
+  // message.
+  size_t dead_letter_raw_max_bytes = 64 << 10;
 };
 
 // Totals since the database was created (persisted in the meta CF).

@@ -124,6 +124,7 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
   popts.dlq_topic = config.dlq_topic;
   popts.transaction_retention_micros = int64_t(config.retention_days) * kMicrosPerDay;
   popts.validation = config.validation;
+  popts.dead_letter_raw_max_bytes = size_t(config.dead_letter_raw_max_bytes);
   ASSIGN_OR_RETURN(std::unique_ptr<Processor> processor, Processor::Create(store.get(), pack.get(), &fx, popts));
   RETURN_IF_ERROR(processor->SetPacks(pack.get(), shadow.get()));
   RETURN_IF_ERROR(control->ReportRunning());
@@ -151,6 +152,7 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
     ao.rules = control.get();
     ao.lists = &lists;
     ao.threads = config.api_threads;
+    ao.outbox_changed = [d = drainer.get()] { d->Rescan(); };
     ASSIGN_OR_RETURN(api_server, api::ApiServer::Start(store.get(), tokens.get(), audit.get(), ao));
     api_server->set_ready(false);
     fprintf(stderr, "engine: investigator API on %s (audit log %s)\n", api_server->base_url().c_str(),

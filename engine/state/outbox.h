@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "centinela/v1/outbox.pb.h"
@@ -28,6 +30,19 @@ class OutboxWriter {
 };
 
 std::string OutboxKey(int64_t seq);
+
+// Records the broker refused for good (OutboxDrainer moves them aside), the
+// oldest first: at most `limit`, with the total count.
+struct ParkedList {
+  int64_t total = 0;
+  std::vector<std::pair<int64_t, v1::ParkedOutboxEntry>> records;
+};
+absl::StatusOr<ParkedList> ListParkedOutbox(const Store& store, int limit);
+
+// Puts parked record `seq` back into the outbox under its own sequence number
+// (the drainer must then Rescan). NotFound when no such record is parked.
+// Thread-safe (one WriteBatch).
+absl::Status RetryParkedOutbox(Store* store, int64_t seq);
 
 }  // namespace centinela
 

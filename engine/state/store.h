@@ -31,6 +31,7 @@ enum class Cf : int {
   kEdges,         // transfer graph: src | time | dst -> amount
   kWorkflow,      // alert id -> AlertWorkflow (status, version, history); written by the API only
   kTransactions,  // retained transactions and their subject index (TransactionArchive)
+  kOutboxParked,  // seq -> ParkedOutboxEntry: records the broker refused for good (OutboxDrainer)
   kCount,
 };
 
@@ -43,6 +44,7 @@ inline constexpr absl::string_view kMetaAlertsCreated = "counter/alerts_created"
 inline constexpr absl::string_view kMetaAlertsUpdated = "counter/alerts_updated";
 inline constexpr absl::string_view kMetaOutboxSeq = "seq/outbox";
 inline constexpr absl::string_view kMetaDelivered = "counter/delivered";
+inline constexpr absl::string_view kMetaParked = "counter/parked";  // outbox records ever moved aside
 
 struct StoreOptions {
   bool sync = false;  // fsync the WAL on every commit (power-loss safety)

@@ -6,6 +6,7 @@
 #include <map>
 #include <sstream>
 
+#include "engine/state/outbox.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
@@ -36,6 +37,7 @@ class HttpApiTest : public ::testing::Test {
     ApiOptions o;
     o.port = 0;
     o.max_body_bytes = 4096;
+    o.outbox_changed = [this] { ++outbox_changes_; };
     server_ = *ApiServer::Start(store_.get(), tokens_.get(), audit_.get(), o);
     client_ = std::make_unique<testing::ApiTestClient>(server_->base_url());
   }
@@ -68,6 +70,7 @@ class HttpApiTest : public ::testing::Test {
   std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<ApiServer> server_;
   std::unique_ptr<testing::ApiTestClient> client_;
+  std::atomic<int> outbox_changes_{0};
 };
 
 TEST_F(HttpApiTest, HealthIsOpenEverythingElseNeedsAToken) {
@@ -102,6 +105,37 @@ TEST_F(HttpApiTest, AnAlertThatCannotBePrintedIsA500NamingWhyNotATruncated200) {
     EXPECT_EQ(e.error(), "internal") << body;
     EXPECT_THAT(e.message(), HasSubstr("cannot print")) << body;
   }
+}
+
+TEST_F(HttpApiTest, ParkedOutboxRecordsAreListedAndAnAdminPutsThemBack) {
+  v1::ParkedOutboxEntry p;
+  p.mutable_entry()->set_topic("centinela.dlq");
+  p.mutable_entry()->set_key("fiu.transactions/3/368");
+  p.mutable_entry()->set_value(std::string(900, 'x'));
+  p.set_error("delivery to centinela.dlq: kafka: Broker: Message size too large (refused for good)");
+  p.set_parked_at_micros(testing::DayMicros(testing::kJan5));
+  rocksdb::WriteBatch batch;
+  batch.Put(store_->cf(Cf::kOutboxParked), OutboxKey(7), p.SerializeAsString());
+  ASSERT_TRUE(store_->Write(&batch).ok());
+  EXPECT_EQ(Get("/v1/outbox", "ana").first, 403);
+  auto [code, body] = Get("/v1/outbox", "sofia");
+  ASSERT_EQ(code, 200) << body;
+  const auto o = Parse<v1::OutboxOverview>(body);
+  EXPECT_EQ(o.pending(), 0);
+  EXPECT_EQ(o.parked(), 1);
+  ASSERT_EQ(o.parked_records_size(), 1);
+  EXPECT_EQ(o.parked_records(0).seq(), 7);
+  EXPECT_EQ(o.parked_records(0).topic(), "centinela.dlq");
+  EXPECT_EQ(o.parked_records(0).bytes(), 900);
+  EXPECT_THAT(o.parked_records(0).error(), HasSubstr("too large"));
+  EXPECT_EQ(Post("/v1/outbox/parked/7/retry", "", "sofia").first, 403);
+  EXPECT_EQ(Post("/v1/outbox/parked/8/retry", "", "root").first, 404);
+  EXPECT_EQ(outbox_changes_.load(), 0);
+  auto [retried, rbody] = Post("/v1/outbox/parked/7/retry", "", "root");
+  EXPECT_EQ(retried, 200) << rbody;
+  EXPECT_EQ(Parse<v1::OutboxOverview>(rbody).pending(), 1);
+  EXPECT_EQ(outbox_changes_.load(), 1);
+  EXPECT_EQ(Parse<v1::OutboxOverview>(Get("/v1/outbox", "root").second).parked(), 0);
 }
 
 TEST_F(HttpApiTest, RolesGetWhatTheyMayAndA403Otherwise) {

@@ -5,6 +5,7 @@
 #include <deque>
 
 #include "centinela/v1/dead_letter.pb.h"
+#include "engine/common/hash.h"
 #include "engine/common/keys.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
@@ -270,6 +271,38 @@ TEST(AlertDelivery, AnAlertThatCannotBePrintedFailsTheCommitInsteadOfQueueingAnE
   auto it = store->NewIterator(Cf::kOutbox);
   it->SeekToFirst();
   EXPECT_FALSE(it->Valid()) << "nothing may be queued from a failed commit";
+}
+
+// Issue 17, defect 2: a malformed record of ~760 KB made a dead letter larger
+// than the producer accepts, which then blocked every later alert.
+TEST_F(PeruPackTest, ADeadLetterKeepsAPrefixOfAHugeRecordWithItsSizeAndSha256) {
+  std::string huge(760'000, '\0');
+  for (size_t i = 0; i < huge.size(); ++i) huge[i] = char(0x80 | (i * 7919 % 127));  // not a Transaction
+  FeedRaw(huge, "application/x-protobuf");
+  ASSERT_TRUE(h_.processor()->Commit().ok());
+  auto it = h_.store()->NewIterator(Cf::kOutbox);
+  it->SeekToFirst();
+  ASSERT_TRUE(it->Valid());
+  v1::OutboxEntry e;
+  ASSERT_TRUE(e.ParseFromArray(it->value().data(), int(it->value().size())));
+  EXPECT_LT(e.value().size(), 100'000u) << "the DLQ record must stay far below message.max.bytes";
+  v1::DeadLetter dl;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(e.value(), &dl).ok());
+  EXPECT_EQ(dl.raw_size(), 760'000);
+  EXPECT_TRUE(dl.raw_truncated());
+  EXPECT_EQ(dl.raw(), huge.substr(0, 64 << 10));
+  EXPECT_EQ(dl.raw_sha256(), Sha256Hex(huge));
+  EXPECT_THAT(dl.reason(), ::testing::StartsWith("decode: not a valid protobuf Transaction (760000 bytes)"));
+  // A small record is kept whole.
+  FeedRaw("garbage", "application/x-protobuf");
+  ASSERT_TRUE(h_.processor()->Commit().ok());
+  it = h_.store()->NewIterator(Cf::kOutbox);
+  it->SeekToLast();
+  ASSERT_TRUE(e.ParseFromArray(it->value().data(), int(it->value().size())));
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(e.value(), &dl).ok());
+  EXPECT_EQ(dl.raw(), "garbage");
+  EXPECT_FALSE(dl.raw_truncated());
+  EXPECT_EQ(dl.raw_size(), 7);
 }
 
 TEST_F(PeruPackTest, OneCommitStoresOffsetsAndCountersWithTheState) {

@@ -29,7 +29,7 @@ class CliApiTest : public ::testing::Test {
     std::vector<api::TokenAuthenticator::Entry> entries;
     for (const auto& [user, role] : std::vector<std::pair<std::string, api::Role>>{
              {"ana", api::Role::kInvestigator}, {"rita", api::Role::kRuleAuthor}, {"root", api::Role::kAdmin}}) {
-      entries.push_back({user, role, api::Sha256Hex("token-" + user)});
+      entries.push_back({user, role, Sha256Hex("token-" + user)});
     }
     tokens_ = std::make_unique<api::TokenAuthenticator>(*api::TokenAuthenticator::Create(entries));
     audit_ = *api::AuditLog::Open(dir_.Sub("audit.log"));

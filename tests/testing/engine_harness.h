@@ -44,7 +44,7 @@ class EngineHarness {
                                      {"sofia", "supervisor"},
                                      {"tomas", "supervisor"},
                                      {"ana", "investigator"}}) {
-      t << "  - {user: " << user << ", role: " << role << ", sha256: " << api::Sha256Hex(std::string("token-") + user)
+      t << "  - {user: " << user << ", role: " << role << ", sha256: " << Sha256Hex(std::string("token-") + user)
         << "}\n";
     }
   }
