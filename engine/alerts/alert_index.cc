@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/common/keys.h"
+#include "engine/common/money.h"
 #include "engine/common/time_util.h"
 
 namespace centinela {
@@ -16,7 +17,7 @@ std::string AlertIndex::Prefix(Field field, Order order, absl::string_view value
   return key;
 }
 
-int64_t AlertIndex::ScoreKey(double score) { return std::llround(score * 1e6); }
+int64_t AlertIndex::ScoreKey(double score) { return SatRound(score * 1e6); }
 
 std::string AlertIndex::Key(Field field, Order order, absl::string_view value, int64_t created_micros, double score,
                             absl::string_view alert_id) {

@@ -189,7 +189,7 @@ absl::Status SubjectViewer::AddState(const SubjectQuery& q, int64_t as_of, v1::S
       r->set_value(FormatMoney(v.m));
       *r->mutable_money() = UsdMoney(v.m.minor);
     } else {
-      r->set_value(absl::StrCat(int64_t(std::llround(v.n))));
+      r->set_value(absl::StrCat(SatRound(v.n)));
     }
   }
   ProfileStore profiles(store_, /*max_cached=*/64);

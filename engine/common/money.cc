@@ -1,5 +1,7 @@
 #include "engine/common/money.h"
 
+#include <cmath>
+#include <cstdint>
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
@@ -60,10 +62,23 @@ absl::StatusOr<int64_t> ParseDecimalMinor(absl::string_view text, int exponent) 
     }
   }
   if (!seen_digit) return absl::InvalidArgumentError(absl::StrCat("amount \"", text, "\" has no digits"));
+  if (exponent < 0 || exponent > 18) return absl::InvalidArgumentError("amount exponent must be 0 to 18");
   int64_t scale = 1;
   for (int i = 0; i < exponent; ++i) scale *= 10;
   for (int i = frac_digits; i < exponent; ++i) frac *= 10;
-  return whole * scale + frac;
+  int64_t minor;
+  if (__builtin_mul_overflow(whole, scale, &minor) || __builtin_add_overflow(minor, frac, &minor)) {
+    return absl::InvalidArgumentError(absl::StrCat("amount \"", text, "\" is too large"));
+  }
+  return minor;
+}
+
+int64_t SatRound(double x) {
+  if (std::isnan(x)) return 0;
+  // 2^63 is exactly representable; every double below it rounds into range.
+  if (x >= 9223372036854775808.0) return INT64_MAX;
+  if (x <= -9223372036854775808.0) return INT64_MIN;
+  return std::llround(x);
 }
 
 std::string FormatMoney(const Money& m) {

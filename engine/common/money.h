@@ -2,6 +2,7 @@
 #ifndef CENTINELA_ENGINE_COMMON_MONEY_H_
 #define CENTINELA_ENGINE_COMMON_MONEY_H_
 
+#include <climits>
 #include <cstdint>
 #include <string>
 
@@ -49,6 +50,23 @@ absl::StatusOr<int64_t> ParseDecimalMinor(absl::string_view text, int exponent);
 
 // "USD 9,500.00".
 std::string FormatMoney(const Money& m);
+
+// Integer arithmetic on amounts that can never overflow: results beyond
+// int64 saturate at INT64_MIN / INT64_MAX. Validation bounds single amounts
+// (ValidationOptions); sums over windows and rule arithmetic use these.
+inline int64_t SatAdd(int64_t a, int64_t b) {
+  int64_t r;
+  if (!__builtin_add_overflow(a, b, &r)) return r;
+  return b > 0 ? INT64_MAX : INT64_MIN;
+}
+inline int64_t SatSub(int64_t a, int64_t b) {
+  int64_t r;
+  if (!__builtin_sub_overflow(a, b, &r)) return r;
+  return b < 0 ? INT64_MAX : INT64_MIN;
+}
+inline int64_t SatNeg(int64_t a) { return a == INT64_MIN ? INT64_MAX : -a; }
+// The nearest integer to `x`, saturated; NaN gives 0.
+int64_t SatRound(double x);
 
 }  // namespace centinela
 

@@ -27,8 +27,13 @@ absl::Status Read(const std::string& source, const YAML::Node& parent, const cha
   return absl::OkStatus();
 }
 
+// A configured maximum, in minor units: keeps window sums of a million such
+// amounts below int64's range.
+constexpr int64_t kMaxConfigurableMinor = 1'000'000'000'000'000LL * 100;
+
 absl::Status ParseValidation(const std::string& source, const YAML::Node& v, ValidationOptions* out) {
-  RETURN_IF_ERROR(CheckYamlKeys(source, v, {"event_time_min", "event_time_max_ahead"}, "validation"));
+  RETURN_IF_ERROR(CheckYamlKeys(source, v, {"event_time_min", "event_time_max_ahead", "max_amount_usd", "max_amount"},
+                                "validation"));
   std::string text;
   if (const YAML::Node n = v["event_time_min"]) {
     RETURN_IF_ERROR(Read(source, v, "event_time_min", "validation", &text));
@@ -43,6 +48,33 @@ absl::Status ParseValidation(const std::string& source, const YAML::Node& v, Val
       return YamlError(source, n, "validation.event_time_max_ahead: a duration from 1s to 366d, e.g. 1d or 6h");
     }
     out->max_event_ahead_micros = *d;
+  }
+  if (const YAML::Node n = v["max_amount_usd"]) {
+    RETURN_IF_ERROR(Read(source, v, "max_amount_usd", "validation", &text));
+    auto minor = ParseDecimalMinor(text, 2);
+    if (!minor.ok() || *minor <= 0 || *minor > kMaxConfigurableMinor) {
+      return YamlError(source, n,
+                       "validation.max_amount_usd: a positive amount in US dollars, at most "
+                       "1000000000000000, e.g. \"100000000000\"");
+    }
+    out->max_amount_usd_minor = *minor;
+  }
+  if (const YAML::Node m = v["max_amount"]) {
+    if (!m.IsMap()) return YamlError(source, m, "validation.max_amount: a mapping of currency code to amount");
+    for (const auto& kv : m) {
+      const std::string code = kv.first.Scalar();
+      auto currency = Currency::FromCode(code);
+      if (!currency.ok())
+        return YamlError(source, kv.first, absl::StrCat("validation.max_amount: ", currency.status().message()));
+      auto minor = kv.second.IsScalar() ? ParseDecimalMinor(kv.second.Scalar(), CurrencyExponent(*currency))
+                                        : absl::StatusOr<int64_t>(absl::InvalidArgumentError("not a scalar"));
+      if (!minor.ok() || *minor <= 0 || *minor > kMaxConfigurableMinor) {
+        return YamlError(source, kv.second,
+                         absl::StrCat("validation.max_amount.", code, ": a positive amount in ", code,
+                                      " (its own units, e.g. \"500000000000\"), at most 1000000000000000"));
+      }
+      out->max_amount_minor[currency->packed()] = *minor;
+    }
   }
   return absl::OkStatus();
 }

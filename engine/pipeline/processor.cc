@@ -269,8 +269,8 @@ rules::Value Processor::Lane::ComputeGraph(rules::GraphFeature feature) {
       if (*inflow < 0) return rules::Value::Null();
       int64_t min_amount = 0, max_amount = INT64_MAX;
       if (g.amount_ratio > 0) {
-        min_amount = int64_t(double(current_->amount_usd) * g.amount_ratio);
-        max_amount = int64_t(double(current_->amount_usd) / g.amount_ratio);
+        min_amount = SatRound(double(current_->amount_usd) * g.amount_ratio);
+        max_amount = SatRound(double(current_->amount_usd) / g.amount_ratio);
       }
       auto hops = p_->graph_->ShortestPath(to, from, since, now, g.max_hops - 1, g.max_visits, min_amount, max_amount);
       if (!hops.ok()) {
@@ -282,8 +282,8 @@ rules::Value Processor::Lane::ComputeGraph(rules::GraphFeature feature) {
     case rules::GraphFeature::kPassThroughDelay: {
       const double r = g.pass_through_ratio;
       auto at = p_->graph_->LatestInflow(from, now - g.pass_through_window_micros, now,
-                                         int64_t(double(current_->amount_usd) * r),
-                                         int64_t(double(current_->amount_usd) / r));
+                                         SatRound(double(current_->amount_usd) * r),
+                                         SatRound(double(current_->amount_usd) / r));
       if (!at.ok()) {
         p_->agg_error_ = at.status();
         return rules::Value::Null();

@@ -5,6 +5,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "engine/common/keys.h"
+#include "engine/common/money.h"
 #include "engine/common/status_macros.h"
 
 namespace centinela {
@@ -152,8 +153,8 @@ absl::StatusOr<int> GraphStore::PassThroughHops(absl::string_view account, int64
   while (hops < max_hops) {
     ASSIGN_OR_RETURN(std::vector<Edge> * in, Load(Dir::kIn, current));
     // A transfer to itself is not an inflow to pass on.
-    const Edge* found =
-        LatestIn(*in, until - window, until, int64_t(double(amount) * ratio), int64_t(double(amount) / ratio), current);
+    const Edge* found = LatestIn(*in, until - window, until, SatRound(double(amount) * ratio),
+                                 SatRound(double(amount) / ratio), current);
     if (!found) break;
     ++hops;
     // Step upstream: did the payer pass on what it had just received?

@@ -11,6 +11,7 @@
 
 #include "absl/container/node_hash_map.h"
 #include "absl/status/statusor.h"
+#include "engine/common/money.h"
 #include "engine/state/store.h"
 #include "rocksdb/write_batch.h"
 
@@ -26,8 +27,8 @@ struct Profile {
 
   // Mean and population standard deviation, rounded to the USD cent;
   // meaningful when count > 0 (mean) and count > 1 (stddev).
-  int64_t MeanMinor() const { return std::llround(mean); }
-  int64_t StddevMinor() const { return count > 0 ? std::llround(std::sqrt(m2 / double(count))) : 0; }
+  int64_t MeanMinor() const { return SatRound(mean); }
+  int64_t StddevMinor() const { return count > 0 ? SatRound(std::sqrt(m2 / double(count))) : 0; }
 };
 
 // Keys: state_id(4) | len(2) | subject                      -> Profile (32 bytes)

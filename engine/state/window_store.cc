@@ -6,6 +6,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "engine/common/keys.h"
+#include "engine/common/money.h"
 #include "engine/common/time_util.h"
 
 namespace centinela {
@@ -77,7 +78,7 @@ void WindowStore::Add(Handle handle, int64_t window_micros, int64_t bucket_micro
     pos = b.insert(pos, std::move(fresh));
   }
   pos->count += 1;
-  pos->sum += amount;
+  pos->sum = SatAdd(pos->sum, amount);
   pos->min = std::min(pos->min, amount);
   pos->max = std::max(pos->max, amount);
   pos->sum_sq += double(amount) * double(amount);
@@ -150,7 +151,7 @@ WindowTotals WindowStore::Read(Handle w, int64_t window_micros, int64_t bucket_m
       if (t.count == 0 || x.min < t.min_usd_minor) t.min_usd_minor = x.min;
       if (t.count == 0 || x.max > t.max_usd_minor) t.max_usd_minor = x.max;
       t.count += x.count;
-      t.sum_usd_minor += x.sum;
+      t.sum_usd_minor = SatAdd(t.sum_usd_minor, x.sum);
       t.sum_sq += x.sum_sq;
       only = &x;
       ++in_window;

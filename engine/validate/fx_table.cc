@@ -10,6 +10,11 @@
 namespace centinela {
 namespace {
 
+// Rates are at most 1e9 units per USD (the weakest currencies trade in the
+// tens of thousands), so that a conversion's intermediate product fits in
+// 128 bits: |minor| < 2^63, rate <= 1e15 micros, scale <= 10^3.
+constexpr int64_t kMaxPerUsdMicros = 1'000'000'000LL * 1'000'000;
+
 int64_t Pow10(int e) {
   int64_t v = 1;
   while (e-- > 0) v *= 10;
@@ -34,9 +39,9 @@ absl::StatusOr<FxTable> FxTable::FromYaml(const std::string& text, const std::st
     auto cur = Currency::FromCode(n["currency"].as<std::string>());
     if (!cur.ok()) return absl::InvalidArgumentError(absl::StrCat(where, ": ", cur.status().message()));
     auto micros = ParseDecimalMinor(n["per_usd"].as<std::string>(), 6);
-    if (!micros.ok() || *micros <= 0) {
+    if (!micros.ok() || *micros <= 0 || *micros > kMaxPerUsdMicros) {
       return absl::InvalidArgumentError(
-          absl::StrCat(where, ": per_usd must be a positive decimal with at most 6 decimals"));
+          absl::StrCat(where, ": per_usd must be a positive decimal with at most 6 decimals, at most 1,000,000,000"));
     }
     table.rates_[cur->packed()].push_back({*day, *micros});
   }
@@ -56,6 +61,9 @@ absl::StatusOr<FxTable> FxTable::FromFixed(const std::map<std::string, std::stri
   for (const auto& [code, rate] : per_usd) {
     ASSIGN_OR_RETURN(Currency c, Currency::FromCode(code));
     ASSIGN_OR_RETURN(int64_t micros, ParseDecimalMinor(rate, 6));
+    if (micros <= 0 || micros > kMaxPerUsdMicros) {
+      return absl::InvalidArgumentError(absl::StrCat(code, ": per_usd must be above 0 and at most 1,000,000,000"));
+    }
     table.rates_[c.packed()].push_back({0, micros});
   }
   return table;
@@ -80,6 +88,10 @@ absl::StatusOr<int64_t> FxTable::Convert(const Money& m, Currency to, int64_t da
   __int128 q = num / den;
   __int128 r = num % den;
   if (2 * (r < 0 ? -r : r) >= den) q += (num < 0) ? -1 : 1;
+  if (q > INT64_MAX || q < INT64_MIN) {
+    return absl::OutOfRangeError(
+        absl::StrCat(FormatMoney(m), " in ", to.code(), " does not fit in 64-bit minor units"));
+  }
   return int64_t(q);
 }
 

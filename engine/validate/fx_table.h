@@ -37,6 +37,7 @@ class FxTable {
   bool Knows(Currency c) const { return c == Currency::Usd() || rates_.contains(c.packed()); }
 
   // Converts to `to` (USD or any known currency). Rounds half away from zero.
+  // OutOfRange when the result does not fit in int64 minor units.
   absl::StatusOr<int64_t> Convert(const Money& m, Currency to, int64_t day) const;
 
  private:

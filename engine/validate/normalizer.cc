@@ -128,9 +128,31 @@ absl::StatusOr<NormalizedTx> Normalizer::Normalize(const v1::Transaction& tx) co
   n.event_micros = ToMicros(tx.event_time());
   n.event_day = FloorDiv(n.event_micros, kMicrosPerDay);
   n.amount = Money{tx.amount().minor_units(), *currency};
-  ASSIGN_OR_RETURN(n.amount_usd, fx_->Convert(n.amount, Currency::Usd(), n.event_day));
-  ASSIGN_OR_RETURN(n.amount_pen, fx_->Convert(n.amount, Currency::Pen(), n.event_day));
+  RETURN_IF_ERROR(CheckAndConvertAmount(n));
   return n;
+}
+
+absl::Status Normalizer::CheckAndConvertAmount(NormalizedTx& n) const {
+  const auto own = options_.max_amount_minor.find(n.amount.currency.packed());
+  if (own != options_.max_amount_minor.end() && n.amount.minor > own->second) {
+    return FieldError("amount.minor_units",
+                      absl::StrCat(n.amount.minor, " (", FormatMoney(n.amount), ") is above the maximum of ",
+                                   FormatMoney({own->second, n.amount.currency}), " (validation.max_amount)"));
+  }
+  auto usd = fx_->Convert(n.amount, Currency::Usd(), n.event_day);
+  if (!usd.ok()) return FieldError("amount.minor_units", usd.status().message());
+  if (own == options_.max_amount_minor.end() && *usd > options_.max_amount_usd_minor) {
+    return FieldError(
+        "amount.minor_units",
+        absl::StrCat(n.amount.minor, " (", FormatMoney(n.amount), ", ", FormatMoney({*usd, Currency::Usd()}),
+                     " at the day's rate) is above the maximum of ",
+                     FormatMoney({options_.max_amount_usd_minor, Currency::Usd()}), " (validation.max_amount_usd)"));
+  }
+  n.amount_usd = *usd;
+  auto pen = fx_->Convert(n.amount, Currency::Pen(), n.event_day);
+  if (!pen.ok()) return FieldError("amount.minor_units", pen.status().message());
+  n.amount_pen = *pen;
+  return absl::OkStatus();
 }
 
 }  // namespace centinela

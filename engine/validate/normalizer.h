@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "centinela/v1/transaction.pb.h"
 #include "engine/common/money.h"
@@ -34,6 +35,14 @@ struct ValidationOptions {
   // Event times further ahead of the wall clock than this are refused (a
   // day absorbs clocks and time zones; more is a unit error or a forgery).
   int64_t max_event_ahead_micros = kMicrosPerDay;
+  // The largest amount accepted, in USD cents at the day's rate, for a
+  // currency without a maximum of its own: USD 100 billion, above the
+  // largest single payments any Peruvian bank reports, and far enough below
+  // int64 that no conversion or window sum overflows.
+  int64_t max_amount_usd_minor = 100'000'000'000LL * 100;
+  // Per-currency maxima in that currency's minor units, by
+  // Currency::packed(); they replace the USD maximum for their currency.
+  absl::flat_hash_map<uint32_t, int64_t> max_amount_minor;
 };
 
 // Checks a transaction and derives its normalised amounts. Errors name the
@@ -51,6 +60,8 @@ class Normalizer {
 
  private:
   absl::Status CheckEventTime(const google::protobuf::Timestamp& ts) const;
+  // The amount in USD and PEN, refusing amounts above the maxima.
+  absl::Status CheckAndConvertAmount(NormalizedTx& n) const;
 
   const FxTable* fx_;
   ValidationOptions options_;

@@ -480,9 +480,9 @@ class ArithNode : public Node {
       if (!AlignMoney(ctx, x.m, y.m)) return Value::Null();
       switch (op_) {
         case Arith::kAdd:
-          return Value::Of(Money{x.m.minor + y.m.minor, x.m.currency});
+          return Value::Of(Money{SatAdd(x.m.minor, y.m.minor), x.m.currency});
         case Arith::kSub:
-          return Value::Of(Money{x.m.minor - y.m.minor, x.m.currency});
+          return Value::Of(Money{SatSub(x.m.minor, y.m.minor), x.m.currency});
         case Arith::kDiv:
           return y.m.minor == 0 ? Value::Null() : Value::Number(double(x.m.minor) / double(y.m.minor));
         case Arith::kMul:
@@ -492,9 +492,8 @@ class ArithNode : public Node {
     // money * number, number * money, money / number: scaled, rounded to minor units.
     const Money m = ta == Type::kMoney ? x.m : y.m;
     const double f = ta == Type::kMoney ? y.n : x.n;
-    if (op_ == Arith::kMul) return Value::Of(Money{int64_t(std::llround(double(m.minor) * f)), m.currency});
-    if (op_ == Arith::kDiv)
-      return f == 0 ? Value::Null() : Value::Of(Money{int64_t(std::llround(double(m.minor) / f)), m.currency});
+    if (op_ == Arith::kMul) return Value::Of(Money{SatRound(double(m.minor) * f), m.currency});
+    if (op_ == Arith::kDiv) return f == 0 ? Value::Null() : Value::Of(Money{SatRound(double(m.minor) / f), m.currency});
     return Value::Null();
   }
 
@@ -503,14 +502,16 @@ class ArithNode : public Node {
   // duration * number; duration / number; duration / duration = number.
   Value TimeArith(Type ta, Type tb, const Value& x, const Value& y) const {
     const bool same = ta == tb;
-    if (same && op_ == Arith::kSub) return Value::Duration(x.t - y.t);
-    if (op_ == Arith::kAdd) return type() == Type::kTime ? Value::Time(x.t + y.t) : Value::Duration(x.t + y.t);
-    if (op_ == Arith::kSub) return Value::Time(x.t - y.t);  // time - duration
+    if (same && op_ == Arith::kSub) return Value::Duration(SatSub(x.t, y.t));
+    if (op_ == Arith::kAdd) {
+      return type() == Type::kTime ? Value::Time(SatAdd(x.t, y.t)) : Value::Duration(SatAdd(x.t, y.t));
+    }
+    if (op_ == Arith::kSub) return Value::Time(SatSub(x.t, y.t));  // time - duration
     if (op_ == Arith::kDiv && same) return y.t == 0 ? Value::Null() : Value::Number(double(x.t) / double(y.t));
-    if (op_ == Arith::kDiv) return y.n == 0 ? Value::Null() : Value::Duration(int64_t(std::llround(double(x.t) / y.n)));
+    if (op_ == Arith::kDiv) return y.n == 0 ? Value::Null() : Value::Duration(SatRound(double(x.t) / y.n));
     const int64_t d = ta == Type::kDuration ? x.t : y.t;  // multiplication
     const double f = ta == Type::kNumber ? x.n : y.n;
-    return Value::Duration(int64_t(std::llround(double(d) * f)));
+    return Value::Duration(SatRound(double(d) * f));
   }
 
   Arith op_;
@@ -525,8 +526,8 @@ class NegNode : public Node {
     Value v = a_->Eval(ctx);
     if (v.null) return v;
     v.n = -v.n;
-    v.m.minor = -v.m.minor;
-    v.t = -v.t;
+    v.m.minor = SatNeg(v.m.minor);
+    v.t = SatNeg(v.t);
     return v;
   }
 

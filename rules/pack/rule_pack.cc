@@ -87,12 +87,12 @@ Value AggregateValue(AggFunction f, const WindowTotals& t) {
       minor = t.max_usd_minor;
       break;
     case AggFunction::kAvg:
-      minor = int64_t(std::llround(double(t.sum_usd_minor) / double(t.count)));
+      minor = SatRound(double(t.sum_usd_minor) / double(t.count));
       break;
     default: {
       const double mean = double(t.sum_usd_minor) / double(t.count);
       const double var = std::max(0.0, t.sum_sq / double(t.count) - mean * mean);
-      minor = int64_t(std::llround(std::sqrt(var)));
+      minor = SatRound(std::sqrt(var));
     }
   }
   return Value::Of(Money{minor, Currency::Usd()});

@@ -1,3 +1,5 @@
+#include <cmath>
+
 #include "engine/common/hash.h"
 #include "engine/common/keys.h"
 #include "engine/common/money.h"
@@ -20,6 +22,29 @@ TEST(ParseDecimalMinor, RejectsJunkAndExtraDecimals) {
   EXPECT_FALSE(ParseDecimalMinor("-5", 2).ok());
   EXPECT_FALSE(ParseDecimalMinor("1e5", 2).ok());
   EXPECT_FALSE(ParseDecimalMinor(".", 2).ok());
+}
+
+// Issue 17, defect 3: amounts near INT64_MAX.
+TEST(ParseDecimalMinor, RefusesWhatDoesNotFitInsteadOfWrapping) {
+  EXPECT_EQ(*ParseDecimalMinor("9000000000000", 6), 9'000'000'000'000'000'000);
+  EXPECT_FALSE(ParseDecimalMinor("10000000000000", 6).ok());  // 1e19 micros
+  EXPECT_FALSE(ParseDecimalMinor("92233720368547758.08", 2).ok());
+  EXPECT_FALSE(ParseDecimalMinor("1", 19).ok());
+}
+
+TEST(SaturatingArithmetic, SumsAndRoundingNeverWrap) {
+  EXPECT_EQ(SatAdd(INT64_MAX / 2 + 1, INT64_MAX / 2 + 1), INT64_MAX);
+  EXPECT_EQ(SatAdd(INT64_MIN, -1), INT64_MIN);
+  EXPECT_EQ(SatAdd(5, -7), -2);
+  EXPECT_EQ(SatSub(INT64_MIN, 1), INT64_MIN);
+  EXPECT_EQ(SatSub(INT64_MAX, -1), INT64_MAX);
+  EXPECT_EQ(SatNeg(INT64_MIN), INT64_MAX);
+  EXPECT_EQ(SatRound(1e30), INT64_MAX);
+  EXPECT_EQ(SatRound(-1e30), INT64_MIN);
+  EXPECT_EQ(SatRound(9223372036854775808.0), INT64_MAX);
+  EXPECT_EQ(SatRound(std::nan("")), 0);
+  EXPECT_EQ(SatRound(2.5), 3);
+  EXPECT_EQ(SatRound(-2.5), -3);
 }
 
 TEST(Money, FormatsWithGroupingAndCurrency) {

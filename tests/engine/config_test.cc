@@ -72,6 +72,25 @@ TEST(EngineConfig, ValidationBoundsEventTimes) {
       ::testing::StartsWith("e.yaml:3:36: validation.event_time_max_ahead:"));
 }
 
+TEST(EngineConfig, ValidationBoundsAmountsPerCurrency) {
+  const std::string base = "rules: {pack: p}\nfx: {file: f}\n";
+  auto c = ParseEngineConfig(base +
+                                 "validation: {max_amount_usd: \"5000000\", max_amount: {PEN: \"20,000,000\", "
+                                 "JPY: \"800000000\"}}\n",
+                             "e.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->validation.max_amount_usd_minor, 500000000);
+  EXPECT_EQ(c->validation.max_amount_minor.at(Currency::Pen().packed()), 2000000000);
+  EXPECT_EQ(c->validation.max_amount_minor.at(Currency::FromCode("JPY")->packed()), 800000000);  // no decimals
+  for (const std::string bad : {"validation: {max_amount_usd: \"-1\"}", "validation: {max_amount_usd: lots}",
+                                "validation: {max_amount: {pen: \"1\"}}", "validation: {max_amount: {PEN: \"0\"}}",
+                                "validation: {max_amount: [1]}", "validation: {max_amount_usd: \"1e20\"}"}) {
+    auto r = ParseEngineConfig(base + bad + "\n", "e.yaml");
+    EXPECT_FALSE(r.ok()) << bad;
+    EXPECT_THAT(std::string(r.status().message()), ::testing::StartsWith("e.yaml:3:")) << r.status();
+  }
+}
+
 TEST(EngineConfig, MissingFileIsNamed) {
   EXPECT_EQ(LoadEngineConfig("/nope/engine.yaml").status().message(), "/nope/engine.yaml: cannot open config file");
 }

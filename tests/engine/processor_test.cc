@@ -305,6 +305,17 @@ TEST_F(PeruPackTest, ADeadLetterKeepsAPrefixOfAHugeRecordWithItsSizeAndSha256) {
   EXPECT_EQ(dl.raw_size(), 7);
 }
 
+// Issue 17, defect 3: an amount near INT64_MAX was scored (and its window
+// sums overflowed).
+TEST_F(PeruPackTest, AnAmountAboveTheMaximumIsDeadLetteredAndNothingIsCounted) {
+  Feed(CashDeposit("huge", DayMicros(kJan5), INT64_MAX));
+  Feed(CashDeposit("huge2", DayMicros(kJan5), INT64_MAX - 1));
+  ASSERT_TRUE(h_.processor()->Commit().ok());
+  EXPECT_EQ(h_.processor()->counters().processed, 0);
+  EXPECT_EQ(h_.processor()->counters().dead_lettered, 2);
+  EXPECT_TRUE(Alerts().empty());
+}
+
 TEST_F(PeruPackTest, OneCommitStoresOffsetsAndCountersWithTheState) {
   Feed(MakeTx("a", DayMicros(kJan5)));
   Feed(MakeTx("b", DayMicros(kJan5)));

@@ -77,6 +77,22 @@ TEST_F(WindowStoreTest, SumsOnlyTheWindowEndingAtTheEventTime) {
   EXPECT_EQ(w.Read(7, "acc-9", 7 * kMicrosPerDay, kMicrosPerDay, DayMicros(d))->count, 0);
 }
 
+// Issue 17, defect 3: window sums of huge amounts overflowed (UBSan) and
+// wrapped negative.
+TEST_F(WindowStoreTest, SumsSaturateInsteadOfWrapping) {
+  WindowStore w(store_.get());
+  const int64_t d = testing::kJan5;
+  const int64_t half = INT64_MAX / 2 + 1;
+  ASSERT_TRUE(Add(w, "acc-1", DayMicros(d), half).ok());
+  ASSERT_TRUE(Add(w, "acc-1", DayMicros(d), half).ok());      // the same bucket
+  ASSERT_TRUE(Add(w, "acc-1", DayMicros(d + 1), half).ok());  // another bucket
+  auto t = w.Read(7, "acc-1", 7 * kMicrosPerDay, kMicrosPerDay, DayMicros(d + 1));
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->count, 3);
+  EXPECT_EQ(t->sum_usd_minor, INT64_MAX);
+  EXPECT_EQ(t->max_usd_minor, half);
+}
+
 TEST_F(WindowStoreTest, CountsDistinctValuesAcrossBucketsAndAfterReload) {
   auto add = [&](WindowStore& w, int64_t day, uint64_t value) {
     ASSERT_TRUE(w.Add(9, "acc", 3 * kMicrosPerDay, kMicrosPerDay, DayMicros(day), 1, value).ok());

@@ -118,6 +118,48 @@ TEST_F(NormalizerTest, RejectionsNameTheField) {
   }
 }
 
+// Issue 17, defect 3: amounts near INT64_MAX were accepted, overflowed the
+// window sums, and FX conversion truncated them unchecked.
+TEST_F(NormalizerTest, AmountsAboveTheMaximumAreRejectedAndConversionsNeverWrap) {
+  FxTable fx = *FxTable::FromFixed({{"PEN", "3.75"}, {"JPY", "150"}, {"KWD", "0.3"}});
+  ValidationOptions o;
+  o.max_amount_minor[Currency::Pen().packed()] = 400'000'000'000LL * 100;  // PEN 400 billion
+  Normalizer n(&fx, o);
+  struct Case {
+    int64_t minor;
+    std::string currency;
+    std::string why;
+  } rejected[] = {
+      {INT64_MAX, "USD", "above the maximum of USD 100,000,000,000.00 (validation.max_amount_usd)"},
+      {100'000'000'001LL * 100, "USD", "validation.max_amount_usd"},
+      {INT64_MAX, "PEN", "above the maximum of PEN 400,000,000,000.00 (validation.max_amount)"},
+      {INT64_MAX, "JPY", "validation.max_amount_usd"},
+      // KWD 9.2e16 is USD 3.1e17: beyond int64 cents, an error, not a truncation.
+      {INT64_MAX, "KWD", "does not fit in 64-bit minor units"},
+  };
+  for (const Case& c : rejected) {
+    v1::Transaction tx = MakeTx("t1", testing::DayMicros(testing::kJan5), c.minor, c.currency);
+    auto r = n.Normalize(tx);
+    ASSERT_FALSE(r.ok()) << c.minor << " " << c.currency;
+    EXPECT_THAT(std::string(r.status().message()), ::testing::StartsWith("amount.minor_units: ")) << r.status();
+    EXPECT_THAT(std::string(r.status().message()), ::testing::HasSubstr(c.why)) << r.status();
+  }
+  // At the maxima: accepted.
+  for (const auto& [minor, currency] : std::vector<std::pair<int64_t, std::string>>{{100'000'000'000LL * 100, "USD"},
+                                                                                    {400'000'000'000LL * 100, "PEN"}}) {
+    auto r = n.Normalize(MakeTx("t1", testing::DayMicros(testing::kJan5), minor, currency));
+    EXPECT_TRUE(r.ok()) << r.status();
+  }
+}
+
+TEST(FxTable, ConversionsThatDoNotFitAreErrorsAndRatesAreBounded) {
+  FxTable fx = *FxTable::FromFixed({{"KWD", "0.3"}});
+  auto usd = fx.Convert({INT64_MAX, *Currency::FromCode("KWD")}, Currency::Usd(), 0);
+  EXPECT_TRUE(absl::IsOutOfRange(usd.status())) << usd.status();
+  EXPECT_FALSE(FxTable::FromFixed({{"VES", "2000000000"}}).ok());
+  EXPECT_FALSE(FxTable::FromYaml("- {date: \"2026-01-01\", currency: VES, per_usd: \"2000000000\"}", "f").ok());
+}
+
 // Issue 17, defect 1: an event time outside protobuf's Timestamp range (or
 // merely implausible) used to pass validation and empty the alert it raised.
 TEST_F(NormalizerTest, EventTimeOutsideTheAcceptedRangeIsRejectedNamingTheField) {
