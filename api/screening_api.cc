@@ -59,16 +59,22 @@ void ApiServer::LoadList(Call& c, const std::string& name) {
                      /*allow_empty=*/true)) {
     return;
   }
-  absl::StatusOr<screening::ListSpec> spec = options_.lists->ReloadSpec(name, r.path(), r.format(), r.category());
-  if (!spec.ok()) return ReplyStatus(c.res, spec.status());
   v1::LoadListResult out;
-  auto meta = options_.lists->Load(*spec);
-  if (!meta.ok()) {
+  auto reloaded = options_.lists->Reload(name, r.path(), r.format(), r.category());
+  if (!reloaded.ok()) {
+    const absl::Status& s = reloaded.status();
+    if (absl::IsInvalidArgument(s) &&
+        (absl::StartsWith(s.message(), "format: ") || absl::StartsWith(s.message(), "category: "))) {
+      return ReplyStatus(c.res, s);  // the request itself is wrong
+    }
     out.set_ok(false);
-    out.set_error(std::string(meta.status().message()));
+    out.set_error(std::string(s.message()));
     if (auto current = options_.lists->Get(name)) *out.mutable_active() = screening::ToProto(*current);
-    return Reply(c.res, meta.status().code() == absl::StatusCode::kNotFound ? 404 : 422, out);
+    const int code = absl::IsNotFound(s) ? 404 : absl::IsPermissionDenied(s) ? 403 : 422;
+    return Reply(c.res, code, out);
   }
+  const screening::ListSpec* spec = &reloaded->spec;
+  const screening::ListMetadata* meta = &reloaded->meta;
   *out.mutable_active() = screening::ToProto(*options_.lists->Get(name));
   if (options_.rules != nullptr) {
     // Loaded here: now every other instance, and any that starts later, loads

@@ -170,7 +170,21 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(const std::string& text, const st
   }
   if (const YAML::Node v = root["validation"]) RETURN_IF_ERROR(ParseValidation(source, v, &c.validation));
   if (const YAML::Node sc = root["screening"]) {
-    RETURN_IF_ERROR(CheckYamlKeys(source, sc, {"lists"}, "screening"));
+    RETURN_IF_ERROR(CheckYamlKeys(source, sc, {"lists", "list_dirs", "max_list_bytes"}, "screening"));
+    RETURN_IF_ERROR(Read(source, sc, "max_list_bytes", "screening", &c.max_list_bytes));
+    if (c.max_list_bytes < 1024 || c.max_list_bytes > (int64_t(16) << 30)) {
+      return YamlError(source, sc["max_list_bytes"], "screening.max_list_bytes must be 1024 to 17179869184 (16 GiB)");
+    }
+    if (const YAML::Node dirs = sc["list_dirs"]) {
+      if (!dirs.IsSequence()) return YamlError(source, dirs, "screening.list_dirs must be a list of directories");
+      const std::filesystem::path base = std::filesystem::path(source).parent_path();
+      for (const YAML::Node& d : dirs) {
+        if (!d.IsScalar() || d.Scalar().empty()) return YamlError(source, d, "screening.list_dirs: a directory");
+        std::filesystem::path p(d.Scalar());
+        c.list_dirs.push_back((p.is_relative() ? base / p : p).lexically_normal().string());
+      }
+      c.list_dirs_configured = true;
+    }
     const YAML::Node lists = sc["lists"];
     if (lists && !lists.IsSequence()) return YamlError(source, lists, "screening.lists must be a list of lists");
     const std::string base = std::filesystem::path(source).parent_path().string();

@@ -45,6 +45,12 @@ struct EngineConfig {
   int api_threads = 8;
   // sanctions and PEP lists screened by screen() in rules (docs/screening.md)
   std::vector<screening::ListSpec> lists;
+  // where a reload that names its own file may read it from; unless
+  // configured (list_dirs_configured), the directories of `lists`
+  // (screening::DirectoriesOf)
+  std::vector<std::string> list_dirs;
+  bool list_dirs_configured = false;
+  int64_t max_list_bytes = screening::kDefaultMaxListBytes;  // any list file larger is refused
   // what a transaction must satisfy beyond its schema (docs/delivery.md)
   ValidationOptions validation;
 };

@@ -138,17 +138,16 @@ void RuleControl::RunLoader() {
 }
 
 void RuleControl::LoadList(const v1::ListLoad& load, const char* when) {
-  auto spec = lists_->ReloadSpec(load.name(), load.path(), load.format(), load.category());
-  absl::StatusOr<screening::ListMetadata> meta =
-      spec.ok() ? lists_->Load(*spec) : absl::StatusOr<screening::ListMetadata>(spec.status());
-  if (!meta.ok()) {
+  auto reloaded = lists_->Reload(load.name(), load.path(), load.format(), load.category());
+  if (!reloaded.ok()) {
     auto current = lists_->Get(load.name());
     const std::string active = current != nullptr ? current->meta().version : "none";
     fprintf(stderr, "lists: reload of %s %s (%s, published as version %s) did not load here: %s; %s stays at %s\n",
             load.name().c_str(), when, load.path().c_str(), load.version().c_str(),
-            std::string(meta.status().message()).c_str(), load.name().c_str(), active.c_str());
+            std::string(reloaded.status().message()).c_str(), load.name().c_str(), active.c_str());
     return;
   }
+  const screening::ListMetadata* meta = &reloaded->meta;
   fprintf(stderr, "lists: %s reloaded from %s %s: version %s, %lld entries%s\n", load.name().c_str(),
           load.path().c_str(), when, meta->version.c_str(), static_cast<long long>(meta->entries),
           meta->version == load.version() ? "" : " (the file changed since it was published)");

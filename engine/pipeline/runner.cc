@@ -99,6 +99,13 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
   // run without it). Reloads swap them while the stream runs; a reload
   // published on the control topic (by any instance's API) is loaded here
   // too, the last one per list at once.
+  {
+    absl::StatusOr<std::vector<std::string>> dirs = screening::CanonicalDirs(
+        config.list_dirs_configured ? config.list_dirs : screening::DirectoriesOf(config.lists));
+    if (!dirs.ok())
+      return absl::Status(dirs.status().code(), absl::StrCat(config.source, ": ", dirs.status().message()));
+    lists.SetFileRules(config.max_list_bytes, std::move(*dirs));
+  }
   RETURN_IF_ERROR(lists.LoadAll(config.lists, [](const screening::ListMetadata& m, size_t bytes) {
     fprintf(stderr, "lists: %s (%s, %s) version %s: %lld entries, %lld names, loaded in %.0f ms, ~%zu MB\n",
             m.name.c_str(), m.source.c_str(), std::string(screening::ListCategoryName(m.category)).c_str(),

@@ -3,6 +3,7 @@
 #include <expat.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 
@@ -172,7 +173,7 @@ void ParseOfacPiece(absl::string_view piece, ListEntry& entry) {
 absl::StatusOr<int64_t> EntNum(const CsvReader& reader, const std::string& field) {
   int64_t num;
   if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(field), &num)) {
-    return absl::InvalidArgumentError(absl::StrCat(reader.Where(), ": ent_num '", field, "' is not a number"));
+    return absl::InvalidArgumentError(absl::StrCat(reader.Where(), ": ent_num (column 1) is not a number"));
   }
   return num;
 }
@@ -211,7 +212,7 @@ absl::Status ParseOfacSdn(absl::string_view text, const std::string& file, Watch
     const std::string name = CleanOfacField(f[1]);
     if (name.empty()) return absl::InvalidArgumentError(absl::StrCat(reader.Where(), ": SDN_Name is empty"));
     if (by_num.contains(num)) {
-      return absl::InvalidArgumentError(absl::StrCat(reader.Where(), ": ent_num ", num, " appears twice"));
+      return absl::InvalidArgumentError(absl::StrCat(reader.Where(), ": its ent_num appears on an earlier line too"));
     }
     ListEntry e;
     e.id = absl::StrCat("OFAC-", num);
@@ -244,7 +245,7 @@ absl::Status ParseOfacAlt(absl::string_view text, const std::string& file, Watch
     ASSIGN_OR_RETURN(const int64_t num, EntNum(reader, f[0]));
     auto it = by_num.find(num);
     if (it == by_num.end()) {
-      Skip(list, absl::StrCat(reader.Where(), ": alias for ent_num ", num, ", which sdn.csv does not list"));
+      Skip(list, absl::StrCat(reader.Where(), ": an alias whose ent_num sdn.csv does not list"));
       continue;
     }
     const std::string type = absl::AsciiStrToLower(CleanOfacField(f[2]));
@@ -269,7 +270,7 @@ absl::Status ParseOfacAdd(absl::string_view text, const std::string& file, Watch
     ASSIGN_OR_RETURN(const int64_t num, EntNum(reader, f[0]));
     auto it = by_num.find(num);
     if (it == by_num.end()) {
-      Skip(list, absl::StrCat(reader.Where(), ": address for ent_num ", num, ", which sdn.csv does not list"));
+      Skip(list, absl::StrCat(reader.Where(), ": an address whose ent_num sdn.csv does not list"));
       continue;
     }
     ListEntry& e = list.entries[it->second];
@@ -338,7 +339,7 @@ class UnParser {
     const absl::string_view n(name);
     text_.clear();
     if (stack_.empty()) {
-      if (n != "CONSOLIDATED_LIST") return Fail(absl::StrCat("root element is <", n, ">, not <CONSOLIDATED_LIST>"));
+      if (n != "CONSOLIDATED_LIST") return Fail("the root element is not <CONSOLIDATED_LIST>");
       saw_root_ = true;
       for (int i = 0; attrs[i] != nullptr; i += 2) {
         if (absl::string_view(attrs[i]) == "dateGenerated") generated_ = std::string(attrs[i + 1]).substr(0, 10);
@@ -431,7 +432,7 @@ class UnParser {
   void FinishEntry() {
     in_entry_ = false;
     if (name_parts_.empty()) {
-      return Fail(absl::StrCat("entry starting at line ", entry_line_, " (DATAID ", dataid_, ") has no FIRST_NAME"));
+      return Fail(absl::StrCat("entry starting at line ", entry_line_, " has no FIRST_NAME"));
     }
     if (reference_.empty() && dataid_.empty()) {
       return Fail(absl::StrCat("entry starting at line ", entry_line_, " has neither REFERENCE_NUMBER nor DATAID"));
@@ -485,7 +486,7 @@ absl::StatusOr<int> ColumnIndex(const std::string& spec, const std::vector<std::
     if (absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(header[i]), spec)) return int(i);
   }
   return absl::InvalidArgumentError(
-      absl::StrCat(file, ":1: no column '", spec, "' (for ", field, ") in the header: ", absl::StrJoin(header, ", ")));
+      absl::StrCat(file, ":1: no column '", spec, "' (for ", field, ") in the header (", header.size(), " columns)"));
 }
 
 absl::Status ParseGenericCsv(absl::string_view text, const std::string& file, const CsvListMapping& m,
@@ -531,8 +532,7 @@ absl::Status ParseGenericCsv(absl::string_view text, const std::string& file, co
     e.id = get(0);
     if (e.id.empty()) return absl::InvalidArgumentError(absl::StrCat(reader.Where(), ": empty id"));
     if (auto [it, fresh] = seen_ids.emplace(e.id, reader.line()); !fresh) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(reader.Where(), ": id '", e.id, "' already used on line ", it->second));
+      return absl::InvalidArgumentError(absl::StrCat(reader.Where(), ": its id is already used on line ", it->second));
     }
     const std::string name = get(1);
     if (name.empty()) return absl::InvalidArgumentError(absl::StrCat(reader.Where(), ": empty name"));
@@ -545,14 +545,14 @@ absl::Status ParseGenericCsv(absl::string_view text, const std::string& file, co
     } else if (kind == "entity" || kind == "company" || kind == "juridica" || kind == "pj") {
       e.kind = EntryKind::kEntity;
     } else if (!kind.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(reader.Where(), ": kind '", kind,
-                                                     "' is not person/individual/natural or entity/company/juridica"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(reader.Where(), ": kind is not person/individual/natural or entity/company/juridica"));
     }
     if (const std::string dob = get(4); !dob.empty()) {
       DateOfBirth d;
       if (!ParseDateOfBirth(dob, d)) {
         return absl::InvalidArgumentError(
-            absl::StrCat(reader.Where(), ": date of birth '", dob, "' is not YYYY, YYYY-MM or YYYY-MM-DD"));
+            absl::StrCat(reader.Where(), ": date of birth is not YYYY, YYYY-MM or YYYY-MM-DD"));
       }
       e.dobs.push_back(d);
     }
@@ -584,7 +584,7 @@ void FillCounts(Watchlist& list) {
 }
 
 absl::StatusOr<Watchlist> Parse(const ListSpec& spec, absl::string_view text, const std::string& file,
-                                const OfacFiles* ofac) {
+                                const OfacFiles* ofac, const ListFileRules& rules) {
   const absl::Time start = absl::Now();
   Watchlist list;
   list.meta.name = spec.name;
@@ -598,13 +598,13 @@ absl::StatusOr<Watchlist> Parse(const ListSpec& spec, absl::string_view text, co
       absl::flat_hash_map<int64_t, size_t> by_num;
       RETURN_IF_ERROR(ParseOfacSdn(text, file, list, by_num));
       if (ofac != nullptr && !ofac->alt.empty()) {
-        ASSIGN_OR_RETURN(const std::string alt, ReadFile(ofac->alt, "OFAC alias file"));
+        ASSIGN_OR_RETURN(const std::string alt, ReadListFile(ofac->alt, "OFAC alias file", rules));
         RETURN_IF_ERROR(ParseOfacAlt(alt, ofac->alt, list, by_num));
         list.meta.files.push_back(ofac->alt);
         hashed += alt;
       }
       if (ofac != nullptr && !ofac->add.empty()) {
-        ASSIGN_OR_RETURN(const std::string add, ReadFile(ofac->add, "OFAC address file"));
+        ASSIGN_OR_RETURN(const std::string add, ReadListFile(ofac->add, "OFAC address file", rules));
         RETURN_IF_ERROR(ParseOfacAdd(add, ofac->add, list, by_num));
         list.meta.files.push_back(ofac->add);
         hashed += add;
@@ -804,18 +804,29 @@ absl::StatusOr<CsvListMapping> ParseCsvListMapping(const YAML::Node& node, const
 
 absl::StatusOr<Watchlist> LoadListFromText(const ListSpec& spec, absl::string_view text, const std::string& file) {
   RETURN_IF_ERROR(CheckName(spec.name));
-  return Parse(spec, text, file, nullptr);
+  return Parse(spec, text, file, nullptr, ListFileRules{});
 }
 
-absl::StatusOr<Watchlist> LoadList(const ListSpec& spec) {
+std::vector<std::string> DirectoriesOf(const std::vector<ListSpec>& specs) {
+  std::vector<std::string> out;
+  for (const ListSpec& l : specs) {
+    std::error_code ec;
+    const fs::path p(l.path);
+    const std::string dir = fs::is_directory(p, ec) ? p.string() : p.parent_path().string();
+    if (!dir.empty() && std::find(out.begin(), out.end(), dir) == out.end()) out.push_back(dir);
+  }
+  return out;
+}
+
+absl::StatusOr<Watchlist> LoadList(const ListSpec& spec, const ListFileRules& rules) {
   RETURN_IF_ERROR(CheckName(spec.name));
   if (spec.format == ListFormat::kOfac) {
     const OfacFiles files = FindOfacFiles(spec.path);
-    ASSIGN_OR_RETURN(const std::string text, ReadFile(files.sdn, "OFAC SDN file"));
-    return Parse(spec, text, files.sdn, &files);
+    ASSIGN_OR_RETURN(const std::string text, ReadListFile(files.sdn, "OFAC SDN file", rules));
+    return Parse(spec, text, files.sdn, &files, rules);
   }
-  ASSIGN_OR_RETURN(const std::string text, ReadFile(spec.path, "list file"));
-  return Parse(spec, text, spec.path, nullptr);
+  ASSIGN_OR_RETURN(const std::string text, ReadListFile(spec.path, "list file", rules));
+  return Parse(spec, text, spec.path, nullptr, rules);
 }
 
 }  // namespace centinela::screening

@@ -21,6 +21,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "screening/lists/list_file.h"
 #include "screening/lists/watchlist.h"
 
 namespace YAML {
@@ -80,6 +81,10 @@ ListSpec MakeListSpec(std::string name, ListFormat format, std::string path,
 // list ("un"). For tests, benchmarks and `centinela lists evaluate`.
 std::vector<ListSpec> OfacAndUnSpecs(const std::string& lists_dir);
 
+// The directories the files of `specs` are in (an OFAC spec may name its
+// directory), each once: where reloads may read from unless configured.
+std::vector<std::string> DirectoriesOf(const std::vector<ListSpec>& specs);
+
 // Parses one configured list:
 //   {name: un, format: un, path: FILE, category: sanctions,
 //    mapping: FILE.yaml | {columns: ...}}     # mapping for format csv only
@@ -87,9 +92,10 @@ std::vector<ListSpec> OfacAndUnSpecs(const std::string& lists_dir);
 absl::StatusOr<ListSpec> ParseListSpec(const YAML::Node& node, const std::string& source, const std::string& base_dir);
 absl::StatusOr<ListCategory> ParseListCategory(absl::string_view text);
 
-// Loads and checks the files of `spec`. The metadata is filled in except the
-// index-building part of load_micros (added by the matcher).
-absl::StatusOr<Watchlist> LoadList(const ListSpec& spec);
+// Loads and checks the files of `spec`, each read under `rules` (regular
+// files of bounded size; in rules.dirs when given). The metadata is filled
+// in except the index-building part of load_micros (added by the matcher).
+absl::StatusOr<Watchlist> LoadList(const ListSpec& spec, const ListFileRules& rules = {});
 
 // The same from bytes already read (the API receives uploads); `file` names
 // the text in errors. For OFAC, only the sdn.csv content is given.

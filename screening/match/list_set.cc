@@ -43,8 +43,44 @@ std::string DescribeHit(const Hit& hit) {
   return out;
 }
 
+void ListSet::SetFileRules(int64_t max_bytes, std::vector<std::string> reload_dirs) {
+  absl::MutexLock lock(&mu_);
+  max_file_bytes_ = max_bytes;
+  reload_dirs_ = std::move(reload_dirs);
+}
+
 absl::StatusOr<ListMetadata> ListSet::Load(const ListSpec& spec) {
-  ASSIGN_OR_RETURN(Watchlist list, LoadList(spec));
+  ListFileRules rules;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    rules.max_bytes = max_file_bytes_;
+  }
+  return LoadWith(spec, rules);
+}
+
+absl::StatusOr<ListSet::Reloaded> ListSet::Reload(const std::string& name, const std::string& path,
+                                                  const std::string& format, const std::string& category) {
+  ASSIGN_OR_RETURN(ListSpec spec, ReloadSpec(name, path, format, category));
+  ListFileRules rules;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    rules.max_bytes = max_file_bytes_;
+    // A file the request names is confined; the configured one is not.
+    if (!path.empty()) rules.dirs = reload_dirs_;
+  }
+  if (!path.empty()) {
+    if (rules.dirs.empty()) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "path: reloads from a named file are off: no list directory is configured (screening.list_dirs)"));
+    }
+    RETURN_IF_ERROR(CheckInDirs(path, rules.dirs));
+  }
+  ASSIGN_OR_RETURN(ListMetadata meta, LoadWith(spec, rules));
+  return Reloaded{std::move(spec), std::move(meta)};
+}
+
+absl::StatusOr<ListMetadata> ListSet::LoadWith(const ListSpec& spec, const ListFileRules& rules) {
+  ASSIGN_OR_RETURN(Watchlist list, LoadList(spec, rules));
   std::shared_ptr<const ListIndex> index = ListIndex::Build(std::move(list));
   ListMetadata meta = index->meta();
   {

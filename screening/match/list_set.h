@@ -56,8 +56,14 @@ class ListSet {
   ListSet(const ListSet&) = delete;
   ListSet& operator=(const ListSet&) = delete;
 
-  // Loads, indexes and swaps in `spec`. On error nothing changes and the
-  // error names the file and line. Returns the new list's metadata.
+  // How list files are read (before any load): at most `max_bytes` each,
+  // and a reload that names its own file only from `reload_dirs` (canonical,
+  // see CanonicalDirs; empty: such reloads are refused).
+  void SetFileRules(int64_t max_bytes, std::vector<std::string> reload_dirs);
+
+  // Loads, indexes and swaps in `spec` (a configured list: its files may be
+  // anywhere). On error nothing changes and the error names the file and
+  // line. Returns the new list's metadata.
   absl::StatusOr<ListMetadata> Load(const ListSpec& spec);
   // Loads every spec in order (startup); `progress` sees each list loaded.
   // Stops at the first error.
@@ -84,6 +90,17 @@ class ListSet {
   absl::StatusOr<ListSpec> ReloadSpec(const std::string& name, const std::string& path, const std::string& format,
                                       const std::string& category) const;
 
+  // A reload requested through the API or the control topic: ReloadSpec,
+  // then Load, where a `path` given by the request must resolve into the
+  // reload directories (PermissionDenied otherwise, naming the path but
+  // reading nothing).
+  struct Reloaded {
+    ListSpec spec;
+    ListMetadata meta;
+  };
+  absl::StatusOr<Reloaded> Reload(const std::string& name, const std::string& path, const std::string& format,
+                                  const std::string& category);
+
   // Hits on the named lists (all when `lists` is empty), best first.
   // NotFound for an unknown list name.
   absl::StatusOr<std::vector<Hit>> Screen(const ScreenQuery& q, const std::vector<std::string>& lists,
@@ -99,6 +116,10 @@ class ListSet {
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<const ListIndex>> lists_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, ListSpec> specs_ ABSL_GUARDED_BY(mu_);
+  int64_t max_file_bytes_ ABSL_GUARDED_BY(mu_) = kDefaultMaxListBytes;
+  std::vector<std::string> reload_dirs_ ABSL_GUARDED_BY(mu_);
+  // Loads `spec` with its files read under `rules`.
+  absl::StatusOr<ListMetadata> LoadWith(const ListSpec& spec, const ListFileRules& rules);
 
   mutable absl::Mutex cache_mu_;
   mutable absl::flat_hash_map<std::string, std::shared_ptr<const CachedScreen>> cache_ ABSL_GUARDED_BY(cache_mu_);

@@ -91,6 +91,22 @@ TEST(EngineConfig, ValidationBoundsAmountsPerCurrency) {
   }
 }
 
+TEST(EngineConfig, ListReloadsAreConfinedToListDirectories) {
+  const std::string base = "rules: {pack: p}\nfx: {file: f}\n";
+  auto c = ParseEngineConfig(base + "screening: {list_dirs: [lists, /srv/lists], max_list_bytes: 1048576}\n",
+                             "/etc/centinela/engine.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->list_dirs_configured);
+  EXPECT_THAT(c->list_dirs, ::testing::ElementsAre("/etc/centinela/lists", "/srv/lists"));
+  EXPECT_EQ(c->max_list_bytes, 1048576);
+  auto defaults = ParseEngineConfig(base, "e.yaml");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_FALSE(defaults->list_dirs_configured);  // the configured lists' directories
+  EXPECT_EQ(defaults->max_list_bytes, 256 << 20);
+  EXPECT_FALSE(ParseEngineConfig(base + "screening: {list_dirs: lists}\n", "e.yaml").ok());
+  EXPECT_FALSE(ParseEngineConfig(base + "screening: {max_list_bytes: 10}\n", "e.yaml").ok());
+}
+
 TEST(EngineConfig, MissingFileIsNamed) {
   EXPECT_EQ(LoadEngineConfig("/nope/engine.yaml").status().message(), "/nope/engine.yaml: cannot open config file");
 }

@@ -216,6 +216,10 @@ TEST(ScreeningTest, ListsReloadWhileTheStreamRunsAndABrokenFileKeepsThePreviousV
   testing::EngineHarness engine(4);
   engine.config().lists = {
       MakeListSpec("ofac", screening::ListFormat::kOfac, std::string(kLists) + "ofac-small/sdn.csv")};
+  // Reloads may name files here (the shared lists, and this test's own).
+  testing::TempDir dir;
+  engine.config().list_dirs = {dir.path(), kLists};
+  engine.config().list_dirs_configured = true;
   engine.Start();
   ApiTestClient api(engine.url());
   auto info = [&] {
@@ -236,7 +240,6 @@ TEST(ScreeningTest, ListsReloadWhileTheStreamRunsAndABrokenFileKeepsThePreviousV
   ASSERT_GE(engine.WaitCommitted(3000), 3000);
 
   // A broken file: refused with its file and line; the previous version stays.
-  testing::TempDir dir;
   const std::string broken = dir.Sub("sdn.csv");
   std::ofstream(broken) << "36,\"AEROCARIBBEAN AIRLINES\",-0- ,\"CUBA\"\n";
   auto [code, body] = api.Post("/v1/lists/ofac/load", absl::StrCat(R"({"path": ")", broken, R"("})"), "sofia");
