@@ -4,10 +4,12 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "api/http_server.h"
 #include "api/http_util.h"
 #include "engine/common/status_macros.h"
 #include "engine/common/time_util.h"
@@ -129,6 +131,19 @@ absl::StatusOr<AlertQuery> ParseSearch(const httplib::Request& req) {
 
 }  // namespace
 
+namespace {
+
+HttpLimits LimitsOf(const ApiOptions& o) {
+  HttpLimits l;
+  l.threads = o.threads;
+  l.max_connections_per_client = o.max_connections_per_client;
+  l.request_timeout = std::chrono::milliseconds(o.request_timeout_ms);
+  l.keep_alive_timeout = std::chrono::milliseconds(o.keep_alive_timeout_ms);
+  return l;
+}
+
+}  // namespace
+
 ApiServer::ApiServer(Store* store, const TokenAuthenticator* tokens, AuditLog* audit, ApiOptions options,
                      std::function<int64_t()> clock)
     : store_(store),
@@ -139,7 +154,24 @@ ApiServer::ApiServer(Store* store, const TokenAuthenticator* tokens, AuditLog* a
       search_(store),
       workflow_(store),
       archive_(store),
-      server_(std::make_unique<httplib::Server>()) {}
+      server_(std::make_unique<GuardedServer>(LimitsOf(options_),
+                                              [this](const RestrictedRequest& r) { return Restricted(r); })) {}
+
+RestrictedResponse ApiServer::Health(absl::string_view path) const {
+  if (path == "/healthz") return {200, R"({"status":"ok"})"};
+  return ready_ ? RestrictedResponse{200, R"({"status":"ready"})"}
+                : RestrictedResponse{503, R"({"status":"starting"})"};
+}
+
+RestrictedResponse ApiServer::Restricted(const RestrictedRequest& r) {
+  const absl::string_view path = absl::string_view(r.target).substr(0, r.target.find('?'));
+  if (r.method == "GET" && (path == "/healthz" || path == "/readyz")) return Health(path);
+  httplib::Response res;
+  ReplyError(res, r.too_many_connections ? 429 : 503, r.too_many_connections ? "too_many_connections" : "unavailable",
+             r.too_many_connections ? "this client holds too many connections; retry when one is closed"
+                                    : "every worker is busy; retry shortly");
+  return {res.status, res.body};
+}
 
 ApiServer::~ApiServer() {
   server_->stop();
@@ -161,21 +193,21 @@ absl::StatusOr<std::unique_ptr<ApiServer>> ApiServer::Start(Store* store, const 
     return absl::InvalidArgumentError(absl::StrCat("api.threads: must be 1 to 256, got ", options.threads));
   }
   std::unique_ptr<ApiServer> s(new ApiServer(store, tokens, audit, options, std::move(wall_clock_micros)));
-  httplib::Server& srv = *s->server_;
-  const int threads = options.threads;
-  srv.new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
+  GuardedServer& srv = *s->server_;
   srv.set_payload_max_length(options.max_body_bytes);
-  srv.set_read_timeout(10, 0);
   // Answers go out as soon as written: with Nagle's algorithm a keep-alive
   // client waits for the delayed ACK, ~40 ms per request (measured).
   srv.set_tcp_nodelay(true);
   ApiServer* self = s.get();
-  srv.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("{\"status\":\"ok\"}", std::string(kJson).c_str());
+  srv.Get("/healthz", [self](const httplib::Request&, httplib::Response& res) {
+    const RestrictedResponse h = self->Health("/healthz");
+    res.status = h.status;
+    res.set_content(h.body, std::string(kJson).c_str());
   });
   srv.Get("/readyz", [self](const httplib::Request&, httplib::Response& res) {
-    res.status = self->ready_ ? 200 : 503;
-    res.set_content(self->ready_ ? "{\"status\":\"ready\"}" : "{\"status\":\"starting\"}", std::string(kJson).c_str());
+    const RestrictedResponse h = self->Health("/readyz");
+    res.status = h.status;
+    res.set_content(h.body, std::string(kJson).c_str());
   });
   srv.Get("/v1/alerts", [self](const httplib::Request& req, httplib::Response& res) {
     self->Handle(req, res, "alerts.search", Permission::kReadAlerts, [self](Call& c) { self->SearchAlerts(c); });
@@ -217,15 +249,12 @@ absl::StatusOr<std::unique_ptr<ApiServer>> ApiServer::Start(Store* store, const 
   srv.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
     ReplyError(res, 500, "internal", "the request failed inside the server");
   });
-  if (options.port == 0) {
-    s->port_ = srv.bind_to_any_port(options.host);
-  } else {
-    s->port_ = srv.bind_to_port(options.host, options.port) ? options.port : -1;
-  }
-  if (s->port_ <= 0) {
-    return absl::UnavailableError(absl::StrCat("api: cannot listen on ", options.host, ":", options.port));
-  }
-  s->thread_ = std::thread([self] { self->server_->listen_after_bind(); });
+  ASSIGN_OR_RETURN(s->port_, srv.Bind(options.host, options.port));
+  s->thread_ = std::thread([self] {
+    if (!self->server_->listen_after_bind() && self->server_->is_running()) {
+      fprintf(stderr, "api: the server on %s stopped accepting connections\n", self->base_url().c_str());
+    }
+  });
   return s;
 }
 

@@ -22,18 +22,27 @@
 #include "screening/match/list_set.h"
 
 namespace httplib {
-class Server;
 class Request;
 class Response;
 }  // namespace httplib
 
 namespace centinela::api {
 
+class GuardedServer;
+struct RestrictedRequest;
+struct RestrictedResponse;
+
 struct ApiOptions {
   std::string host = "127.0.0.1";     // loopback unless configured otherwise
   int port = 8470;                    // 0: any free port (tests)
   size_t max_body_bytes = 64 * 1024;  // larger request bodies get 413
   int threads = 8;
+  // Connection handling (api/http_server.h): the time a request's head and
+  // body may take in total, an idle keep-alive connection's life, and the
+  // connections one client address may hold in full service (0: threads - 2).
+  int request_timeout_ms = 10000;
+  int keep_alive_timeout_ms = 5000;
+  int max_connections_per_client = 0;
   // The deployed pack, whose aggregates and profiles the subject view reads;
   // null: the view has none. Borrowed: must outlive the server. Ignored
   // when `rules` is set (the registry's active pack is used).
@@ -104,6 +113,10 @@ class ApiServer {
   void Compare(Call& c);
   // The outbox (outbox_api.cc).
   void RegisterOutboxRoutes();
+  // Health answers (also when the pool is busy), and the answer to a
+  // connection not served in full (api/http_server.h).
+  RestrictedResponse Health(absl::string_view path) const;
+  RestrictedResponse Restricted(const RestrictedRequest& r);
   void OutboxStatus(Call& c);
   void RetryParked(Call& c, const std::string& seq);
 
@@ -115,7 +128,7 @@ class ApiServer {
   AlertSearch search_;
   WorkflowStore workflow_;
   TransactionArchive archive_;
-  std::unique_ptr<httplib::Server> server_;
+  std::unique_ptr<GuardedServer> server_;
   std::thread thread_;
   int port_ = 0;
   std::atomic<bool> ready_{true};

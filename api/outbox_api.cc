@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "api/http_api.h"
+#include "api/http_server.h"
 #include "api/http_util.h"
 #include "engine/common/proto_json.h"
 #include "engine/common/time_util.h"

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "api/http_api.h"
+#include "api/http_server.h"
 #include "api/http_util.h"
 #include "engine/alerts/shadow_report.h"
 #include "engine/common/time_util.h"

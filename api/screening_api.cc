@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "api/http_api.h"
+#include "api/http_server.h"
 #include "api/http_util.h"
 #include "httplib.h"
 #include "screening/match/to_proto.h"

@@ -152,7 +152,19 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(const std::string& text, const st
     }
   }
   if (const YAML::Node a = root["api"]) {
-    RETURN_IF_ERROR(CheckYamlKeys(source, a, {"listen", "tokens", "audit_log", "max_body_bytes", "threads"}, "api"));
+    RETURN_IF_ERROR(CheckYamlKeys(source, a,
+                                  {"listen", "tokens", "audit_log", "max_body_bytes", "threads", "request_timeout_ms",
+                                   "keep_alive_timeout_ms", "max_connections_per_client"},
+                                  "api"));
+    RETURN_IF_ERROR(Read(source, a, "request_timeout_ms", "api", &c.api_request_timeout_ms));
+    RETURN_IF_ERROR(Read(source, a, "keep_alive_timeout_ms", "api", &c.api_keep_alive_timeout_ms));
+    RETURN_IF_ERROR(Read(source, a, "max_connections_per_client", "api", &c.api_max_connections_per_client));
+    if (c.api_request_timeout_ms < 100 || c.api_request_timeout_ms > 600000 || c.api_keep_alive_timeout_ms < 0 ||
+        c.api_keep_alive_timeout_ms > 600000 || c.api_max_connections_per_client < 0) {
+      return YamlError(source, a,
+                       "api.request_timeout_ms must be 100 to 600000, api.keep_alive_timeout_ms 0 to 600000 and "
+                       "api.max_connections_per_client >= 0 (0: threads - 2)");
+    }
     RETURN_IF_ERROR(Read(source, a, "listen", "api", &c.api_listen));
     RETURN_IF_ERROR(Read(source, a, "tokens", "api", &c.api_tokens_path));
     RETURN_IF_ERROR(Read(source, a, "audit_log", "api", &c.api_audit_path));

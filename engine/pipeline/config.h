@@ -43,6 +43,9 @@ struct EngineConfig {
   std::string api_audit_path;            // empty: <data_dir>/audit.log (after any --data-dir)
   int api_max_body_bytes = 1024 * 1024;  // rule packs are submitted in the body
   int api_threads = 8;
+  int api_request_timeout_ms = 10000;      // a request's head and body, in total
+  int api_keep_alive_timeout_ms = 5000;    // an idle keep-alive connection
+  int api_max_connections_per_client = 0;  // 0: api_threads - 2
   // sanctions and PEP lists screened by screen() in rules (docs/screening.md)
   std::vector<screening::ListSpec> lists;
   // where a reload that names its own file may read it from; unless

@@ -159,6 +159,9 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
     ao.rules = control.get();
     ao.lists = &lists;
     ao.threads = config.api_threads;
+    ao.request_timeout_ms = config.api_request_timeout_ms;
+    ao.keep_alive_timeout_ms = config.api_keep_alive_timeout_ms;
+    ao.max_connections_per_client = config.api_max_connections_per_client;
     ao.outbox_changed = [d = drainer.get()] { d->Rescan(); };
     ASSIGN_OR_RETURN(api_server, api::ApiServer::Start(store.get(), tokens.get(), audit.get(), ao));
     api_server->set_ready(false);

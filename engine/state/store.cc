@@ -1,5 +1,6 @@
 #include "engine/state/store.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "engine/common/keys.h"
 #include "rocksdb/filter_policy.h"
@@ -95,7 +96,15 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, cons
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = options.read_only ? rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handles, &db)
                                         : rocksdb::DB::Open(db_options, path, descriptors, &handles, &db);
-  if (!s.ok()) return FromRocks(s, absl::StrCat("opening ", path));
+  if (!s.ok()) {
+    if (s.IsIOError() && absl::StrContains(s.ToString(), "lock")) {
+      // RocksDB's LOCK file: another process has this database open.
+      return absl::FailedPreconditionError(
+          absl::StrCat(path, ": the data directory is in use by another engine (RocksDB's lock ", path,
+                       "/LOCK is held); stop that engine, or give this one its own --data-dir"));
+    }
+    return FromRocks(s, absl::StrCat("opening ", path));
+  }
   store->db_.reset(db);
   store->default_cf_ = handles[0];
   store->handles_.assign(handles.begin() + 1, handles.end());
