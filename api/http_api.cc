@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "api/http_server.h"
 #include "api/http_util.h"
+#include "engine/common/proto_json.h"
 #include "engine/common/status_macros.h"
 #include "engine/common/time_util.h"
 #include "google/protobuf/util/json_util.h"
@@ -129,10 +130,6 @@ absl::StatusOr<AlertQuery> ParseSearch(const httplib::Request& req) {
   return q;
 }
 
-}  // namespace
-
-namespace {
-
 HttpLimits LimitsOf(const ApiOptions& o) {
   HttpLimits l;
   l.threads = o.threads;
@@ -140,6 +137,26 @@ HttpLimits LimitsOf(const ApiOptions& o) {
   l.request_timeout = std::chrono::milliseconds(o.request_timeout_ms);
   l.keep_alive_timeout = std::chrono::milliseconds(o.keep_alive_timeout_ms);
   return l;
+}
+
+// Whether the current request was audited by Handle (else the logger
+// records it as refused). A connection's requests run on one thread.
+thread_local bool t_audited = false;
+
+bool ChangesState(Permission p) {
+  switch (p) {
+    case Permission::kTransitionAlerts:
+    case Permission::kReopenAlerts:
+    case Permission::kSubmitRules:
+    case Permission::kShadowRules:
+    case Permission::kApproveRules:
+    case Permission::kRollbackRules:
+    case Permission::kLoadLists:
+    case Permission::kRetryOutbox:
+      return true;
+    default:
+      return false;
+  }
 }
 
 }  // namespace
@@ -170,6 +187,9 @@ RestrictedResponse ApiServer::Restricted(const RestrictedRequest& r) {
   ReplyError(res, r.too_many_connections ? 429 : 503, r.too_many_connections ? "too_many_connections" : "unavailable",
              r.too_many_connections ? "this client holds too many connections; retry when one is closed"
                                     : "every worker is busy; retry shortly");
+  if (r.method.empty() || absl::StartsWith(path, "/v1/")) {
+    AuditRefused(r.method, r.target, r.authorization, r.client_ip, res.status);
+  }
   return {res.status, res.body};
 }
 
@@ -236,7 +256,8 @@ absl::StatusOr<std::unique_ptr<ApiServer>> ApiServer::Start(Store* store, const 
   s->RegisterOutboxRoutes();
   // Whatever reaches no route, or fails before one (413 for an oversized
   // body), still answers a JSON error.
-  srv.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+  srv.set_error_handler([self](const httplib::Request& req, httplib::Response& res) {
+    self->AuditUnhandled(req, res.status);  // before the answer leaves
     if (!res.body.empty()) return;
     if (res.status == 413) {
       ReplyError(res, 413, "payload_too_large", "request body over the limit");
@@ -249,6 +270,14 @@ absl::StatusOr<std::unique_ptr<ApiServer>> ApiServer::Start(Store* store, const 
   srv.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
     ReplyError(res, 500, "internal", "the request failed inside the server");
   });
+  // Every request under /v1/ is audited: those that reach a route by Handle,
+  // the others (no route, wrong method, a body over the limit, a request
+  // line that does not parse) by the error handler before the answer is
+  // written, or, should anything escape it, here once it is.
+  srv.set_logger([self](const httplib::Request& req, const httplib::Response& res) {
+    self->AuditUnhandled(req, res.status);
+    t_audited = false;  // the next request on this thread starts afresh
+  });
   ASSIGN_OR_RETURN(s->port_, srv.Bind(options.host, options.port));
   s->thread_ = std::thread([self] {
     if (!self->server_->listen_after_bind() && self->server_->is_running()) {
@@ -258,16 +287,22 @@ absl::StatusOr<std::unique_ptr<ApiServer>> ApiServer::Start(Store* store, const 
   return s;
 }
 
+std::optional<Principal> ApiServer::Authenticate(absl::string_view authorization) const {
+  absl::string_view token = authorization;
+  if (!absl::ConsumePrefix(&token, "Bearer ")) return std::nullopt;
+  return tokens_->Authenticate(absl::StripAsciiWhitespace(token));
+}
+
 void ApiServer::Handle(const httplib::Request& req, httplib::Response& res, absl::string_view action,
                        Permission permission, const std::function<void(Call&)>& body) {
+  t_audited = true;  // audited here, not by the logger
   Call c{req, res, std::nullopt, {}};
   *c.audit.mutable_at() = FromMicros(clock_());
   c.audit.set_action(std::string(action));
-  c.audit.set_query(req.method == "GET" ? req.target : req.body.substr(0, 4096));
-  std::string auth = req.get_header_value("Authorization");
-  absl::string_view token(auth);
-  if (!absl::ConsumePrefix(&token, "Bearer ")) token = {};
-  c.who = tokens_->Authenticate(absl::StripAsciiWhitespace(token));
+  c.audit.set_query(ToValidUtf8(req.method == "GET" ? req.target : req.body.substr(0, 4096)));
+  c.audit.set_client(req.remote_addr);
+  const std::string auth = req.get_header_value("Authorization");
+  c.who = Authenticate(auth);
   if (!c.who) {
     res.set_header("WWW-Authenticate", "Bearer");
     ReplyError(res, 401, "unauthorized", auth.empty() ? "missing bearer token" : "unknown or revoked token");
@@ -276,14 +311,50 @@ void ApiServer::Handle(const httplib::Request& req, httplib::Response& res, absl
     c.audit.set_role(std::string(RoleName(c.who->role)));
     if (!Allows(c.who->role, permission)) {
       ReplyError(res, 403, "forbidden", absl::StrCat("role ", RoleName(c.who->role), " may not ", action));
+    } else if (ChangesState(permission)) {
+      // The attempt is on record before anything changes: a request that
+      // hangs, or takes the engine down, still leaves a trace.
+      v1::AuditEntry attempt = c.audit;
+      attempt.set_attempt(true);
+      attempt.set_target(req.path);
+      absl::StatusOr<int64_t> seq = audit_->Append(attempt);
+      if (!seq.ok()) return ReplyError(res, 500, "audit_unavailable", seq.status().message());
+      c.audit.set_attempt_seq(*seq);
+      body(c);
     } else {
       body(c);
     }
   }
   c.audit.set_outcome(res.status);
-  if (absl::Status s = audit_->Append(c.audit); !s.ok()) {
+  if (absl::StatusOr<int64_t> s = audit_->Append(c.audit); !s.ok()) {
     // Alert data is not served without its audit record.
-    ReplyError(res, 500, "audit_unavailable", std::string(s.message()));
+    ReplyError(res, 500, "audit_unavailable", s.status().message());
+  }
+}
+
+void ApiServer::AuditUnhandled(const httplib::Request& req, int status) {
+  if (t_audited || !(req.path.empty() || absl::StartsWith(req.path, "/v1/"))) return;
+  t_audited = true;
+  AuditRefused(req.method, req.target.empty() ? req.path : req.target, req.get_header_value("Authorization"),
+               req.remote_addr, status);
+}
+
+void ApiServer::AuditRefused(absl::string_view method, absl::string_view target, absl::string_view authorization,
+                             absl::string_view client, int status) {
+  v1::AuditEntry e;
+  *e.mutable_at() = FromMicros(clock_());
+  e.set_action(status == 404 ? "unrouted" : status == 413 ? "too_large" : status == 400 ? "malformed" : "refused");
+  e.set_query(ToValidUtf8(absl::StrCat(method, " ", target).substr(0, 4096)));
+  e.set_client(std::string(client));
+  if (const std::optional<Principal> who = Authenticate(authorization)) {
+    e.set_user(who->user);
+    e.set_role(std::string(RoleName(who->role)));
+  }
+  e.set_outcome(status);
+  if (absl::StatusOr<int64_t> s = audit_->Append(e); !s.ok()) {
+    // The answer is gone already; say it where an operator looks.
+    fprintf(stderr, "audit: a refused request (%d %s) could not be recorded: %s\n", status,
+            std::string(target.substr(0, 200)).c_str(), std::string(s.status().message()).c_str());
   }
 }
 

@@ -117,6 +117,13 @@ class ApiServer {
   // connection not served in full (api/http_server.h).
   RestrictedResponse Health(absl::string_view path) const;
   RestrictedResponse Restricted(const RestrictedRequest& r);
+  // The principal of an Authorization header value ("Bearer TOKEN").
+  std::optional<Principal> Authenticate(absl::string_view authorization) const;
+  // Audits the current request unless Handle did (no route, 413, 400).
+  void AuditUnhandled(const httplib::Request& req, int status);
+  // Records a request refused before any handler (no route, 413, 400, busy).
+  void AuditRefused(absl::string_view method, absl::string_view target, absl::string_view authorization,
+                    absl::string_view client, int status);
   void OutboxStatus(Call& c);
   void RetryParked(Call& c, const std::string& seq);
 

@@ -63,7 +63,12 @@ class DeadlineStream : public httplib::Stream {
  public:
   DeadlineStream(int sock, std::chrono::milliseconds write_timeout) : sock_(sock), write_timeout_(write_timeout) {}
 
-  void SetReadDeadline(Clock::time_point t) { deadline_ = t; }
+  void SetReadDeadline(Clock::time_point t) {
+    deadline_ = t;
+    response_status_ = 0;
+  }
+  // The status of the response written since the last SetReadDeadline, or 0.
+  int response_status() const { return response_status_; }
   bool Buffered() const { return off_ < len_; }
 
   bool is_readable() const override { return Buffered() || WaitFor(sock_, POLLIN, deadline_); }
@@ -87,6 +92,9 @@ class DeadlineStream : public httplib::Stream {
   }
 
   ssize_t write(const char* ptr, size_t size) override {
+    if (response_status_ == 0 && size >= 12 && std::memcmp(ptr, "HTTP/1.", 7) == 0) {
+      response_status_ = std::atoi(std::string(ptr + 9, 3).c_str());
+    }
     if (!is_writable()) return -1;
     ssize_t n;
     do {
@@ -113,6 +121,7 @@ class DeadlineStream : public httplib::Stream {
   Clock::time_point deadline_ = Clock::now();
   char buf_[4096];
   size_t off_ = 0, len_ = 0;
+  int response_status_ = 0;
 };
 
 // Connections are served FIFO by `workers` threads. One that waited `grace`
@@ -495,7 +504,8 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
     strm.SetReadDeadline(Clock::now() + limits_.request_timeout);
     bool closed = false;
     ret = process_request(strm, left == 1, closed, nullptr);
-    if (!ret || closed) break;
+    // After a request that did not parse, the stream's framing is lost.
+    if (!ret || closed || strm.response_status() == 400) break;
     start_by = Clock::now() + limits_.keep_alive_timeout;
   }
   Leave(ip);

@@ -267,7 +267,8 @@ int AuditList(const std::vector<std::string>& args) {
   Table t({"SEQ", "AT", "USER", "ROLE", "ACTION", "TARGET", "HTTP", "QUERY"});
   for (const auto& e : page->entries()) {
     t.Add({absl::StrCat(e.seq()), Time(e.at()), e.user().empty() ? "-" : e.user(), e.role().empty() ? "-" : e.role(),
-           e.action(), e.target().empty() ? "-" : e.target(), absl::StrCat(e.outcome()), e.query()});
+           e.action(), e.target().empty() ? "-" : e.target(), e.attempt() ? "attempt" : absl::StrCat(e.outcome()),
+           e.query()});
   }
   t.Print();
   return 0;

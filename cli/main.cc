@@ -78,8 +78,9 @@ commands:
           (OFFSETS: P:O,... or beginning/end) or the transactions stored by an engine
           (dates, read-only), with the engine's own code path, into a scratch database.
           Alerts per typology; precision and recall with labels (gen --labels).
-  audit verify --file FILE
-          Check the API's audit log: every line as written, hashes and chain intact.
+  audit verify --data-dir DIR [--file FILE]
+          Check the API's audit log (DIR/audit.log): every line as written, hashes and chain
+          intact, and the chain reaches the head anchored in DIR (cut entries are found).
           Exit 0 when intact; 1 naming the first bad line.
 
 investigator commands (clients of the engine's API, docs/api.md; tables, or --json;
@@ -184,12 +185,34 @@ int Audit(const std::vector<std::string>& args) {
   if (args.empty() || args[0] != "verify") {
     return Fail(absl::InvalidArgumentError("audit: expected 'verify --file FILE' or 'list'"), 2);
   }
-  auto f = Flags::Parse("audit verify", std::vector<std::string>(args.begin() + 1, args.end()), {"file"}, {});
+  auto f =
+      Flags::Parse("audit verify", std::vector<std::string>(args.begin() + 1, args.end()), {"file", "data-dir"}, {});
   if (!f.ok()) return Fail(f.status(), 2);
-  if (!f->Has("file")) return Fail(absl::InvalidArgumentError("audit verify: --file FILE is required"), 2);
-  auto n = api::AuditLog::Verify(f->Get("file"));
+  if (!f->Has("file") && !f->Has("data-dir")) {
+    return Fail(absl::InvalidArgumentError("audit verify: give --data-dir DIR (and --file FILE if not DIR/audit.log)"),
+                2);
+  }
+  const std::string file = f->Get("file", (std::filesystem::path(f->Get("data-dir")) / "audit.log").string());
+  std::optional<api::AuditHead> anchor;
+  if (f->Has("data-dir")) {
+    // Read-only: the engine may be running on it.
+    StoreOptions so;
+    so.read_only = true;
+    auto store = Store::Open(f->Get("data-dir"), so);
+    if (!store.ok()) return Fail(store.status());
+    auto head = api::StoreAuditAnchor(store->get()).Load();
+    if (!head.ok()) return Fail(head.status());
+    anchor = *head;
+  }
+  auto n = api::AuditLog::Verify(file, anchor);
   if (!n.ok()) return Fail(n.status(), 1);
-  printf("audit: %s: %ld entries, chain intact\n", f->Get("file").c_str(), long(*n));
+  if (f->Has("data-dir")) {
+    printf("audit: %s: %ld entries, chain intact, ends at its anchor in %s (seq %ld)\n", file.c_str(), long(*n),
+           f->Get("data-dir").c_str(), long(anchor ? anchor->seq : 0));
+  } else {
+    printf("audit: %s: %ld entries, chain intact (not checked against an anchor: add --data-dir)\n", file.c_str(),
+           long(*n));
+  }
   return 0;
 }
 

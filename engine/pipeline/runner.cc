@@ -140,6 +140,7 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
 
   // The investigator API reads the same RocksDB, on its own threads.
   std::unique_ptr<api::TokenAuthenticator> tokens;
+  api::StoreAuditAnchor audit_anchor(store.get());  // outlives `audit`
   std::unique_ptr<api::AuditLog> audit;
   std::unique_ptr<api::ApiServer> api_server;
   if (!config.api_listen.empty()) {
@@ -148,7 +149,7 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
     const std::string audit_path = config.api_audit_path.empty()
                                        ? (std::filesystem::path(config.data_dir) / "audit.log").string()
                                        : config.api_audit_path;
-    ASSIGN_OR_RETURN(audit, api::AuditLog::Open(audit_path));
+    ASSIGN_OR_RETURN(audit, api::AuditLog::Open(audit_path, &audit_anchor));
     api::ApiOptions ao;
     const size_t colon = config.api_listen.rfind(':');
     ao.host = config.api_listen.substr(0, colon);

@@ -13,6 +13,7 @@
 #include "httplib.h"
 #include "tests/testing/alert_fixture.h"
 #include "tests/testing/api_client.h"
+#include "tests/testing/raw_http.h"
 #include "tests/testing/test_util.h"
 
 namespace centinela::api {
@@ -292,6 +293,37 @@ TEST_F(HttpApiTest, BadRequestsNameTheParameterAndNeverCrash) {
   EXPECT_EQ(Get("/v1/alerts").first, 200);
 }
 
+// Issue 17, defect 7: 404s, wrong methods, 413s and 400s raised before
+// routing left no audit entry.
+TEST_F(HttpApiTest, EveryRequestUnderV1IsAuditedRefusedOnesIncluded) {
+  EXPECT_EQ(Get("/v1/nothing-here", "ana").first, 404);
+  auto wrong = client_->raw().Delete("/v1/alerts", As("ana"));
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 404);
+  EXPECT_EQ(Post("/v1/alerts/a1/transition", std::string(10000, 'x'), "ana").first, 413);
+  {
+    testing::RawConnection raw(server_->port());
+    EXPECT_EQ(raw.StatusOf("GARBAGE /v1/alerts\r\n\r\n", std::chrono::milliseconds(3000)), 400);
+  }
+  EXPECT_EQ(Get("/v1/alerts", "").first, 401);
+  EXPECT_EQ(Get("/v1/audit", "ana").first, 403);
+  EXPECT_EQ(Get("/healthz", "").first, 200);  // not under /v1/: not audited
+  auto entries = AuditLog::Read(audit_->path(), 1, 100);
+  ASSERT_TRUE(entries.ok());
+  std::vector<std::pair<std::string, int>> seen;
+  for (const auto& e : *entries) seen.emplace_back(e.action(), e.outcome());
+  EXPECT_THAT(
+      seen,
+      ElementsAre(std::pair<std::string, int>{"unrouted", 404}, std::pair<std::string, int>{"unrouted", 404},
+                  std::pair<std::string, int>{"too_large", 413}, std::pair<std::string, int>{"malformed", 400},
+                  std::pair<std::string, int>{"alerts.search", 401}, std::pair<std::string, int>{"audit.list", 403}));
+  EXPECT_EQ((*entries)[0].user(), "ana");  // the token is read even for a refusal
+  EXPECT_EQ((*entries)[0].query(), "GET /v1/nothing-here");
+  EXPECT_EQ((*entries)[1].query(), "DELETE /v1/alerts");
+  EXPECT_EQ((*entries)[3].user(), "");
+  EXPECT_EQ(*AuditLog::Verify(audit_->path()), 6);
+}
+
 TEST_F(HttpApiTest, ReadsAndWritesAreAuditedAndATamperIsFound) {
   ASSERT_TRUE(testing::PutAlert(store_.get(), {.id = "a1"}).ok());
   ASSERT_EQ(Get("/v1/alerts?typology=fan_in").first, 200);
@@ -301,7 +333,7 @@ TEST_F(HttpApiTest, ReadsAndWritesAreAuditedAndATamperIsFound) {
   auto [code, body] = Get("/v1/audit", "root");
   ASSERT_EQ(code, 200);
   auto page = Parse<v1::AuditPage>(body);
-  ASSERT_EQ(page.entries_size(), 4);  // the audit read itself is logged after it answers
+  ASSERT_EQ(page.entries_size(), 5);  // the audit read itself is logged after it answers
   EXPECT_EQ(page.entries(0).action(), "alerts.search");
   EXPECT_EQ(page.entries(0).user(), "ana");
   EXPECT_EQ(page.entries(0).query(), "/v1/alerts?typology=fan_in");
@@ -309,11 +341,21 @@ TEST_F(HttpApiTest, ReadsAndWritesAreAuditedAndATamperIsFound) {
   EXPECT_EQ(page.entries(1).target(), "a1");
   EXPECT_EQ(page.entries(2).outcome(), 401);
   EXPECT_EQ(page.entries(2).user(), "");
+  // A state-changing request: its attempt first, then its outcome.
   EXPECT_EQ(page.entries(3).action(), "alerts.transition");
-  EXPECT_THAT(page.entries(3).query(), HasSubstr("mine"));
-  EXPECT_EQ(page.entries(3).prev(), page.entries(2).hash());
+  EXPECT_TRUE(page.entries(3).attempt());
+  EXPECT_EQ(page.entries(3).outcome(), 0);
+  EXPECT_EQ(page.entries(3).target(), "/v1/alerts/a1/transition");
+  EXPECT_EQ(page.entries(4).action(), "alerts.transition");
+  EXPECT_FALSE(page.entries(4).attempt());
+  EXPECT_EQ(page.entries(4).attempt_seq(), page.entries(3).seq());
+  EXPECT_EQ(page.entries(4).outcome(), 200);
+  EXPECT_EQ(page.entries(4).target(), "a1");
+  EXPECT_THAT(page.entries(4).query(), HasSubstr("mine"));
+  EXPECT_EQ(page.entries(4).client(), "127.0.0.1");
+  EXPECT_EQ(page.entries(4).prev(), page.entries(3).hash());
   ASSERT_TRUE(AuditLog::Verify(audit_->path()).ok());
-  EXPECT_EQ(*AuditLog::Verify(audit_->path()), 5);
+  EXPECT_EQ(*AuditLog::Verify(audit_->path()), 6);
 
   // Change one byte of the second entry: the user "ana" becomes "anb".
   server_.reset();
