@@ -176,8 +176,11 @@ ApiServer::ApiServer(Store* store, const TokenAuthenticator* tokens, AuditLog* a
 
 RestrictedResponse ApiServer::Health(absl::string_view path) const {
   if (path == "/healthz") return {200, R"({"status":"ok"})"};
-  return ready_ ? RestrictedResponse{200, R"({"status":"ready"})"}
-                : RestrictedResponse{503, R"({"status":"starting"})"};
+  const absl::Status ready = options_.readiness ? options_.readiness() : absl::OkStatus();
+  if (ready.ok()) return {200, R"({"status":"ready"})"};
+  httplib::Response res;  // {"code":503,"error":"not_ready","message":WHY}
+  ReplyError(res, 503, "not_ready", ready.message());
+  return {503, res.body};
 }
 
 RestrictedResponse ApiServer::Restricted(const RestrictedRequest& r) {
@@ -194,7 +197,7 @@ RestrictedResponse ApiServer::Restricted(const RestrictedRequest& r) {
 }
 
 ApiServer::~ApiServer() {
-  server_->stop();
+  server_->Stop();
   if (thread_.joinable()) thread_.join();
 }
 

@@ -56,6 +56,9 @@ struct ApiOptions {
   // Called after a parked outbox record is put back, so that the engine's
   // drainer reads the outbox again (OutboxDrainer::Rescan). May be null.
   std::function<void()> outbox_changed;
+  // Whether the engine is ready for traffic (/readyz): OK, or Unavailable
+  // saying why. Null: always ready. Called from API threads.
+  std::function<absl::Status()> readiness;
 };
 
 // Lifetime: borrows `store`, `tokens` and `audit`, which must outlive it; the
@@ -70,8 +73,6 @@ class ApiServer {
 
   int port() const { return port_; }
   std::string base_url() const;
-  // /readyz answers 200 once ready (the engine sets it when it consumes).
-  void set_ready(bool ready) { ready_ = ready; }
 
  private:
   ApiServer(Store* store, const TokenAuthenticator* tokens, AuditLog* audit, ApiOptions options,
@@ -138,7 +139,6 @@ class ApiServer {
   std::unique_ptr<GuardedServer> server_;
   std::thread thread_;
   int port_ = 0;
-  std::atomic<bool> ready_{true};
 };
 
 }  // namespace centinela::api

@@ -464,13 +464,22 @@ absl::StatusOr<int> GuardedServer::Bind(const std::string& host, int port) {
                    bind_errno == EADDRINUSE ? " (is another engine running? set api.listen to another address)" : ""));
 }
 
-bool GuardedServer::Enter(const std::string& ip) {
+void GuardedServer::Stop() {
+  stop();
   std::lock_guard<std::mutex> l(mu_);
-  return ++connections_[ip] <= per_client_;
+  for (int sock : active_) ::shutdown(sock, SHUT_RDWR);  // their workers see the end and close them
 }
 
-void GuardedServer::Leave(const std::string& ip) {
+bool GuardedServer::Enter(const std::string& ip, int sock) {
   std::lock_guard<std::mutex> l(mu_);
+  if (++connections_[ip] > per_client_) return false;
+  active_.insert(sock);
+  return true;
+}
+
+void GuardedServer::Leave(const std::string& ip, int sock) {
+  std::lock_guard<std::mutex> l(mu_);
+  active_.erase(sock);
   auto it = connections_.find(ip);
   if (it != connections_.end() && --it->second <= 0) connections_.erase(it);
 }
@@ -490,8 +499,8 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
     responder_->Adopt(sock, std::move(ip), /*too_many=*/false);
     return false;
   }
-  if (!Enter(ip)) {
-    Leave(ip);
+  if (!Enter(ip, sock)) {
+    Leave(ip, sock);
     responder_->Adopt(sock, std::move(ip), /*too_many=*/true);
     return false;
   }
@@ -508,7 +517,7 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
     if (!ret || closed || strm.response_status() == 400) break;
     start_by = Clock::now() + limits_.keep_alive_timeout;
   }
-  Leave(ip);
+  Leave(ip, sock);
   ::shutdown(sock, SHUT_RDWR);
   ::close(sock);
   return ret;

@@ -26,6 +26,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -76,19 +77,24 @@ class GuardedServer : public httplib::Server {
   // Binds `host:port` (0: any free port); the error says why, e.g.
   // "address already in use". Returns the port bound.
   absl::StatusOr<int> Bind(const std::string& host, int port);
+  // Stops accepting and cuts the connections being served (a slow client
+  // must not delay a shutdown); listen_after_bind then returns.
+  void Stop();
 
  private:
   class Responder;  // http_server.cc
   bool process_and_close_socket(socket_t sock) override;
-  // Counts a connection of `ip`; false when the client is over its limit.
-  bool Enter(const std::string& ip);
-  void Leave(const std::string& ip);
+  // Counts a connection of `ip` on `sock`; false when the client is over
+  // its limit (call Leave either way).
+  bool Enter(const std::string& ip, int sock);
+  void Leave(const std::string& ip, int sock);
 
   const HttpLimits limits_;
   const int per_client_;
   std::unique_ptr<Responder> responder_;
   std::mutex mu_;
   std::map<std::string, int> connections_ ABSL_GUARDED_BY(mu_);
+  std::set<int> active_ ABSL_GUARDED_BY(mu_);  // sockets in full service
 };
 
 }  // namespace centinela::api

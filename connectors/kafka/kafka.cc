@@ -228,15 +228,41 @@ absl::StatusOr<std::unique_ptr<GroupConsumer>> GroupConsumer::Create(const std::
 }
 
 GroupConsumer::~GroupConsumer() {
-  Close();
-  if (rk_) rd_kafka_destroy(rk_);
+  if (!rk_) return;
+  if (!closed_) {
+    if (absl::Status s = Close(); !s.ok()) fprintf(stderr, "kafka: %s\n", std::string(s.message()).c_str());
+  }
+  if (closed_cleanly_) {
+    rd_kafka_destroy(rk_);
+  } else {
+    rd_kafka_destroy_flags(rk_, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+  }
 }
 
-void GroupConsumer::Close() {
-  if (rk_ && !closed_) {
-    closed_ = true;
-    rd_kafka_consumer_close(rk_);
+absl::Status GroupConsumer::Close(int timeout_ms) {
+  if (!rk_ || closed_) return absl::OkStatus();
+  closed_ = true;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  rd_kafka_queue_t* queue = rd_kafka_queue_get_consumer(rk_);
+  if (rd_kafka_error_t* error = rd_kafka_consumer_close_queue(rk_, queue)) {
+    const std::string why = rd_kafka_error_string(error);
+    rd_kafka_error_destroy(error);
+    rd_kafka_queue_destroy(queue);
+    closed_cleanly_ = false;
+    return absl::UnavailableError(absl::StrCat("closing the consumer: ", why));
   }
+  // Serve the revocation (rebalance callback) while the group is left.
+  while (!rd_kafka_consumer_closed(rk_) && std::chrono::steady_clock::now() < deadline) {
+    if (rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, 50)) rd_kafka_message_destroy(m);
+  }
+  rd_kafka_queue_destroy(queue);
+  if (!rd_kafka_consumer_closed(rk_)) {
+    closed_cleanly_ = false;
+    return absl::DeadlineExceededError(
+        absl::StrCat("the consumer did not leave its group within ", timeout_ms,
+                     " ms (the broker does not answer); its partitions move after the group's session timeout"));
+  }
+  return absl::OkStatus();
 }
 
 void GroupConsumer::Rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
@@ -253,10 +279,17 @@ void GroupConsumer::Rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_
         parts->elems[i].offset = it == start.end() ? RD_KAFKA_OFFSET_BEGINNING : it->second;
       }
     }
-    rd_kafka_assign(rk, parts);
+    if (rd_kafka_resp_err_t e = rd_kafka_assign(rk, parts); e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      fprintf(stderr, "kafka: assigning partitions: %s\n", rd_kafka_err2str(e));
+    } else {
+      self->assigned_ = parts->cnt;
+    }
   } else {
     for (const auto& [topic, partitions] : by_topic) self->listener_->OnRevoked(topic, partitions);
-    rd_kafka_assign(rk, nullptr);
+    self->assigned_ = 0;
+    if (rd_kafka_resp_err_t e = rd_kafka_assign(rk, nullptr); e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      fprintf(stderr, "kafka: revoking partitions: %s\n", rd_kafka_err2str(e));
+    }
   }
 }
 
@@ -289,6 +322,55 @@ absl::StatusOr<int64_t> GroupConsumer::HighWatermark(const std::string& topic, i
   if (err) return KafkaError(err, absl::StrCat("watermarks of ", topic, "/", partition));
   return hi;
 }
+
+// ---------------------------------------------------------------- BrokerProbe
+
+absl::StatusOr<std::unique_ptr<BrokerProbe>> BrokerProbe::Start(const std::string& bootstrap, const Config& extra,
+                                                                std::chrono::milliseconds interval) {
+  Config values = {{"bootstrap.servers", bootstrap}};
+  for (const auto& [k, v] : extra) values[k] = v;
+  std::unique_ptr<BrokerProbe> p(new BrokerProbe);
+  p->bootstrap_ = bootstrap;
+  auto rk = NewHandle(RD_KAFKA_PRODUCER, values, nullptr, nullptr, "kafka broker probe");
+  if (!rk.ok()) return rk.status();
+  p->rk_ = *rk;
+  BrokerProbe* self = p.get();
+  p->thread_ = std::thread([self, interval] { self->Loop(interval); });
+  return p;
+}
+
+BrokerProbe::~BrokerProbe() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  if (rk_) rd_kafka_destroy(rk_);
+}
+
+absl::Status BrokerProbe::status() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return status_;
+}
+
+void BrokerProbe::Loop(std::chrono::milliseconds interval) {
+  const int timeout_ms = int(std::min<int64_t>(interval.count(), 2000));
+  while (true) {
+    // Brokers only (no topic): the cheapest request every broker answers.
+    const rd_kafka_metadata_t* md = nullptr;
+    const rd_kafka_resp_err_t err = rd_kafka_metadata(rk_, 0, nullptr, &md, timeout_ms);
+    if (md) rd_kafka_metadata_destroy(md);
+    std::unique_lock<std::mutex> l(mu_);
+    status_ =
+        err == RD_KAFKA_RESP_ERR_NO_ERROR
+            ? absl::OkStatus()
+            : absl::UnavailableError(absl::StrCat("broker ", bootstrap_, " does not answer: ", rd_kafka_err2str(err)));
+    if (cv_.wait_for(l, interval, [this] { return stop_; })) return;
+  }
+}
+
+// ---------------------------------------------------------------- PartitionReader
 
 absl::StatusOr<std::unique_ptr<PartitionReader>> PartitionReader::Create(const std::string& bootstrap,
                                                                          const std::string& topic) {
@@ -395,11 +477,11 @@ absl::StatusOr<int64_t> ReadTopicsToEnd(const std::string& bootstrap, const std:
     bool done = !assignment.empty();
     for (const auto& tp : assignment) done &= at_end.contains(tp);
     if (done) {
-      (*consumer)->Close();
+      if (absl::Status s = (*consumer)->Close(); !s.ok()) return s;
       return records;
     }
   }
-  (*consumer)->Close();
+  if (absl::Status s = (*consumer)->Close(); !s.ok()) fprintf(stderr, "kafka: %s\n", std::string(s.message()).c_str());
   return absl::DeadlineExceededError(
       absl::StrCat("reading ", absl::StrJoin(topics, ","), ": end not reached within ", timeout_ms, " ms"));
 }

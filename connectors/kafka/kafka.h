@@ -5,12 +5,16 @@
 #ifndef CENTINELA_CONNECTORS_KAFKA_KAFKA_H_
 #define CENTINELA_CONNECTORS_KAFKA_KAFKA_H_
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -151,15 +155,48 @@ class GroupConsumer {
   std::optional<Message> Poll(int timeout_ms);
   // Current assignment as (topic, partition).
   std::vector<std::pair<std::string, int32_t>> Assignment() const;
+  // The number of partitions assigned (cheap; the engine thread's view).
+  int assigned() const { return assigned_; }
   // High watermark (offset of the next message to be written), queried.
   absl::StatusOr<int64_t> HighWatermark(const std::string& topic, int32_t partition, int timeout_ms);
-  void Close();
+  // Leaves the group (revoking the assignment through the listener) within
+  // `timeout_ms`; DeadlineExceeded when the broker did not let it finish:
+  // then the handle is destroyed without waiting further, and the group
+  // moves the partitions after its session timeout.
+  absl::Status Close(int timeout_ms = 30000);
 
  private:
   static void Rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts, void* opaque);
   rd_kafka_t* rk_ = nullptr;
   PartitionListener* listener_ = nullptr;
   bool closed_ = false;
+  bool closed_cleanly_ = true;
+  int assigned_ = 0;
+};
+
+// Asks the cluster for its metadata every `interval` on a thread of its
+// own, so that readiness can tell whether the brokers answer.
+// Lifetime: owns its handle and thread; the destructor stops both.
+// Thread-safe.
+class BrokerProbe {
+ public:
+  static absl::StatusOr<std::unique_ptr<BrokerProbe>> Start(const std::string& bootstrap, const Config& extra,
+                                                            std::chrono::milliseconds interval);
+  ~BrokerProbe();
+  // OK when the last probe was answered; Unavailable naming the bootstrap
+  // and librdkafka's reason otherwise (also before the first answer).
+  absl::Status status() const;
+
+ private:
+  BrokerProbe() = default;
+  void Loop(std::chrono::milliseconds interval);
+  rd_kafka_t* rk_ = nullptr;
+  std::string bootstrap_;
+  std::thread thread_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;                                               // guarded by mu_
+  absl::Status status_ = absl::UnavailableError("not probed yet");  // guarded by mu_
 };
 
 // Reads chosen partitions of one topic from chosen offsets, outside any

@@ -137,8 +137,15 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(const std::string& text, const st
     RETURN_IF_ERROR(Read(source, f, "file", "fx", &c.fx_path));
   }
   if (const YAML::Node e = root["engine"]) {
-    RETURN_IF_ERROR(
-        CheckYamlKeys(source, e, {"batch_max_records", "batch_max_ms", "dead_letter_raw_max_bytes"}, "engine"));
+    RETURN_IF_ERROR(CheckYamlKeys(
+        source, e, {"batch_max_records", "batch_max_ms", "dead_letter_raw_max_bytes", "shutdown_timeout_ms"},
+        "engine"));
+    RETURN_IF_ERROR(Read(source, e, "shutdown_timeout_ms", "engine", &c.shutdown_timeout_ms));
+    if (c.shutdown_timeout_ms < 1000 || c.shutdown_timeout_ms > 600000) {
+      return YamlError(source, e["shutdown_timeout_ms"],
+                       "engine.shutdown_timeout_ms must be 1000 to 600000 (keep it below the orchestrator's grace "
+                       "period)");
+    }
     RETURN_IF_ERROR(Read(source, e, "dead_letter_raw_max_bytes", "engine", &c.dead_letter_raw_max_bytes));
     if (c.dead_letter_raw_max_bytes < 0 || c.dead_letter_raw_max_bytes > (512 << 10)) {
       return YamlError(source, e["dead_letter_raw_max_bytes"],

@@ -37,6 +37,8 @@ struct EngineConfig {
   int batch_max_records = 2000;
   int batch_max_ms = 100;
   int dead_letter_raw_max_bytes = 64 << 10;  // of a bad record kept in its dead letter
+  // A stop (SIGTERM) finishes within this; what is left is reported.
+  int shutdown_timeout_ms = 20000;
   // investigator API (docs/api.md); off unless api.listen is set
   std::string api_listen;                // host:port, loopback by default in the shipped config
   std::string api_tokens_path;           // YAML list of {user, role, sha256}

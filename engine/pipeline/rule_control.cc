@@ -117,6 +117,12 @@ RuleControl::~RuleControl() {
     stopping_ = true;
   }
   if (loader_.joinable()) loader_.join();
+  // Reports not yet acknowledged (the broker is gone) are dropped rather than
+  // waited for: they are informational, and a stop has a bound.
+  absl::MutexLock lock(&produce_mu_);
+  if (producer_) {
+    if (absl::Status s = producer_->Purge(); !s.ok()) fprintf(stderr, "rules: %s\n", std::string(s.message()).c_str());
+  }
 }
 
 void RuleControl::RunLoader() {

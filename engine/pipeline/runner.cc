@@ -41,18 +41,19 @@ class OffsetsFromStore : public kafka::PartitionListener {
     }
     fprintf(stderr, "engine: assigned %zu partition(s) of %s, resuming from stored offsets\n", partitions.size(),
             topic.c_str());
-    if (api) api->set_ready(true);
+    assigned += int(partitions.size());
     return start;
   }
   void OnRevoked(const std::string& topic, const std::vector<int32_t>& partitions) override {
     absl::Status s = processor_->Commit();
     if (!s.ok()) error = s;
     for (int32_t p : partitions) eof.erase({topic, p});
+    assigned -= int(partitions.size());
   }
 
   absl::Status error;
   std::set<std::pair<std::string, int32_t>> eof;
-  api::ApiServer* api = nullptr;  // ready once partitions are assigned
+  std::atomic<int> assigned{0};  // partitions owned now; read by /readyz
 
  private:
   Store* store_;
@@ -138,6 +139,12 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
   ASSIGN_OR_RETURN(std::unique_ptr<OutboxDrainer> drainer, OutboxDrainer::Start(store.get(), bootstrap));
   drainer->Notify();  // deliver whatever an earlier run left behind
 
+  // Readiness (/readyz): the broker answers and partitions are assigned.
+  OffsetsFromStore listener(store.get(), processor.get());
+  std::atomic<bool> stopping{false};
+  ASSIGN_OR_RETURN(std::unique_ptr<kafka::BrokerProbe> probe,
+                   kafka::BrokerProbe::Start(bootstrap, {}, std::chrono::milliseconds(1000)));
+
   // The investigator API reads the same RocksDB, on its own threads.
   std::unique_ptr<api::TokenAuthenticator> tokens;
   api::StoreAuditAnchor audit_anchor(store.get());  // outlives `audit`
@@ -164,15 +171,20 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
     ao.keep_alive_timeout_ms = config.api_keep_alive_timeout_ms;
     ao.max_connections_per_client = config.api_max_connections_per_client;
     ao.outbox_changed = [d = drainer.get()] { d->Rescan(); };
+    ao.readiness = [&listener, &stopping, p = probe.get(), topic = config.input_topic]() -> absl::Status {
+      if (stopping.load()) return absl::UnavailableError("stopping");
+      if (absl::Status s = p->status(); !s.ok()) return s;
+      if (listener.assigned.load() == 0) {
+        return absl::UnavailableError(absl::StrCat("no partition of ", topic, " assigned (yet)"));
+      }
+      return absl::OkStatus();
+    };
     ASSIGN_OR_RETURN(api_server, api::ApiServer::Start(store.get(), tokens.get(), audit.get(), ao));
-    api_server->set_ready(false);
     fprintf(stderr, "engine: investigator API on %s (audit log %s)\n", api_server->base_url().c_str(),
             audit_path.c_str());
     if (options.on_api_listening) options.on_api_listening(api_server->base_url());
   }
 
-  OffsetsFromStore listener(store.get(), processor.get());
-  listener.api = api_server.get();
   ASSIGN_OR_RETURN(std::unique_ptr<kafka::GroupConsumer> consumer,
                    kafka::GroupConsumer::Create(bootstrap, config.group_id, {}, &listener));
   RETURN_IF_ERROR(consumer->Subscribe({config.input_topic}));
@@ -266,15 +278,29 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
       if (caught_up && drainer->Idle()) break;
     }
   }
-  RETURN_IF_ERROR(commit());
+  // Stopping: all of it within engine.shutdown_timeout_ms, whatever the
+  // broker does; what could not be finished is said, not waited for.
+  stopping = true;
+  const auto stop_by = Clock::now() + std::chrono::milliseconds(config.shutdown_timeout_ms);
+  auto left_ms = [&stop_by] {
+    return int(
+        std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(stop_by - Clock::now()).count()));
+  };
+  RETURN_IF_ERROR(commit());  // every record read is committed (local)
   drainer->Notify();
-  // Give the drainer a bounded time to deliver the last batch.
-  const auto deadline = Clock::now() + std::chrono::seconds(10);
-  while (!drainer->Idle() && Clock::now() < deadline) {
+  // Half of the time to deliver what is committed, the rest to close.
+  const auto deliver_by = Clock::now() + std::chrono::milliseconds(left_ms() / 2);
+  while (!drainer->Idle() && Clock::now() < deliver_by) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  drainer->Stop();
-  consumer->Close();
+  const int64_t undelivered = drainer->Stop(left_ms() / 4);
+  const absl::Status left_group = consumer->Close(left_ms() / 2);
+  fprintf(stderr, "engine: shutdown within %d ms: every record read is committed; %s; %s\n", config.shutdown_timeout_ms,
+          undelivered == 0 ? "the outbox is delivered"
+          : undelivered > 0
+              ? absl::StrCat(undelivered, " outbox record(s) not delivered (kept, sent at the next start)").c_str()
+              : "the outbox could not be counted",
+          left_group.ok() ? "left the consumer group" : std::string(left_group.message()).c_str());
   RunSummary summary;
   summary.counters = processor->counters();
   summary.delivered = drainer->delivered();

@@ -11,7 +11,9 @@
 #include <string>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "connectors/kafka/kafka.h"
 #include "engine/common/hash.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -110,6 +112,85 @@ TEST_F(EngineProcessTest, ASecondEngineIsRefusedOnTheSameAddressAndOnTheSameData
   EXPECT_EQ(c.StatusOf("GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", milliseconds(2000)), 200);
   first.Kill(SIGTERM);
   EXPECT_EQ(first.Wait(), 0) << ReadAll(dir_.Sub("first.err"));
+}
+
+// The status line and body of GET `path`, or {-1, ""}.
+std::pair<int, std::string> HttpGet(int port, const std::string& path) {
+  testing::RawConnection c(port);
+  if (!c.Send(absl::StrCat("GET ", path, " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"))) return {-1, ""};
+  const std::string r = c.Receive(milliseconds(3000));
+  if (r.size() < 12) return {-1, ""};
+  const size_t body = r.find("\r\n\r\n");
+  return {std::atoi(r.substr(9, 3).c_str()), body == std::string::npos ? "" : r.substr(body + 4)};
+}
+
+// Waits (bounded) until GET `path` answers `status`; returns the last body.
+bool WaitStatus(int port, const std::string& path, int status, std::chrono::seconds limit, std::string* body) {
+  const auto until = Clock::now() + limit;
+  while (Clock::now() < until) {
+    auto [code, text] = HttpGet(port, path);
+    *body = text;
+    if (code == status) return true;
+    std::this_thread::sleep_for(milliseconds(200));
+  }
+  return false;
+}
+
+// Issue 17, defect 6: /readyz stayed 200 while the broker was down, and
+// SIGTERM then took 42 s (the shipped Kubernetes grace period is 30 s).
+TEST_F(EngineProcessTest, ReadinessFollowsTheBrokerAndShutdownKeepsItsBound) {
+  auto cluster = kafka::MockCluster::Start(1);
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+  ASSERT_TRUE((*cluster)->CreateTopic("fiu.transactions", 2).ok());
+  for (const char* t : {"centinela.dlq", "uif.alerts", "sunat.alerts", "centinela.rules"}) {
+    ASSERT_TRUE((*cluster)->CreateTopic(t, 1).ok());
+  }
+  const int port = FreePort();
+  const std::string cfg = Config(port, "engine.yaml", (*cluster)->bootstrap(), "engine: {shutdown_timeout_ms: 5000}\n");
+  testing::Subprocess engine({testing::CentinelaBinary(), "run", "--config", cfg, "--log-commits"},
+                             dir_.Sub("engine.err"));
+  std::string body;
+  ASSERT_TRUE(WaitStatus(port, "/readyz", 200, std::chrono::seconds(60), &body)) << ReadAll(dir_.Sub("engine.err"));
+
+  ASSERT_TRUE((*cluster)->SetBrokerDown(1).ok());
+  EXPECT_TRUE(WaitStatus(port, "/readyz", 503, std::chrono::seconds(30), &body)) << body;
+  EXPECT_THAT(body, HasSubstr("broker"));
+  EXPECT_EQ(HttpGet(port, "/healthz").first, 200);  // alive, just not ready
+  ASSERT_TRUE((*cluster)->SetBrokerUp(1).ok());
+  EXPECT_TRUE(WaitStatus(port, "/readyz", 200, std::chrono::seconds(60), &body)) << body;
+
+  // Records the engine commits but cannot deliver (their topics have no
+  // leader); then the broker goes away for good, and SIGTERM must finish
+  // within the bound, saying what it leaves.
+  for (const char* t : {"centinela.dlq", "uif.alerts", "sunat.alerts"}) {
+    ASSERT_TRUE((*cluster)->SetPartitionLeader(t, 0, -1).ok());
+  }
+  {
+    auto producer = kafka::Producer::Create((*cluster)->bootstrap(), {});
+    ASSERT_TRUE(producer.ok());
+    for (int i = 0; i < 20; ++i) ASSERT_TRUE((*producer)->Produce("fiu.transactions", i % 2, "k", "not a record").ok());
+    ASSERT_TRUE((*producer)->Flush(10000).ok());
+  }
+  bool committed = false;
+  while (auto line = engine.ReadLine()) {  // ends with the process; the engine prints a line per commit
+    if (absl::StrContains(*line, "consumed=20 ")) {
+      committed = true;
+      break;
+    }
+  }
+  ASSERT_TRUE(committed) << ReadAll(dir_.Sub("engine.err"));
+  ASSERT_TRUE((*cluster)->SetBrokerDown(1).ok());
+  ASSERT_TRUE(WaitStatus(port, "/readyz", 503, std::chrono::seconds(30), &body)) << body;
+  const auto start = Clock::now();
+  engine.Kill(SIGTERM);
+  const int code = engine.Wait();
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  const std::string err = ReadAll(dir_.Sub("engine.err"));
+  fprintf(stderr, "SIGTERM to exit with the broker down: %.1f s (bound 5 s)\n", seconds);
+  EXPECT_LE(seconds, 5.0 + 3.0) << "shutdown took " << seconds << " s with a bound of 5 s\n" << err;
+  EXPECT_EQ(code, 0) << err;
+  EXPECT_THAT(err, HasSubstr("engine: shutdown within 5000 ms: every record read is committed; 20 outbox record(s) "
+                             "not delivered (kept, sent at the next start)"));
 }
 
 }  // namespace
