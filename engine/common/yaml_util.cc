@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
@@ -16,13 +17,47 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, absl::string_view 
   return ss.str();
 }
 
+namespace {
+
+// The first mapping key that repeats an earlier key of the same mapping,
+// anywhere in the document (iteratively: a hostile file may nest deeply).
+absl::Status CheckDuplicateKeys(const YAML::Node& root, const std::string& source) {
+  std::vector<YAML::Node> pending = {root};
+  while (!pending.empty()) {
+    const YAML::Node n = pending.back();
+    pending.pop_back();
+    if (n.IsMap()) {
+      absl::flat_hash_map<std::string, YAML::Mark> seen;
+      for (const auto& kv : n) {
+        if (kv.first.IsScalar()) {
+          const auto [it, fresh] = seen.emplace(kv.first.Scalar(), kv.first.Mark());
+          if (!fresh) {
+            return YamlError(source, kv.first,
+                             absl::StrCat("duplicate key '", kv.first.Scalar(), "' (first at line ",
+                                          it->second.line + 1, ", column ", it->second.column + 1, ")"));
+          }
+        }
+        pending.push_back(kv.second);
+      }
+    } else if (n.IsSequence()) {
+      for (const auto& item : n) pending.push_back(item);
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<YAML::Node> LoadYaml(const std::string& text, const std::string& source) {
+  YAML::Node root;
   try {
-    return YAML::Load(text);
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(
         absl::StrCat(source, ":", e.mark.line + 1, ":", e.mark.column + 1, ": YAML syntax error: ", e.msg));
   }
+  if (absl::Status s = CheckDuplicateKeys(root, source); !s.ok()) return s;
+  return root;
 }
 
 std::string YamlWhere(const std::string& source, const YAML::Node& node) {

@@ -16,7 +16,10 @@ namespace centinela {
 // Reads a whole file; NotFound "PATH: cannot open WHAT" when it cannot.
 absl::StatusOr<std::string> ReadFile(const std::string& path, absl::string_view what);
 
-// Parses YAML text; a syntax error reads "SOURCE:LINE:COL: YAML syntax error: ...".
+// Parses YAML text; a syntax error reads "SOURCE:LINE:COL: YAML syntax error:
+// ...", and a key repeated in one mapping (which yaml-cpp accepts, one value
+// silently winning) "SOURCE:LINE:COL: duplicate key 'k' (first at line L,
+// column C)".
 absl::StatusOr<YAML::Node> LoadYaml(const std::string& text, const std::string& source);
 
 // "SOURCE:LINE:COL" of a node (1-based).

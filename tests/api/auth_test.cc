@@ -36,6 +36,10 @@ TEST(TokenAuthenticator, BadFilesNameLineAndColumn) {
   EXPECT_THAT(std::string(twice.status().message()), StartsWith("t.yaml:3:12: user 'ana' listed twice"));
   auto field = TokenAuthenticator::FromYaml("tokens:\n  - {user: ana, role: admin, token: x}\n", "t.yaml");
   EXPECT_THAT(std::string(field.status().message()), StartsWith("t.yaml:2:30: unknown field 'token'"));
+  // Issue 17, defect 8: a duplicate key (here, a second role) is an error.
+  auto dup = TokenAuthenticator::FromYaml(
+      "tokens:\n  - {user: ana, role: investigator, role: admin, sha256: " + digest + "}\n", "t.yaml");
+  EXPECT_THAT(std::string(dup.status().message()), StartsWith("t.yaml:2:37: duplicate key 'role'"));
 }
 
 TEST(Roles, LeastPrivilege) {

@@ -107,6 +107,20 @@ TEST(EngineConfig, ListReloadsAreConfinedToListDirectories) {
   EXPECT_FALSE(ParseEngineConfig(base + "screening: {max_list_bytes: 10}\n", "e.yaml").ok());
 }
 
+// Issue 17, defect 8: in engine.yaml a duplicate key was accepted, the first
+// value winning.
+TEST(EngineConfig, ADuplicateKeyIsAnErrorAtItsPosition) {
+  auto top = ParseEngineConfig("rules: {pack: p}\nfx: {file: f}\nrules: {pack: q}\n", "e.yaml");
+  EXPECT_EQ(top.status().message(), "e.yaml:3:1: duplicate key 'rules' (first at line 1, column 1)");
+  auto nested = ParseEngineConfig("rules: {pack: p}\nfx: {file: f}\nkafka:\n  group_id: a\n  group_id: b\n", "e.yaml");
+  EXPECT_EQ(nested.status().message(), "e.yaml:5:3: duplicate key 'group_id' (first at line 4, column 3)");
+  auto in_list = ParseEngineConfig(
+      "rules: {pack: p}\nfx: {file: f}\nscreening:\n  lists:\n    - {name: a, name: b, format: un, path: x}\n",
+      "e.yaml");
+  EXPECT_THAT(std::string(in_list.status().message()), ::testing::StartsWith("e.yaml:5:"));
+  EXPECT_THAT(std::string(in_list.status().message()), ::testing::HasSubstr("duplicate key 'name'"));
+}
+
 TEST(EngineConfig, MissingFileIsNamed) {
   EXPECT_EQ(LoadEngineConfig("/nope/engine.yaml").status().message(), "/nope/engine.yaml: cannot open config file");
 }

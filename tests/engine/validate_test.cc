@@ -63,6 +63,11 @@ TEST(FxTable, RoundsHalfAwayFromZero) {
   EXPECT_EQ(*fx->Convert({4, Currency::Pen()}, Currency::Usd(), 0), 1);  // 1.33 -> 1
 }
 
+TEST(FxTable, ADuplicateKeyIsAnError) {
+  auto fx = FxTable::FromYaml("- {date: \"2026-01-01\", currency: PEN, per_usd: \"3.7\", per_usd: \"37\"}", "fx.yaml");
+  EXPECT_THAT(std::string(fx.status().message()), ::testing::StartsWith("fx.yaml:1:55: duplicate key 'per_usd'"));
+}
+
 TEST(FxTable, ErrorsNameFileLineAndField) {
   auto fx = FxTable::FromYaml("- {date: \"2026-13-01\", currency: PEN, per_usd: \"3.7\"}\n", "fx.yaml");
   ASSERT_FALSE(fx.ok());

@@ -1,6 +1,7 @@
 #include "rules/pack/rule_pack.h"
 
 #include "engine/common/time_util.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace centinela::rules {
@@ -52,6 +53,22 @@ TEST(RulePack, CompilesAMinimalPack) {
   EXPECT_EQ((*p)->aggregates()[0].bucket_micros, kMicrosPerDay);
   EXPECT_EQ((*p)->typologies()[0].destinations, std::vector<v1::Destination>{v1::UIF});
   EXPECT_EQ((*p)->version().substr(0, 11), "test@1.0.0+");
+}
+
+// Issue 17, defect 8: a duplicate key was accepted, the last value winning
+// (an added `ros_threshold: USD 1.00` was used).
+TEST(RulePack, ADuplicateKeyIsAnErrorAtItsPosition) {
+  std::string text = kMinimal;
+  const std::string line = "  limit: USD 100.00\n";
+  text.insert(text.find(line) + line.size(), "  limit: USD 1.00\n");
+  auto pack = RulePack::Parse(text, "dup.yaml");
+  ASSERT_FALSE(pack.ok());
+  EXPECT_EQ(pack.status().message(), "dup.yaml:5:3: duplicate key 'limit' (first at line 4, column 3)");
+  // Nested deeper too, and in the shipped pack.
+  std::string rules = kMinimal;
+  rules.insert(rules.find("    when: amount_usd"), "    when: amount_usd > USD 1.00\n");
+  EXPECT_THAT(std::string(RulePack::Parse(rules, "dup.yaml").status().message()),
+              ::testing::HasSubstr("duplicate key 'when'"));
 }
 
 TEST(RulePack, VersionHashChangesWithContent) {
