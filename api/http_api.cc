@@ -381,11 +381,13 @@ void ApiServer::GetAlert(Call& c, const std::string& id) {
   v1::AlertDetail d;
   *d.mutable_alert() = *alert;
   *d.mutable_workflow() = *workflow;
-  for (const std::string& tx_id : alert->evidence_transaction_ids()) {
-    auto entry = archive_.Get(tx_id);
+  for (const v1::TransactionRef& ref : alert->evidence()) {
+    auto entry = archive_.Get({ref.reporting_entity(), ref.id()});
     if (!entry.ok()) return ReplyStatus(c.res, entry.status());
-    if (!*entry) {
-      d.add_missing_evidence(tx_id);  // past retention, or retention off when it was scored
+    if (!*entry || (*entry)->fingerprint != ref.fingerprint()) {
+      // Past retention, retention off when it was scored, or (after its id
+      // was forgotten) another record under the same id: never that one.
+      d.add_missing_evidence(ref.id());
       continue;
     }
     if (absl::Status s = DecodeArchived(**entry, d.add_evidence()); !s.ok()) return ReplyStatus(c.res, s);

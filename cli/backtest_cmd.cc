@@ -134,9 +134,11 @@ int Backtest(const std::vector<std::string>& args) {
   }
   if (f->Has("json")) {
     printf(
-        "{\"pack_version\":\"%s\",\"records\":%ld,\"processed\":%ld,\"dead_lettered\":%ld,\"alerts\":%zu,"
+        "{\"pack_version\":\"%s\",\"records\":%ld,\"processed\":%ld,\"dead_lettered\":%ld,\"duplicates\":%ld,"
+        "\"alerts\":%zu,"
         "\"typologies\":{",
-        r->pack_version.c_str(), long(r->records), long(r->processed), long(r->dead_lettered), r->alerts.size());
+        r->pack_version.c_str(), long(r->records), long(r->processed), long(r->dead_lettered), long(r->duplicates),
+        r->alerts.size());
     bool first = true;
     for (const auto& [id, t] : r->typologies) {
       printf("%s\"%s\":{\"alerts\":%ld,\"shadow_alerts\":%ld", first ? "" : ",", id.c_str(), long(t.alerts),
@@ -151,8 +153,9 @@ int Backtest(const std::vector<std::string>& args) {
     printf("}}\n");
     return 0;
   }
-  printf("backtest of %s: %ld records (%ld scored, %ld dead-lettered) in %.1f s, %zu alerts\n", r->pack_version.c_str(),
-         long(r->records), long(r->processed), long(r->dead_lettered), r->seconds, r->alerts.size());
+  printf("backtest of %s: %ld records (%ld scored, %ld dead-lettered, %ld duplicates) in %.1f s, %zu alerts\n",
+         r->pack_version.c_str(), long(r->records), long(r->processed), long(r->dead_lettered), long(r->duplicates),
+         r->seconds, r->alerts.size());
   if (r->labelled) {
     printf("%-26s %8s %8s %8s %8s %10s %8s\n", "typology", "alerts", "shadow", "cases", "detected", "precision",
            "recall");

@@ -171,13 +171,13 @@ int Run(const std::vector<std::string>& args) {
   auto summary = RunEngine(*config, options);
   if (!summary.ok()) return Fail(summary.status());
   const Counters& c = summary->counters;
+  const bool reconciled = c.consumed == c.processed + c.dead_lettered + c.duplicates;
   fprintf(stderr,
-          "engine: done. consumed=%ld processed=%ld dead_lettered=%ld (consumed %s processed + dead-lettered) "
-          "alerts_created=%ld alerts_updated=%ld delivered=%ld\n",
-          long(c.consumed), long(c.processed), long(c.dead_lettered),
-          c.consumed == c.processed + c.dead_lettered ? "=" : "!=", long(c.alerts_created), long(c.alerts_updated),
-          long(summary->delivered));
-  return c.consumed == c.processed + c.dead_lettered ? 0 : 1;
+          "engine: done. consumed=%ld processed=%ld dead_lettered=%ld duplicates=%ld (consumed %s processed + "
+          "dead-lettered + duplicates) alerts_created=%ld alerts_updated=%ld delivered=%ld\n",
+          long(c.consumed), long(c.processed), long(c.dead_lettered), long(c.duplicates),
+          reconciled ? "=" : "!=", long(c.alerts_created), long(c.alerts_updated), long(summary->delivered));
+  return reconciled ? 0 : 1;
 }
 
 int Audit(const std::vector<std::string>& args) {
@@ -331,14 +331,21 @@ int AlertsSummary(const Flags& f) {
   auto it = (*store)->NewIterator(Cf::kAlerts);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     v1::Alert a;
-    if (!a.ParseFromArray(it->value().data(), int(it->value().size()))) continue;
+    if (!a.ParseFromArray(it->value().data(), int(it->value().size()))) {
+      return Fail(absl::DataLossError(absl::StrCat("alerts summary: alert ", it->key().ToString(), " does not parse")));
+    }
     if (a.shadow()) ++shadow[a.typology_id()];
     for (int d : a.destinations()) per_typology[a.typology_id()][d == v1::UIF ? "uif.alerts" : "sunat.alerts"]++;
     alerts.push_back(std::move(a));
   }
+  if (!it->status().ok()) return Fail(FromRocks(it->status(), "alerts summary: reading alerts"));
   auto consumed = (*store)->GetCounter(kMetaConsumed);
   auto processed = (*store)->GetCounter(kMetaProcessed);
   auto dlq = (*store)->GetCounter(kMetaDeadLettered);
+  auto duplicates = (*store)->GetCounter(kMetaDuplicates);
+  for (const auto* c : {&consumed, &processed, &dlq, &duplicates}) {
+    if (!c->ok()) return Fail(c->status());
+  }
   printf("%-26s %12s %12s\n", "typology", "uif.alerts", "sunat.alerts");
   for (const auto& [typ, by] : per_typology) {
     auto get = [&](const char* k) {
@@ -347,8 +354,8 @@ int AlertsSummary(const Flags& f) {
     };
     printf("%-26s %12ld %12ld\n", typ.c_str(), get("uif.alerts"), get("sunat.alerts"));
   }
-  printf("alerts: %zu; records consumed=%ld processed=%ld dead-lettered=%ld\n", alerts.size(), long(*consumed),
-         long(*processed), long(*dlq));
+  printf("alerts: %zu; records consumed=%ld processed=%ld dead-lettered=%ld duplicates=%ld\n", alerts.size(),
+         long(*consumed), long(*processed), long(*dlq), long(*duplicates));
   if (!f.Has("labels")) return 0;
   auto labels = eval::LoadCaseLabels(f.Get("labels"));
   if (!labels.ok()) return Fail(labels.status(), 2);

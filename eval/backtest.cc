@@ -245,6 +245,7 @@ absl::StatusOr<BacktestReport> RunBacktest(const BacktestInput& input, const Bac
   report.records = feeder.records();
   report.processed = processor->counters().processed;
   report.dead_lettered = processor->counters().dead_lettered;
+  report.duplicates = processor->counters().duplicates;
   for (const rules::TypologySpec& t : pack->typologies()) report.typologies[t.id];
   ASSIGN_OR_RETURN(report.alerts, engine->Alerts());
   for (const v1::Alert& a : report.alerts) {

@@ -73,6 +73,7 @@ struct BacktestReport {
   int64_t records = 0;
   int64_t processed = 0;
   int64_t dead_lettered = 0;
+  int64_t duplicates = 0;  // records sent again, counted once
   std::map<std::string, TypologyScore> typologies;
   std::vector<v1::Alert> alerts;  // by id
   bool labelled = false;

@@ -138,11 +138,13 @@ absl::Status Generate(const GenOptions& o, const std::function<void(const Genera
 
   std::vector<Pending> all;
   int64_t seq = 0;
+  // Ids carry the seed ("tx-42-fan_in-524-0"): feeds of two seeds never
+  // share an id, so a second feed is new traffic, not re-sent records.
   auto base_tx = [&](int64_t micros, const std::string& id) {
     Pending p;
     p.micros = micros;
     p.seq = seq++;
-    p.tx.set_id(id);
+    p.tx.set_id(absl::StrCat("tx-", o.seed, "-", absl::string_view(id).substr(3)));
     *p.tx.mutable_event_time() = FromMicros(micros);
     p.tx.mutable_reporting_entity()->set_ruc(entity_ruc);
     p.tx.mutable_reporting_entity()->set_sector("bank");

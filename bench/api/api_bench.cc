@@ -33,6 +33,7 @@
 #include "bench/testing/bench_util.h"
 #include "connectors/kafka/kafka.h"
 #include "engine/alerts/alert_index.h"
+#include "engine/codec/decoder.h"
 #include "engine/common/status_macros.h"
 #include "engine/common/time_util.h"
 #include "engine/pipeline/embedded_broker.h"
@@ -112,14 +113,21 @@ absl::Status LoadAlerts(const std::string& dir, int64_t n, const std::vector<std
   rocksdb::WriteBatch batch;
   const auto t0 = Clock::now();
   for (int64_t i = 0; i < n; ++i) {
-    const v1::Alert a = MakeAlert(i, typologies, rng);
-    batch.Put(store->cf(Cf::kAlerts), a.id(), a.SerializeAsString());
-    AlertIndex::AddNew(a, store->cf(Cf::kAlertIndex), &batch);
+    v1::Alert a = MakeAlert(i, typologies, rng);
     // The first evidence transaction is retained (the second has expired).
     v1::Transaction tx = testing::MakeTx(a.evidence_transaction_ids(0), ToMicros(a.created_event_time()),
                                          int64_t(rng() % 2000000), "PEN");
-    archive.Add(tx.id(), ToMicros(tx.event_time()), 400 * kMicrosPerDay, 'P', tx.SerializeAsString(), "", "", "", "",
-                &batch);
+    ASSIGN_OR_RETURN(const uint64_t fingerprint, TransactionFingerprint(tx));
+    for (const std::string& id : a.evidence_transaction_ids()) {
+      v1::TransactionRef* ref = a.add_evidence();
+      ref->set_reporting_entity(tx.reporting_entity().ruc());
+      ref->set_id(id);
+      ref->set_fingerprint(fingerprint);
+    }
+    batch.Put(store->cf(Cf::kAlerts), a.id(), a.SerializeAsString());
+    AlertIndex::AddNew(a, store->cf(Cf::kAlertIndex), &batch);
+    archive.Add({tx.reporting_entity().ruc(), tx.id()}, fingerprint, ToMicros(tx.event_time()), 400 * kMicrosPerDay,
+                'P', tx.SerializeAsString(), "", "", "", "", &batch);
     if (batch.Count() >= 50000 || i + 1 == n) {
       RETURN_IF_ERROR(store->Write(&batch));
       batch.Clear();

@@ -87,7 +87,13 @@ absl::Status AlertBook::Record(const rules::RulePack& pack, const rules::Typolog
   if (ToMicros(tx.tx->event_time()) > ToMicros(a.updated_event_time())) {
     *a.mutable_updated_event_time() = tx.tx->event_time();
   }
-  if (a.evidence_transaction_ids_size() < kMaxEvidence) a.add_evidence_transaction_ids(tx.tx->id());
+  if (a.evidence_transaction_ids_size() < kMaxEvidence) {
+    a.add_evidence_transaction_ids(tx.tx->id());
+    v1::TransactionRef* ref = a.add_evidence();
+    ref->set_reporting_entity(tx.tx->reporting_entity().ruc());
+    ref->set_id(tx.tx->id());
+    ref->set_fingerprint(tx.fingerprint);
+  }
   // One hit per rule, holding the values of its latest firing.
   for (int rule : hit.fired_rules) {
     const rules::RuleSpec& spec = pack.rules()[rule];

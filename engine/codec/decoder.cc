@@ -3,6 +3,9 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "engine/common/hash.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace centinela {
@@ -20,6 +23,20 @@ absl::Status DetectFormat(absl::string_view content_type, absl::string_view payl
     return absl::InvalidArgumentError(absl::StrCat("decode: unsupported content-type \"", content_type, "\""));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> TransactionFingerprint(const v1::Transaction& tx) {
+  thread_local std::string canonical;
+  canonical.clear();
+  bool ok;
+  {
+    google::protobuf::io::StringOutputStream out(&canonical);
+    google::protobuf::io::CodedOutputStream coded(&out);
+    coded.SetSerializationDeterministic(true);
+    ok = tx.SerializeToCodedStream(&coded) && !coded.HadError();
+  }
+  if (!ok) return absl::InternalError(absl::StrCat("transaction ", tx.id(), " cannot be serialised"));
+  return StableHash64(canonical);
 }
 
 absl::Status DecodeTransaction(absl::string_view payload, absl::string_view content_type, v1::Transaction* tx,

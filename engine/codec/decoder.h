@@ -2,7 +2,7 @@
 #ifndef CENTINELA_ENGINE_CODEC_DECODER_H_
 #define CENTINELA_ENGINE_CODEC_DECODER_H_
 
-#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "centinela/v1/transaction.pb.h"
 
@@ -24,6 +24,11 @@ absl::Status DetectFormat(absl::string_view content_type, absl::string_view payl
 // after detection).
 absl::Status DecodeTransaction(absl::string_view payload, absl::string_view content_type, v1::Transaction* tx,
                                WireFormat* format = nullptr);
+
+// A 64-bit hash of `tx`'s content (its deterministic serialisation): equal
+// for the same transaction sent as protobuf or as JSON, different when any
+// field differs.
+absl::StatusOr<uint64_t> TransactionFingerprint(const v1::Transaction& tx);
 
 }  // namespace centinela
 

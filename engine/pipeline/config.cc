@@ -119,7 +119,11 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(const std::string& text, const st
     }
   }
   if (const YAML::Node s = root["storage"]) {
-    RETURN_IF_ERROR(CheckYamlKeys(source, s, {"path", "sync", "retention_days"}, "storage"));
+    RETURN_IF_ERROR(CheckYamlKeys(source, s, {"path", "sync", "retention_days", "dedup_days"}, "storage"));
+    RETURN_IF_ERROR(Read(source, s, "dedup_days", "storage", &c.dedup_days));
+    if (c.dedup_days < 1 || c.dedup_days > 36500) {
+      return YamlError(source, s["dedup_days"], "storage.dedup_days must be 1..36500");
+    }
     RETURN_IF_ERROR(Read(source, s, "path", "storage", &c.data_dir));
     RETURN_IF_ERROR(Read(source, s, "sync", "storage", &c.sync));
     RETURN_IF_ERROR(Read(source, s, "retention_days", "storage", &c.retention_days));

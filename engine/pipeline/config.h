@@ -30,6 +30,7 @@ struct EngineConfig {
   std::string data_dir = "data/centinela";
   bool sync = false;
   int retention_days = 400;  // scored transactions kept for investigators (event time); 0 = none
+  int dedup_days = 400;      // ids of received transactions remembered: one sent again counts once
   // rules and reference data
   std::string pack_path;
   std::string fx_path;

@@ -120,6 +120,7 @@ absl::StatusOr<std::unique_ptr<Processor>> Processor::Create(Store* store, const
   ASSIGN_OR_RETURN(p->counters_.consumed, store->GetCounter(kMetaConsumed));
   ASSIGN_OR_RETURN(p->counters_.processed, store->GetCounter(kMetaProcessed));
   ASSIGN_OR_RETURN(p->counters_.dead_lettered, store->GetCounter(kMetaDeadLettered));
+  ASSIGN_OR_RETURN(p->counters_.duplicates, store->GetCounter(kMetaDuplicates));
   ASSIGN_OR_RETURN(p->counters_.alerts_created, store->GetCounter(kMetaAlertsCreated));
   ASSIGN_OR_RETURN(p->counters_.alerts_updated, store->GetCounter(kMetaAlertsUpdated));
   return p;
@@ -472,19 +473,56 @@ absl::Status Processor::Process(const InputRecord& r) {
   }
   auto normalized = normalizer_.Normalize(*tx);
   if (!normalized.ok()) return DeadLetter(r, absl::StrCat("validate: ", normalized.status().message()));
+  auto fingerprint = TransactionFingerprint(*tx);
+  if (!fingerprint.ok()) return DeadLetter(r, absl::StrCat("decode: ", fingerprint.status().message()));
+  normalized->fingerprint = *fingerprint;
+  ASSIGN_OR_RETURN(const bool first, FirstTime(r, *normalized));
+  if (!first) return absl::OkStatus();
   RETURN_IF_ERROR(Score(*normalized));
   Archive(*normalized, format, r.payload);
   ++counters_.processed;
   return absl::OkStatus();
 }
 
+absl::StatusOr<bool> Processor::FirstTime(const InputRecord& r, const NormalizedTx& tx) {
+  const TransactionKey key{tx.tx->reporting_entity().ruc(), tx.tx->id()};
+  std::string& ref = ref_scratch_;
+  ref.clear();
+  PutLengthPrefixed16(&ref, key.reporting_entity);
+  ref.append(key.id.data(), key.id.size());
+  std::optional<uint64_t> seen;
+  if (auto it = batch_ids_.find(ref); it != batch_ids_.end()) {
+    seen = it->second;
+  } else {
+    ASSIGN_OR_RETURN(seen, archive_.Seen(key));
+  }
+  if (!seen) {
+    batch_ids_.emplace(ref, tx.fingerprint);
+    return true;
+  }
+  if (*seen == tx.fingerprint) {
+    ++counters_.duplicates;  // sent again: it counted the first time
+    return false;
+  }
+  RETURN_IF_ERROR(DeadLetter(
+      r, absl::StrCat("duplicate id: reporting entity ", key.reporting_entity.empty() ? "(none)" : key.reporting_entity,
+                      " already sent transaction ", key.id, " with other content; a corrected record needs a new id")));
+  return false;
+}
+
 void Processor::Archive(const NormalizedTx& tx, WireFormat format, absl::string_view payload) {
-  if (options_.transaction_retention_micros <= 0) return;
+  const TransactionKey key{tx.tx->reporting_entity().ruc(), tx.tx->id()};
+  const int64_t retention = options_.transaction_retention_micros;
+  if (retention < options_.dedup_horizon_micros) {
+    // The archive (if any) forgets first: remember the id on its own.
+    archive_.Remember(key, tx.fingerprint, tx.event_micros, options_.dedup_horizon_micros, &batch_);
+  }
+  if (retention <= 0) return;
   rules::SubjectKey(rules::SubjectKind::kOriginatorDocument, tx, &originator_document_);
   rules::SubjectKey(rules::SubjectKind::kBeneficiaryDocument, tx, &beneficiary_document_);
-  archive_.Add(tx.tx->id(), tx.event_micros, options_.transaction_retention_micros,
-               format == WireFormat::kJson ? 'J' : 'P', payload, tx.tx->originator().account(),
-               tx.tx->beneficiary().account(), originator_document_, beneficiary_document_, &batch_);
+  archive_.Add(key, tx.fingerprint, tx.event_micros, retention, format == WireFormat::kJson ? 'J' : 'P', payload,
+               tx.tx->originator().account(), tx.tx->beneficiary().account(), originator_document_,
+               beneficiary_document_, &batch_);
 }
 
 absl::Status Processor::Commit() {
@@ -509,6 +547,7 @@ absl::Status Processor::Commit() {
   Store::PutCounter(&batch_, meta, kMetaConsumed, counters_.consumed);
   Store::PutCounter(&batch_, meta, kMetaProcessed, counters_.processed);
   Store::PutCounter(&batch_, meta, kMetaDeadLettered, counters_.dead_lettered);
+  Store::PutCounter(&batch_, meta, kMetaDuplicates, counters_.duplicates);
   Store::PutCounter(&batch_, meta, kMetaAlertsCreated, counters_.alerts_created);
   Store::PutCounter(&batch_, meta, kMetaAlertsUpdated, counters_.alerts_updated);
   RETURN_IF_ERROR(store_->Write(&batch_));
@@ -517,6 +556,7 @@ absl::Status Processor::Commit() {
   // A record stamped in the future cannot drag expiry ahead of real time.
   store_->AdvanceExpiryWatermark(std::min(max_event_micros_, options_.wall_clock_micros() + kMicrosPerDay));
   dirty_positions_.clear();
+  batch_ids_.clear();  // written now: Seen finds them
   last_position_ = last_dirty_position_ = nullptr;
   pending_ = 0;
   windows_.Evict();

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "engine/alerts/alert_book.h"
 #include "engine/codec/decoder.h"
@@ -43,6 +44,9 @@ struct ProcessorOptions {
   // How long (event time) scored transactions are kept for investigators
   // (TransactionArchive); 0 keeps none.
   int64_t transaction_retention_micros = 400LL * 24 * 3600 * 1000 * 1000;
+  // How long (event time) the ids of received transactions are remembered,
+  // so that one sent again counts once (TransactionArchive::Seen).
+  int64_t dedup_horizon_micros = 400LL * 24 * 3600 * 1000 * 1000;
   // Wall clock for detected_at; tests and backtests fix it.
   std::function<int64_t()> wall_clock_micros;
   // Clock that bounds event times from above (ValidationOptions); null: the
@@ -65,6 +69,7 @@ struct Counters {
   int64_t consumed = 0;
   int64_t processed = 0;
   int64_t dead_lettered = 0;
+  int64_t duplicates = 0;  // records sent again (same reporting entity, id and content): skipped
   int64_t alerts_created = 0;
   int64_t alerts_updated = 0;
 };
@@ -114,7 +119,11 @@ class Processor {
   // dead letter cannot be printed.
   absl::Status DeadLetter(const InputRecord& record, absl::string_view reason);
   absl::Status Score(const NormalizedTx& tx);
-  // Keeps the record as received, for investigators (TransactionArchive).
+  // Whether `tx` is new: false for a record sent again (counted as a
+  // duplicate) or another record under a used id (dead-lettered).
+  absl::StatusOr<bool> FirstTime(const InputRecord& r, const NormalizedTx& tx);
+  // Keeps the record as received, for investigators, and its id
+  // (TransactionArchive).
   void Archive(const NormalizedTx& tx, WireFormat format, absl::string_view payload);
 
   Store* store_;
@@ -151,6 +160,10 @@ class Processor {
   std::unique_ptr<google::protobuf::Arena> arena_;
   std::string subject_;
   std::string originator_document_, beneficiary_document_;  // archive index keys
+  std::string ref_scratch_;
+  // The transactions of the open batch (reporting entity | id -> fingerprint):
+  // a record sent twice within one batch is found before it is written.
+  absl::flat_hash_map<std::string, uint64_t> batch_ids_;
   absl::Status agg_error_;
 };
 

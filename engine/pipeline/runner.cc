@@ -133,6 +133,7 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
   popts.transaction_retention_micros = int64_t(config.retention_days) * kMicrosPerDay;
   popts.validation = config.validation;
   popts.dead_letter_raw_max_bytes = size_t(config.dead_letter_raw_max_bytes);
+  popts.dedup_horizon_micros = int64_t(config.dedup_days) * kMicrosPerDay;
   ASSIGN_OR_RETURN(std::unique_ptr<Processor> processor, Processor::Create(store.get(), pack.get(), &fx, popts));
   RETURN_IF_ERROR(processor->SetPacks(pack.get(), shadow.get()));
   RETURN_IF_ERROR(control->ReportRunning());
@@ -221,8 +222,8 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
     }
     if (options.log_commits) {
       const Counters& c = processor->counters();
-      printf("commit records=%zu consumed=%ld processed=%ld dead_lettered=%ld alerts=%ld\n", n, long(c.consumed),
-             long(c.processed), long(c.dead_lettered), long(c.alerts_created));
+      printf("commit records=%zu consumed=%ld processed=%ld dead_lettered=%ld duplicates=%ld alerts=%ld\n", n,
+             long(c.consumed), long(c.processed), long(c.dead_lettered), long(c.duplicates), long(c.alerts_created));
       fflush(stdout);
     }
     return absl::OkStatus();

@@ -40,6 +40,7 @@ enum class Cf : int {
 inline constexpr absl::string_view kMetaConsumed = "counter/consumed";
 inline constexpr absl::string_view kMetaProcessed = "counter/processed";
 inline constexpr absl::string_view kMetaDeadLettered = "counter/dead_lettered";
+inline constexpr absl::string_view kMetaDuplicates = "counter/duplicates";
 inline constexpr absl::string_view kMetaAlertsCreated = "counter/alerts_created";
 inline constexpr absl::string_view kMetaAlertsUpdated = "counter/alerts_updated";
 inline constexpr absl::string_view kMetaOutboxSeq = "seq/outbox";
@@ -60,7 +61,9 @@ struct StoreOptions {
 // 4: alert indexes; 5: typology-by-region index entries, transaction archive;
 // 6: alert ids include the pack version, state ids the values of the
 // parameters and lists their filters name, rule pack registry (rules CF).
-inline constexpr int64_t kStorageFormat = 6;
+// 7: transactions keyed by (reporting entity, id) with a fingerprint, ids
+// remembered for deduplication, alert evidence as TransactionRefs.
+inline constexpr int64_t kStorageFormat = 7;
 inline constexpr absl::string_view kMetaStorageFormat = "format/version";
 
 // Owns the DB and its column family handles. Thread-safe (RocksDB is).

@@ -24,6 +24,9 @@ struct NormalizedTx {
   Money amount;            // as reported
   int64_t amount_usd = 0;  // USD minor units at the day's rate
   int64_t amount_pen = 0;  // PEN minor units at the day's rate
+  // Of the decoded transaction's content (TransactionFingerprint): tells a
+  // re-sent record from another one under the same id. Set by the processor.
+  uint64_t fingerprint = 0;
 };
 
 // What a transaction must satisfy beyond its schema (engine.yaml

@@ -105,6 +105,42 @@ TEST_F(SubjectApiTest, AlertDetailCarriesTheEvidenceTransactionsAsReceived) {
   EXPECT_THAT(d.missing_evidence(), ElementsAre("t1", "t3"));
 }
 
+// Issue 17, defect 9: transactions were stored by id alone, so an alert fired
+// on one party showed another reporting entity's transaction of the same id
+// as evidence.
+TEST_F(SubjectApiTest, EvidenceResolvesToItsOwnReportingEntitysTransactionOnly) {
+  // Another bank reports its own "t1", to another account.
+  v1::Transaction other = testing::MakeTx("t1", testing::DayMicros(testing::kJan5 + 3), 999900, "USD");
+  other.mutable_reporting_entity()->set_ruc("20512333797");
+  other.mutable_beneficiary()->set_account("BBVA-9");
+  h_.Feed(other);
+  // And the first bank re-sends its "t1" with other content: refused.
+  v1::Transaction changed = testing::MakeTx("t1", testing::DayMicros(testing::kJan5, 9), 150001, "USD");
+  h_.Feed(changed);
+  const std::vector<v1::Alert> alerts = h_.Alerts();
+  ASSERT_EQ(alerts.size(), 2u);
+  EXPECT_EQ(h_.processor()->counters().dead_lettered, 1);
+  for (const v1::Alert& a : alerts) {
+    auto d = Parse<v1::AlertDetail>(Get("/v1/alerts/" + a.id()).second);
+    ASSERT_GE(d.evidence_size(), 1) << a.subject().id();
+    const v1::Transaction& t1 = d.evidence(0);
+    EXPECT_EQ(t1.id(), "t1");
+    if (a.subject().id() == "BCP-2") {
+      EXPECT_EQ(t1.amount().minor_units(), 150000);
+      EXPECT_EQ(t1.reporting_entity().ruc(), "20100047218");
+    } else {
+      EXPECT_EQ(a.subject().id(), "BBVA-9");
+      EXPECT_EQ(t1.amount().minor_units(), 999900);
+      EXPECT_EQ(t1.reporting_entity().ruc(), "20512333797");
+    }
+  }
+  // The subject view of BCP-2 lists its own t1.
+  auto v = Parse<v1::SubjectView>(Get("/v1/subjects/account/BCP-2?transactions=10").second);
+  for (const auto& tx : v.recent_transactions()) {
+    if (tx.id() == "t1") EXPECT_EQ(tx.amount().minor_units(), 150000);
+  }
+}
+
 TEST_F(SubjectApiTest, AccountViewHasAlertsTransactionsCounterpartiesAndCurrentState) {
   auto [code, body] = Get("/v1/subjects/account/BCP-2?transactions=3");
   ASSERT_EQ(code, 200) << body;

@@ -316,6 +316,49 @@ TEST_F(PeruPackTest, AnAmountAboveTheMaximumIsDeadLetteredAndNothingIsCounted) {
   EXPECT_TRUE(Alerts().empty());
 }
 
+// Issue 17, defect 9: the same transaction sent 3 times was processed and
+// counted 3 times in the aggregates.
+TEST_F(PeruPackTest, ATransactionSentAgainCountsOnceAndAnIdReusedForOtherContentIsDeadLettered) {
+  const v1::Transaction d1 = CashDeposit("d1", DayMicros(kJan5), 950000);
+  Feed(d1);
+  Feed(d1);  // the same record again, in the same batch
+  ASSERT_TRUE(h_.processor()->Commit().ok());
+  Feed(d1);  // and after a commit
+  std::string json;
+  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(d1, &json).ok());
+  FeedRaw(json, "application/json");  // the same transaction as JSON
+  Feed(CashDeposit("d2", DayMicros(kJan5 + 1), 900000));
+  // Three near-threshold deposits would be structuring; these are two.
+  EXPECT_TRUE(Alerts().empty());
+  const Counters& c = h_.processor()->counters();
+  EXPECT_EQ(c.consumed, 5);
+  EXPECT_EQ(c.processed, 2);
+  EXPECT_EQ(c.duplicates, 3);
+  EXPECT_EQ(c.dead_lettered, 0);
+  // Another record under an id already used by the same reporting entity.
+  Feed(CashDeposit("d2", DayMicros(kJan5 + 1), 910000));
+  // The same id from another reporting entity is another transaction.
+  v1::Transaction other = CashDeposit("d1", DayMicros(kJan5 + 2), 920000);
+  other.mutable_reporting_entity()->set_ruc("20512333797");
+  Feed(other);
+  ASSERT_TRUE(h_.processor()->Commit().ok());
+  EXPECT_EQ(c.processed, 3);
+  EXPECT_EQ(c.dead_lettered, 1);
+  EXPECT_EQ(c.consumed, c.processed + c.dead_lettered + c.duplicates);
+  EXPECT_EQ(*h_.store()->GetCounter(kMetaDuplicates), 3);
+  auto it = h_.store()->NewIterator(Cf::kOutbox);
+  it->SeekToFirst();
+  ASSERT_TRUE(it->Valid());
+  v1::OutboxEntry e;
+  ASSERT_TRUE(e.ParseFromArray(it->value().data(), int(it->value().size())));
+  v1::DeadLetter dl;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(e.value(), &dl).ok());
+  EXPECT_THAT(dl.reason(), ::testing::StartsWith("duplicate id: reporting entity 20100047218 already sent "
+                                                 "transaction d2 with other content"));
+  // Now three distinct near-threshold deposits into BCP-9: structuring.
+  EXPECT_THAT(Typologies(), ElementsAre("structuring"));
+}
+
 TEST_F(PeruPackTest, OneCommitStoresOffsetsAndCountersWithTheState) {
   Feed(MakeTx("a", DayMicros(kJan5)));
   Feed(MakeTx("b", DayMicros(kJan5)));

@@ -1,4 +1,5 @@
 #include "absl/strings/str_cat.h"
+#include "engine/common/hash.h"
 #include "engine/common/keys.h"
 #include "engine/state/expiry_filter.h"
 #include "engine/state/graph_store.h"
@@ -351,13 +352,14 @@ class TransactionArchiveTest : public ::testing::Test {
  protected:
   void SetUp() override { store_ = *Store::Open(dir_.path(), {}); }
   void Add(const std::string& id, int64_t day, const std::string& from, const std::string& to,
-           int64_t retention_days = 400) {
+           int64_t retention_days = 400, const std::string& entity = kBank) {
     rocksdb::WriteBatch batch;
     TransactionArchive(store_.get())
-        .Add(id, DayMicros(day), retention_days * kMicrosPerDay, 'J', "{\"id\":\"" + id + "\"}", from, to, "1:" + from,
-             "1:" + to, &batch);
+        .Add({entity, id}, StableHash64(id + entity), DayMicros(day), retention_days * kMicrosPerDay, 'J',
+             "{\"id\":\"" + id + "\"}", from, to, "1:" + from, "1:" + to, &batch);
     ASSERT_TRUE(store_->Write(&batch).ok());
   }
+  static constexpr char kBank[] = "20100047218";
   std::vector<std::string> Recent(const std::string& kind, const std::string& id, int limit,
                                   int64_t before = INT64_MAX) {
     std::vector<std::string> ids;
@@ -378,11 +380,14 @@ TEST_F(TransactionArchiveTest, KeepsRecordsAsReceivedAndListsASubjectsNewestFirs
   Add("t2", d + 2, "B", "C");
   Add("t3", d + 1, "C", "A");  // late arrival: ordered by event time, not arrival
   TransactionArchive archive(store_.get());
-  auto t1 = archive.Get("t1");
+  auto t1 = archive.Get({kBank, "t1"});
   ASSERT_TRUE(t1.ok() && t1->has_value());
   EXPECT_EQ((*t1)->payload, "{\"id\":\"t1\"}");
   EXPECT_EQ((*t1)->format, 'J');
-  EXPECT_FALSE(archive.Get("t9")->has_value());
+  EXPECT_EQ((*t1)->reporting_entity, kBank);
+  EXPECT_EQ((*t1)->fingerprint, StableHash64(std::string("t1") + kBank));
+  EXPECT_FALSE(archive.Get({kBank, "t9"})->has_value());
+  EXPECT_FALSE(archive.Get({"20512333797", "t1"})->has_value());  // another bank's t1 is another transaction
   EXPECT_EQ(Recent("account", "A", 10), (std::vector<std::string>{"t3", "t1"}));
   EXPECT_EQ(Recent("account", "B", 10), (std::vector<std::string>{"t2", "t1"}));
   EXPECT_EQ(Recent("account", "B", 1), (std::vector<std::string>{"t2"}));
@@ -405,8 +410,24 @@ TEST_F(TransactionArchiveTest, RetentionEndsInEventTimeAndCompactionDropsTheReco
   ASSERT_TRUE(
       store_->db()->CompactRange(rocksdb::CompactRangeOptions(), store_->cf(Cf::kTransactions), nullptr, nullptr).ok());
   EXPECT_EQ(CountKeys(*store_, Cf::kTransactions), 5);
-  EXPECT_FALSE(TransactionArchive(store_.get()).Get("old")->has_value());
-  EXPECT_TRUE(TransactionArchive(store_.get()).Get("new")->has_value());
+  EXPECT_FALSE(TransactionArchive(store_.get()).Get({kBank, "old"})->has_value());
+  EXPECT_TRUE(TransactionArchive(store_.get()).Get({kBank, "new"})->has_value());
+}
+
+TEST_F(TransactionArchiveTest, IdsAreRememberedPerReportingEntityUntilTheirHorizon) {
+  const int64_t d = testing::kJan5;
+  TransactionArchive archive(store_.get());
+  rocksdb::WriteBatch batch;
+  archive.Remember({kBank, "t1"}, 11, DayMicros(d), 30 * kMicrosPerDay, &batch);
+  ASSERT_TRUE(store_->Write(&batch).ok());
+  Add("t2", d, "A", "B");  // an archived record is remembered too
+  EXPECT_EQ(*archive.Seen({kBank, "t1"}), 11u);
+  EXPECT_EQ(*archive.Seen({kBank, "t2"}), StableHash64(std::string("t2") + kBank));
+  EXPECT_FALSE(archive.Seen({"20512333797", "t1"})->has_value());
+  EXPECT_FALSE(archive.Seen({kBank, "t3"})->has_value());
+  store_->AdvanceExpiryWatermark(DayMicros(d + 40));  // past 30 days + 7 days' grace
+  EXPECT_FALSE(archive.Seen({kBank, "t1"})->has_value());
+  EXPECT_TRUE(archive.Seen({kBank, "t2"})->has_value());
 }
 
 }  // namespace

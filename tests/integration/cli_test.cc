@@ -77,7 +77,8 @@ TEST_F(CliTest, RunWithEmbeddedBootstrapHostsTheBrokerInProcess) {
   // Nothing to consume: it joins, finds both partitions at their end, exits 0.
   EXPECT_EQ(Run({"run", "--config", cfg, "--until-caught-up"}), 0) << err_;
   EXPECT_THAT(err_, HasSubstr("broker: embedded Kafka at 127.0.0.1:"));
-  EXPECT_THAT(err_, HasSubstr("consumed=0 processed=0 dead_lettered=0 (consumed = processed + dead-lettered)"));
+  EXPECT_THAT(err_, HasSubstr("consumed=0 processed=0 dead_lettered=0 duplicates=0 (consumed = processed + "
+                              "dead-lettered + duplicates)"));
   std::ifstream bs(dir_.Sub("bs.txt"));
   std::string address;
   bs >> address;

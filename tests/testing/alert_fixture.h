@@ -40,6 +40,9 @@ inline absl::Status PutAlert(Store* store, const AlertSpec& s) {
   a.set_shadow(s.shadow);
   a.set_region_ubigeo(s.region);
   a.add_evidence_transaction_ids("tx-" + s.id);
+  v1::TransactionRef* ref = a.add_evidence();
+  ref->set_reporting_entity("20100047218");
+  ref->set_id("tx-" + s.id);
   *a.mutable_created_event_time() = FromMicros(DayMicros(kJan5 + s.day));
   rocksdb::WriteBatch batch;
   batch.Put(store->cf(Cf::kAlerts), s.id, a.SerializeAsString());
