@@ -57,7 +57,10 @@ commands:
   broker  [--config FILE] [--partitions N] [--bootstrap-file FILE]
           Start the embedded Kafka broker with the engine's topics; runs until Ctrl-C.
   run     --config FILE [--bootstrap HOST:PORT] [--data-dir DIR] [--until-caught-up] [--log-commits]
-          Run the screening engine.
+          [--accept-lost-input]
+          Run the screening engine. --accept-lost-input: when the broker no longer holds the
+          stored positions (replaced, topic recreated, data expired), report the records in
+          between as lost and go on (always so on a new embedded broker).
   gen     [--count N] [--seed S] [--cases N] [--invalid N] [--format protobuf|json|mixed]
           (--bootstrap HOST:PORT [--topic T] | --out FILE) [--labels FILE]
           Generate a synthetic Peru feed with labelled typology cases.
@@ -154,8 +157,8 @@ int Broker(const std::vector<std::string>& args) {
 }
 
 int Run(const std::vector<std::string>& args) {
-  auto f =
-      Flags::Parse("run", args, {"config", "bootstrap", "data-dir", "progress-ms"}, {"until-caught-up", "log-commits"});
+  auto f = Flags::Parse("run", args, {"config", "bootstrap", "data-dir", "progress-ms"},
+                        {"until-caught-up", "log-commits", "accept-lost-input"});
   if (!f.ok()) return Fail(f.status(), 2);
   auto config = ConfigFromFlags(*f, true);
   if (!config.ok()) return Fail(config.status(), 2);
@@ -166,6 +169,7 @@ int Run(const std::vector<std::string>& args) {
   RunOptions options;
   options.until_caught_up = f->Has("until-caught-up");
   options.log_commits = f->Has("log-commits");
+  options.accept_lost_input = f->Has("accept-lost-input");
   options.stop = &g_stop;
   options.progress_every_ms = int(*progress);
   auto summary = RunEngine(*config, options);

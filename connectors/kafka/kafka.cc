@@ -316,6 +316,18 @@ std::vector<std::pair<std::string, int32_t>> GroupConsumer::Assignment() const {
   return out;
 }
 
+std::vector<std::pair<std::pair<std::string, int32_t>, int64_t>> GroupConsumer::CachedHighWatermarks() const {
+  std::vector<std::pair<std::pair<std::string, int32_t>, int64_t>> out;
+  for (const auto& tp : Assignment()) {
+    int64_t low = -1, high = -1;
+    if (rd_kafka_get_watermark_offsets(rk_, tp.first.c_str(), tp.second, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+        high >= 0) {
+      out.push_back({tp, high});
+    }
+  }
+  return out;
+}
+
 absl::StatusOr<int64_t> GroupConsumer::HighWatermark(const std::string& topic, int32_t partition, int timeout_ms) {
   int64_t lo = 0, hi = 0;
   rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(rk_, topic.c_str(), partition, &lo, &hi, timeout_ms);
@@ -446,6 +458,43 @@ absl::StatusOr<int64_t> PartitionReader::HighWatermark(int32_t partition, int ti
   rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(rk_, topic_.c_str(), partition, &lo, &hi, timeout_ms);
   if (err) return KafkaError(err, absl::StrCat("watermarks of ", topic_, "/", partition));
   return hi;
+}
+
+absl::StatusOr<std::string> ClusterId(const std::string& bootstrap, int timeout_ms) {
+  auto rk = NewHandle(RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap}}, nullptr, nullptr, "kafka metadata client");
+  if (!rk.ok()) return rk.status();
+  char* id = rd_kafka_clusterid(*rk, timeout_ms);
+  std::string out = id ? id : "";
+  if (id) rd_kafka_mem_free(*rk, id);
+  rd_kafka_destroy(*rk);
+  if (out.empty()) return absl::UnavailableError(absl::StrCat("kafka: ", bootstrap, " did not tell its cluster id"));
+  return out;
+}
+
+absl::StatusOr<std::map<int32_t, std::pair<int64_t, int64_t>>> QueryWatermarks(const std::string& bootstrap,
+                                                                               const std::string& topic,
+                                                                               const std::vector<int32_t>& partitions,
+                                                                               int timeout_ms) {
+  std::map<int32_t, std::pair<int64_t, int64_t>> out;
+  auto count = PartitionReader::PartitionCount(bootstrap, topic, timeout_ms);
+  if (absl::IsNotFound(count.status())) return out;
+  if (!count.ok()) return count.status();
+  auto rk = NewHandle(RD_KAFKA_CONSUMER, {{"bootstrap.servers", bootstrap}, {"group.id", "centinela-watermarks"}},
+                      nullptr, nullptr, "kafka watermark client");
+  if (!rk.ok()) return rk.status();
+  absl::Status error;
+  for (int32_t p : partitions) {
+    if (p < 0 || p >= *count) continue;
+    int64_t low = 0, high = 0;
+    if (rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(*rk, topic.c_str(), p, &low, &high, timeout_ms)) {
+      error = KafkaError(e, absl::StrCat("watermarks of ", topic, "/", p));
+      break;
+    }
+    out[p] = {low, high};
+  }
+  rd_kafka_destroy(*rk);
+  if (!error.ok()) return error;
+  return out;
 }
 
 absl::StatusOr<int64_t> ReadTopicsToEnd(const std::string& bootstrap, const std::vector<std::string>& topics,

@@ -157,6 +157,9 @@ class GroupConsumer {
   std::vector<std::pair<std::string, int32_t>> Assignment() const;
   // The number of partitions assigned (cheap; the engine thread's view).
   int assigned() const { return assigned_; }
+  // The high watermark of each assigned partition as last fetched (no
+  // request: librdkafka's cache; partitions not fetched yet are left out).
+  std::vector<std::pair<std::pair<std::string, int32_t>, int64_t>> CachedHighWatermarks() const;
   // High watermark (offset of the next message to be written), queried.
   absl::StatusOr<int64_t> HighWatermark(const std::string& topic, int32_t partition, int timeout_ms);
   // Leaves the group (revoking the assignment through the listener) within
@@ -235,6 +238,18 @@ absl::StatusOr<int64_t> ReadTopicsToEnd(const std::string& bootstrap, const std:
                                         const std::function<void(const Message&)>& on_record);
 
 absl::Status KafkaError(rd_kafka_resp_err_t err, absl::string_view what);
+
+// The cluster's id (Kafka's cluster UUID; the embedded broker's is not
+// unique), asked of the cluster.
+absl::StatusOr<std::string> ClusterId(const std::string& bootstrap, int timeout_ms);
+
+// The low and high watermarks of `partitions` of `topic`, asked of the
+// cluster; partitions the topic does not have are left out (a topic that
+// does not exist has none).
+absl::StatusOr<std::map<int32_t, std::pair<int64_t, int64_t>>> QueryWatermarks(const std::string& bootstrap,
+                                                                               const std::string& topic,
+                                                                               const std::vector<int32_t>& partitions,
+                                                                               int timeout_ms);
 
 // A failure to produce one record, by what the caller should do about it:
 //  - InvalidArgument: the broker (or the client's own limits) refuses this

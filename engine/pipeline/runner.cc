@@ -11,6 +11,7 @@
 #include "engine/common/status_macros.h"
 #include "engine/common/time_util.h"
 #include "engine/pipeline/embedded_broker.h"
+#include "engine/pipeline/input_offsets.h"
 #include "engine/pipeline/outbox_drainer.h"
 #include "engine/pipeline/rule_control.h"
 #include "engine/state/store.h"
@@ -60,6 +61,49 @@ class OffsetsFromStore : public kafka::PartitionListener {
   Processor* processor_;
 };
 
+absl::Status ReconcileInput(const EngineConfig& config, const std::string& bootstrap, Store* store, bool accept,
+                            bool new_embedded_broker) {
+  // A cluster with another id is not the one the positions came from.
+  constexpr absl::string_view kClusterKey = "kafka/cluster_id";
+  ASSIGN_OR_RETURN(const std::string cluster, kafka::ClusterId(bootstrap, 10000));
+  std::string known;
+  ASSIGN_OR_RETURN(const bool has_known, store->Get(Cf::kMeta, kClusterKey, &known));
+  const bool other_cluster = has_known && known != cluster;
+  if (other_cluster && !accept) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the broker at ", bootstrap, " is cluster ", cluster, ", not cluster ", known,
+        " where the positions stored in ", store->path(),
+        " were read: they mean nothing there. The data directory keeps the alerts, workflow and audit; start with "
+        "--accept-lost-input to record what the old cluster held unprocessed as lost and consume what this one has"));
+  }
+  ASSIGN_OR_RETURN(const auto stored, store->LoadOffsets(config.input_topic));
+  ASSIGN_OR_RETURN(const auto seen, store->LoadHighWatermarks(config.input_topic));
+  std::vector<int32_t> partitions;
+  for (const auto& [p, position] : stored) partitions.push_back(p);
+  for (const auto& [p, high] : seen) partitions.push_back(p);
+  ASSIGN_OR_RETURN(const auto marks, kafka::QueryWatermarks(bootstrap, config.input_topic, partitions, 10000));
+  auto query = [&marks](int32_t p) -> absl::StatusOr<std::pair<int64_t, int64_t>> {
+    auto it = marks.find(p);
+    if (it == marks.end()) return absl::NotFoundError("the partition does not exist on this broker");
+    return it->second;
+  };
+  ASSIGN_OR_RETURN(const std::vector<InputLoss> losses, ReconcileInputOffsets(store, config.input_topic, query, accept,
+                                                                              new_embedded_broker || other_cluster));
+  if (!has_known || other_cluster) {
+    rocksdb::WriteBatch batch;
+    batch.Put(store->cf(Cf::kMeta), rocksdb::Slice(kClusterKey.data(), kClusterKey.size()), cluster);
+    RETURN_IF_ERROR(store->Write(&batch));
+  }
+  if (losses.empty()) return absl::OkStatus();
+  fprintf(stderr, "input: %s\n%s",
+          new_embedded_broker
+              ? "a new embedded broker: the previous one kept its records in memory only, and they are gone with "
+                "it (the embedded broker is for demos and tests); alerts, workflow and audit are kept"
+              : "the broker does not hold the stored positions (--accept-lost-input): consuming what it has",
+          DescribeLosses(config.input_topic, losses).c_str());
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOptions& options) {
@@ -75,6 +119,11 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
     ASSIGN_OR_RETURN(embedded, StartEmbeddedBroker(config));
     bootstrap = embedded->bootstrap();
   }
+  // The stored input positions against this broker: a new embedded broker
+  // (or, with --accept-lost-input, a replaced one) starts empty, and the
+  // records the old one held unprocessed are reported lost.
+  RETURN_IF_ERROR(ReconcileInput(config, bootstrap, store.get(), embedded != nullptr || options.accept_lost_input,
+                                 embedded != nullptr));
 
   // Rule packs: the deployed version, from the control topic; the
   // configuration's pack only when none was ever deployed.
@@ -215,6 +264,14 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
     if (n == 0) return absl::OkStatus();
     RETURN_IF_ERROR(processor->Commit());
     drainer->Notify();
+    {
+      // How far the input went, for counting what a lost broker takes with it.
+      rocksdb::WriteBatch marks;
+      for (const auto& [tp, high] : consumer->CachedHighWatermarks()) {
+        Store::PutHighWatermark(&marks, store->cf(Cf::kMeta), tp.first, tp.second, high);
+      }
+      if (marks.Count() > 0) RETURN_IF_ERROR(store->Write(&marks));
+    }
     RETURN_IF_ERROR(apply_rules());
     if (options.on_commit) {
       options.on_commit(batch_create_times);
@@ -242,10 +299,11 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
         // The offset stored in RocksDB is not in the topic any more (topic
         // recreated, data expired, another cluster). Guessing would either
         // skip records or count them twice: stop and say so.
-        return absl::FailedPreconditionError(
-            absl::StrCat("partition ", msg->topic(), "/", msg->partition(), ": the offset stored in ", config.data_dir,
-                         " is out of the topic's range (", msg->error_string(),
-                         "); the topic was recreated or its data expired. Use a fresh --data-dir to start over."));
+        return absl::FailedPreconditionError(absl::StrCat(
+            "partition ", msg->topic(), "/", msg->partition(), ": the offset stored in ", config.data_dir,
+            " is out of the topic's range (", msg->error_string(),
+            "); the topic was recreated or its data expired. The data directory keeps the alerts, workflow and audit: "
+            "restart with --accept-lost-input to record the records in between as lost and go on"));
       } else if (msg->error()) {
         fprintf(stderr, "engine: consumer: %s\n", msg->error_string().c_str());
       } else {

@@ -19,6 +19,11 @@ struct RunOptions {
   // Exit 0 once every assigned partition is consumed to its end and the
   // outbox is fully delivered.
   bool until_caught_up = false;
+  // When the broker does not hold the stored input positions (replaced,
+  // topic recreated, data expired): record the records in between as lost
+  // and consume what it has, instead of refusing to start. Always so for a
+  // new embedded broker.
+  bool accept_lost_input = false;
   // Print one "commit ..." line per committed batch on stdout (tests use it
   // to act at a known point of progress).
   bool log_commits = false;

@@ -226,6 +226,32 @@ absl::StatusOr<std::map<int32_t, int64_t>> Store::LoadOffsets(const std::string&
   return out;
 }
 
+void Store::PutHighWatermark(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* meta, const std::string& topic,
+                             int32_t partition, int64_t high) {
+  std::string key = "hw/" + topic;
+  key.push_back('\0');
+  PutBigEndian32(&key, uint32_t(partition));
+  std::string v;
+  PutBigEndian64(&v, uint64_t(high));
+  batch->Put(meta, key, v);
+}
+
+absl::StatusOr<std::map<int32_t, int64_t>> Store::LoadHighWatermarks(const std::string& topic) const {
+  std::map<int32_t, int64_t> out;
+  std::string prefix = "hw/" + topic;
+  prefix.push_back('\0');
+  auto it = NewIterator(Cf::kMeta);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (it->key().size() != prefix.size() + 4 || it->value().size() != 8) {
+      return absl::DataLossError(absl::StrCat("meta: malformed high watermark of topic ", topic));
+    }
+    out[int32_t(GetBigEndian32(absl::string_view(it->key().data() + prefix.size(), 4)))] =
+        int64_t(GetBigEndian64(absl::string_view(it->value().data(), 8)));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "loading high watermarks");
+  return out;
+}
+
 absl::StatusOr<int64_t> Store::CountOutbox() const {
   int64_t n = 0;
   auto it = NewIterator(Cf::kOutbox);

@@ -45,7 +45,8 @@ inline constexpr absl::string_view kMetaAlertsCreated = "counter/alerts_created"
 inline constexpr absl::string_view kMetaAlertsUpdated = "counter/alerts_updated";
 inline constexpr absl::string_view kMetaOutboxSeq = "seq/outbox";
 inline constexpr absl::string_view kMetaDelivered = "counter/delivered";
-inline constexpr absl::string_view kMetaParked = "counter/parked";  // outbox records ever moved aside
+inline constexpr absl::string_view kMetaParked = "counter/parked";         // outbox records ever moved aside
+inline constexpr absl::string_view kMetaLostInput = "counter/lost_input";  // input records gone unprocessed
 
 struct StoreOptions {
   bool sync = false;  // fsync the WAL on every commit (power-loss safety)
@@ -94,6 +95,12 @@ class Store {
 
   // Stored next offsets of `topic`, by partition.
   absl::StatusOr<std::map<int32_t, int64_t>> LoadOffsets(const std::string& topic) const;
+  // The high watermarks last seen of `topic`'s partitions (meta key
+  // "hw/" topic 0x00 partition u32): how far the input went, so that records
+  // lost with a broker can be counted (ReconcileInputOffsets).
+  absl::StatusOr<std::map<int32_t, int64_t>> LoadHighWatermarks(const std::string& topic) const;
+  static void PutHighWatermark(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* meta, const std::string& topic,
+                               int32_t partition, int64_t high);
   static std::string OffsetKey(const std::string& topic, int32_t partition);
   // The `state` column family's key prefix of one definition's subject:
   // state_id(4) | len(2) | subject. Windows and profiles both key under it.

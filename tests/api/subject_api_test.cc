@@ -137,7 +137,9 @@ TEST_F(SubjectApiTest, EvidenceResolvesToItsOwnReportingEntitysTransactionOnly) 
   // The subject view of BCP-2 lists its own t1.
   auto v = Parse<v1::SubjectView>(Get("/v1/subjects/account/BCP-2?transactions=10").second);
   for (const auto& tx : v.recent_transactions()) {
-    if (tx.id() == "t1") EXPECT_EQ(tx.amount().minor_units(), 150000);
+    if (tx.id() == "t1") {
+      EXPECT_EQ(tx.amount().minor_units(), 150000);
+    }
   }
 }
 

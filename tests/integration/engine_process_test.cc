@@ -13,10 +13,13 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "centinela/v1/investigation.pb.h"
 #include "connectors/kafka/kafka.h"
 #include "engine/common/hash.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/api_client.h"
+#include "tests/testing/kafka_util.h"
 #include "tests/testing/raw_http.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/test_util.h"
@@ -191,6 +194,106 @@ TEST_F(EngineProcessTest, ReadinessFollowsTheBrokerAndShutdownKeepsItsBound) {
   EXPECT_EQ(code, 0) << err;
   EXPECT_THAT(err, HasSubstr("engine: shutdown within 5000 ms: every record read is committed; 20 outbox record(s) "
                              "not delivered (kept, sent at the next start)"));
+}
+
+// The commit lines (--log-commits) until one reports at least `records`
+// consumed; returns the consumed count reached (the process's end stops it).
+int64_t ReadCommitsUntil(testing::Subprocess& engine, int64_t records) {
+  int64_t consumed = -1;
+  while (auto line = engine.ReadLine()) {
+    const size_t at = line->find(" consumed=");
+    if (at == std::string::npos) continue;
+    consumed = std::atoll(line->c_str() + at + 10);
+    if (consumed >= records) break;
+  }
+  return consumed;
+}
+
+// Issue 17, defect 10: in the shipped default (kafka.bootstrap: embedded) the
+// engine refused its own data directory after a restart, kill -9 or clean.
+TEST_F(EngineProcessTest, OnTheEmbeddedBrokerARestartKeepsAlertsWorkflowAndAuditAndReportsLostInput) {
+  const int port = FreePort();
+  const std::string cfg = Config(port, "engine.yaml");
+  const std::string api = absl::StrCat("http://127.0.0.1:", port);
+  auto bootstrap = [&] {
+    std::string bs;
+    std::ifstream(dir_.Sub("bs-engine.yaml")) >> bs;
+    return bs;
+  };
+  gen::GenOptions g;
+  g.count = 3000;
+  g.cases_per_typology = 4;
+  g.seed = 7;
+
+  std::string alert_id;
+  int alerts = 0;
+  {
+    testing::Subprocess engine({testing::CentinelaBinary(), "run", "--config", cfg, "--log-commits"},
+                               dir_.Sub("run1.err"));
+    ASSERT_TRUE(WaitHealthy(port)) << ReadAll(dir_.Sub("run1.err"));
+    testing::PublishFeed(bootstrap(), "fiu.transactions", g);
+    ASSERT_EQ(ReadCommitsUntil(engine, 3000), 3000) << ReadAll(dir_.Sub("run1.err"));
+    testing::ApiTestClient client(api);
+    auto [code, body] = client.Get("/v1/alerts?limit=500", "ana");
+    ASSERT_EQ(code, 200) << body;
+    const auto page = testing::ApiTestClient::Parse<v1::AlertPage>(body);
+    alerts = page.alerts_size();
+    ASSERT_GT(alerts, 0);
+    alert_id = page.alerts(0).id();
+    ASSERT_EQ(
+        client.Post("/v1/alerts/" + alert_id + "/transition", R"({"to":"UNDER_REVIEW","note":"before"})", "ana").first,
+        200);
+    engine.Kill(SIGTERM);
+    ASSERT_EQ(engine.Wait(), 0) << ReadAll(dir_.Sub("run1.err"));
+  }
+  // A clean stop: nothing was left unprocessed, and the restart says so.
+  {
+    testing::Subprocess engine({testing::CentinelaBinary(), "run", "--config", cfg, "--log-commits"},
+                               dir_.Sub("run2.err"));
+    ASSERT_TRUE(WaitHealthy(port)) << ReadAll(dir_.Sub("run2.err"));
+    const std::string err = ReadAll(dir_.Sub("run2.err"));
+    EXPECT_THAT(err, HasSubstr("input: a new embedded broker"));
+    EXPECT_THAT(err, HasSubstr("lost: 0 record(s) known"));
+    testing::ApiTestClient client(api);
+    auto [code, body] = client.Get("/v1/alerts?limit=500", "ana");
+    ASSERT_EQ(code, 200);
+    EXPECT_EQ(testing::ApiTestClient::Parse<v1::AlertPage>(body).alerts_size(), alerts);
+    auto detail = testing::ApiTestClient::Parse<v1::AlertDetail>(client.Get("/v1/alerts/" + alert_id, "ana").second);
+    EXPECT_EQ(detail.workflow().status(), v1::UNDER_REVIEW);
+    // More traffic on the new broker, then kill -9 mid-stream.
+    g.count = 40000;
+    g.seed = 8;
+    std::thread producer([&] { testing::PublishFeed(bootstrap(), "fiu.transactions", g); });
+    const int64_t reached = ReadCommitsUntil(engine, 3001);
+    engine.Kill(SIGKILL);
+    engine.Wait();
+    producer.join();
+    ASSERT_GT(reached, 3000);
+  }
+  // kill -9: what was committed is kept; what the dead broker held beyond
+  // it is reported with its offsets.
+  {
+    testing::Subprocess engine({testing::CentinelaBinary(), "run", "--config", cfg}, dir_.Sub("run3.err"));
+    ASSERT_TRUE(WaitHealthy(port)) << ReadAll(dir_.Sub("run3.err"));
+    const std::string err = ReadAll(dir_.Sub("run3.err"));
+    fprintf(stderr, "the restarted engine said:\n%s", err.substr(err.find("input:"), 1500).c_str());
+    EXPECT_THAT(err, HasSubstr("input: a new embedded broker"));
+    EXPECT_THAT(err,
+                ::testing::ContainsRegex("fiu.transactions/[0-9]+: offsets [0-9]+ to [0-9]+ \\([0-9]+ record\\(s\\), "
+                                         "as last seen\\) were never processed"));
+    testing::ApiTestClient client(api);
+    auto detail = testing::ApiTestClient::Parse<v1::AlertDetail>(client.Get("/v1/alerts/" + alert_id, "ana").second);
+    EXPECT_EQ(detail.workflow().status(), v1::UNDER_REVIEW);
+    engine.Kill(SIGTERM);
+    EXPECT_EQ(engine.Wait(), 0) << ReadAll(dir_.Sub("run3.err"));
+  }
+  // The audit chain went on across the restarts and still matches its anchor.
+  std::string verify, verify_err;
+  EXPECT_EQ(testing::RunCapture({testing::CentinelaBinary(), "audit", "verify", "--data-dir", dir_.Sub("db")},
+                                &verify_err, dir_.path(), &verify),
+            0)
+      << verify_err;
+  EXPECT_THAT(verify, HasSubstr("chain intact, ends at its anchor"));
 }
 
 }  // namespace
