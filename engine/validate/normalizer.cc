@@ -23,7 +23,19 @@ bool IsDigits(absl::string_view s, size_t n) {
   return true;
 }
 
+// Free-text fields are bounded: a name is screened against every list, and
+// the whole record travels in alerts and dead letters.
+absl::Status CheckLength(absl::string_view value, size_t max, absl::string_view side, absl::string_view field) {
+  if (value.size() <= max) return absl::OkStatus();
+  return FieldError(side.empty() ? std::string(field) : absl::StrCat(side, ".", field),
+                    absl::StrCat(value.size(), " bytes, longer than ", max));
+}
+
 absl::Status ValidateParty(const v1::Party& p, absl::string_view side) {
+  RETURN_IF_ERROR(CheckLength(p.name(), 300, side, "name"));
+  RETURN_IF_ERROR(CheckLength(p.account(), 64, side, "account"));
+  RETURN_IF_ERROR(CheckLength(p.bank(), 128, side, "bank"));
+  RETURN_IF_ERROR(CheckLength(p.ciiu(), 8, side, "ciiu"));
   // Field names are built only on error: no allocation for a valid party.
   auto doc_field = [side] { return absl::StrCat(side, ".document_number"); };
   switch (p.document_type()) {
@@ -99,6 +111,15 @@ absl::Status Normalizer::CheckEventTime(const google::protobuf::Timestamp& ts) c
 absl::StatusOr<NormalizedTx> Normalizer::Normalize(const v1::Transaction& tx) const {
   if (tx.id().empty()) return FieldError("id", "missing");
   if (tx.id().size() > 128) return FieldError("id", "longer than 128 characters");
+  RETURN_IF_ERROR(CheckLength(tx.reporting_entity().sector(), 64, "reporting_entity", "sector"));
+  if (tx.attributes_size() > 32) {
+    return FieldError("attributes", absl::StrCat(tx.attributes_size(), " entries, more than 32"));
+  }
+  for (const auto& [k, v] : tx.attributes()) {
+    if (k.size() > 64 || v.size() > 1024) {
+      return FieldError("attributes", "a key longer than 64 bytes or a value longer than 1024");
+    }
+  }
   if (!tx.has_event_time()) return FieldError("event_time", "missing");
   RETURN_IF_ERROR(CheckEventTime(tx.event_time()));
   if (!tx.has_amount()) return FieldError("amount", "missing");

@@ -113,6 +113,13 @@ TEST_F(NormalizerTest, RejectionsNameTheField) {
       {[](v1::Transaction& t) { t.set_branch_ubigeo("17"); }, "branch_ubigeo"},
       {[](v1::Transaction& t) { t.mutable_originator()->set_country("Peru"); }, "originator.country"},
       {[](v1::Transaction& t) { t.set_channel(v1::CHANNEL_UNSPECIFIED); }, "channel: missing"},
+      {[](v1::Transaction& t) { t.mutable_originator()->set_name(std::string(900000, 'A')); },
+       "originator.name: 900000 bytes, longer than 300"},
+      {[](v1::Transaction& t) { t.mutable_beneficiary()->set_account(std::string(65, '9')); }, "beneficiary.account"},
+      {[](v1::Transaction& t) {
+         for (int i = 0; i < 33; ++i) (*t.mutable_attributes())[std::to_string(i)] = "x";
+       },
+       "attributes: 33 entries"},
   };
   for (const Case& c : cases) {
     v1::Transaction tx = MakeTx("t1", testing::DayMicros(testing::kJan5));
