@@ -351,7 +351,8 @@ int AlertsSummary(const Flags& f) {
     if (!c->ok()) return Fail(c->status());
   }
   printf("%-26s %12s %12s\n", "typology", "uif.alerts", "sunat.alerts");
-  for (const auto& [typ, by] : per_typology) {
+  for (const auto& [typ, destinations] : per_typology) {
+    const auto& by = destinations;  // clang 14 cannot capture a structured binding
     auto get = [&](const char* k) {
       auto i = by.find(k);
       return i == by.end() ? 0L : long(i->second);

@@ -46,22 +46,16 @@ absl::Status OutboxDrainer::CreateProducer() {
 }
 
 void OutboxDrainer::Notify() {
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    idle_ = false;
-    notified_ = true;
-  }
-  cv_.notify_one();
+  absl::MutexLock l(&mu_);
+  idle_ = false;
+  notified_ = true;
 }
 
 void OutboxDrainer::Rescan() {
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    idle_ = false;
-    notified_ = true;
-    rescan_ = true;
-  }
-  cv_.notify_one();
+  absl::MutexLock l(&mu_);
+  idle_ = false;
+  notified_ = true;
+  rescan_ = true;
 }
 
 void OutboxDrainer::BackOff(absl::string_view why) {
@@ -183,7 +177,7 @@ void OutboxDrainer::Loop() {
   while (true) {
     const bool stopping = stop_.load();
     {
-      std::lock_guard<std::mutex> l(mu_);
+      absl::MutexLock l(&mu_);
       if (rescan_) {
         rescan_ = false;
         resend_from_ = 0;  // from the start, once nothing is in flight
@@ -224,15 +218,18 @@ void OutboxDrainer::Loop() {
       continue;
     }
     if (in_flight_ > 0 || found) continue;
-    std::unique_lock<std::mutex> l(mu_);
+    absl::MutexLock l(&mu_);
     if (resend_from_ >= 0 || recreate_producer_ || Clock::now() < retry_at_) {
       // Records wait for their retry time; nothing new changes that.
-      cv_.wait_until(l, std::max(retry_at_, Clock::now() + std::chrono::milliseconds(5)),
-                     [this] { return stop_.load() || rescan_; });
+      auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_.load() || rescan_; };
+      mu_.AwaitWithTimeout(
+          absl::Condition(&wake),
+          absl::FromChrono(std::max(retry_at_ - Clock::now(), Clock::duration(std::chrono::milliseconds(5)))));
       continue;
     }
     if (!notified_) idle_ = true;
-    cv_.wait_for(l, std::chrono::milliseconds(100), [this] { return notified_ || stop_.load(); });
+    auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return notified_ || stop_.load(); };
+    mu_.AwaitWithTimeout(absl::Condition(&wake), absl::Milliseconds(100));
     notified_ = false;
   }
 }
@@ -241,8 +238,10 @@ int64_t OutboxDrainer::Stop(int timeout_ms) {
   if (!thread_.joinable()) return undelivered_at_stop_.load();
   stop_deadline_ =
       (std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms)).time_since_epoch().count();
-  stop_ = true;
-  cv_.notify_one();
+  {
+    absl::MutexLock l(&mu_);  // so that the loop's Await sees it at once
+    stop_ = true;
+  }
   thread_.join();
   producer_.reset();
   auto left = store_->CountOutbox();

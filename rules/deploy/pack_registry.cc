@@ -83,7 +83,7 @@ ApplyResult PackRegistry::Decide(const v1::RuleControl& c, std::vector<v1::PackR
   };
   // A version's record; a storage error is kept in `read_error` (Apply
   // fails with it) rather than read as "no such version".
-  auto load = [&](const std::string& version) -> std::optional<v1::PackRecord> {
+  auto load = [&](const std::string& version) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> std::optional<v1::PackRecord> {
     auto r = GetLocked(version);
     if (!r.ok()) {
       read_error->Update(r.status());
@@ -104,7 +104,7 @@ ApplyResult PackRegistry::Decide(const v1::RuleControl& c, std::vector<v1::PackR
   };
   // Makes `next` active, retiring the current version.
   auto activate = [&](v1::PackRecord& next, std::shared_ptr<const RulePack> pack, const std::string& action,
-                      const std::string& detail) {
+                      const std::string& detail) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (std::optional<v1::PackRecord> prev = load(state_.active_version())) {
       prev->set_status(v1::PACK_RETIRED);
       AddEvent(&*prev, "retired", c, absl::StrCat("replaced by ", next.version()));
