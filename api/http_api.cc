@@ -438,7 +438,10 @@ void ApiServer::Transition(Call& c, const std::string& id) {
   if (!ParseJsonBody(c.req.body, c.res, &r, R"({"to": STATUS, "note": TEXT, "expected_version": N})")) return;
   int64_t expected = r.expected_version();
   if (c.req.has_header("If-Match")) {
-    absl::string_view v = c.req.get_header_value("If-Match");
+    // Found by clang: get_header_value returns a copy, which a string_view
+    // must not outlive.
+    const std::string if_match = c.req.get_header_value("If-Match");
+    absl::string_view v = if_match;
     absl::ConsumePrefix(&v, "W/");
     absl::ConsumePrefix(&v, "\"");
     absl::ConsumeSuffix(&v, "\"");

@@ -151,6 +151,11 @@ void ApiServer::DiffRules(Call& c) {
     from = std::move(*compiled);
   } else {
     from = reg.active();
+    if (from == nullptr) {
+      // Found by fuzz/api/api_request_fuzzer.cc: this dereferenced null.
+      return ReplyError(c.res, 409, "no_active_version",
+                        "against: no version is active yet; name one with ?against=VERSION", "against");
+    }
   }
   auto d = rules::DiffPacks(*from, **pack);
   if (!d.ok()) return ReplyStatus(c.res, d.status());

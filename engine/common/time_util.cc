@@ -91,17 +91,28 @@ absl::StatusOr<int64_t> ParseDuration(absl::string_view t) {
   if (!absl::SimpleAtoi(t.substr(0, t.size() - 1), &n) || n <= 0) {
     return absl::InvalidArgumentError(absl::StrCat("\"", t, "\" is not a duration like 7d, 24h, 30m"));
   }
+  int64_t unit;
   switch (t.back()) {
     case 'd':
-      return n * kMicrosPerDay;
+      unit = kMicrosPerDay;
+      break;
     case 'h':
-      return n * kMicrosPerHour;
+      unit = kMicrosPerHour;
+      break;
     case 'm':
-      return n * 60 * kMicrosPerSecond;
+      unit = 60 * kMicrosPerSecond;
+      break;
     case 's':
-      return n * kMicrosPerSecond;
+      unit = kMicrosPerSecond;
+      break;
+    default:
+      return absl::InvalidArgumentError(absl::StrCat("\"", t, "\" has an unknown unit (use d, h, m or s)"));
   }
-  return absl::InvalidArgumentError(absl::StrCat("\"", t, "\" has an unknown unit (use d, h, m or s)"));
+  // At most 100 years: a longer one is a typo, and would overflow.
+  if (n > 36525 * kMicrosPerDay / unit) {
+    return absl::InvalidArgumentError(absl::StrCat("\"", t, "\" is longer than 100 years"));
+  }
+  return n * unit;
 }
 
 std::string FormatDuration(int64_t micros) {

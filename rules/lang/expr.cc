@@ -40,6 +40,10 @@ absl::string_view TypeName(Type t) {
 
 namespace {
 
+// Limits on one expression (a rule's `when` is a line or two).
+constexpr int kMaxDepth = 64;
+constexpr size_t kMaxTokens = 4096;
+
 // ---------------------------------------------------------------- lexer
 
 enum class Tok { kNumber, kDuration, kString, kIdent, kOp, kLParen, kRParen, kLBracket, kRBracket, kComma, kEnd };
@@ -793,7 +797,21 @@ class Parser {
     return absl::OkStatus();
   }
 
+  // Nesting (parentheses, lists, calls, 'not', unary '-') is bounded: found
+  // by fuzz/rules/expr_fuzzer.cc, thousands of '(' overflowed the stack.
+  struct Nest {
+    explicit Nest(int& depth) : depth_(++depth) {}
+    ~Nest() { --depth_; }
+    int& depth_;
+  };
+  absl::Status CheckDepth() const {
+    if (depth_ < kMaxDepth) return absl::OkStatus();
+    return Err(Peek().offset, absl::StrCat("expression nested deeper than ", kMaxDepth, " levels"));
+  }
+
   absl::StatusOr<const Node*> ParseOr() {
+    if (absl::Status s = CheckDepth(); !s.ok()) return s;
+    Nest nest(depth_);
     auto lhs = ParseAnd();
     if (!lhs.ok()) return lhs;
     while (IsWord(Peek(), "or")) {
@@ -823,6 +841,8 @@ class Parser {
 
   absl::StatusOr<const Node*> ParseNot() {
     if (IsWord(Peek(), "not")) {
+      if (absl::Status s = CheckDepth(); !s.ok()) return s;
+      Nest nest(depth_);
       const size_t at = Next().offset;
       auto x = ParseNot();
       if (!x.ok()) return x;
@@ -1006,6 +1026,8 @@ class Parser {
 
   absl::StatusOr<const Node*> ParseUnary() {
     if (IsOp(Peek(), "-")) {
+      if (absl::Status s = CheckDepth(); !s.ok()) return s;
+      Nest nest(depth_);
       const size_t at = Next().offset;
       auto x = ParseUnary();
       if (!x.ok()) return x;
@@ -1304,6 +1326,7 @@ class Parser {
   absl::string_view text_;  // the source, for names in explanations
   std::vector<Token> toks_;
   size_t pos_ = 0;
+  int depth_ = 0;
   const Symbols& sym_;
   CompiledExpr* out_;
   absl::flat_hash_map<const Node*, std::string> list_names_;  // list nodes by their name in the source
@@ -1314,6 +1337,11 @@ class Parser {
 absl::StatusOr<CompiledExpr> CompileExpr(absl::string_view text, const Symbols& symbols, Type expected) {
   auto toks = Lex(text);
   if (!toks.ok()) return toks.status();
+  // Bounded, like the nesting below, so that evaluating and explaining the
+  // tree (recursive) stays shallow whatever a pack says.
+  if (toks->size() > kMaxTokens) {
+    return Err(0, absl::StrCat("expression has ", toks->size(), " tokens, more than ", kMaxTokens));
+  }
   CompiledExpr out;
   Parser parser(text, std::move(*toks), symbols, &out);
   auto root = parser.ParseAll();

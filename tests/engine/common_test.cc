@@ -94,6 +94,12 @@ TEST(TimeUtil, DurationsAndFloorDivision) {
   EXPECT_EQ(*ParseDuration("24h"), kMicrosPerDay);
   EXPECT_FALSE(ParseDuration("7w").ok());
   EXPECT_FALSE(ParseDuration("0d").ok());
+  // Found by fuzz/rules/expr_fuzzer.cc: 99999999999d overflowed int64.
+  EXPECT_EQ(*ParseDuration("36525d"), 36525 * kMicrosPerDay);
+  auto huge = ParseDuration("99999999999d");
+  ASSERT_FALSE(huge.ok());
+  EXPECT_NE(huge.status().message().find("longer than 100 years"), std::string::npos);
+  EXPECT_FALSE(ParseDuration("9223372036854775807s").ok());
   EXPECT_EQ(FloorDiv(-1, 10), -1);
   EXPECT_EQ(FloorDiv(19, 10), 1);
   EXPECT_EQ(ToMicros(FromMicros(-1500001)), -1500001);

@@ -238,5 +238,23 @@ TEST_F(ExprTest, ScreenArgumentsAreChecked) {
   EXPECT_TRUE(CompileExpr(R"(screen(originator, "un") >= 0.8)", symbols_, Type::kBool).ok());
 }
 
+// Found by fuzz/rules/expr_fuzzer.cc: a few thousand '(' overflowed the
+// stack of the engine compiling the pack (or of the API validating it).
+TEST_F(ExprTest, NestingAndLengthAreBoundedWithAnErrorNotACrash) {
+  const std::string deep = std::string(1000, '(') + "true" + std::string(1000, ')');
+  EXPECT_NE(Error(deep).find("nested deeper than 64 levels"), std::string::npos) << Error(deep).substr(0, 200);
+  std::string nots;
+  for (int i = 0; i < 2000; ++i) nots += "not ";
+  EXPECT_NE(Error(nots + "true").find("nested deeper than 64 levels"), std::string::npos);
+  std::string minus = "amount_usd > ";
+  for (int i = 0; i < 2000; ++i) minus += "- ";
+  EXPECT_NE(Error(minus + "1").find("nested deeper"), std::string::npos);
+  std::string sum = "1";
+  for (int i = 0; i < 5000; ++i) sum += " + 1";
+  EXPECT_NE(Error(sum + " > 0").find("more than 4096"), std::string::npos);
+  // What a pack really writes is far from either bound.
+  EXPECT_TRUE(Eval(std::string(60, '(') + "true" + std::string(60, ')')));
+}
+
 }  // namespace
 }  // namespace centinela::rules
