@@ -27,6 +27,9 @@ function(centinela_cc_test)
     set(ARG_LABELS unit)
   endif()
   add_executable(${ARG_NAME} ${ARG_SRCS})
+  if("unit" IN_LIST ARG_LABELS)
+    set_property(GLOBAL APPEND PROPERTY CENTINELA_UNIT_TESTS ${ARG_NAME})
+  endif()
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest_main)
   target_compile_options(${ARG_NAME} PRIVATE ${CENTINELA_WARNINGS})
   target_compile_definitions(${ARG_NAME} PRIVATE
@@ -49,4 +52,30 @@ function(centinela_cc_benchmark)
   target_compile_options(${ARG_NAME} PRIVATE ${CENTINELA_WARNINGS})
   target_compile_definitions(${ARG_NAME} PRIVATE
     CENTINELA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+endfunction()
+
+# centinela_fuzzer(NAME name SRCS ... DEPS ...)
+# With CENTINELA_FUZZ: a libFuzzer binary `name` (run it on
+# fuzz/corpus/name). Otherwise, in test builds: `name_replay`, which feeds
+# every file of fuzz/corpus/name to the target once, as the ctest test
+# fuzz.name (so that the seeds and every crash kept as a regression input
+# run in every build).
+function(centinela_fuzzer)
+  cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS" ${ARGN})
+  set(corpus ${PROJECT_SOURCE_DIR}/fuzz/corpus/${ARG_NAME})
+  if(CENTINELA_FUZZ)
+    add_executable(${ARG_NAME} ${ARG_SRCS})
+    target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS})
+    target_link_options(${ARG_NAME} PRIVATE -fsanitize=fuzzer)
+    target_compile_options(${ARG_NAME} PRIVATE ${CENTINELA_WARNINGS})
+    target_compile_definitions(${ARG_NAME} PRIVATE CENTINELA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  elseif(CENTINELA_BUILD_TESTS)
+    add_executable(${ARG_NAME}_replay ${ARG_SRCS} ${PROJECT_SOURCE_DIR}/fuzz/replay_main.cc)
+    set_property(GLOBAL APPEND PROPERTY CENTINELA_UNIT_TESTS ${ARG_NAME}_replay)
+    target_link_libraries(${ARG_NAME}_replay PRIVATE ${ARG_DEPS})
+    target_compile_options(${ARG_NAME}_replay PRIVATE ${CENTINELA_WARNINGS})
+    target_compile_definitions(${ARG_NAME}_replay PRIVATE CENTINELA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+    add_test(NAME fuzz.${ARG_NAME} COMMAND ${ARG_NAME}_replay ${corpus} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+    set_tests_properties(fuzz.${ARG_NAME} PROPERTIES TIMEOUT 300 LABELS unit)
+  endif()
 endfunction()
