@@ -8,8 +8,8 @@
 
 namespace centinela {
 
-absl::StatusOr<std::unique_ptr<kafka::MockCluster>> StartEmbeddedBroker(const EngineConfig& config) {
-  ASSIGN_OR_RETURN(std::unique_ptr<kafka::MockCluster> cluster, kafka::MockCluster::Start(1));
+absl::StatusOr<std::unique_ptr<kafka::MockCluster>> StartEmbeddedBroker(const EngineConfig& config, int brokers) {
+  ASSIGN_OR_RETURN(std::unique_ptr<kafka::MockCluster> cluster, kafka::MockCluster::Start(brokers));
   RETURN_IF_ERROR(cluster->CreateTopic(config.input_topic, config.embedded_partitions));
   for (const std::string& t : {config.dlq_topic, config.uif_topic, config.sunat_topic, config.rules_topic}) {
     RETURN_IF_ERROR(cluster->CreateTopic(t, 1));

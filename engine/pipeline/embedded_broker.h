@@ -13,8 +13,9 @@ namespace centinela {
 
 // Creates the input topic with config.embedded_partitions partitions and the
 // DLQ and alert topics with one each; writes the bootstrap address to
-// config.bootstrap_file when set.
-absl::StatusOr<std::unique_ptr<kafka::MockCluster>> StartEmbeddedBroker(const EngineConfig& config);
+// config.bootstrap_file when set. `brokers` > 1 spreads the partitions'
+// leaders over several brokers (fault-injection tests move them).
+absl::StatusOr<std::unique_ptr<kafka::MockCluster>> StartEmbeddedBroker(const EngineConfig& config, int brokers = 1);
 
 }  // namespace centinela
 

@@ -15,6 +15,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "tests/testing/kafka_util.h"
+#include "tests/testing/stored_alerts.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/test_util.h"
 
@@ -25,33 +26,6 @@ using testing::CentinelaBinary;
 using testing::Subprocess;
 
 constexpr int64_t kRecords = 20000;
-
-// Alerts by id, without the one wall-clock field (detected_at), serialized
-// deterministically so that contents compare byte for byte.
-std::map<std::string, std::string> StoredAlerts(const std::string& dir, int64_t* consumed) {
-  StoreOptions o;
-  o.read_only = true;
-  auto store = Store::Open(dir, o);
-  EXPECT_TRUE(store.ok()) << store.status();
-  std::map<std::string, std::string> out;
-  if (!store.ok()) return out;
-  *consumed = *(*store)->GetCounter(kMetaConsumed);
-  auto it = (*store)->NewIterator(Cf::kAlerts);
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    v1::Alert a;
-    EXPECT_TRUE(a.ParseFromArray(it->value().data(), int(it->value().size())));
-    EXPECT_TRUE(a.has_detected_at());
-    a.clear_detected_at();
-    std::string bytes;
-    google::protobuf::io::StringOutputStream sos(&bytes);
-    google::protobuf::io::CodedOutputStream cos(&sos);
-    cos.SetSerializationDeterministic(true);
-    a.SerializeToCodedStream(&cos);
-    cos.Trim();
-    out[a.id()] = bytes;
-  }
-  return out;
-}
 
 // "commit records=.. consumed=N ..." -> N
 int64_t ConsumedOf(const std::string& line) {
@@ -129,8 +103,8 @@ TEST(CrashRecovery, KillNineMidStreamGivesTheSameAlertsAsAnUninterruptedRun) {
   }
 
   int64_t ref_consumed = 0, crash_consumed = 0;
-  const auto ref = StoredAlerts(dir.Sub("ref"), &ref_consumed);
-  const auto crashed = StoredAlerts(dir.Sub("crash"), &crash_consumed);
+  const auto ref = testing::StoredAlertsById(dir.Sub("ref"), &ref_consumed);
+  const auto crashed = testing::StoredAlertsById(dir.Sub("crash"), &crash_consumed);
   EXPECT_EQ(ref_consumed, kRecords);
   EXPECT_EQ(crash_consumed, kRecords);  // every record changed state exactly once
   ASSERT_GT(ref.size(), 100u);

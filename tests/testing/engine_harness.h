@@ -25,14 +25,15 @@ namespace centinela::testing {
 
 class EngineHarness {
  public:
-  // `partitions` of the input topic on a fresh embedded broker.
-  explicit EngineHarness(int partitions) {
+  // `partitions` of the input topic on a fresh embedded cluster of
+  // `brokers` brokers.
+  explicit EngineHarness(int partitions, int brokers = 1) {
     config_.pack_path = CENTINELA_SOURCE_DIR "/rules/packs/peru.yaml";
     config_.fx_path = CENTINELA_SOURCE_DIR "/deploy/config/fx.yaml";
     config_.data_dir = dir_.Sub("db");
     config_.embedded_partitions = partitions;
     config_.instance = "test-instance";
-    auto cluster = StartEmbeddedBroker(config_);
+    auto cluster = StartEmbeddedBroker(config_, brokers);
     EXPECT_TRUE(cluster.ok()) << cluster.status();
     cluster_ = std::move(*cluster);
     config_.bootstrap = cluster_->bootstrap();
@@ -106,6 +107,10 @@ class EngineHarness {
   }
 
   const std::string& url() const { return url_; }
+  // The embedded cluster, for fault injection.
+  kafka::MockCluster& cluster() { return *cluster_; }
+  // The engine's result once stopped.
+  const absl::StatusOr<RunSummary>& result() const { return result_; }
   EngineConfig& config() { return config_; }
   TempDir& dir() { return dir_; }
 
