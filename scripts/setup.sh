@@ -6,7 +6,8 @@ PKGS=(build-essential cmake pkg-config git
       librdkafka-dev librocksdb-dev libprotobuf-dev protobuf-compiler
       libabsl-dev libgtest-dev libgmock-dev googletest libbenchmark-dev
       libyaml-cpp-dev kcat libcpp-httplib-dev libssl-dev libicu-dev libexpat1-dev
-      libkakasi2-dev kakasi-dic unicode-data bzip2)
+      libkakasi2-dev kakasi-dic unicode-data bzip2
+      clang clang-format libclang-rt-14-dev)  # clang: sanitizer, thread-safety and fuzz builds
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
