@@ -131,7 +131,7 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path
     // A log from before anchoring, or entries the anchor missed: anchor them.
     RETURN_IF_ERROR(anchor->Save({last_seq, last_hash}));
   }
-  absl::MutexLock lock(&log->mu_);
+  MutexLock lock(&log->mu_);
   log->last_seq_ = last_seq;
   log->last_hash_ = last_hash;
   return log;
@@ -143,7 +143,7 @@ AuditLog::~AuditLog() {
 }
 
 absl::StatusOr<int64_t> AuditLog::Append(v1::AuditEntry e) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   e.set_seq(last_seq_ + 1);
   e.set_prev(last_hash_);
   ASSIGN_OR_RETURN(const std::string hash, HashOf(e));

@@ -12,8 +12,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "centinela/v1/investigation.pb.h"
+#include "engine/common/mutex.h"
 #include "engine/state/store.h"
 
 namespace centinela::api {
@@ -97,7 +97,7 @@ class AuditLog {
   const int fd_;
   AuditAnchor* const anchor_;
   const int sync_every_;
-  absl::Mutex mu_;
+  Mutex mu_;
   int64_t last_seq_ ABSL_GUARDED_BY(mu_) = 0;
   std::string last_hash_ ABSL_GUARDED_BY(mu_);
   int unsynced_ ABSL_GUARDED_BY(mu_) = 0;

@@ -466,19 +466,19 @@ absl::StatusOr<int> GuardedServer::Bind(const std::string& host, int port) {
 
 void GuardedServer::Stop() {
   stop();
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   for (int sock : active_) ::shutdown(sock, SHUT_RDWR);  // their workers see the end and close them
 }
 
 bool GuardedServer::Enter(const std::string& ip, int sock) {
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   if (++connections_[ip] > per_client_) return false;
   active_.insert(sock);
   return true;
 }
 
 void GuardedServer::Leave(const std::string& ip, int sock) {
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   active_.erase(sock);
   auto it = connections_.find(ip);
   if (it != connections_.end() && --it->second <= 0) connections_.erase(it);

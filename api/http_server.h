@@ -31,7 +31,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include "engine/common/mutex.h"
 #include "httplib.h"
 
 namespace centinela::api {
@@ -93,7 +93,7 @@ class GuardedServer : public httplib::Server {
   const HttpLimits limits_;
   const int per_client_;
   std::unique_ptr<Responder> responder_;
-  absl::Mutex mu_;
+  Mutex mu_;
   std::map<std::string, int> connections_ ABSL_GUARDED_BY(mu_);
   std::set<int> active_ ABSL_GUARDED_BY(mu_);  // sockets in full service
 };

@@ -31,7 +31,7 @@ absl::StatusOr<v1::AlertWorkflow> WorkflowStore::Transition(absl::string_view al
     return absl::InvalidArgumentError("note: required on every transition");
   }
   if (note.size() > 10000) return absl::InvalidArgumentError("note: at most 10,000 characters");
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(v1::Alert alert, search_.Get(alert_id));
   ASSIGN_OR_RETURN(v1::AlertWorkflow w, search_.Workflow(alert_id));
   if (expected_version != w.version()) {

@@ -10,9 +10,9 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "centinela/v1/investigation.pb.h"
 #include "engine/alerts/alert_search.h"
+#include "engine/common/mutex.h"
 #include "engine/state/store.h"
 
 namespace centinela {
@@ -45,7 +45,7 @@ class WorkflowStore {
  private:
   Store* store_;
   AlertSearch search_;
-  absl::Mutex mu_;
+  Mutex mu_;
 };
 
 }  // namespace centinela

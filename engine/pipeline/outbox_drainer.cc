@@ -46,13 +46,13 @@ absl::Status OutboxDrainer::CreateProducer() {
 }
 
 void OutboxDrainer::Notify() {
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   idle_ = false;
   notified_ = true;
 }
 
 void OutboxDrainer::Rescan() {
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   idle_ = false;
   notified_ = true;
   rescan_ = true;
@@ -177,7 +177,7 @@ void OutboxDrainer::Loop() {
   while (true) {
     const bool stopping = stop_.load();
     {
-      absl::MutexLock l(&mu_);
+      MutexLock l(&mu_);
       if (rescan_) {
         rescan_ = false;
         resend_from_ = 0;  // from the start, once nothing is in flight
@@ -218,18 +218,17 @@ void OutboxDrainer::Loop() {
       continue;
     }
     if (in_flight_ > 0 || found) continue;
-    absl::MutexLock l(&mu_);
+    MutexLock l(&mu_);
     if (resend_from_ >= 0 || recreate_producer_ || Clock::now() < retry_at_) {
       // Records wait for their retry time; nothing new changes that.
       auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_.load() || rescan_; };
-      mu_.AwaitWithTimeout(
-          absl::Condition(&wake),
-          absl::FromChrono(std::max(retry_at_ - Clock::now(), Clock::duration(std::chrono::milliseconds(5)))));
+      mu_.AwaitWithTimeout(wake, std::chrono::duration_cast<std::chrono::nanoseconds>(std::max(
+                                     retry_at_ - Clock::now(), Clock::duration(std::chrono::milliseconds(5)))));
       continue;
     }
     if (!notified_) idle_ = true;
     auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return notified_ || stop_.load(); };
-    mu_.AwaitWithTimeout(absl::Condition(&wake), absl::Milliseconds(100));
+    mu_.AwaitWithTimeout(wake, absl::Milliseconds(100));
     notified_ = false;
   }
 }
@@ -239,7 +238,7 @@ int64_t OutboxDrainer::Stop(int timeout_ms) {
   stop_deadline_ =
       (std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms)).time_since_epoch().count();
   {
-    absl::MutexLock l(&mu_);  // so that the loop's Await sees it at once
+    MutexLock l(&mu_);  // so that the loop's Await sees it at once
     stop_ = true;
   }
   thread_.join();

@@ -22,9 +22,9 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "centinela/v1/outbox.pb.h"
 #include "connectors/kafka/kafka.h"
+#include "engine/common/mutex.h"
 #include "engine/state/store.h"
 
 namespace centinela {
@@ -92,7 +92,7 @@ class OutboxDrainer {
   std::atomic<int64_t> parked_{0};
   std::atomic<int64_t> undelivered_at_stop_{0};
   std::atomic<int64_t> stop_deadline_{0};  // steady clock ticks; set by Stop()
-  absl::Mutex mu_;                         // wakes the loop: Await re-checks its condition whenever mu_ is released
+  Mutex mu_;                               // wakes the loop: Await re-checks its condition whenever mu_ is released
   bool notified_ ABSL_GUARDED_BY(mu_) = false;
   bool rescan_ ABSL_GUARDED_BY(mu_) = false;
   // Touched only on the drainer thread (delivery callbacks run in Poll there).

@@ -50,7 +50,7 @@ absl::StatusOr<std::unique_ptr<RuleControl>> RuleControl::Start(const std::strin
   }
   RETURN_IF_ERROR(c->reader_->Assign({{kPartition, start}}));
   {
-    absl::MutexLock lock(&c->produce_mu_);
+    MutexLock lock(&c->produce_mu_);
     ASSIGN_OR_RETURN(c->producer_, kafka::Producer::Create(bootstrap, {{"linger.ms", "0"}}));
   }
   return c;
@@ -92,7 +92,7 @@ absl::StatusOr<bool> RuleControl::ApplyMessage(const kafka::Message& m, bool rep
     // reload is still pending: then this one must load after it, in topic
     // order.
     auto current = lists_->Get(record.list_load().name());
-    absl::MutexLock lock(&loads_mu_);
+    MutexLock lock(&loads_mu_);
     if (loading_ || !loads_.empty() || current == nullptr || current->meta().version != record.list_load().version()) {
       loads_.push_back(record.list_load());
     }
@@ -113,13 +113,13 @@ void RuleControl::AttachLists(screening::ListSet* lists) {
 
 RuleControl::~RuleControl() {
   {
-    absl::MutexLock lock(&loads_mu_);
+    MutexLock lock(&loads_mu_);
     stopping_ = true;
   }
   if (loader_.joinable()) loader_.join();
   // Reports not yet acknowledged (the broker is gone) are dropped rather than
   // waited for: they are informational, and a stop has a bound.
-  absl::MutexLock lock(&produce_mu_);
+  MutexLock lock(&produce_mu_);
   if (producer_) {
     if (absl::Status s = producer_->Purge(); !s.ok()) fprintf(stderr, "rules: %s\n", std::string(s.message()).c_str());
   }
@@ -129,16 +129,16 @@ void RuleControl::RunLoader() {
   for (;;) {
     v1::ListLoad load;
     {
-      absl::MutexLock lock(&loads_mu_);
+      MutexLock lock(&loads_mu_);
       auto ready = [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return stopping_ || !loads_.empty(); };
-      loads_mu_.Await(absl::Condition(&ready));
+      loads_mu_.Await(ready);
       if (stopping_) return;
       load = std::move(loads_.front());
       loads_.pop_front();
       loading_ = true;
     }
     LoadList(load, "as published on the control topic");
-    absl::MutexLock lock(&loads_mu_);
+    MutexLock lock(&loads_mu_);
     loading_ = false;
   }
 }
@@ -202,7 +202,7 @@ absl::Status RuleControl::Bootstrap(const rules::RulePack& pack, int timeout_ms)
 
 absl::StatusOr<bool> RuleControl::Poll() {
   {
-    absl::MutexLock lock(&produce_mu_);
+    MutexLock lock(&produce_mu_);
     producer_->Poll(0);  // serve delivery reports of earlier reports
   }
   bool switched = false;
@@ -238,7 +238,7 @@ absl::Status RuleControl::Report(v1::InstanceReport report) {
 }
 
 absl::Status RuleControl::Produce(const v1::RuleControl& record) {
-  absl::MutexLock lock(&produce_mu_);
+  MutexLock lock(&produce_mu_);
   const std::string key =
       record.has_report() ? absl::StrCat("report/", record.report().instance()) : record.request_id();
   RETURN_IF_ERROR(producer_->Produce(topic_, kPartition, key, record.SerializeAsString()));

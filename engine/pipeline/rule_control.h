@@ -16,8 +16,8 @@
 #include <thread>
 
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "connectors/kafka/kafka.h"
+#include "engine/common/mutex.h"
 #include "rules/deploy/control_plane.h"
 #include "rules/deploy/pack_registry.h"
 #include "screening/match/list_set.h"
@@ -77,7 +77,7 @@ class RuleControl : public rules::RuleControlPlane {
   std::string instance_;
   rules::PackRegistry* registry_;
   std::unique_ptr<kafka::PartitionReader> reader_;
-  absl::Mutex produce_mu_;
+  Mutex produce_mu_;
   std::unique_ptr<kafka::Producer> producer_ ABSL_GUARDED_BY(produce_mu_);
   std::atomic<uint64_t> request_seq_{0};
 
@@ -85,7 +85,7 @@ class RuleControl : public rules::RuleControlPlane {
   void LoadList(const v1::ListLoad& load, const char* when);
   void RunLoader();
   screening::ListSet* lists_ = nullptr;
-  absl::Mutex loads_mu_;
+  Mutex loads_mu_;
   std::deque<v1::ListLoad> loads_ ABSL_GUARDED_BY(loads_mu_);
   bool loading_ ABSL_GUARDED_BY(loads_mu_) = false;  // the loader is loading one
   bool stopping_ ABSL_GUARDED_BY(loads_mu_) = false;

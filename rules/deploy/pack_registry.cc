@@ -45,7 +45,7 @@ v1::PackRecord RecordOf(const RulePack& pack, const v1::RuleControl& c, const st
 
 absl::StatusOr<std::unique_ptr<PackRegistry>> PackRegistry::Open(Store* store) {
   std::unique_ptr<PackRegistry> r(new PackRegistry(store));
-  absl::MutexLock lock(&r->mu_);
+  MutexLock lock(&r->mu_);
   std::string value;
   ASSIGN_OR_RETURN(bool found, store->Get(Cf::kRules, kStateKey, &value));
   if (found && !r->state_.ParseFromString(value)) return absl::DataLossError("rules registry: unreadable state");
@@ -272,7 +272,7 @@ ApplyResult PackRegistry::Decide(const v1::RuleControl& c, std::vector<v1::PackR
 }
 
 absl::StatusOr<ApplyResult> PackRegistry::Apply(const v1::RuleControl& record, int64_t offset) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   // Keep the in-memory state as it was if the write fails.
   const v1::RulesState state_before = state_;
   const std::shared_ptr<const RulePack> active_before = active_, shadow_before = shadow_;
@@ -302,29 +302,29 @@ absl::StatusOr<ApplyResult> PackRegistry::Apply(const v1::RuleControl& record, i
 }
 
 absl::Status PackRegistry::RecordReport(const v1::InstanceReport& report) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   rocksdb::WriteBatch batch;
   batch.Put(store_->cf(Cf::kRules), InstanceKey(report.instance()), report.SerializeAsString());
   return store_->Write(&batch);
 }
 
 int64_t PackRegistry::next_control_offset() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return state_.next_control_offset();
 }
 
 std::shared_ptr<const RulePack> PackRegistry::active() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return active_;
 }
 
 std::shared_ptr<const RulePack> PackRegistry::shadow() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return shadow_;
 }
 
 v1::RulesState PackRegistry::state() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return state_;
 }
 
@@ -339,7 +339,7 @@ absl::StatusOr<std::optional<v1::PackRecord>> PackRegistry::GetLocked(const std:
 }
 
 absl::StatusOr<std::optional<v1::PackRecord>> PackRegistry::Get(const std::string& version) const {
-  absl::ReaderMutexLock lock(&mu_);
+  ReaderMutexLock lock(&mu_);
   return GetLocked(version);
 }
 
@@ -372,7 +372,7 @@ absl::StatusOr<std::vector<v1::InstanceReport>> PackRegistry::Reports() const {
 
 void PackRegistry::Complete(const std::string& request_id, const ApplyResult& result) {
   if (request_id.empty()) return;
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   recent_.emplace_back(request_id, result);
   if (recent_.size() > kRecentResults) recent_.pop_front();
 }
@@ -388,8 +388,8 @@ std::optional<ApplyResult> PackRegistry::WaitFor(const std::string& request_id, 
     }
     return false;
   };
-  absl::MutexLock lock(&mu_);
-  mu_.AwaitWithTimeout(absl::Condition(&applied), timeout);
+  MutexLock lock(&mu_);
+  mu_.AwaitWithTimeout(applied, timeout);
   return found;
 }
 

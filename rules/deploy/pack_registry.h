@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "centinela/v1/rules.pb.h"
+#include "engine/common/mutex.h"
 #include "engine/state/store.h"
 #include "rules/pack/rule_pack.h"
 
@@ -79,7 +79,7 @@ class PackRegistry {
                        const std::string& detail);
 
   Store* store_;
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   v1::RulesState state_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<const RulePack> active_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<const RulePack> shadow_ ABSL_GUARDED_BY(mu_);

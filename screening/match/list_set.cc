@@ -44,7 +44,7 @@ std::string DescribeHit(const Hit& hit) {
 }
 
 void ListSet::SetFileRules(int64_t max_bytes, std::vector<std::string> reload_dirs) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   max_file_bytes_ = max_bytes;
   reload_dirs_ = std::move(reload_dirs);
 }
@@ -52,7 +52,7 @@ void ListSet::SetFileRules(int64_t max_bytes, std::vector<std::string> reload_di
 absl::StatusOr<ListMetadata> ListSet::Load(const ListSpec& spec) {
   ListFileRules rules;
   {
-    absl::ReaderMutexLock lock(&mu_);
+    ReaderMutexLock lock(&mu_);
     rules.max_bytes = max_file_bytes_;
   }
   return LoadWith(spec, rules);
@@ -63,7 +63,7 @@ absl::StatusOr<ListSet::Reloaded> ListSet::Reload(const std::string& name, const
   ASSIGN_OR_RETURN(ListSpec spec, ReloadSpec(name, path, format, category));
   ListFileRules rules;
   {
-    absl::ReaderMutexLock lock(&mu_);
+    ReaderMutexLock lock(&mu_);
     rules.max_bytes = max_file_bytes_;
     // A file the request names is confined; the configured one is not.
     if (!path.empty()) rules.dirs = reload_dirs_;
@@ -84,7 +84,7 @@ absl::StatusOr<ListMetadata> ListSet::LoadWith(const ListSpec& spec, const ListF
   std::shared_ptr<const ListIndex> index = ListIndex::Build(std::move(list));
   ListMetadata meta = index->meta();
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     specs_[spec.name] = spec;
   }
   Install(std::move(index));
@@ -115,7 +115,7 @@ void ListSet::Install(std::shared_ptr<const ListIndex> index) {
   const std::string name = index->meta().name;
   std::shared_ptr<const ListIndex> old;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     old = std::move(lists_[name]);
     lists_[name] = std::move(index);
   }
@@ -125,7 +125,7 @@ void ListSet::Install(std::shared_ptr<const ListIndex> index) {
 }
 
 std::shared_ptr<const ListIndex> ListSet::Get(absl::string_view name) const {
-  absl::ReaderMutexLock lock(&mu_);
+  ReaderMutexLock lock(&mu_);
   auto it = lists_.find(name);
   return it == lists_.end() ? nullptr : it->second;
 }
@@ -133,7 +133,7 @@ std::shared_ptr<const ListIndex> ListSet::Get(absl::string_view name) const {
 std::vector<std::shared_ptr<const ListIndex>> ListSet::All() const {
   std::vector<std::shared_ptr<const ListIndex>> out;
   {
-    absl::ReaderMutexLock lock(&mu_);
+    ReaderMutexLock lock(&mu_);
     for (const auto& [name, l] : lists_) out.push_back(l);
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a->meta().name < b->meta().name; });
@@ -141,7 +141,7 @@ std::vector<std::shared_ptr<const ListIndex>> ListSet::All() const {
 }
 
 std::optional<ListSpec> ListSet::SpecOf(absl::string_view name) const {
-  absl::ReaderMutexLock lock(&mu_);
+  ReaderMutexLock lock(&mu_);
   auto it = specs_.find(name);
   if (it == specs_.end()) return std::nullopt;
   return it->second;
@@ -205,7 +205,7 @@ std::shared_ptr<const CachedScreen> ListSet::ScreenCached(const ScreenQuery& q, 
   // copies it before screening.
   const std::string& thread_key = CacheKey(q, *list);
   {
-    absl::MutexLock lock(&cache_mu_);
+    MutexLock lock(&cache_mu_);
     auto it = cache_.find(thread_key);
     if (it != cache_.end()) {
       ++cache_hits_;
@@ -238,7 +238,7 @@ std::shared_ptr<const CachedScreen> ListSet::ScreenCached(const ScreenQuery& q, 
       r.explanation = DescribeHit(hits[0]);
     }
   }
-  absl::MutexLock lock(&cache_mu_);
+  MutexLock lock(&cache_mu_);
   if (cache_.size() >= kMaxCached) cache_.clear();
   cache_.emplace(std::move(key), made);
   return made;

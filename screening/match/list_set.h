@@ -22,7 +22,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include "engine/common/mutex.h"
 #include "screening/lists/list_loader.h"
 #include "screening/match/list_index.h"
 
@@ -113,7 +113,7 @@ class ListSet {
   ListSetStats stats() const;
 
  private:
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<const ListIndex>> lists_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, ListSpec> specs_ ABSL_GUARDED_BY(mu_);
   int64_t max_file_bytes_ ABSL_GUARDED_BY(mu_) = kDefaultMaxListBytes;
@@ -121,7 +121,7 @@ class ListSet {
   // Loads `spec` with its files read under `rules`.
   absl::StatusOr<ListMetadata> LoadWith(const ListSpec& spec, const ListFileRules& rules);
 
-  mutable absl::Mutex cache_mu_;
+  mutable Mutex cache_mu_;
   mutable absl::flat_hash_map<std::string, std::shared_ptr<const CachedScreen>> cache_ ABSL_GUARDED_BY(cache_mu_);
   mutable std::atomic<int64_t> cache_hits_{0}, cache_misses_{0};
   std::atomic<int64_t> swaps_{0};

@@ -12,10 +12,10 @@
 #include <string>
 #include <thread>
 
-#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "api/auth.h"
+#include "engine/common/mutex.h"
 #include "engine/pipeline/embedded_broker.h"
 #include "engine/pipeline/runner.h"
 #include "gtest/gtest.h"
@@ -59,7 +59,7 @@ class EngineHarness {
     url_.clear();
     listening_ = std::make_unique<absl::Notification>();
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       committed_ = 0;
       done_ = false;
     }
@@ -73,12 +73,12 @@ class EngineHarness {
         listening->Notify();
       };
       o.on_commit = [this](const std::vector<int64_t>& batch) {
-        absl::MutexLock lock(&mu_);
+        MutexLock lock(&mu_);
         committed_ += int64_t(batch.size());
       };
       result_ = RunEngine(config_, o);
       if (!listening->HasBeenNotified()) listening->Notify();
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       done_ = true;
     });
     listening->WaitForNotificationWithTimeout(absl::Seconds(60));
@@ -88,13 +88,13 @@ class EngineHarness {
   // Waits until the engine has committed at least `records` records (or it
   // stopped, or `timeout` passed); returns the count.
   int64_t WaitCommitted(int64_t records, absl::Duration timeout = absl::Seconds(240)) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     auto reached = [this, records]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return committed_ >= records || done_; };
-    mu_.AwaitWithTimeout(absl::Condition(&reached), timeout);
+    mu_.AwaitWithTimeout(reached, timeout);
     return committed_;
   }
   int64_t committed() {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return committed_;
   }
 
@@ -123,7 +123,7 @@ class EngineHarness {
   std::unique_ptr<absl::Notification> listening_;
   std::string url_;
   absl::StatusOr<RunSummary> result_ = absl::UnknownError("not run");
-  absl::Mutex mu_;
+  Mutex mu_;
   int64_t committed_ ABSL_GUARDED_BY(mu_) = 0;
   bool done_ ABSL_GUARDED_BY(mu_) = false;
 };

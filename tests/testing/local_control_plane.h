@@ -11,7 +11,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
+#include "engine/common/mutex.h"
 #include "rules/deploy/control_plane.h"
 #include "rules/deploy/pack_registry.h"
 
@@ -23,14 +23,14 @@ class LocalControlPlane : public rules::RuleControlPlane {
   explicit LocalControlPlane(std::unique_ptr<rules::PackRegistry> registry) : registry_(std::move(registry)) {}
   const rules::PackRegistry& registry() const override { return *registry_; }
   absl::StatusOr<rules::ApplyResult> Execute(v1::RuleControl command) override {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     command.set_request_id(absl::StrCat("local-", next_offset_));
     return registry_->Apply(command, next_offset_++);
   }
 
  private:
   std::unique_ptr<rules::PackRegistry> registry_;
-  absl::Mutex mu_;
+  Mutex mu_;
   int64_t next_offset_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
