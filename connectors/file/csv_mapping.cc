@@ -172,8 +172,10 @@ absl::Status MapRow(const CsvMapping& m, const std::vector<std::string>& f, v1::
     micros = DaysFromCivil(y, unsigned(mo), unsigned(d)) * kMicrosPerDay + (h * 60 + mi) * 60 * kMicrosPerSecond;
   } else {
     int64_t step;
-    if (!absl::SimpleAtoi(t, &step) || step < 0) {
-      return ColumnError(m.time_column, "time", absl::StrCat("\"", t, "\" is not a day step"));
+    // At most 100 years of steps (found by fuzz/connectors/csv_mapping_fuzzer.cc:
+    // a larger step overflowed the time in microseconds).
+    if (!absl::SimpleAtoi(t, &step) || step < 0 || step > 36525) {
+      return ColumnError(m.time_column, "time", absl::StrCat("\"", t, "\" is not a day step from 0 to 36525"));
     }
     micros = (m.base_day + step) * kMicrosPerDay + 12 * kMicrosPerHour;
   }

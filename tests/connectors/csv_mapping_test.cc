@@ -59,6 +59,12 @@ TEST(CsvMapping, RowErrorsNameTheColumn) {
             "expected at least 11 columns, got 3");
   EXPECT_EQ(MapRow(m, SplitCsvLine("2022/09/01 00:03,1,A,2,B,5,Euro,lots,Euro,ACH,0"), &tx, nullptr).message(),
             "column 7 (amount): amount \"lots\" is not a decimal number");
+  // Found by fuzz/connectors/csv_mapping_fuzzer.cc: a huge day step
+  // overflowed the event time (UBSan).
+  auto sim = *CsvMapping::Load(CENTINELA_SOURCE_DIR "/connectors/file/mappings/amlsim.yaml");
+  EXPECT_TRUE(MapRow(sim, SplitCsvLine("216,14730,163.3,1"), &tx, nullptr).ok());
+  EXPECT_EQ(MapRow(sim, SplitCsvLine("216,14730,163.3,263714062323"), &tx, nullptr).message(),
+            "column 3 (time): \"263714062323\" is not a day step from 0 to 36525");
 }
 
 TEST(CsvMapping, BadMappingsAreLocated) {
