@@ -1,6 +1,10 @@
 // List loaders on the real files and on broken ones; a failed reload keeps
 // the previous version.
+#include <atomic>
 #include <fstream>
+#include <map>
+#include <thread>
+#include <vector>
 
 #include "engine/common/yaml_util.h"
 #include "gmock/gmock.h"
@@ -181,6 +185,67 @@ TEST_F(ListsTest, AFailedReloadKeepsThePreviousVersionActive) {
   EXPECT_EQ(set.Get("ofac")->meta().entries, 7379);  // rows of ofac-2019/sdn.csv
   EXPECT_EQ(held->meta().entries, 17);
   EXPECT_EQ(set.stats().swaps, 2);
+}
+
+// Screens (direct and cached) on two threads while a third reloads the list
+// back and forth: every answer comes whole from one version. Run under the
+// TSan preset too (docs/hardening.md).
+TEST_F(ListsTest, ScreeningWhileAListIsReloadedSeesOneWholeVersionAtATime) {
+  auto spec_of = [&](const std::string& file, const std::string& text) {
+    ListSpec s = MakeListSpec("pep", ListFormat::kCsv, Write(file, text), ListCategory::kPep);
+    s.mapping.id = "id";
+    s.mapping.name = "nombre";
+    return s;
+  };
+  const ListSpec a = spec_of("a.csv", "id,nombre\nA-1,\"HUAMANI CCORI, Rosalinda\"\n");
+  const ListSpec b = spec_of("b.csv", "id,nombre\nB-1,\"HUAMANI CCORI, Rosalinda\"\nB-2,\"QUISPE MAMANI, Juan\"\n");
+  ListSet set;
+  auto va = set.Load(a);
+  ASSERT_TRUE(va.ok()) << va.status();
+  auto vb = set.Load(b);
+  ASSERT_TRUE(vb.ok()) << vb.status();
+  // Each version's own id for the same person.
+  const std::map<std::string, std::string> id_of = {{va->version, "A-1"}, {vb->version, "B-1"}};
+
+  std::atomic<bool> done{false};
+  std::atomic<int> screens{0}, wrong{0};
+  auto reader = [&](bool cached) {
+    ScreenQuery q;
+    q.name = "Rosalinda Huamani Ccori";
+    while (!done.load()) {
+      std::string version, id;
+      if (cached) {
+        auto hit = set.ScreenCached(q, "pep");
+        if (hit == nullptr || hit->score <= 0) {
+          ++wrong;
+          continue;
+        }
+        version = hit->list_version;
+        id = hit->entry_id;
+      } else {
+        auto hits = set.Screen(q, {"pep"}, {});
+        if (!hits.ok() || hits->size() != 1) {
+          ++wrong;
+          continue;
+        }
+        version = hits->front().list_version;
+        id = hits->front().entry_id;
+      }
+      auto it = id_of.find(version);
+      if (it == id_of.end() || it->second != id) ++wrong;
+      ++screens;
+    }
+  };
+  std::thread r1(reader, false), r2(reader, true);
+  for (int i = 0; i < 40; ++i) {
+    EXPECT_TRUE(set.Load(i % 2 == 0 ? a : b).ok());
+  }
+  done = true;
+  r1.join();
+  r2.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_GT(screens.load(), 0);
+  EXPECT_EQ(set.stats().swaps, 42);
 }
 
 TEST_F(ListsTest, ListSpecsFromConfigYaml) {
