@@ -73,7 +73,12 @@ absl::Status CheckYamlKeys(const std::string& source, const YAML::Node& map,
                            std::initializer_list<absl::string_view> allowed, absl::string_view where) {
   if (!map.IsMap()) return YamlError(source, map, absl::StrCat(where, " must be a mapping"));
   for (const auto& kv : map) {
-    const std::string key = kv.first.as<std::string>();
+    // Found by fuzz/connectors/csv_mapping_fuzzer.cc: a key that is a
+    // sequence or a mapping made as<std::string> throw out of every reader.
+    if (!kv.first.IsScalar()) {
+      return YamlError(source, kv.first, absl::StrCat("a key in ", where, " must be a plain name"));
+    }
+    const std::string key = kv.first.Scalar();
     bool ok = false;
     for (absl::string_view a : allowed) ok |= (a == key);
     if (!ok) {

@@ -68,6 +68,10 @@ TEST(CsvMapping, RowErrorsNameTheColumn) {
 }
 
 TEST(CsvMapping, BadMappingsAreLocated) {
+  // Found by fuzz/connectors/csv_mapping_fuzzer.cc: this threw out of Parse.
+  auto odd_key = CsvMapping::Parse("? {x: 1}\n: 2\n", "map.yaml");
+  ASSERT_FALSE(odd_key.ok());
+  EXPECT_EQ(odd_key.status().message(), "map.yaml:1:3: a key in the mapping must be a plain name");
   auto m = CsvMapping::Parse("time: {column: 0, format: \"DD.MM.YY\"}\ncolumns: {amount: 1}\n", "map.yaml");
   ASSERT_FALSE(m.ok());
   EXPECT_THAT(std::string(m.status().message()), HasSubstr("map.yaml:1:"));

@@ -121,6 +121,15 @@ TEST(EngineConfig, ADuplicateKeyIsAnErrorAtItsPosition) {
   EXPECT_THAT(std::string(in_list.status().message()), ::testing::HasSubstr("duplicate key 'name'"));
 }
 
+// Found by fuzz/connectors/csv_mapping_fuzzer.cc: a key that is itself a
+// list or a mapping threw out of the key check of every YAML reader.
+TEST(EngineConfig, AKeyThatIsNotANameIsAnErrorAtItsPosition) {
+  auto config = ParseEngineConfig("rules: {pack: p}\nfx: {file: f}\n? [a, b]\n: 1\n", "e.yaml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(std::string(config.status().message()), ::testing::StartsWith("e.yaml:3:3: a key in"));
+  EXPECT_THAT(std::string(config.status().message()), ::testing::HasSubstr("must be a plain name"));
+}
+
 TEST(EngineConfig, MissingFileIsNamed) {
   EXPECT_EQ(LoadEngineConfig("/nope/engine.yaml").status().message(), "/nope/engine.yaml: cannot open config file");
 }
