@@ -78,4 +78,9 @@ std::string ToValidUtf8(absl::string_view text) {
   return out;
 }
 
+size_t FirstInvalidUtf8(absl::string_view text) {
+  const std::string valid = ToValidUtf8(text);  // equal up to the first invalid byte
+  return size_t(std::mismatch(text.begin(), text.end(), valid.begin(), valid.end()).first - text.begin());
+}
+
 }  // namespace centinela

@@ -31,6 +31,9 @@ absl::Status ProtoFromJson(absl::string_view json, google::protobuf::Message* m,
 // `text` with every byte that is not part of well-formed UTF-8 replaced by
 // U+FFFD, so that it can travel in a protobuf string field and in JSON.
 std::string ToValidUtf8(absl::string_view text);
+// The offset of the first byte of `text` that is not valid UTF-8, or
+// text.size() when it all is.
+size_t FirstInvalidUtf8(absl::string_view text);
 
 }  // namespace centinela
 

@@ -1,11 +1,13 @@
 #include "engine/common/yaml_util.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "engine/common/proto_json.h"
 
 namespace centinela {
 
@@ -49,6 +51,14 @@ absl::Status CheckDuplicateKeys(const YAML::Node& root, const std::string& sourc
 }  // namespace
 
 absl::StatusOr<YAML::Node> LoadYaml(const std::string& text, const std::string& source) {
+  // YAML is UTF-8. A Latin-1 "año" would be kept as is, and a pack or
+  // setting stored in a protobuf string then fails to parse back.
+  if (const size_t bad = FirstInvalidUtf8(text); bad < text.size()) {
+    const size_t line_start = text.rfind('\n', bad == 0 ? 0 : bad - 1);
+    const size_t column = line_start == std::string::npos ? bad + 1 : bad - line_start;
+    return absl::InvalidArgumentError(absl::StrCat(source, ":", std::count(text.begin(), text.begin() + bad, '\n') + 1,
+                                                   ":", column, ": not valid UTF-8 (save the file as UTF-8)"));
+  }
   YAML::Node root;
   try {
     root = YAML::Load(text);

@@ -57,6 +57,21 @@ TEST(RulePack, CompilesAMinimalPack) {
 
 // Issue 17, defect 8: a duplicate key was accepted, the last value winning
 // (an added `ros_threshold: USD 1.00` was used).
+// Found by fuzz/api/api_request_fuzzer.cc (protobuf's "invalid UTF-8" errors
+// on a pack's text): a pack in Latin-1 ("a\xf1o" for "año") was accepted,
+// though the registry stores its text in a protobuf string field, which
+// protobuf refuses to parse back when it is not UTF-8.
+TEST(RulePack, TextThatIsNotUtf8IsAnErrorAtItsPosition) {
+  std::string text = kMinimal;
+  const std::string line = "  limit: USD 100.00\n";
+  text.insert(text.find(line) + line.size(), "  note: a\xf1o\n");
+  auto pack = RulePack::Parse(text, "latin1.yaml");
+  ASSERT_FALSE(pack.ok());
+  EXPECT_EQ(pack.status().message(), "latin1.yaml:5:10: not valid UTF-8 (save the file as UTF-8)");
+  text.replace(text.find("a\xf1o"), 3, "a\xc3\xb1o");  // the same in UTF-8 gets past the encoding check
+  EXPECT_EQ(RulePack::Parse(text, "utf8.yaml").status().message().find("UTF-8"), absl::string_view::npos);
+}
+
 TEST(RulePack, ADuplicateKeyIsAnErrorAtItsPosition) {
   std::string text = kMinimal;
   const std::string line = "  limit: USD 100.00\n";
