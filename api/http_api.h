@@ -22,8 +22,8 @@
 #include "screening/match/list_set.h"
 
 namespace httplib {
-class Request;
-class Response;
+struct Request;
+struct Response;
 }  // namespace httplib
 
 namespace centinela::api {

@@ -6,6 +6,8 @@
 // The response must arrive, and be HTTP, within the request timeout.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -92,6 +94,16 @@ World* MakeWorld() {
 
 // Sends `data`, closes the sending side and reads the whole answer.
 std::string Exchange(int port, const uint8_t* data, size_t size) {
+  // libFuzzer's per-input timer (SIGALRM) would interrupt connect and recv
+  // (EINTR); hold it until the exchange is over, bounded by our own 10 s.
+  sigset_t alarm, previous;
+  sigemptyset(&alarm);
+  sigaddset(&alarm, SIGALRM);
+  pthread_sigmask(SIG_BLOCK, &alarm, &previous);
+  struct Restore {
+    sigset_t* set;
+    ~Restore() { pthread_sigmask(SIG_SETMASK, set, nullptr); }
+  } restore{&previous};
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   Require(fd >= 0, "socket");
   timeval tv{10, 0};  // far beyond the 2 s request timeout: only a hang hits it
