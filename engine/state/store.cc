@@ -210,46 +210,38 @@ std::string Store::OffsetKey(const std::string& topic, int32_t partition) {
   return key;
 }
 
-absl::StatusOr<std::map<int32_t, int64_t>> Store::LoadOffsets(const std::string& topic) const {
-  std::map<int32_t, int64_t> out;
-  std::string prefix = topic;
+absl::StatusOr<std::map<int32_t, int64_t>> Store::LoadPerPartition(Cf cf, const std::string& key_prefix,
+                                                                   absl::string_view malformed,
+                                                                   absl::string_view loading) const {
+  // Keys are OffsetKey(key_prefix, partition); values big-endian int64.
+  std::string prefix = key_prefix;
   prefix.push_back('\0');
-  auto it = NewIterator(Cf::kOffsets);
+  std::map<int32_t, int64_t> out;
+  auto it = NewIterator(cf);
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    if (it->key().size() != prefix.size() + 4 || it->value().size() != 8) {
-      return absl::DataLossError(absl::StrCat("offsets: malformed entry for topic ", topic));
-    }
+    if (it->key().size() != prefix.size() + 4 || it->value().size() != 8) return absl::DataLossError(malformed);
     out[int32_t(GetBigEndian32(absl::string_view(it->key().data() + prefix.size(), 4)))] =
         int64_t(GetBigEndian64(absl::string_view(it->value().data(), 8)));
   }
-  if (!it->status().ok()) return FromRocks(it->status(), "loading offsets");
+  if (!it->status().ok()) return FromRocks(it->status(), loading);
   return out;
+}
+
+absl::StatusOr<std::map<int32_t, int64_t>> Store::LoadOffsets(const std::string& topic) const {
+  return LoadPerPartition(Cf::kOffsets, topic, absl::StrCat("offsets: malformed entry for topic ", topic),
+                          "loading offsets");
 }
 
 void Store::PutHighWatermark(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* meta, const std::string& topic,
                              int32_t partition, int64_t high) {
-  std::string key = "hw/" + topic;
-  key.push_back('\0');
-  PutBigEndian32(&key, uint32_t(partition));
   std::string v;
   PutBigEndian64(&v, uint64_t(high));
-  batch->Put(meta, key, v);
+  batch->Put(meta, OffsetKey("hw/" + topic, partition), v);
 }
 
 absl::StatusOr<std::map<int32_t, int64_t>> Store::LoadHighWatermarks(const std::string& topic) const {
-  std::map<int32_t, int64_t> out;
-  std::string prefix = "hw/" + topic;
-  prefix.push_back('\0');
-  auto it = NewIterator(Cf::kMeta);
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    if (it->key().size() != prefix.size() + 4 || it->value().size() != 8) {
-      return absl::DataLossError(absl::StrCat("meta: malformed high watermark of topic ", topic));
-    }
-    out[int32_t(GetBigEndian32(absl::string_view(it->key().data() + prefix.size(), 4)))] =
-        int64_t(GetBigEndian64(absl::string_view(it->value().data(), 8)));
-  }
-  if (!it->status().ok()) return FromRocks(it->status(), "loading high watermarks");
-  return out;
+  return LoadPerPartition(Cf::kMeta, "hw/" + topic, absl::StrCat("meta: malformed high watermark of topic ", topic),
+                          "loading high watermarks");
 }
 
 absl::StatusOr<int64_t> Store::CountOutbox() const {

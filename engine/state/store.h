@@ -121,6 +121,12 @@ class Store {
  private:
   Store() = default;
   absl::Status CheckFormat();
+  // Partition -> int64 entries keyed OffsetKey(key_prefix, partition) in
+  // `cf` (offsets, high watermarks); `malformed` and `loading` name them in
+  // errors.
+  absl::StatusOr<std::map<int32_t, int64_t>> LoadPerPartition(Cf cf, const std::string& key_prefix,
+                                                              absl::string_view malformed,
+                                                              absl::string_view loading) const;
 
   std::string path_;
   StoreOptions options_;

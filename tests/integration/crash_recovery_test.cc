@@ -108,24 +108,10 @@ TEST(CrashRecovery, KillNineMidStreamGivesTheSameAlertsAsAnUninterruptedRun) {
   EXPECT_EQ(ref_consumed, kRecords);
   EXPECT_EQ(crash_consumed, kRecords);  // every record changed state exactly once
   ASSERT_GT(ref.size(), 100u);
-  ASSERT_EQ(ref.size(), crashed.size());
-  for (const auto& [id, bytes] : ref) {
-    auto it = crashed.find(id);
-    ASSERT_NE(it, crashed.end()) << "alert " << id << " missing after crashes";
-    EXPECT_EQ(it->second, bytes) << "alert " << id << " differs after crashes";
-  }
+  testing::ExpectSameAlerts(ref, crashed, "after crashes");
 
   // Every alert of the crashed run reached each of its topics at least once.
-  std::set<std::string> on_uif, on_sunat;
-  for (const auto& r : testing::ReadTopic(bs, "crash.uif")) on_uif.insert(r.key);
-  for (const auto& r : testing::ReadTopic(bs, "crash.sunat")) on_sunat.insert(r.key);
-  for (const auto& [id, bytes] : crashed) {
-    v1::Alert a;
-    a.ParseFromString(bytes);
-    for (int d : a.destinations()) {
-      EXPECT_TRUE((d == v1::UIF ? on_uif : on_sunat).count(id)) << id << " not delivered";
-    }
-  }
+  testing::ExpectEveryAlertDelivered(crashed, bs, "crash.uif", "crash.sunat");
   EXPECT_EQ(testing::ReadTopic(bs, "crash.dlq").size() >= 10, true);
 }
 

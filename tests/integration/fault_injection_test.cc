@@ -174,24 +174,10 @@ TEST(FaultInjectionTest, RequestErrorsOutagesAndLeaderChangesLoseNothingAndCount
   int64_t consumed = 0;
   const auto faulted = testing::StoredAlertsById(config.data_dir, &consumed);
   EXPECT_EQ(consumed, kRecords);
-  ASSERT_EQ(faulted.size(), reference.size());
-  for (const auto& [id, bytes] : reference) {
-    auto it = faulted.find(id);
-    ASSERT_NE(it, faulted.end()) << "alert " << id << " missing under faults";
-    EXPECT_EQ(it->second, bytes) << "alert " << id << " differs under faults";
-  }
+  testing::ExpectSameAlerts(reference, faulted, "under faults");
 
   // Every alert on each of its topics; every dead letter on the DLQ.
-  std::set<std::string> on_uif, on_sunat;
-  for (const auto& r : testing::ReadTopic(config.bootstrap, config.uif_topic)) on_uif.insert(r.key);
-  for (const auto& r : testing::ReadTopic(config.bootstrap, config.sunat_topic)) on_sunat.insert(r.key);
-  for (const auto& [id, bytes] : faulted) {
-    v1::Alert a;
-    ASSERT_TRUE(a.ParseFromString(bytes));
-    for (int d : a.destinations()) {
-      EXPECT_TRUE((d == v1::UIF ? on_uif : on_sunat).count(id)) << id << " not delivered";
-    }
-  }
+  testing::ExpectEveryAlertDelivered(faulted, config.bootstrap, config.uif_topic, config.sunat_topic);
   std::set<std::string> dead;
   for (const auto& r : testing::ReadTopic(config.bootstrap, config.dlq_topic)) dead.insert(r.value);
   EXPECT_EQ(int64_t(dead.size()), invalid);

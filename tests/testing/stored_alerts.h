@@ -3,6 +3,7 @@
 #define CENTINELA_TESTS_TESTING_STORED_ALERTS_H_
 
 #include <map>
+#include <set>
 #include <string>
 
 #include "centinela/v1/alert.pb.h"
@@ -10,6 +11,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "gtest/gtest.h"
+#include "tests/testing/kafka_util.h"
 
 namespace centinela::testing {
 
@@ -42,6 +44,34 @@ inline std::map<std::string, std::string> StoredAlertsById(const std::string& di
     out[a.id()] = bytes;
   }
   return out;
+}
+
+// Expects `actual` to hold exactly the alerts of `reference`, byte for byte;
+// `when` ("after crashes") names the run in failures.
+inline void ExpectSameAlerts(const std::map<std::string, std::string>& reference,
+                             const std::map<std::string, std::string>& actual, const std::string& when) {
+  ASSERT_EQ(reference.size(), actual.size()) << when;
+  for (const auto& [id, bytes] : reference) {
+    auto it = actual.find(id);
+    ASSERT_NE(it, actual.end()) << "alert " << id << " missing " << when;
+    EXPECT_EQ(it->second, bytes) << "alert " << id << " differs " << when;
+  }
+}
+
+// Expects every alert of `alerts` (StoredAlertsById) on the topic of each of
+// its destinations, as read with a fresh consumer from `bootstrap`.
+inline void ExpectEveryAlertDelivered(const std::map<std::string, std::string>& alerts, const std::string& bootstrap,
+                                      const std::string& uif_topic, const std::string& sunat_topic) {
+  std::set<std::string> on_uif, on_sunat;
+  for (const auto& r : ReadTopic(bootstrap, uif_topic)) on_uif.insert(r.key);
+  for (const auto& r : ReadTopic(bootstrap, sunat_topic)) on_sunat.insert(r.key);
+  for (const auto& [id, bytes] : alerts) {
+    v1::Alert a;
+    ASSERT_TRUE(a.ParseFromString(bytes)) << id;
+    for (int d : a.destinations()) {
+      EXPECT_TRUE((d == v1::UIF ? on_uif : on_sunat).count(id)) << id << " not delivered";
+    }
+  }
 }
 
 }  // namespace centinela::testing
