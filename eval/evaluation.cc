@@ -38,13 +38,16 @@ absl::StatusOr<std::vector<v1::Alert>> RunReplay(std::vector<Replay>& records, c
   int64_t n = 0;
   for (const Replay& r : records) {
     RETURN_IF_ERROR(processor->Process({"file", 0, n, r.payload, kContentTypeProtobuf}));
-    if (processor->pending() >= 5000) RETURN_IF_ERROR(processor->Commit());
+    if (processor->pending() >= 5000) {
+      RETURN_IF_ERROR(processor->ReleaseSeen());
+      RETURN_IF_ERROR(processor->Commit());
+    }
     if (o.progress && ++n % 50000 == 0) {
       fprintf(stderr, "eval: %ld/%zu transactions, %ld alerts\n", long(n), records.size(),
               long(processor->counters().alerts_created));
     }
   }
-  RETURN_IF_ERROR(processor->Commit());
+  RETURN_IF_ERROR(processor->Flush());
   *dead_lettered = processor->counters().dead_lettered;
   return engine->Alerts();
 }

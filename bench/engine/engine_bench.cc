@@ -173,8 +173,10 @@ struct WarmProcessor {
     }
     for (const auto& p : GetSample().protobuf) {  // warm-up: every account seen once
       bench::Check(processor->Process({"t", 0, offset++, p, kContentTypeProtobuf}), "Process");
-      if (processor->pending() >= 1000) bench::Check(processor->Commit(), "Commit");
+      if (processor->pending() >= 1000) bench::Check(processor->ReleaseSeen(), "Release");
+      bench::Check(processor->Commit(), "Commit");
     }
+    bench::Check(processor->ReleaseSeen(), "Release");
     bench::Check(processor->Commit(), "Commit");
   }
 };
@@ -194,6 +196,7 @@ void ProcessorWarm(benchmark::State& state, const char* pack_file, bool with_sha
   double commit_seconds = 0;
   auto commit = [&] {
     const auto start = std::chrono::steady_clock::now();
+    bench::Check(w->processor->ReleaseSeen(), "Release");
     bench::Check(w->processor->Commit(), "Commit");
     commit_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };

@@ -10,14 +10,26 @@
 namespace centinela::kafka {
 namespace {
 
-absl::StatusOr<rd_kafka_conf_t*> MakeConf(const Config& values) {
+// The client's own `values`, the endpoint's bootstrap servers, then the
+// endpoint's properties over them.
+absl::StatusOr<rd_kafka_conf_t*> MakeConf(const Endpoint& endpoint, const Config& values) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char err[512];
-  for (const auto& [k, v] : values) {
+  auto set = [&](const std::string& k, const std::string& v, absl::string_view origin) -> absl::Status {
     if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof(err)) != RD_KAFKA_CONF_OK) {
       rd_kafka_conf_destroy(conf);
-      return absl::InvalidArgumentError(absl::StrCat("kafka config ", k, "=", v, ": ", err));
+      return absl::InvalidArgumentError(absl::StrCat(origin, k, "=", v, ": ", err));
     }
+    return absl::OkStatus();
+  };
+  for (const auto& [k, v] : values) {
+    if (absl::Status s = set(k, v, "kafka config "); !s.ok()) return s;
+  }
+  if (!endpoint.bootstrap.empty()) {
+    if (absl::Status s = set("bootstrap.servers", endpoint.bootstrap, "kafka config "); !s.ok()) return s;
+  }
+  for (const auto& [k, v] : endpoint.properties) {
+    if (absl::Status s = set(k, v, "kafka.properties: "); !s.ok()) return s;
   }
   return conf;
 }
@@ -28,9 +40,10 @@ void QuietLogger(const rd_kafka_t*, int level, const char* fac, const char* buf)
 }
 
 // Creates a client handle from `values`; `customize` installs callbacks.
-absl::StatusOr<rd_kafka_t*> NewHandle(rd_kafka_type_t type, const Config& values, void* opaque,
-                                      const std::function<void(rd_kafka_conf_t*)>& customize, absl::string_view what) {
-  auto conf = MakeConf(values);
+absl::StatusOr<rd_kafka_t*> NewHandle(rd_kafka_type_t type, const Endpoint& endpoint, const Config& values,
+                                      void* opaque, const std::function<void(rd_kafka_conf_t*)>& customize,
+                                      absl::string_view what) {
+  auto conf = MakeConf(endpoint, values);
   if (!conf.ok()) return conf.status();
   rd_kafka_conf_set_opaque(*conf, opaque);
   rd_kafka_conf_set_log_cb(*conf, QuietLogger);
@@ -71,10 +84,36 @@ absl::Status ProduceError(rd_kafka_resp_err_t err, absl::string_view what) {
   }
 }
 
+absl::string_view ReservedProperty(absl::string_view name) {
+  static const auto* reserved = new std::map<std::string, std::string, std::less<>>{
+      {"bootstrap.servers", "set kafka.bootstrap instead"},
+      {"metadata.broker.list", "set kafka.bootstrap instead"},
+      {"group.id", "set kafka.group_id instead"},
+      {"enable.auto.commit", "the engine keeps its input offsets in RocksDB, in the batch that applies the records"},
+      {"enable.auto.offset.store", "the engine keeps its input offsets in RocksDB"},
+      {"auto.offset.reset", "a stored offset out of range is reported, never guessed (--accept-lost-input)"},
+      {"enable.partition.eof", "the engine tells caught-up and idle partitions by it"},
+      {"enable.idempotence", "alert delivery is idempotent (key = alert id, retried until acknowledged)"},
+      {"acks", "an alert counts as delivered once every in-sync replica has it"},
+  };
+  auto it = reserved->find(name);
+  return it == reserved->end() ? absl::string_view() : absl::string_view(it->second);
+}
+
+absl::Status CheckProperty(const std::string& name, const std::string& value) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char err[512];
+  const rd_kafka_conf_res_t res = rd_kafka_conf_set(conf, name.c_str(), value.c_str(), err, sizeof(err));
+  rd_kafka_conf_destroy(conf);
+  if (res != RD_KAFKA_CONF_OK) return absl::InvalidArgumentError(err);
+  return absl::OkStatus();
+}
+
 // ---------------------------------------------------------------- MockCluster
 
 absl::StatusOr<std::unique_ptr<MockCluster>> MockCluster::Start(int brokers) {
-  auto rk = NewHandle(RD_KAFKA_PRODUCER, {{"client.id", "centinela-broker"}}, nullptr, nullptr, "embedded broker");
+  auto rk = NewHandle(RD_KAFKA_PRODUCER, Endpoint{}, {{"client.id", "centinela-broker"}}, nullptr, nullptr,
+                      "embedded broker");
   if (!rk.ok()) return rk.status();
   std::unique_ptr<MockCluster> m(new MockCluster);
   m->handle_ = *rk;
@@ -115,10 +154,9 @@ absl::Status MockCluster::SetPartitionLeader(const std::string& topic, int32_t p
 
 // ---------------------------------------------------------------- Producer
 
-absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(const std::string& bootstrap, const Config& extra,
+absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(const Endpoint& endpoint, const Config& extra,
                                                            DeliveryCallback on_delivery) {
-  Config values = {{"bootstrap.servers", bootstrap},
-                   {"enable.idempotence", "true"},
+  Config values = {{"enable.idempotence", "true"},
                    {"acks", "all"},
                    {"linger.ms", "5"},
                    {"batch.num.messages", "10000"},
@@ -128,7 +166,7 @@ absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(const std::string& bo
   std::unique_ptr<Producer> p(new Producer);
   p->on_delivery_ = std::move(on_delivery);
   auto rk = NewHandle(
-      RD_KAFKA_PRODUCER, values, p.get(),
+      RD_KAFKA_PRODUCER, endpoint, values, p.get(),
       [](rd_kafka_conf_t* conf) { rd_kafka_conf_set_dr_msg_cb(conf, &Producer::DeliveryReport); }, "kafka producer");
   if (!rk.ok()) return rk.status();
   p->rk_ = *rk;
@@ -201,11 +239,10 @@ int64_t Message::timestamp_ms() const {
 
 // ---------------------------------------------------------------- GroupConsumer
 
-absl::StatusOr<std::unique_ptr<GroupConsumer>> GroupConsumer::Create(const std::string& bootstrap,
+absl::StatusOr<std::unique_ptr<GroupConsumer>> GroupConsumer::Create(const Endpoint& endpoint,
                                                                      const std::string& group_id, const Config& extra,
                                                                      PartitionListener* listener) {
-  Config values = {{"bootstrap.servers", bootstrap},
-                   {"group.id", group_id},
+  Config values = {{"group.id", group_id},
                    {"enable.auto.commit", "false"},
                    {"enable.auto.offset.store", "false"},
                    {"enable.partition.eof", "true"},
@@ -219,7 +256,7 @@ absl::StatusOr<std::unique_ptr<GroupConsumer>> GroupConsumer::Create(const std::
   std::unique_ptr<GroupConsumer> c(new GroupConsumer);
   c->listener_ = listener;
   auto rk = NewHandle(
-      RD_KAFKA_CONSUMER, values, c.get(),
+      RD_KAFKA_CONSUMER, endpoint, values, c.get(),
       [](rd_kafka_conf_t* conf) { rd_kafka_conf_set_rebalance_cb(conf, &GroupConsumer::Rebalance); }, "kafka consumer");
   if (!rk.ok()) return rk.status();
   c->rk_ = *rk;
@@ -337,13 +374,13 @@ absl::StatusOr<int64_t> GroupConsumer::HighWatermark(const std::string& topic, i
 
 // ---------------------------------------------------------------- BrokerProbe
 
-absl::StatusOr<std::unique_ptr<BrokerProbe>> BrokerProbe::Start(const std::string& bootstrap, const Config& extra,
+absl::StatusOr<std::unique_ptr<BrokerProbe>> BrokerProbe::Start(const Endpoint& endpoint, const Config& extra,
                                                                 std::chrono::milliseconds interval) {
-  Config values = {{"bootstrap.servers", bootstrap}};
+  Config values;
   for (const auto& [k, v] : extra) values[k] = v;
   std::unique_ptr<BrokerProbe> p(new BrokerProbe);
-  p->bootstrap_ = bootstrap;
-  auto rk = NewHandle(RD_KAFKA_PRODUCER, values, nullptr, nullptr, "kafka broker probe");
+  p->bootstrap_ = endpoint.bootstrap;
+  auto rk = NewHandle(RD_KAFKA_PRODUCER, endpoint, values, nullptr, nullptr, "kafka broker probe");
   if (!rk.ok()) return rk.status();
   p->rk_ = *rk;
   BrokerProbe* self = p.get();
@@ -384,18 +421,15 @@ void BrokerProbe::Loop(std::chrono::milliseconds interval) {
 
 // ---------------------------------------------------------------- PartitionReader
 
-absl::StatusOr<std::unique_ptr<PartitionReader>> PartitionReader::Create(const std::string& bootstrap,
+absl::StatusOr<std::unique_ptr<PartitionReader>> PartitionReader::Create(const Endpoint& endpoint,
                                                                          const std::string& topic) {
-  Config values = {{"bootstrap.servers", bootstrap},
-                   {"group.id", "centinela-reader"},  // required by librdkafka; never joined (assign only)
-                   {"enable.auto.commit", "false"},
-                   {"enable.auto.offset.store", "false"},
-                   {"enable.partition.eof", "true"},
-                   {"auto.offset.reset", "error"},
+  Config values = {{"group.id", "centinela-reader"},  // required by librdkafka; never joined (assign only)
+                   {"enable.auto.commit", "false"},  {"enable.auto.offset.store", "false"},
+                   {"enable.partition.eof", "true"}, {"auto.offset.reset", "error"},
                    {"fetch.wait.max.ms", "10"}};
   std::unique_ptr<PartitionReader> r(new PartitionReader);
   r->topic_ = topic;
-  auto rk = NewHandle(RD_KAFKA_CONSUMER, values, r.get(), nullptr, "kafka partition reader");
+  auto rk = NewHandle(RD_KAFKA_CONSUMER, endpoint, values, r.get(), nullptr, "kafka partition reader");
   if (!rk.ok()) return rk.status();
   r->rk_ = *rk;
   rd_kafka_poll_set_consumer(r->rk_);
@@ -421,9 +455,9 @@ PartitionReader::~PartitionReader() {
   }
 }
 
-absl::StatusOr<int> PartitionReader::PartitionCount(const std::string& bootstrap, const std::string& topic,
+absl::StatusOr<int> PartitionReader::PartitionCount(const Endpoint& endpoint, const std::string& topic,
                                                     int timeout_ms) {
-  auto rk = NewHandle(RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap}}, nullptr, nullptr, "kafka metadata client");
+  auto rk = NewHandle(RD_KAFKA_PRODUCER, endpoint, {}, nullptr, nullptr, "kafka metadata client");
   if (!rk.ok()) return rk.status();
   // All topics' metadata, not the one topic's: asking for a topic by name
   // may create it on a broker that auto-creates topics.
@@ -441,9 +475,10 @@ absl::StatusOr<int> PartitionReader::PartitionCount(const std::string& bootstrap
   }
   if (md) rd_kafka_metadata_destroy(md);
   rd_kafka_destroy(*rk);
-  if (err) return KafkaError(err, absl::StrCat("metadata of ", bootstrap));
+  if (err) return KafkaError(err, absl::StrCat("metadata of ", endpoint.bootstrap));
   if (topic_err) return KafkaError(topic_err, absl::StrCat("metadata of ", topic));
-  if (partitions <= 0) return absl::NotFoundError(absl::StrCat("topic ", topic, " does not exist on ", bootstrap));
+  if (partitions <= 0)
+    return absl::NotFoundError(absl::StrCat("topic ", topic, " does not exist on ", endpoint.bootstrap));
   return partitions;
 }
 
@@ -460,27 +495,28 @@ absl::StatusOr<int64_t> PartitionReader::HighWatermark(int32_t partition, int ti
   return hi;
 }
 
-absl::StatusOr<std::string> ClusterId(const std::string& bootstrap, int timeout_ms) {
-  auto rk = NewHandle(RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap}}, nullptr, nullptr, "kafka metadata client");
+absl::StatusOr<std::string> ClusterId(const Endpoint& endpoint, int timeout_ms) {
+  auto rk = NewHandle(RD_KAFKA_PRODUCER, endpoint, {}, nullptr, nullptr, "kafka metadata client");
   if (!rk.ok()) return rk.status();
   char* id = rd_kafka_clusterid(*rk, timeout_ms);
   std::string out = id ? id : "";
   if (id) rd_kafka_mem_free(*rk, id);
   rd_kafka_destroy(*rk);
-  if (out.empty()) return absl::UnavailableError(absl::StrCat("kafka: ", bootstrap, " did not tell its cluster id"));
+  if (out.empty())
+    return absl::UnavailableError(absl::StrCat("kafka: ", endpoint.bootstrap, " did not tell its cluster id"));
   return out;
 }
 
-absl::StatusOr<std::map<int32_t, std::pair<int64_t, int64_t>>> QueryWatermarks(const std::string& bootstrap,
+absl::StatusOr<std::map<int32_t, std::pair<int64_t, int64_t>>> QueryWatermarks(const Endpoint& endpoint,
                                                                                const std::string& topic,
                                                                                const std::vector<int32_t>& partitions,
                                                                                int timeout_ms) {
   std::map<int32_t, std::pair<int64_t, int64_t>> out;
-  auto count = PartitionReader::PartitionCount(bootstrap, topic, timeout_ms);
+  auto count = PartitionReader::PartitionCount(endpoint, topic, timeout_ms);
   if (absl::IsNotFound(count.status())) return out;
   if (!count.ok()) return count.status();
-  auto rk = NewHandle(RD_KAFKA_CONSUMER, {{"bootstrap.servers", bootstrap}, {"group.id", "centinela-watermarks"}},
-                      nullptr, nullptr, "kafka watermark client");
+  auto rk = NewHandle(RD_KAFKA_CONSUMER, endpoint, {{"group.id", "centinela-watermarks"}}, nullptr, nullptr,
+                      "kafka watermark client");
   if (!rk.ok()) return rk.status();
   absl::Status error;
   for (int32_t p : partitions) {
@@ -497,7 +533,7 @@ absl::StatusOr<std::map<int32_t, std::pair<int64_t, int64_t>>> QueryWatermarks(c
   return out;
 }
 
-absl::StatusOr<int64_t> ReadTopicsToEnd(const std::string& bootstrap, const std::vector<std::string>& topics,
+absl::StatusOr<int64_t> ReadTopicsToEnd(const Endpoint& endpoint, const std::vector<std::string>& topics,
                                         const std::string& group_id, int timeout_ms,
                                         const std::function<void(const Message&)>& on_record) {
   class FromBeginning : public PartitionListener {
@@ -505,7 +541,7 @@ absl::StatusOr<int64_t> ReadTopicsToEnd(const std::string& bootstrap, const std:
     std::map<int32_t, int64_t> OnAssigned(const std::string&, const std::vector<int32_t>&) override { return {}; }
     void OnRevoked(const std::string&, const std::vector<int32_t>&) override {}
   } listener;
-  auto consumer = GroupConsumer::Create(bootstrap, group_id, {}, &listener);
+  auto consumer = GroupConsumer::Create(endpoint, group_id, {}, &listener);
   if (!consumer.ok()) return consumer.status();
   if (auto s = (*consumer)->Subscribe(topics); !s.ok()) return s;
   std::set<std::pair<std::string, int32_t>> at_end;

@@ -27,6 +27,28 @@ namespace centinela::kafka {
 
 using Config = std::map<std::string, std::string>;
 
+// Where a client connects: the bootstrap servers and the librdkafka
+// properties every client of the engine is given as they are (SASL, TLS,
+// client id, timeouts; engine.yaml `kafka.properties`, docs/deployment.md).
+// The properties are applied after the client's own defaults, so they
+// override them; the engine's configuration refuses the few it must control
+// (ReservedProperty). Implicit from a bootstrap string: a client without
+// extra properties.
+struct Endpoint {
+  Endpoint(std::string bootstrap = {}, Config properties = {})  // NOLINT: implicit by design
+      : bootstrap(std::move(bootstrap)), properties(std::move(properties)) {}
+  Endpoint(const char* bootstrap) : bootstrap(bootstrap) {}  // NOLINT
+  std::string bootstrap;
+  Config properties;
+};
+
+// Why the engine sets property `name` itself (offsets in RocksDB,
+// idempotent delivery, its own group and bootstrap settings), or empty when
+// a user may set it.
+absl::string_view ReservedProperty(absl::string_view name);
+// Whether librdkafka accepts property `name` = `value` (its own message if not).
+absl::Status CheckProperty(const std::string& name, const std::string& value);
+
 // Kafka protocol request types, for the mock cluster's fault injection.
 enum class ApiKey : int16_t {
   kProduce = 0,
@@ -81,7 +103,7 @@ struct Header {
 class Producer {
  public:
   using DeliveryCallback = std::function<void(int64_t opaque, const absl::Status& error)>;
-  static absl::StatusOr<std::unique_ptr<Producer>> Create(const std::string& bootstrap, const Config& extra,
+  static absl::StatusOr<std::unique_ptr<Producer>> Create(const Endpoint& endpoint, const Config& extra,
                                                           DeliveryCallback on_delivery = nullptr);
   ~Producer();
   // partition -1 = by key hash. Queue-full is retried after serving callbacks.
@@ -146,9 +168,8 @@ class PartitionListener {
 // offsets are never used. Lifetime: borrows `listener`. One thread.
 class GroupConsumer {
  public:
-  static absl::StatusOr<std::unique_ptr<GroupConsumer>> Create(const std::string& bootstrap,
-                                                               const std::string& group_id, const Config& extra,
-                                                               PartitionListener* listener);
+  static absl::StatusOr<std::unique_ptr<GroupConsumer>> Create(const Endpoint& endpoint, const std::string& group_id,
+                                                               const Config& extra, PartitionListener* listener);
   ~GroupConsumer();
   absl::Status Subscribe(const std::vector<std::string>& topics);
   // Returns nullopt on timeout.
@@ -183,7 +204,7 @@ class GroupConsumer {
 // Thread-safe.
 class BrokerProbe {
  public:
-  static absl::StatusOr<std::unique_ptr<BrokerProbe>> Start(const std::string& bootstrap, const Config& extra,
+  static absl::StatusOr<std::unique_ptr<BrokerProbe>> Start(const Endpoint& endpoint, const Config& extra,
                                                             std::chrono::milliseconds interval);
   ~BrokerProbe();
   // OK when the last probe was answered; Unavailable naming the bootstrap
@@ -210,14 +231,13 @@ class BrokerProbe {
 class PartitionReader {
  public:
   // Reads nothing until Assign.
-  static absl::StatusOr<std::unique_ptr<PartitionReader>> Create(const std::string& bootstrap,
-                                                                 const std::string& topic);
+  static absl::StatusOr<std::unique_ptr<PartitionReader>> Create(const Endpoint& endpoint, const std::string& topic);
   // `start`: partition -> first offset (RD_KAFKA_OFFSET_BEGINNING allowed).
   absl::Status Assign(const std::map<int32_t, int64_t>& start);
   ~PartitionReader();
   // Partition count of `topic`, from the cluster's metadata; NotFound when
   // the topic does not exist.
-  static absl::StatusOr<int> PartitionCount(const std::string& bootstrap, const std::string& topic, int timeout_ms);
+  static absl::StatusOr<int> PartitionCount(const Endpoint& endpoint, const std::string& topic, int timeout_ms);
   // Returns nullopt on timeout. End-of-partition events come as messages
   // with is_partition_eof().
   std::optional<Message> Poll(int timeout_ms);
@@ -233,7 +253,7 @@ class PartitionReader {
 // calls `on_record` for every record, until every assigned partition has
 // reached its end. Returns the number of records, or DeadlineExceeded when
 // the end is not reached within `timeout_ms`.
-absl::StatusOr<int64_t> ReadTopicsToEnd(const std::string& bootstrap, const std::vector<std::string>& topics,
+absl::StatusOr<int64_t> ReadTopicsToEnd(const Endpoint& endpoint, const std::vector<std::string>& topics,
                                         const std::string& group_id, int timeout_ms,
                                         const std::function<void(const Message&)>& on_record);
 
@@ -241,12 +261,12 @@ absl::Status KafkaError(rd_kafka_resp_err_t err, absl::string_view what);
 
 // The cluster's id (Kafka's cluster UUID; the embedded broker's is not
 // unique), asked of the cluster.
-absl::StatusOr<std::string> ClusterId(const std::string& bootstrap, int timeout_ms);
+absl::StatusOr<std::string> ClusterId(const Endpoint& endpoint, int timeout_ms);
 
 // The low and high watermarks of `partitions` of `topic`, asked of the
 // cluster; partitions the topic does not have are left out (a topic that
 // does not exist has none).
-absl::StatusOr<std::map<int32_t, std::pair<int64_t, int64_t>>> QueryWatermarks(const std::string& bootstrap,
+absl::StatusOr<std::map<int32_t, std::pair<int64_t, int64_t>>> QueryWatermarks(const Endpoint& endpoint,
                                                                                const std::string& topic,
                                                                                const std::vector<int32_t>& partitions,
                                                                                int timeout_ms);

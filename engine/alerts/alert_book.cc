@@ -94,6 +94,7 @@ absl::Status AlertBook::Record(const rules::RulePack& pack, const rules::Typolog
     ref->set_id(tx.tx->id());
     ref->set_fingerprint(tx.fingerprint);
   }
+  if (tx.late && a.late_transaction_ids_size() < kMaxEvidence) a.add_late_transaction_ids(tx.tx->id());
   // One hit per rule, holding the values of its latest firing.
   for (int rule : hit.fired_rules) {
     const rules::RuleSpec& spec = pack.rules()[rule];

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "connectors/kafka/kafka.h"
 #include "engine/common/status_macros.h"
 #include "engine/common/time_util.h"
 #include "engine/common/yaml_util.h"
@@ -103,8 +104,27 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(const std::string& text, const st
   if (const YAML::Node k = root["kafka"]) {
     RETURN_IF_ERROR(CheckYamlKeys(source, k,
                                   {"bootstrap", "group_id", "input_topic", "dlq_topic", "uif_topic", "sunat_topic",
-                                   "embedded_partitions", "bootstrap_file", "rules_topic"},
+                                   "embedded_partitions", "bootstrap_file", "rules_topic", "properties"},
                                   "kafka"));
+    if (const YAML::Node props = k["properties"]) {
+      if (!props.IsMap()) {
+        return YamlError(source, props, "kafka.properties: a mapping of librdkafka property to value");
+      }
+      for (const auto& kv : props) {
+        const std::string name = kv.first.Scalar();
+        if (!kv.second.IsScalar()) {
+          return YamlError(source, kv.second, absl::StrCat("kafka.properties.", name, ": a scalar value"));
+        }
+        if (const absl::string_view why = kafka::ReservedProperty(name); !why.empty()) {
+          return YamlError(source, kv.first,
+                           absl::StrCat("kafka.properties.", name, ": the engine sets this itself: ", why));
+        }
+        if (absl::Status s = kafka::CheckProperty(name, kv.second.Scalar()); !s.ok()) {
+          return YamlError(source, kv.first, absl::StrCat("kafka.properties.", name, ": ", s.message()));
+        }
+        c.kafka_properties[name] = kv.second.Scalar();
+      }
+    }
     RETURN_IF_ERROR(Read(source, k, "bootstrap", "kafka", &c.bootstrap));
     RETURN_IF_ERROR(Read(source, k, "group_id", "kafka", &c.group_id));
     RETURN_IF_ERROR(Read(source, k, "input_topic", "kafka", &c.input_topic));
@@ -141,9 +161,23 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(const std::string& text, const st
     RETURN_IF_ERROR(Read(source, f, "file", "fx", &c.fx_path));
   }
   if (const YAML::Node e = root["engine"]) {
-    RETURN_IF_ERROR(CheckYamlKeys(
-        source, e, {"batch_max_records", "batch_max_ms", "dead_letter_raw_max_bytes", "shutdown_timeout_ms"},
-        "engine"));
+    RETURN_IF_ERROR(CheckYamlKeys(source, e,
+                                  {"batch_max_records", "batch_max_ms", "dead_letter_raw_max_bytes",
+                                   "shutdown_timeout_ms", "allowed_lateness", "idle_timeout_ms"},
+                                  "engine"));
+    if (const YAML::Node n = e["allowed_lateness"]) {
+      std::string text;
+      RETURN_IF_ERROR(Read(source, e, "allowed_lateness", "engine", &text));
+      auto d = text == "0" ? absl::StatusOr<int64_t>(0) : ParseDuration(text);
+      if (!d.ok() || *d > 30 * kMicrosPerDay) {
+        return YamlError(source, n, "engine.allowed_lateness: 0 or a duration up to 30d, e.g. 1h or 24h");
+      }
+      c.allowed_lateness_micros = *d;
+    }
+    RETURN_IF_ERROR(Read(source, e, "idle_timeout_ms", "engine", &c.idle_timeout_ms));
+    if (c.idle_timeout_ms < 0 || c.idle_timeout_ms > 86400000) {
+      return YamlError(source, e["idle_timeout_ms"], "engine.idle_timeout_ms must be 0 to 86400000");
+    }
     RETURN_IF_ERROR(Read(source, e, "shutdown_timeout_ms", "engine", &c.shutdown_timeout_ms));
     if (c.shutdown_timeout_ms < 1000 || c.shutdown_timeout_ms > 600000) {
       return YamlError(source, e["shutdown_timeout_ms"],

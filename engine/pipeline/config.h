@@ -4,6 +4,7 @@
 #ifndef CENTINELA_ENGINE_PIPELINE_CONFIG_H_
 #define CENTINELA_ENGINE_PIPELINE_CONFIG_H_
 
+#include <map>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -26,6 +27,9 @@ struct EngineConfig {
   std::string rules_topic = "centinela.rules";  // rule deployment control topic, 1 partition
   int embedded_partitions = 4;
   std::string bootstrap_file;  // where an embedded broker writes its address
+  // librdkafka properties for every client the engine creates (SASL, TLS,
+  // client.id, timeouts), as they are; docs/deployment.md
+  std::map<std::string, std::string> kafka_properties;
   // storage
   std::string data_dir = "data/centinela";
   bool sync = false;
@@ -37,6 +41,11 @@ struct EngineConfig {
   // batching
   int batch_max_records = 2000;
   int batch_max_ms = 100;
+  // event time (docs/event-time.md): how far a record may trail the newest
+  // record of its partition and still be scored in order; and how long a
+  // caught-up, silent partition holds the event-time frontier back
+  int64_t allowed_lateness_micros = 3600LL * 1000 * 1000;
+  int idle_timeout_ms = 30000;
   int dead_letter_raw_max_bytes = 64 << 10;  // of a bad record kept in its dead letter
   // A stop (SIGTERM) finishes within this; what is left is reported.
   int shutdown_timeout_ms = 20000;

@@ -20,11 +20,11 @@ int64_t SystemClockMicros() {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<OutboxDrainer>> OutboxDrainer::Start(Store* store, const std::string& bootstrap,
+absl::StatusOr<std::unique_ptr<OutboxDrainer>> OutboxDrainer::Start(Store* store, const kafka::Endpoint& endpoint,
                                                                     OutboxDrainerOptions options) {
   if (!options.wall_clock_micros) options.wall_clock_micros = SystemClockMicros;
   std::unique_ptr<OutboxDrainer> d(new OutboxDrainer(store, std::move(options)));
-  d->bootstrap_ = bootstrap;
+  d->endpoint_ = endpoint;
   RETURN_IF_ERROR(d->CreateProducer());
   ASSIGN_OR_RETURN(const int64_t delivered, store->GetCounter(kMetaDelivered));
   ASSIGN_OR_RETURN(const int64_t parked, store->GetCounter(kMetaParked));
@@ -40,7 +40,7 @@ OutboxDrainer::~OutboxDrainer() { Stop(); }
 absl::Status OutboxDrainer::CreateProducer() {
   producer_.reset();  // the old one first: its delivery reports must not reach the new state
   ASSIGN_OR_RETURN(producer_,
-                   kafka::Producer::Create(bootstrap_, options_.producer,
+                   kafka::Producer::Create(endpoint_, options_.producer,
                                            [this](int64_t seq, const absl::Status& s) { OnDelivery(seq, s); }));
   return absl::OkStatus();
 }

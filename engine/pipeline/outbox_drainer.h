@@ -44,7 +44,7 @@ struct OutboxDrainerOptions {
 // counters are thread-safe.
 class OutboxDrainer {
  public:
-  static absl::StatusOr<std::unique_ptr<OutboxDrainer>> Start(Store* store, const std::string& bootstrap,
+  static absl::StatusOr<std::unique_ptr<OutboxDrainer>> Start(Store* store, const kafka::Endpoint& endpoint,
                                                               OutboxDrainerOptions options = {});
   ~OutboxDrainer();
 
@@ -82,7 +82,7 @@ class OutboxDrainer {
 
   Store* store_;
   OutboxDrainerOptions options_;
-  std::string bootstrap_;
+  kafka::Endpoint endpoint_;
   std::unique_ptr<kafka::Producer> producer_;
   std::thread thread_;
   std::atomic<bool> stop_{false};

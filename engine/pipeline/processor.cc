@@ -116,6 +116,7 @@ absl::StatusOr<std::unique_ptr<Processor>> Processor::Create(Store* store, const
                                                              const FxTable* fx, ProcessorOptions options) {
   ASSIGN_OR_RETURN(OutboxWriter outbox, OutboxWriter::Create(store));
   std::unique_ptr<Processor> p(new Processor(store, fx, std::move(options), std::move(outbox)));
+  ASSIGN_OR_RETURN(p->sequencer_, Sequencer::Open(store, p->options_.allowed_lateness_micros));
   RETURN_IF_ERROR(p->SetPacks(pack, nullptr));
   ASSIGN_OR_RETURN(p->counters_.consumed, store->GetCounter(kMetaConsumed));
   ASSIGN_OR_RETURN(p->counters_.processed, store->GetCounter(kMetaProcessed));
@@ -123,6 +124,8 @@ absl::StatusOr<std::unique_ptr<Processor>> Processor::Create(Store* store, const
   ASSIGN_OR_RETURN(p->counters_.duplicates, store->GetCounter(kMetaDuplicates));
   ASSIGN_OR_RETURN(p->counters_.alerts_created, store->GetCounter(kMetaAlertsCreated));
   ASSIGN_OR_RETURN(p->counters_.alerts_updated, store->GetCounter(kMetaAlertsUpdated));
+  ASSIGN_OR_RETURN(p->counters_.late, store->GetCounter(kMetaLate));
+  p->counters_.buffered = int64_t(p->sequencer_->buffered());
   return p;
 }
 
@@ -465,23 +468,85 @@ absl::Status Processor::Process(const InputRecord& r) {
   }
   *last_position_ = r.offset + 1;
   *last_dirty_position_ = r.offset + 1;
+  NormalizedTx tx;
+  WireFormat format = WireFormat::kProtobuf;
+  ASSIGN_OR_RETURN(const bool valid, Decode(r, &tx, &format));
+  if (!valid) {
+    settled_create_times_.push_back(r.create_time_ms);
+    return absl::OkStatus();
+  }
+  sequencer_->Observe(r.topic, r.partition, tx.event_micros);
+  std::string key = SequenceKey(tx.event_micros, tx.tx->reporting_entity().ruc(), tx.tx->id(), tx.fingerprint, r.topic,
+                                r.partition, r.offset);
+  if (sequencer_->IsLate(key)) {
+    // The frontier has passed it: what it would have changed in order is
+    // scored already. It is scored now, counted, and named on its alerts.
+    ++counters_.late;
+    tx.late = true;
+    settled_create_times_.push_back(r.create_time_ms);
+    return Admit(r, tx, format);
+  }
+  sequencer_->Buffer(std::move(key),
+                     SequencedRecord{std::string(r.topic), r.partition, r.offset, std::string(r.content_type),
+                                     std::string(r.payload), r.create_time_ms},
+                     &batch_);
+  counters_.buffered = int64_t(sequencer_->buffered());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> Processor::Decode(const InputRecord& r, NormalizedTx* out, WireFormat* format) {
   arena_->Reset();
   v1::Transaction* tx = google::protobuf::Arena::CreateMessage<v1::Transaction>(arena_.get());
-  WireFormat format = WireFormat::kProtobuf;
-  if (absl::Status s = DecodeTransaction(r.payload, r.content_type, tx, &format); !s.ok()) {
-    return DeadLetter(r, s.message());
+  if (absl::Status s = DecodeTransaction(r.payload, r.content_type, tx, format); !s.ok()) {
+    RETURN_IF_ERROR(DeadLetter(r, s.message()));
+    return false;
   }
   auto normalized = normalizer_.Normalize(*tx);
-  if (!normalized.ok()) return DeadLetter(r, absl::StrCat("validate: ", normalized.status().message()));
+  if (!normalized.ok()) {
+    RETURN_IF_ERROR(DeadLetter(r, absl::StrCat("validate: ", normalized.status().message())));
+    return false;
+  }
   auto fingerprint = TransactionFingerprint(*tx);
-  if (!fingerprint.ok()) return DeadLetter(r, absl::StrCat("decode: ", fingerprint.status().message()));
-  normalized->fingerprint = *fingerprint;
-  ASSIGN_OR_RETURN(const bool first, FirstTime(r, *normalized));
+  if (!fingerprint.ok()) {
+    RETURN_IF_ERROR(DeadLetter(r, absl::StrCat("decode: ", fingerprint.status().message())));
+    return false;
+  }
+  *out = *normalized;
+  out->fingerprint = *fingerprint;
+  return true;
+}
+
+absl::Status Processor::Admit(const InputRecord& r, const NormalizedTx& tx, WireFormat format) {
+  ASSIGN_OR_RETURN(const bool first, FirstTime(r, tx));
   if (!first) return absl::OkStatus();
-  RETURN_IF_ERROR(Score(*normalized));
-  Archive(*normalized, format, r.payload);
+  RETURN_IF_ERROR(Score(tx));
+  Archive(tx, format, r.payload);
   ++counters_.processed;
   return absl::OkStatus();
+}
+
+absl::Status Processor::Release(int64_t frontier) {
+  absl::Status s =
+      sequencer_->Release(frontier, &batch_, [this](absl::string_view, const SequencedRecord& rec) -> absl::Status {
+        ++pending_;
+        settled_create_times_.push_back(rec.create_time_ms);
+        const InputRecord r{rec.topic, rec.partition, rec.offset, rec.payload, rec.content_type, rec.create_time_ms};
+        NormalizedTx tx;
+        WireFormat format = WireFormat::kProtobuf;
+        // It was valid on arrival; only a changed configuration (limits, FX
+        // table) between then and now can refuse it here, and then it is
+        // dead-lettered like any other invalid record.
+        ASSIGN_OR_RETURN(const bool valid, Decode(r, &tx, &format));
+        if (!valid) return absl::OkStatus();
+        return Admit(r, tx, format);
+      });
+  counters_.buffered = int64_t(sequencer_->buffered());
+  return s;
+}
+
+absl::Status Processor::Flush() {
+  RETURN_IF_ERROR(Release(INT64_MAX));
+  return Commit();
 }
 
 absl::StatusOr<bool> Processor::FirstTime(const InputRecord& r, const NormalizedTx& tx) {
@@ -550,6 +615,8 @@ absl::Status Processor::Commit() {
   Store::PutCounter(&batch_, meta, kMetaDuplicates, counters_.duplicates);
   Store::PutCounter(&batch_, meta, kMetaAlertsCreated, counters_.alerts_created);
   Store::PutCounter(&batch_, meta, kMetaAlertsUpdated, counters_.alerts_updated);
+  Store::PutCounter(&batch_, meta, kMetaLate, counters_.late);
+  sequencer_->Persist(&batch_);
   RETURN_IF_ERROR(store_->Write(&batch_));
   batch_.Clear();
   // State older than this (less the store's grace) may now be compacted away.
@@ -557,6 +624,7 @@ absl::Status Processor::Commit() {
   store_->AdvanceExpiryWatermark(std::min(max_event_micros_, options_.wall_clock_micros() + kMicrosPerDay));
   dirty_positions_.clear();
   batch_ids_.clear();  // written now: Seen finds them
+  settled_create_times_.clear();
   last_position_ = last_dirty_position_ = nullptr;
   pending_ = 0;
   windows_.Evict();

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "engine/alerts/alert_book.h"
 #include "engine/codec/decoder.h"
+#include "engine/sequence/sequencer.h"
 #include "engine/state/graph_store.h"
 #include "engine/state/outbox.h"
 #include "engine/state/profile_store.h"
@@ -36,6 +37,9 @@ struct InputRecord {
   int64_t offset = 0;
   absl::string_view payload;
   absl::string_view content_type;
+  // The source's timestamp (Kafka CreateTime, ms), carried while the record
+  // waits, for latency measurement; 0 when there is none.
+  int64_t create_time_ms = 0;
 };
 
 struct ProcessorOptions {
@@ -62,6 +66,9 @@ struct ProcessorOptions {
   // whole record's size and SHA-256), so that it always fits in a Kafka
   // message.
   size_t dead_letter_raw_max_bytes = 64 << 10;
+  // How far (event time) a record may trail the newest one of its source and
+  // still be scored in event-time order (docs/event-time.md).
+  int64_t allowed_lateness_micros = 3600LL * 1000 * 1000;
 };
 
 // Totals since the database was created (persisted in the meta CF).
@@ -72,6 +79,8 @@ struct Counters {
   int64_t duplicates = 0;  // records sent again (same reporting entity, id and content): skipped
   int64_t alerts_created = 0;
   int64_t alerts_updated = 0;
+  int64_t late = 0;      // scored on arrival, the event-time frontier having passed them
+  int64_t buffered = 0;  // now waiting for the event-time frontier (not persisted: the buffer's size)
 };
 
 // Lifetime: borrows store, packs and fx; they must outlive it (or, for the
@@ -90,12 +99,25 @@ class Processor {
                                                            ProcessorOptions options);
   ~Processor();
 
-  // Adds one record's effects to the open batch. Fails only on storage
-  // errors; bad records are dead-lettered, not failed.
+  // Takes one record into the open batch: a bad one is dead-lettered, a
+  // valid one waits in event-time order (Sequencer) until Release passes it;
+  // one whose time the frontier has already passed is late and scored at
+  // once. Fails only on storage errors.
   absl::Status Process(const InputRecord& record);
+
+  // Scores, in event-time order, every waiting record with an event time
+  // before `frontier` (INT64_MAX: all of them), into the open batch.
+  absl::Status Release(int64_t frontier);
+  // Release at the frontier of the sources seen so far, none idle: for an
+  // ordered replay of one source (files, stored transactions).
+  absl::Status ReleaseSeen() { return Release(sequencer_->FrontierOfSeen()); }
 
   // Atomically commits the open batch. No-op when nothing is pending.
   absl::Status Commit();
+
+  // The input ends here: releases everything waiting, then commits
+  // (replays, backtests, tests).
+  absl::Status Flush();
 
   // Switches packs at a batch boundary: FailedPrecondition while records are
   // pending, so that every transaction is scored entirely by one version.
@@ -105,10 +127,15 @@ class Processor {
   const rules::RulePack* shadow_pack() const;  // null when none
 
   size_t pending() const { return pending_; }
+  // The create times of the records the open batch settled (scored,
+  // dead-lettered or found duplicate), cleared by Commit: the end-to-end
+  // benchmark's latency is measured on them.
+  const std::vector<int64_t>& settled_create_times() const { return settled_create_times_; }
   const Counters& counters() const { return counters_; }
   // The next offset to read per (topic, partition), as committed or pending.
   const std::map<std::pair<std::string, int32_t>, int64_t>& positions() const { return positions_; }
   WindowStore& windows() { return windows_; }
+  const Sequencer& sequencer() const { return *sequencer_; }
 
  private:
   class Lane;  // one pack's evaluation of the current transaction (processor.cc)
@@ -119,6 +146,12 @@ class Processor {
   // dead letter cannot be printed.
   absl::Status DeadLetter(const InputRecord& record, absl::string_view reason);
   absl::Status Score(const NormalizedTx& tx);
+  // Decodes and validates `r` into `*out` (on arena_); false when it was
+  // dead-lettered.
+  absl::StatusOr<bool> Decode(const InputRecord& r, NormalizedTx* out, WireFormat* format);
+  // Deduplicates, scores and archives a valid transaction, in event-time
+  // order (or late).
+  absl::Status Admit(const InputRecord& r, const NormalizedTx& tx, WireFormat format);
   // Whether `tx` is new: false for a record sent again (counted as a
   // duplicate) or another record under a used id (dead-lettered).
   absl::StatusOr<bool> FirstTime(const InputRecord& r, const NormalizedTx& tx);
@@ -132,6 +165,7 @@ class Processor {
   Normalizer normalizer_;
   WindowStore windows_;
   ProfileStore profiles_;
+  std::unique_ptr<Sequencer> sequencer_;
   std::unique_ptr<GraphStore> graph_;  // only when a pack reads graph.* features
   AlertBook alerts_;
   OutboxWriter outbox_;
@@ -164,6 +198,7 @@ class Processor {
   // The transactions of the open batch (reporting entity | id -> fingerprint):
   // a record sent twice within one batch is found before it is written.
   absl::flat_hash_map<std::string, uint64_t> batch_ids_;
+  std::vector<int64_t> settled_create_times_;
   absl::Status agg_error_;
 };
 

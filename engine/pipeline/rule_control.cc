@@ -22,10 +22,10 @@ int64_t NowMs() {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<RuleControl>> RuleControl::Start(const std::string& bootstrap, const std::string& topic,
-                                                                const std::string& instance,
+absl::StatusOr<std::unique_ptr<RuleControl>> RuleControl::Start(const kafka::Endpoint& endpoint,
+                                                                const std::string& topic, const std::string& instance,
                                                                 rules::PackRegistry* registry) {
-  auto partitions = kafka::PartitionReader::PartitionCount(bootstrap, topic, 10000);
+  auto partitions = kafka::PartitionReader::PartitionCount(endpoint, topic, 10000);
   if (!partitions.ok()) {
     return absl::Status(partitions.status().code(),
                         absl::StrCat("rules: control topic: ", partitions.status().message(),
@@ -36,7 +36,7 @@ absl::StatusOr<std::unique_ptr<RuleControl>> RuleControl::Start(const std::strin
                                                       " partitions; it needs exactly 1 (one order for all instances)"));
   }
   std::unique_ptr<RuleControl> c(new RuleControl(topic, instance, registry));
-  ASSIGN_OR_RETURN(c->reader_, kafka::PartitionReader::Create(bootstrap, topic));
+  ASSIGN_OR_RETURN(c->reader_, kafka::PartitionReader::Create(endpoint, topic));
   int64_t start = registry->next_control_offset();
   ASSIGN_OR_RETURN(const int64_t end, c->reader_->HighWatermark(kPartition, 10000));
   if (start > end) {
@@ -51,7 +51,7 @@ absl::StatusOr<std::unique_ptr<RuleControl>> RuleControl::Start(const std::strin
   RETURN_IF_ERROR(c->reader_->Assign({{kPartition, start}}));
   {
     MutexLock lock(&c->produce_mu_);
-    ASSIGN_OR_RETURN(c->producer_, kafka::Producer::Create(bootstrap, {{"linger.ms", "0"}}));
+    ASSIGN_OR_RETURN(c->producer_, kafka::Producer::Create(endpoint, {{"linger.ms", "0"}}));
   }
   return c;
 }

@@ -29,7 +29,7 @@ namespace centinela {
 // AttachLists on the engine thread only; Execute from any thread.
 class RuleControl : public rules::RuleControlPlane {
  public:
-  static absl::StatusOr<std::unique_ptr<RuleControl>> Start(const std::string& bootstrap, const std::string& topic,
+  static absl::StatusOr<std::unique_ptr<RuleControl>> Start(const kafka::Endpoint& endpoint, const std::string& topic,
                                                             const std::string& instance, rules::PackRegistry* registry);
 
   // Applies every record up to the topic's end as it is now, without

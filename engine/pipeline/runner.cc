@@ -6,6 +6,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "api/http_api.h"
 #include "connectors/kafka/kafka.h"
 #include "engine/common/status_macros.h"
@@ -22,6 +23,11 @@ namespace centinela {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+int64_t WallMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 // Starts partitions where RocksDB says, and commits before giving any up.
 class OffsetsFromStore : public kafka::PartitionListener {
@@ -53,7 +59,9 @@ class OffsetsFromStore : public kafka::PartitionListener {
   }
 
   absl::Status error;
-  std::set<std::pair<std::string, int32_t>> eof;
+  // Partitions consumed to their end, since when: caught up, and idle once
+  // silent for engine.idle_timeout_ms.
+  std::map<std::pair<std::string, int32_t>, Clock::time_point> eof;
   std::atomic<int> assigned{0};  // partitions owned now; read by /readyz
 
  private:
@@ -61,7 +69,7 @@ class OffsetsFromStore : public kafka::PartitionListener {
   Processor* processor_;
 };
 
-absl::Status ReconcileInput(const EngineConfig& config, const std::string& bootstrap, Store* store, bool accept,
+absl::Status ReconcileInput(const EngineConfig& config, const kafka::Endpoint& bootstrap, Store* store, bool accept,
                             bool new_embedded_broker) {
   // A cluster with another id is not the one the positions came from.
   constexpr absl::string_view kClusterKey = "kafka/cluster_id";
@@ -71,7 +79,7 @@ absl::Status ReconcileInput(const EngineConfig& config, const std::string& boots
   const bool other_cluster = has_known && known != cluster;
   if (other_cluster && !accept) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "the broker at ", bootstrap, " is cluster ", cluster, ", not cluster ", known,
+        "the broker at ", bootstrap.bootstrap, " is cluster ", cluster, ", not cluster ", known,
         " where the positions stored in ", store->path(),
         " were read: they mean nothing there. The data directory keeps the alerts, workflow and audit; start with "
         "--accept-lost-input to record what the old cluster held unprocessed as lost and consume what this one has"));
@@ -104,6 +112,32 @@ absl::Status ReconcileInput(const EngineConfig& config, const std::string& boots
   return absl::OkStatus();
 }
 
+// The topics the engine reads and writes must exist (an embedded broker
+// creates them; on a real cluster they are created by its operators, with
+// the partitions and replication they choose): a missing one is named, with
+// the command that creates it.
+absl::Status CheckTopics(const EngineConfig& config, const kafka::Endpoint& endpoint) {
+  std::vector<std::string> missing;
+  for (const std::string& topic : {config.input_topic, config.dlq_topic, config.uif_topic, config.sunat_topic}) {
+    absl::StatusOr<int> n = kafka::PartitionReader::PartitionCount(endpoint, topic, 10000);
+    if (absl::IsNotFound(n.status())) {
+      missing.push_back(topic);
+    } else if (!n.ok()) {
+      return absl::Status(n.status().code(), absl::StrCat("kafka: checking topic ", topic, ": ", n.status().message()));
+    }
+  }
+  if (missing.empty()) return absl::OkStatus();
+  std::string commands;
+  for (const std::string& topic : missing) {
+    absl::StrAppend(&commands, "\n  kafka-topics.sh --bootstrap-server ", endpoint.bootstrap, " --create --topic ",
+                    topic, topic == config.input_topic ? " --partitions 16" : " --partitions 1",
+                    " --replication-factor 3 --config min.insync.replicas=2");
+  }
+  return absl::FailedPreconditionError(absl::StrCat(
+      "kafka: ", endpoint.bootstrap, " has no topic ", absl::StrJoin(missing, ", "), " (", config.source,
+      " kafka.*_topic); create ", missing.size() == 1 ? "it" : "them", " (docs/deployment.md):", commands));
+}
+
 }  // namespace
 
 absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOptions& options) {
@@ -119,10 +153,12 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
     ASSIGN_OR_RETURN(embedded, StartEmbeddedBroker(config));
     bootstrap = embedded->bootstrap();
   }
+  const kafka::Endpoint endpoint(bootstrap, config.kafka_properties);
+  RETURN_IF_ERROR(CheckTopics(config, endpoint));
   // The stored input positions against this broker: a new embedded broker
   // (or, with --accept-lost-input, a replaced one) starts empty, and the
   // records the old one held unprocessed are reported lost.
-  RETURN_IF_ERROR(ReconcileInput(config, bootstrap, store.get(), embedded != nullptr || options.accept_lost_input,
+  RETURN_IF_ERROR(ReconcileInput(config, endpoint, store.get(), embedded != nullptr || options.accept_lost_input,
                                  embedded != nullptr));
 
   // Rule packs: the deployed version, from the control topic; the
@@ -132,7 +168,7 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
   // loader thread reloads them.
   screening::ListSet lists;
   ASSIGN_OR_RETURN(std::unique_ptr<RuleControl> control,
-                   RuleControl::Start(bootstrap, config.rules_topic, config.instance, registry.get()));
+                   RuleControl::Start(endpoint, config.rules_topic, config.instance, registry.get()));
   RETURN_IF_ERROR(control->CatchUp(30000));
   if (!registry->active()) RETURN_IF_ERROR(control->Bootstrap(*config_pack, 30000));
   if (registry->active()->version() != config_pack->version()) {
@@ -183,17 +219,18 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
   popts.validation = config.validation;
   popts.dead_letter_raw_max_bytes = size_t(config.dead_letter_raw_max_bytes);
   popts.dedup_horizon_micros = int64_t(config.dedup_days) * kMicrosPerDay;
+  popts.allowed_lateness_micros = config.allowed_lateness_micros;
   ASSIGN_OR_RETURN(std::unique_ptr<Processor> processor, Processor::Create(store.get(), pack.get(), &fx, popts));
   RETURN_IF_ERROR(processor->SetPacks(pack.get(), shadow.get()));
   RETURN_IF_ERROR(control->ReportRunning());
-  ASSIGN_OR_RETURN(std::unique_ptr<OutboxDrainer> drainer, OutboxDrainer::Start(store.get(), bootstrap));
+  ASSIGN_OR_RETURN(std::unique_ptr<OutboxDrainer> drainer, OutboxDrainer::Start(store.get(), endpoint));
   drainer->Notify();  // deliver whatever an earlier run left behind
 
   // Readiness (/readyz): the broker answers and partitions are assigned.
   OffsetsFromStore listener(store.get(), processor.get());
   std::atomic<bool> stopping{false};
   ASSIGN_OR_RETURN(std::unique_ptr<kafka::BrokerProbe> probe,
-                   kafka::BrokerProbe::Start(bootstrap, {}, std::chrono::milliseconds(1000)));
+                   kafka::BrokerProbe::Start(endpoint, {}, std::chrono::milliseconds(1000)));
 
   // The investigator API reads the same RocksDB, on its own threads.
   std::unique_ptr<api::TokenAuthenticator> tokens;
@@ -236,7 +273,7 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
   }
 
   ASSIGN_OR_RETURN(std::unique_ptr<kafka::GroupConsumer> consumer,
-                   kafka::GroupConsumer::Create(bootstrap, config.group_id, {}, &listener));
+                   kafka::GroupConsumer::Create(endpoint, config.group_id, {}, &listener));
   RETURN_IF_ERROR(consumer->Subscribe({config.input_topic}));
   fprintf(stderr, "engine: %s: pack %s, %zu typologies%s%s; storage %s; consuming %s from %s\n",
           config.instance.c_str(), pack->version().c_str(), pack->typologies().size(), shadow ? "; shadow " : "",
@@ -258,10 +295,31 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
   auto batch_start = Clock::now();
   auto last_progress = Clock::now();
   int64_t last_consumed = processor->counters().consumed;
-  std::vector<int64_t> batch_create_times;
+  // Event time (docs/event-time.md): the records the frontier has passed
+  // are scored, in order, into the open batch. The frontier is computed
+  // over the partitions this instance owns; a caught-up one counts as idle
+  // after engine.idle_timeout_ms (at once in a bounded run, whose input
+  // ends there).
+  std::vector<SourceStatus> sources;
+  auto release = [&]() -> absl::Status {
+    if (processor->counters().buffered == 0) return absl::OkStatus();
+    const auto now = Clock::now();
+    sources.clear();
+    for (auto& [topic, partition] : consumer->Assignment()) {
+      auto it = listener.eof.find({topic, partition});
+      const bool idle =
+          it != listener.eof.end() &&
+          (options.until_caught_up || now - it->second >= std::chrono::milliseconds(config.idle_timeout_ms));
+      sources.push_back({std::move(topic), partition, idle});
+    }
+    return processor->Release(processor->sequencer().Frontier(sources, WallMicros()));
+  };
+  std::vector<int64_t> settled_create_times;
   auto commit = [&]() -> absl::Status {
+    RETURN_IF_ERROR(release());
     const size_t n = processor->pending();
     if (n == 0) return absl::OkStatus();
+    if (options.on_commit) settled_create_times = processor->settled_create_times();
     RETURN_IF_ERROR(processor->Commit());
     drainer->Notify();
     {
@@ -274,13 +332,15 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
     }
     RETURN_IF_ERROR(apply_rules());
     if (options.on_commit) {
-      options.on_commit(batch_create_times);
-      batch_create_times.clear();
+      options.on_commit(settled_create_times);
     }
     if (options.log_commits) {
       const Counters& c = processor->counters();
-      printf("commit records=%zu consumed=%ld processed=%ld dead_lettered=%ld duplicates=%ld alerts=%ld\n", n,
-             long(c.consumed), long(c.processed), long(c.dead_lettered), long(c.duplicates), long(c.alerts_created));
+      printf(
+          "commit records=%zu consumed=%ld processed=%ld dead_lettered=%ld duplicates=%ld alerts=%ld buffered=%ld "
+          "late=%ld\n",
+          n, long(c.consumed), long(c.processed), long(c.dead_lettered), long(c.duplicates), long(c.alerts_created),
+          long(c.buffered), long(c.late));
       fflush(stdout);
     }
     return absl::OkStatus();
@@ -291,10 +351,13 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
     // so commit now (small batches when idle, large ones under load).
     std::optional<kafka::Message> msg = consumer->Poll(processor->pending() ? 0 : 50);
     RETURN_IF_ERROR(listener.error);
-    if (!msg) RETURN_IF_ERROR(apply_rules());  // idle: deployments still apply
+    if (!msg) {
+      RETURN_IF_ERROR(apply_rules());  // idle: deployments still apply
+      RETURN_IF_ERROR(release());      // and idle partitions stop holding the frontier back
+    }
     if (msg) {
       if (msg->is_partition_eof()) {
-        listener.eof.insert({std::string(msg->topic()), msg->partition()});
+        listener.eof.try_emplace({std::string(msg->topic()), msg->partition()}, Clock::now());
       } else if (msg->error() == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
         // The offset stored in RocksDB is not in the topic any more (topic
         // recreated, data expired, another cluster). Guessing would either
@@ -309,9 +372,9 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
       } else {
         // Hot path: no copies of the topic name per record.
         if (!listener.eof.empty()) listener.eof.erase({std::string(msg->topic()), msg->partition()});
-        InputRecord r{msg->topic(), msg->partition(), msg->offset(), msg->payload(), msg->header("content-type")};
+        InputRecord r{msg->topic(),       msg->partition(), msg->offset(), msg->payload(), msg->header("content-type"),
+                      msg->timestamp_ms()};
         RETURN_IF_ERROR(processor->Process(r));
-        if (options.on_commit) batch_create_times.push_back(msg->timestamp_ms());
       }
     }
     const auto now = Clock::now();
@@ -324,13 +387,15 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
     if (options.progress_every_ms > 0 && now - last_progress >= std::chrono::milliseconds(options.progress_every_ms)) {
       const Counters& c = processor->counters();
       const double secs = std::chrono::duration<double>(now - last_progress).count();
-      fprintf(stderr, "progress: consumed=%ld processed=%ld dead_lettered=%ld alerts=%ld delivered=%ld rate=%.0f/s\n",
-              long(c.consumed), long(c.processed), long(c.dead_lettered), long(c.alerts_created),
-              long(drainer->delivered()), double(c.consumed - last_consumed) / secs);
+      fprintf(stderr,
+              "progress: consumed=%ld processed=%ld dead_lettered=%ld buffered=%ld late=%ld alerts=%ld delivered=%ld "
+              "rate=%.0f/s\n",
+              long(c.consumed), long(c.processed), long(c.dead_lettered), long(c.buffered), long(c.late),
+              long(c.alerts_created), long(drainer->delivered()), double(c.consumed - last_consumed) / secs);
       last_progress = now;
       last_consumed = c.consumed;
     }
-    if (options.until_caught_up && processor->pending() == 0) {
+    if (options.until_caught_up && processor->pending() == 0 && processor->counters().buffered == 0) {
       const auto assignment = consumer->Assignment();
       bool caught_up = !assignment.empty();
       for (const auto& tp : assignment) caught_up &= listener.eof.contains(tp);

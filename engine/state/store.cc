@@ -11,8 +11,9 @@
 namespace centinela {
 namespace {
 
-constexpr const char* kCfNames[] = {"state", "alerts", "alert_index", "outbox",   "offsets",      "meta",
-                                    "rules", "audit",  "edges",       "workflow", "transactions", "outbox_parked"};
+constexpr const char* kCfNames[] = {"state",        "alerts",        "alert_index", "outbox", "offsets",
+                                    "meta",         "rules",         "audit",       "edges",  "workflow",
+                                    "transactions", "outbox_parked", "pending"};
 static_assert(sizeof(kCfNames) / sizeof(kCfNames[0]) == int(Cf::kCount));
 
 // Extracts `len u16 · bytes[len]` that starts `offset` bytes into a key: the

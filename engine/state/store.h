@@ -32,6 +32,7 @@ enum class Cf : int {
   kWorkflow,      // alert id -> AlertWorkflow (status, version, history); written by the API only
   kTransactions,  // retained transactions and their subject index (TransactionArchive)
   kOutboxParked,  // seq -> ParkedOutboxEntry: records the broker refused for good (OutboxDrainer)
+  kPending,       // sequence key -> record waiting for the event-time frontier (Sequencer)
   kCount,
 };
 
@@ -41,6 +42,7 @@ inline constexpr absl::string_view kMetaConsumed = "counter/consumed";
 inline constexpr absl::string_view kMetaProcessed = "counter/processed";
 inline constexpr absl::string_view kMetaDeadLettered = "counter/dead_lettered";
 inline constexpr absl::string_view kMetaDuplicates = "counter/duplicates";
+inline constexpr absl::string_view kMetaLate = "counter/late";  // scored after the event-time frontier passed them
 inline constexpr absl::string_view kMetaAlertsCreated = "counter/alerts_created";
 inline constexpr absl::string_view kMetaAlertsUpdated = "counter/alerts_updated";
 inline constexpr absl::string_view kMetaOutboxSeq = "seq/outbox";
@@ -64,7 +66,8 @@ struct StoreOptions {
 // parameters and lists their filters name, rule pack registry (rules CF).
 // 7: transactions keyed by (reporting entity, id) with a fingerprint, ids
 // remembered for deduplication, alert evidence as TransactionRefs.
-inline constexpr int64_t kStorageFormat = 7;
+// 8: input offsets count records buffered for event-time order (pending CF).
+inline constexpr int64_t kStorageFormat = 8;
 inline constexpr absl::string_view kMetaStorageFormat = "format/version";
 
 // Owns the DB and its column family handles. Thread-safe (RocksDB is).

@@ -27,6 +27,9 @@ struct NormalizedTx {
   // Of the decoded transaction's content (TransactionFingerprint): tells a
   // re-sent record from another one under the same id. Set by the processor.
   uint64_t fingerprint = 0;
+  // Scored out of event-time order, after the frontier had passed it (the
+  // processor sets it; alerts list such transactions).
+  bool late = false;
 };
 
 // What a transaction must satisfy beyond its schema (engine.yaml

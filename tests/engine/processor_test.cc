@@ -202,7 +202,7 @@ TEST_F(PeruPackTest, BadRecordsAreDeadLetteredWithReasonAndCountsReconcile) {
   v1::Transaction no_amount = MakeTx("na", DayMicros(kJan5));
   no_amount.clear_amount();
   Feed(no_amount);
-  ASSERT_TRUE(h_.processor()->Commit().ok());
+  ASSERT_TRUE(h_.processor()->Flush().ok());
   const Counters& c = h_.processor()->counters();
   EXPECT_EQ(c.consumed, 4);
   EXPECT_EQ(c.processed, 1);
@@ -228,7 +228,7 @@ TEST_F(PeruPackTest, AnEventTimeOutOfRangeIsDeadLetteredAndNoEmptyMessageIsQueue
   tx.mutable_event_time()->set_seconds(tx.event_time().seconds() * 1000);
   tx.mutable_event_time()->set_nanos(-5);
   Feed(tx);
-  ASSERT_TRUE(h_.processor()->Commit().ok());
+  ASSERT_TRUE(h_.processor()->Flush().ok());
   EXPECT_EQ(h_.processor()->counters().dead_lettered, 1);
   EXPECT_TRUE(Alerts().empty());
   int queued = 0;
@@ -265,7 +265,7 @@ TEST(AlertDelivery, AnAlertThatCannotBePrintedFailsTheCommitInsteadOfQueueingAnE
   tx.mutable_originator()->set_ciiu("0729");
   const std::string payload = tx.SerializeAsString();
   ASSERT_TRUE(processor->Process({"fiu.transactions", 0, 0, payload, "application/x-protobuf"}).ok());
-  const absl::Status s = processor->Commit();
+  const absl::Status s = processor->Flush();
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr("cannot print centinela.v1.Alert as JSON")) << s;
   auto it = store->NewIterator(Cf::kOutbox);
@@ -279,7 +279,7 @@ TEST_F(PeruPackTest, ADeadLetterKeepsAPrefixOfAHugeRecordWithItsSizeAndSha256) {
   std::string huge(760'000, '\0');
   for (size_t i = 0; i < huge.size(); ++i) huge[i] = char(0x80 | (i * 7919 % 127));  // not a Transaction
   FeedRaw(huge, "application/x-protobuf");
-  ASSERT_TRUE(h_.processor()->Commit().ok());
+  ASSERT_TRUE(h_.processor()->Flush().ok());
   auto it = h_.store()->NewIterator(Cf::kOutbox);
   it->SeekToFirst();
   ASSERT_TRUE(it->Valid());
@@ -295,7 +295,7 @@ TEST_F(PeruPackTest, ADeadLetterKeepsAPrefixOfAHugeRecordWithItsSizeAndSha256) {
   EXPECT_THAT(dl.reason(), ::testing::StartsWith("decode: not a valid protobuf Transaction (760000 bytes)"));
   // A small record is kept whole.
   FeedRaw("garbage", "application/x-protobuf");
-  ASSERT_TRUE(h_.processor()->Commit().ok());
+  ASSERT_TRUE(h_.processor()->Flush().ok());
   it = h_.store()->NewIterator(Cf::kOutbox);
   it->SeekToLast();
   ASSERT_TRUE(e.ParseFromArray(it->value().data(), int(it->value().size())));
@@ -310,7 +310,7 @@ TEST_F(PeruPackTest, ADeadLetterKeepsAPrefixOfAHugeRecordWithItsSizeAndSha256) {
 TEST_F(PeruPackTest, AnAmountAboveTheMaximumIsDeadLetteredAndNothingIsCounted) {
   Feed(CashDeposit("huge", DayMicros(kJan5), INT64_MAX));
   Feed(CashDeposit("huge2", DayMicros(kJan5), INT64_MAX - 1));
-  ASSERT_TRUE(h_.processor()->Commit().ok());
+  ASSERT_TRUE(h_.processor()->Flush().ok());
   EXPECT_EQ(h_.processor()->counters().processed, 0);
   EXPECT_EQ(h_.processor()->counters().dead_lettered, 2);
   EXPECT_TRUE(Alerts().empty());
@@ -318,11 +318,52 @@ TEST_F(PeruPackTest, AnAmountAboveTheMaximumIsDeadLetteredAndNothingIsCounted) {
 
 // Issue 17, defect 9: the same transaction sent 3 times was processed and
 // counted 3 times in the aggregates.
+TEST_F(PeruPackTest, ARecordTheFrontierHasPassedIsScoredAtOnceCountedAndNamedOnItsAlerts) {
+  Feed(CashDeposit("d1", DayMicros(kJan5), 950000));
+  Feed(CashDeposit("d3", DayMicros(kJan5 + 4), 880000));
+  EXPECT_TRUE(Alerts().empty());  // released: the frontier is past day 4
+  EXPECT_EQ(h_.processor()->counters().late, 0);
+  // Stamped day 2, it arrives after day 4 was scored: late.
+  Feed(CashDeposit("d2", DayMicros(kJan5 + 2), 900000));
+  EXPECT_EQ(h_.processor()->counters().late, 1);
+  EXPECT_EQ(h_.processor()->counters().buffered, 0);  // scored on arrival, not held
+  auto alerts = Alerts();
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].typology_id(), "structuring");
+  EXPECT_THAT(alerts[0].late_transaction_ids(), ElementsAre("d2"));
+  // On time again (after day 4): not late.
+  Feed(CashDeposit("d4", DayMicros(kJan5 + 5), 910000));
+  int with_d4 = 0;
+  for (const v1::Alert& a : Alerts()) {
+    if (a.evidence_transaction_ids(a.evidence_transaction_ids_size() - 1) != "d4") continue;
+    ++with_d4;
+    EXPECT_THAT(a.late_transaction_ids(), ::testing::Not(::testing::Contains("d4")));
+  }
+  EXPECT_EQ(with_d4, 1);
+  EXPECT_EQ(h_.processor()->counters().late, 1);
+}
+
+TEST_F(PeruPackTest, RecordsWaitForTheFrontierAndAreScoredInEventTimeOrder) {
+  // Arriving newest first, they are scored oldest first: the structuring
+  // alert's evidence is in event-time order.
+  Feed(CashDeposit("d4", DayMicros(kJan5 + 5), 910000));
+  Feed(CashDeposit("d3", DayMicros(kJan5 + 4), 880000));
+  Feed(CashDeposit("d2", DayMicros(kJan5 + 2), 900000));
+  Feed(CashDeposit("d1", DayMicros(kJan5), 950000));
+  EXPECT_EQ(h_.processor()->counters().buffered, 4);
+  EXPECT_EQ(h_.processor()->counters().processed, 0);
+  auto alerts = Alerts();
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_THAT(alerts[0].evidence_transaction_ids(), ElementsAre("d3", "d4"));
+  EXPECT_TRUE(alerts[0].late_transaction_ids().empty());
+  EXPECT_EQ(h_.processor()->counters().late, 0);
+}
+
 TEST_F(PeruPackTest, ATransactionSentAgainCountsOnceAndAnIdReusedForOtherContentIsDeadLettered) {
   const v1::Transaction d1 = CashDeposit("d1", DayMicros(kJan5), 950000);
   Feed(d1);
   Feed(d1);  // the same record again, in the same batch
-  ASSERT_TRUE(h_.processor()->Commit().ok());
+  ASSERT_TRUE(h_.processor()->Flush().ok());
   Feed(d1);  // and after a commit
   std::string json;
   ASSERT_TRUE(google::protobuf::util::MessageToJsonString(d1, &json).ok());
@@ -341,7 +382,7 @@ TEST_F(PeruPackTest, ATransactionSentAgainCountsOnceAndAnIdReusedForOtherContent
   v1::Transaction other = CashDeposit("d1", DayMicros(kJan5 + 2), 920000);
   other.mutable_reporting_entity()->set_ruc("20512333797");
   Feed(other);
-  ASSERT_TRUE(h_.processor()->Commit().ok());
+  ASSERT_TRUE(h_.processor()->Flush().ok());
   EXPECT_EQ(c.processed, 3);
   EXPECT_EQ(c.dead_lettered, 1);
   EXPECT_EQ(c.consumed, c.processed + c.dead_lettered + c.duplicates);
@@ -365,7 +406,7 @@ TEST_F(PeruPackTest, OneCommitStoresOffsetsAndCountersWithTheState) {
   // Nothing is visible before the commit...
   EXPECT_TRUE(h_.store()->LoadOffsets("fiu.transactions")->empty());
   EXPECT_EQ(*h_.store()->GetCounter(kMetaConsumed), 0);
-  ASSERT_TRUE(h_.processor()->Commit().ok());
+  ASSERT_TRUE(h_.processor()->Flush().ok());
   // ...and everything after it.
   EXPECT_EQ(h_.store()->LoadOffsets("fiu.transactions")->at(0), 2);
   EXPECT_EQ(*h_.store()->GetCounter(kMetaConsumed), 2);
@@ -374,7 +415,7 @@ TEST_F(PeruPackTest, OneCommitStoresOffsetsAndCountersWithTheState) {
 
 TEST_F(PeruPackTest, AlertsAreQueuedOncePerDestinationAndShadowIsNeverQueued) {
   Feed(MiningWithdrawal("m1", "170101", "0729", 2000000));
-  ASSERT_TRUE(h_.processor()->Commit().ok());
+  ASSERT_TRUE(h_.processor()->Flush().ok());
   std::vector<std::string> topics;
   auto it = h_.store()->NewIterator(Cf::kOutbox);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -439,7 +480,7 @@ typologies:
   for (const v1::Transaction& tx : {a, b, cash}) {
     h.Feed(tx);
     // Across commits too: the shared state is written and read back once.
-    ASSERT_TRUE(h.processor()->Commit().ok());
+    ASSERT_TRUE(h.processor()->Flush().ok());
   }
   EXPECT_EQ(h.processor()->counters().processed, 3);
   std::map<std::string, std::string> seen = h.FirstHitValues();
@@ -501,9 +542,10 @@ TEST_F(NetworksPackTest, CycleFlagsTheTransferThatReturnsFundsToTheirOrigin) {
   EXPECT_EQ(alerts[0].hits(0).values(0).value(), "4");
 }
 
-TEST_F(NetworksPackTest, CycleIgnoresAReturnThatPrecedesTheOutflow) {
-  // A->B->C->D at 9h, 10h, 11h; D->A is stamped 8h (before the outflow)
-  // though it arrives last: the money did not go round.
+TEST_F(NetworksPackTest, CyclesFollowEventTimeNotArrival) {
+  // A->B->C->D at 9h, 10h, 11h and D->A stamped 8h, though it arrives last:
+  // in event time the money left D at 8h and came back at 11h, so the
+  // cycle closes on C->D (subject C), as a replay in event-time order says.
   const struct {
     const char* from;
     const char* to;
@@ -516,7 +558,12 @@ TEST_F(NetworksPackTest, CycleIgnoresAReturnThatPrecedesTheOutflow) {
     tx.mutable_beneficiary()->set_account(leg.to);
     Feed(tx);
   }
-  EXPECT_TRUE(Alerts().empty());
+  auto alerts = Alerts();
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].typology_id(), "cycle");
+  EXPECT_EQ(alerts[0].subject().id(), "C");
+  EXPECT_THAT(alerts[0].evidence_transaction_ids(), ElementsAre("c2"));
+  EXPECT_TRUE(alerts[0].late_transaction_ids().empty());
 }
 
 TEST_F(NetworksPackTest, FanOutFlagsOneSenderPayingFiveAccounts) {

@@ -32,7 +32,7 @@ void FeedGenerated(testing::PackHarness& h, int64_t count) {
   ASSERT_TRUE(gen::Generate(g, [&](const gen::GeneratedRecord& r) {
                 h.FeedRaw(r.payload, r.content_type);
                 if (++n % 2000 == 0) {
-                  ASSERT_TRUE(h.processor()->Commit().ok());
+                  ASSERT_TRUE(h.processor()->Flush().ok());
                 }
               }).ok());
 }
@@ -114,7 +114,7 @@ TEST(ShadowPack, PacksSwitchOnlyBetweenBatches) {
   const absl::Status s = h.processor()->SetPacks(next.get(), nullptr);
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(h.processor()->active_pack(), &h.pack());
-  ASSERT_TRUE(h.processor()->Commit().ok());
+  ASSERT_TRUE(h.processor()->Flush().ok());
   ASSERT_TRUE(h.processor()->SetPacks(next.get(), nullptr).ok());
   EXPECT_EQ(h.processor()->active_pack(), next.get());
   EXPECT_EQ(h.processor()->SetPacks(next.get(), next.get()).code(), absl::StatusCode::kInvalidArgument);

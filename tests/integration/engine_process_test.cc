@@ -198,13 +198,17 @@ TEST_F(EngineProcessTest, ReadinessFollowsTheBrokerAndShutdownKeepsItsBound) {
 
 // The commit lines (--log-commits) until one reports at least `records`
 // consumed; returns the consumed count reached (the process's end stops it).
-int64_t ReadCommitsUntil(testing::Subprocess& engine, int64_t records) {
+// With `settled`, also until none of them waits for the event-time frontier.
+int64_t ReadCommitsUntil(testing::Subprocess& engine, int64_t records, bool settled = false) {
   int64_t consumed = -1;
   while (auto line = engine.ReadLine()) {
     const size_t at = line->find(" consumed=");
     if (at == std::string::npos) continue;
     consumed = std::atoll(line->c_str() + at + 10);
-    if (consumed >= records) break;
+    const size_t buffered = line->find(" buffered=");
+    if (consumed >= records &&
+        (!settled || (buffered != std::string::npos && line->substr(buffered, 11) == " buffered=0")))
+      break;
   }
   return consumed;
 }
@@ -213,7 +217,7 @@ int64_t ReadCommitsUntil(testing::Subprocess& engine, int64_t records) {
 // engine refused its own data directory after a restart, kill -9 or clean.
 TEST_F(EngineProcessTest, OnTheEmbeddedBrokerARestartKeepsAlertsWorkflowAndAuditAndReportsLostInput) {
   const int port = FreePort();
-  const std::string cfg = Config(port, "engine.yaml");
+  const std::string cfg = Config(port, "engine.yaml", "embedded", "engine: {idle_timeout_ms: 100}\n");
   const std::string api = absl::StrCat("http://127.0.0.1:", port);
   auto bootstrap = [&] {
     std::string bs;
@@ -232,7 +236,7 @@ TEST_F(EngineProcessTest, OnTheEmbeddedBrokerARestartKeepsAlertsWorkflowAndAudit
                                dir_.Sub("run1.err"));
     ASSERT_TRUE(WaitHealthy(port)) << ReadAll(dir_.Sub("run1.err"));
     testing::PublishFeed(bootstrap(), "fiu.transactions", g);
-    ASSERT_EQ(ReadCommitsUntil(engine, 3000), 3000) << ReadAll(dir_.Sub("run1.err"));
+    ASSERT_EQ(ReadCommitsUntil(engine, 3000, /*settled=*/true), 3000) << ReadAll(dir_.Sub("run1.err"));
     testing::ApiTestClient client(api);
     auto [code, body] = client.Get("/v1/alerts?limit=500", "ana");
     ASSERT_EQ(code, 200) << body;

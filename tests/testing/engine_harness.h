@@ -33,6 +33,9 @@ class EngineHarness {
     config_.data_dir = dir_.Sub("db");
     config_.embedded_partitions = partitions;
     config_.instance = "test-instance";
+    // Tests publish their input, then wait for it to be scored: a partition
+    // caught up for 100 ms stops holding the event-time frontier back.
+    config_.idle_timeout_ms = 100;
     auto cluster = StartEmbeddedBroker(config_, brokers);
     EXPECT_TRUE(cluster.ok()) << cluster.status();
     cluster_ = std::move(*cluster);
@@ -85,8 +88,9 @@ class EngineHarness {
     ASSERT_FALSE(url_.empty()) << "engine did not start: " << result_.status();
   }
 
-  // Waits until the engine has committed at least `records` records (or it
-  // stopped, or `timeout` passed); returns the count.
+  // Waits until the engine has settled (scored, dead-lettered or found
+  // duplicate) and committed at least `records` records (or it stopped, or
+  // `timeout` passed); returns the count.
   int64_t WaitCommitted(int64_t records, absl::Duration timeout = absl::Seconds(240)) {
     MutexLock lock(&mu_);
     auto reached = [this, records]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return committed_ >= records || done_; };

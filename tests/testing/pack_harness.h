@@ -37,7 +37,7 @@ class PackHarness {
 
   // Commits and returns every stored alert.
   std::vector<v1::Alert> Alerts() {
-    EXPECT_TRUE(processor_->Commit().ok());
+    EXPECT_TRUE(processor_->Flush().ok());
     std::vector<v1::Alert> out;
     auto it = store_->NewIterator(Cf::kAlerts);
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
