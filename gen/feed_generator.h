@@ -1,12 +1,12 @@
 // A deterministic (seeded) synthetic Peru transaction feed: background traffic
-// plus labelled injected cases of the Peru typologies whose detection does
-// not depend on the order in which an account's legs arrive from different
-// partitions (structuring, smurfing, monthly register, mining, gold export,
-// VRAEM, trafficking, front company, contraband, border, FATF, PEP, fan-in,
-// fan-out), and optionally malformed records for the dead-letter path.
-// Order-dependent typologies (cycle, scatter-gather, gather-scatter, rapid
-// pass-through, dormant, profile deviation) get no cases: see
-// docs/architecture.md, "Ordering".
+// plus labelled injected cases of the Peru typologies (structuring,
+// smurfing, monthly register, mining, gold export, VRAEM, trafficking, front
+// company, contraband, border, FATF, PEP, fan-in, fan-out, and the
+// order-dependent rapid pass-through, stack, cycle, scatter-gather,
+// gather-scatter, bipartite, dormant account and profile deviation), and
+// optionally malformed records for the dead-letter path. The sanctions and
+// PEP-list typologies get no cases: their parties must be named on the lists
+// loaded.
 #ifndef CENTINELA_GEN_FEED_GENERATOR_H_
 #define CENTINELA_GEN_FEED_GENERATOR_H_
 

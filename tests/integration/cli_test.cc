@@ -43,7 +43,7 @@ TEST_F(CliTest, UnknownCommandAndFlagsAreUsageErrors) {
   EXPECT_EQ(Run({"gen", "--count", "many", "--out", dir_.Sub("f")}), 2);
   ExpectOneLineError("gen: --count must be an integer in [1, 100000000], got \"many\"");
   EXPECT_EQ(Run({"gen", "--count", "300", "--out", dir_.Sub("f")}), 2);
-  ExpectOneLineError("gen: --count 300 is too small for --cases 40 and --invalid 0 (up to 2280 injected records)");
+  ExpectOneLineError("gen: --count 300 is too small for --cases 40 and --invalid 0 (up to 4320 injected records)");
   EXPECT_EQ(Run({"gen", "--count", "5000"}), 2);
   ExpectOneLineError("exactly one of --bootstrap HOST:PORT or --out FILE");
   EXPECT_EQ(Run({"run"}), 2);
@@ -87,11 +87,11 @@ TEST_F(CliTest, RunWithEmbeddedBootstrapHostsTheBrokerInProcess) {
 
 TEST_F(CliTest, GeneratorWritesADeterministicFile) {
   const std::string a = dir_.Sub("a.txt"), b = dir_.Sub("b.txt");
-  ASSERT_EQ(Run({"gen", "--count", "500", "--cases", "5", "--seed", "9", "--out", a}), 0);
-  ASSERT_EQ(Run({"gen", "--count", "500", "--cases", "5", "--seed", "9", "--out", b}), 0);
+  ASSERT_EQ(Run({"gen", "--count", "1000", "--cases", "5", "--seed", "9", "--out", a}), 0);
+  ASSERT_EQ(Run({"gen", "--count", "1000", "--cases", "5", "--seed", "9", "--out", b}), 0);
   std::ifstream fa(a), fb(b);
   std::string ca((std::istreambuf_iterator<char>(fa)), {}), cb((std::istreambuf_iterator<char>(fb)), {});
-  EXPECT_EQ(std::count(ca.begin(), ca.end(), '\n'), 500);
+  EXPECT_EQ(std::count(ca.begin(), ca.end(), '\n'), 1000);
   EXPECT_EQ(ca, cb);
 }
 

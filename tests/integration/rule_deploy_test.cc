@@ -290,8 +290,26 @@ TEST(RuleDeployTest, ShadowAlertsAreStoredAndSearchableButNeverSentToTheAlertTop
   gen::GenOptions g;
   g.count = 20000;
   g.cases_per_typology = 10;
+  {
+    // Two near-threshold cash deposits into one account: a pattern for the
+    // shadow version only (it needs 2, the active one 3).
+    auto producer = kafka::Producer::Create(engine.config().bootstrap, {});
+    ASSERT_TRUE(producer.ok()) << producer.status();
+    for (int k = 0; k < 2; ++k) {
+      v1::Transaction tx =
+          testing::MakeTx(absl::StrCat("pair-", k), testing::DayMicros(testing::kJan5 + 20 + k), 920000, "USD");
+      tx.set_channel(v1::CASH);
+      tx.set_operation(v1::DEPOSIT);
+      tx.mutable_beneficiary()->set_account("SHADOW-ONLY-PAIR");
+      ASSERT_TRUE((*producer)
+                      ->Produce(engine.config().input_topic, 0, "SHADOW-ONLY-PAIR", tx.SerializeAsString(),
+                                {{"content-type", "application/x-protobuf"}})
+                      .ok());
+    }
+    ASSERT_TRUE((*producer)->Flush(30000).ok());
+  }
   testing::PublishFeed(engine.config().bootstrap, engine.config().input_topic, g);
-  ASSERT_EQ(engine.WaitCommitted(20000), 20000);
+  ASSERT_EQ(engine.WaitCommitted(20002), 20002);
   // Searchable with the shadow filter.
   std::tie(code, body) = api.Get("/v1/alerts?shadow=true&limit=5", "ana");
   ASSERT_EQ(code, 200) << body;
