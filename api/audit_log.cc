@@ -8,10 +8,10 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
-#include "engine/common/hash.h"
-#include "engine/common/keys.h"
-#include "engine/common/proto_json.h"
-#include "engine/common/status_macros.h"
+#include "base/hash.h"
+#include "base/keys.h"
+#include "base/proto_json.h"
+#include "base/status_macros.h"
 
 namespace centinela::api {
 namespace {

@@ -12,8 +12,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "base/mutex.h"
 #include "centinela/v1/investigation.pb.h"
-#include "engine/common/mutex.h"
 #include "engine/state/store.h"
 
 namespace centinela::api {

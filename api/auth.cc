@@ -3,8 +3,8 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "engine/common/status_macros.h"
-#include "engine/common/yaml_util.h"
+#include "base/status_macros.h"
+#include "base/yaml_util.h"
 
 namespace centinela::api {
 

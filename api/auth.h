@@ -10,7 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "engine/common/hash.h"  // Sha256Hex, for token digests
+#include "base/hash.h"  // Sha256Hex, for token digests
 
 namespace centinela::api {
 

@@ -11,9 +11,9 @@
 #include "absl/time/time.h"
 #include "api/http_server.h"
 #include "api/http_util.h"
-#include "engine/common/proto_json.h"
-#include "engine/common/status_macros.h"
-#include "engine/common/time_util.h"
+#include "base/proto_json.h"
+#include "base/status_macros.h"
+#include "base/time_util.h"
 #include "google/protobuf/util/json_util.h"
 #include "httplib.h"
 

@@ -17,8 +17,8 @@
 #include "engine/alerts/alert_search.h"
 #include "engine/alerts/subject_view.h"
 #include "engine/alerts/workflow.h"
+#include "engine/deploy/control_plane.h"
 #include "engine/state/store.h"
-#include "rules/deploy/control_plane.h"
 #include "screening/match/list_set.h"
 
 namespace httplib {

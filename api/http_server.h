@@ -31,7 +31,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "engine/common/mutex.h"
+#include "base/mutex.h"
 #include "httplib.h"
 
 namespace centinela::api {

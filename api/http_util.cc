@@ -2,9 +2,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "base/proto_json.h"
+#include "base/time_util.h"
 #include "centinela/v1/investigation.pb.h"
-#include "engine/common/proto_json.h"
-#include "engine/common/time_util.h"
 #include "httplib.h"
 
 namespace centinela::api {

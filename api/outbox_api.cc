@@ -7,8 +7,8 @@
 #include "api/http_api.h"
 #include "api/http_server.h"
 #include "api/http_util.h"
-#include "engine/common/proto_json.h"
-#include "engine/common/time_util.h"
+#include "base/proto_json.h"
+#include "base/time_util.h"
 #include "engine/state/outbox.h"
 #include "httplib.h"
 

@@ -9,8 +9,8 @@
 #include "api/http_api.h"
 #include "api/http_server.h"
 #include "api/http_util.h"
+#include "base/time_util.h"
 #include "engine/alerts/shadow_report.h"
-#include "engine/common/time_util.h"
 #include "httplib.h"
 #include "rules/deploy/pack_diff.h"
 

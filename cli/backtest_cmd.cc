@@ -10,12 +10,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "base/proto_json.h"
+#include "base/time_util.h"
 #include "cli/flags.h"
 #include "cli/scratch_dir.h"
-#include "engine/common/proto_json.h"
-#include "engine/common/time_util.h"
-#include "engine/pipeline/config.h"
 #include "eval/backtest.h"
+#include "server/config.h"
 
 namespace centinela::cli {
 namespace {

@@ -9,13 +9,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "base/money.h"
+#include "base/proto_json.h"
+#include "base/status_macros.h"
+#include "base/time_util.h"
 #include "centinela/v1/investigation.pb.h"
 #include "cli/api_client.h"
 #include "cli/flags.h"
-#include "engine/common/money.h"
-#include "engine/common/proto_json.h"
-#include "engine/common/status_macros.h"
-#include "engine/common/time_util.h"
 #include "httplib.h"
 
 namespace centinela::cli {

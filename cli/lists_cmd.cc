@@ -7,13 +7,13 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "base/yaml_util.h"
 #include "centinela/v1/screening.pb.h"
 #include "cli/api_client.h"
-#include "engine/common/yaml_util.h"
-#include "engine/pipeline/config.h"
 #include "eval/screening_eval.h"
 #include "screening/lists/csv_reader.h"
 #include "screening/match/to_proto.h"
+#include "server/config.h"
 
 namespace centinela::cli {
 namespace {

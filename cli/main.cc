@@ -26,6 +26,7 @@
 #include "absl/strings/str_split.h"
 #include "api/audit_log.h"
 #include "api/auth.h"
+#include "base/status_macros.h"
 #include "centinela/v1/alert.pb.h"
 #include "cli/backtest_cmd.h"
 #include "cli/flags.h"
@@ -35,15 +36,14 @@
 #include "cli/rules_cmd.h"
 #include "cli/scratch_dir.h"
 #include "connectors/kafka/kafka.h"
-#include "engine/common/status_macros.h"
-#include "engine/pipeline/config.h"
-#include "engine/pipeline/embedded_broker.h"
-#include "engine/pipeline/runner.h"
 #include "engine/state/store.h"
 #include "eval/backtest.h"
 #include "eval/evaluation.h"
 #include "gen/feed_generator.h"
 #include "google/protobuf/util/json_util.h"
+#include "server/config.h"
+#include "server/embedded_broker.h"
+#include "server/runner.h"
 
 namespace centinela::cli {
 namespace {

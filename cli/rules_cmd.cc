@@ -5,9 +5,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "base/yaml_util.h"
 #include "centinela/v1/rules.pb.h"
 #include "cli/api_client.h"
-#include "engine/common/yaml_util.h"
 #include "rules/deploy/pack_diff.h"
 #include "rules/pack/rule_pack.h"
 

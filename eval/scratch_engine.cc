@@ -3,7 +3,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
-#include "engine/common/status_macros.h"
+#include "base/status_macros.h"
 
 namespace centinela::eval {
 

@@ -12,8 +12,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "engine/common/status_macros.h"
-#include "engine/common/yaml_util.h"
+#include "base/status_macros.h"
+#include "base/yaml_util.h"
 
 namespace centinela::eval {
 namespace {

@@ -5,8 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "engine/common/proto_json.h"
-#include "engine/common/time_util.h"
+#include "base/proto_json.h"
+#include "base/time_util.h"
 #include "engine/validate/peru_ids.h"
 
 namespace centinela::gen {

@@ -21,9 +21,9 @@
 #include "absl/strings/numbers.h"
 #include "bench/testing/bench_util.h"
 #include "connectors/kafka/kafka.h"
-#include "engine/pipeline/embedded_broker.h"
-#include "engine/pipeline/runner.h"
 #include "gen/feed_generator.h"
+#include "server/embedded_broker.h"
+#include "server/runner.h"
 #include "tests/testing/test_util.h"
 
 namespace centinela {

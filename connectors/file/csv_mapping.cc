@@ -6,10 +6,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "engine/common/money.h"
-#include "engine/common/status_macros.h"
-#include "engine/common/time_util.h"
-#include "engine/common/yaml_util.h"
+#include "base/money.h"
+#include "base/status_macros.h"
+#include "base/time_util.h"
+#include "base/yaml_util.h"
 
 namespace centinela::file {
 

@@ -3,12 +3,12 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "base/hash.h"
+#include "base/keys.h"
+#include "base/proto_json.h"
+#include "base/time_util.h"
 #include "engine/alerts/alert_index.h"
 #include "engine/codec/decoder.h"
-#include "engine/common/hash.h"
-#include "engine/common/keys.h"
-#include "engine/common/proto_json.h"
-#include "engine/common/time_util.h"
 
 namespace centinela {
 

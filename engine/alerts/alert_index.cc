@@ -3,9 +3,9 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
-#include "engine/common/keys.h"
-#include "engine/common/money.h"
-#include "engine/common/time_util.h"
+#include "base/keys.h"
+#include "base/money.h"
+#include "base/time_util.h"
 
 namespace centinela {
 

@@ -3,9 +3,9 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "engine/common/keys.h"
-#include "engine/common/status_macros.h"
-#include "engine/common/time_util.h"
+#include "base/keys.h"
+#include "base/status_macros.h"
+#include "base/time_util.h"
 
 namespace centinela {
 namespace {

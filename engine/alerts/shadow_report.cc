@@ -6,9 +6,9 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "base/keys.h"
+#include "base/time_util.h"
 #include "engine/alerts/alert_index.h"
-#include "engine/common/keys.h"
-#include "engine/common/time_util.h"
 
 namespace centinela {
 namespace {

@@ -2,9 +2,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "base/time_util.h"
 #include "engine/alerts/alert_index.h"
-#include "engine/common/status_macros.h"
-#include "engine/common/time_util.h"
 
 namespace centinela {
 

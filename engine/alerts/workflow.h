@@ -10,9 +10,9 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "base/mutex.h"
 #include "centinela/v1/investigation.pb.h"
 #include "engine/alerts/alert_search.h"
-#include "engine/common/mutex.h"
 #include "engine/state/store.h"
 
 namespace centinela {

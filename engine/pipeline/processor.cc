@@ -5,13 +5,13 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "base/hash.h"
+#include "base/keys.h"
+#include "base/proto_json.h"
+#include "base/status_macros.h"
+#include "base/time_util.h"
 #include "centinela/v1/dead_letter.pb.h"
 #include "engine/codec/decoder.h"
-#include "engine/common/hash.h"
-#include "engine/common/keys.h"
-#include "engine/common/proto_json.h"
-#include "engine/common/status_macros.h"
-#include "engine/common/time_util.h"
 #include "engine/pipeline/party_screening.h"
 
 namespace centinela {

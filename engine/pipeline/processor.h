@@ -13,6 +13,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "base/fx_table.h"
 #include "engine/alerts/alert_book.h"
 #include "engine/codec/decoder.h"
 #include "engine/sequence/sequencer.h"
@@ -22,7 +23,6 @@
 #include "engine/state/store.h"
 #include "engine/state/transaction_archive.h"
 #include "engine/state/window_store.h"
-#include "engine/validate/fx_table.h"
 #include "engine/validate/normalizer.h"
 #include "google/protobuf/arena.h"
 #include "rules/pack/rule_pack.h"

@@ -1,6 +1,6 @@
 #include "engine/state/expiry_filter.h"
 
-#include "engine/common/keys.h"
+#include "base/keys.h"
 
 namespace centinela {
 

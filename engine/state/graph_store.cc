@@ -4,9 +4,9 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
-#include "engine/common/keys.h"
-#include "engine/common/money.h"
-#include "engine/common/status_macros.h"
+#include "base/keys.h"
+#include "base/money.h"
+#include "base/status_macros.h"
 
 namespace centinela {
 namespace {

@@ -1,7 +1,7 @@
 #include "engine/state/outbox.h"
 
 #include "absl/strings/str_cat.h"
-#include "engine/common/keys.h"
+#include "base/keys.h"
 
 namespace centinela {
 

@@ -4,8 +4,8 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "engine/common/keys.h"
-#include "engine/common/status_macros.h"
+#include "base/keys.h"
+#include "base/status_macros.h"
 
 namespace centinela {
 namespace {

@@ -11,7 +11,7 @@
 
 #include "absl/container/node_hash_map.h"
 #include "absl/status/statusor.h"
-#include "engine/common/money.h"
+#include "base/money.h"
 #include "engine/state/store.h"
 #include "rocksdb/write_batch.h"
 

@@ -2,8 +2,8 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "engine/common/keys.h"
-#include "engine/common/status_macros.h"
+#include "base/keys.h"
+#include "base/status_macros.h"
 #include "engine/state/expiry_filter.h"
 
 namespace centinela {

@@ -12,8 +12,8 @@
 #include "absl/container/node_hash_map.h"
 #include "absl/status/statusor.h"
 #include "engine/state/store.h"
-#include "engine/state/window_totals.h"
 #include "rocksdb/write_batch.h"
+#include "rules/pack/window_totals.h"
 
 namespace centinela {
 

@@ -4,8 +4,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "engine/common/status_macros.h"
-#include "engine/common/time_util.h"
+#include "base/status_macros.h"
+#include "base/time_util.h"
 #include "engine/validate/peru_ids.h"
 
 namespace centinela {

@@ -8,29 +8,13 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "base/fx_table.h"
+#include "base/money.h"
+#include "base/time_util.h"
 #include "centinela/v1/transaction.pb.h"
-#include "engine/common/money.h"
-#include "engine/common/time_util.h"
-#include "engine/validate/fx_table.h"
+#include "rules/lang/normalized_tx.h"
 
 namespace centinela {
-
-// A validated transaction plus the derived values every rule needs.
-// Borrows `tx`: it must outlive this view.
-struct NormalizedTx {
-  const v1::Transaction* tx = nullptr;
-  int64_t event_micros = 0;
-  int64_t event_day = 0;
-  Money amount;            // as reported
-  int64_t amount_usd = 0;  // USD minor units at the day's rate
-  int64_t amount_pen = 0;  // PEN minor units at the day's rate
-  // Of the decoded transaction's content (TransactionFingerprint): tells a
-  // re-sent record from another one under the same id. Set by the processor.
-  uint64_t fingerprint = 0;
-  // Scored out of event-time order, after the frontier had passed it (the
-  // processor sets it; alerts list such transactions).
-  bool late = false;
-};
 
 // What a transaction must satisfy beyond its schema (engine.yaml
 // `validation`, docs/delivery.md "What is dead-lettered").

@@ -7,8 +7,8 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "base/fx_table.h"
 #include "engine/codec/decoder.h"
-#include "engine/validate/fx_table.h"
 #include "engine/validate/normalizer.h"
 #include "fuzz/fuzz_util.h"
 

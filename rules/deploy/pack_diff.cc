@@ -7,9 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
-#include "engine/common/status_macros.h"
-#include "engine/common/time_util.h"
-#include "engine/common/yaml_util.h"
+#include "base/status_macros.h"
+#include "base/time_util.h"
+#include "base/yaml_util.h"
 
 namespace centinela::rules {
 namespace {

@@ -10,8 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "base/time_util.h"
 #include "centinela/v1/transaction.pb.h"
-#include "engine/common/time_util.h"
 #include "google/protobuf/descriptor.h"
 
 namespace centinela::rules {

@@ -14,8 +14,8 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "engine/validate/fx_table.h"
-#include "engine/validate/normalizer.h"
+#include "base/fx_table.h"
+#include "rules/lang/normalized_tx.h"
 #include "rules/lang/value.h"
 
 namespace centinela::rules {

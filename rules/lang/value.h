@@ -8,7 +8,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
-#include "engine/common/money.h"
+#include "base/money.h"
 
 namespace centinela::rules {
 

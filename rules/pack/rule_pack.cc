@@ -11,10 +11,10 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "engine/common/hash.h"
-#include "engine/common/status_macros.h"
-#include "engine/common/time_util.h"
-#include "engine/common/yaml_util.h"
+#include "base/hash.h"
+#include "base/status_macros.h"
+#include "base/time_util.h"
+#include "base/yaml_util.h"
 
 namespace centinela::rules {
 

@@ -12,8 +12,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "centinela/v1/alert.pb.h"
-#include "engine/state/window_totals.h"
 #include "rules/lang/expr.h"
+#include "rules/pack/window_totals.h"
 
 namespace centinela::rules {
 

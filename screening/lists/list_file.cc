@@ -10,7 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "engine/common/status_macros.h"
+#include "base/status_macros.h"
 
 namespace centinela::screening {
 namespace fs = std::filesystem;

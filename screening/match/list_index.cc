@@ -10,7 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
-#include "engine/common/status_macros.h"
+#include "base/status_macros.h"
 #include "screening/lists/list_loader.h"
 #include "screening/names/countries.h"
 #include "screening/names/similarity.h"

@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "engine/common/status_macros.h"
+#include "base/status_macros.h"
 
 namespace centinela::screening {
 namespace {

@@ -22,7 +22,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "engine/common/mutex.h"
+#include "base/mutex.h"
 #include "screening/lists/list_loader.h"
 #include "screening/match/list_index.h"
 

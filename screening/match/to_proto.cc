@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "engine/common/status_macros.h"
+#include "base/status_macros.h"
 
 namespace centinela::screening {
 

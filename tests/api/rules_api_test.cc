@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "api/http_api.h"
-#include "engine/common/hash.h"
+#include "base/hash.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/api_client.h"

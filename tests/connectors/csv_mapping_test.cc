@@ -2,7 +2,7 @@
 
 #include <fstream>
 
-#include "engine/common/time_util.h"
+#include "base/time_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_util.h"

@@ -1,10 +1,10 @@
 // Alert indexes, search and workflow (engine/alerts) over a real RocksDB.
 #include <set>
 
+#include "base/time_util.h"
 #include "engine/alerts/alert_index.h"
 #include "engine/alerts/alert_search.h"
 #include "engine/alerts/workflow.h"
-#include "engine/common/time_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/alert_fixture.h"

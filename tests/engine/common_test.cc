@@ -1,9 +1,9 @@
 #include <cmath>
 
-#include "engine/common/hash.h"
-#include "engine/common/keys.h"
-#include "engine/common/money.h"
-#include "engine/common/time_util.h"
+#include "base/hash.h"
+#include "base/keys.h"
+#include "base/money.h"
+#include "base/time_util.h"
 #include "gtest/gtest.h"
 
 namespace centinela {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/common/hash.h"
+#include "base/hash.h"
 #include "gen/feed_generator.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"

@@ -4,9 +4,9 @@
 
 #include <deque>
 
+#include "base/hash.h"
+#include "base/keys.h"
 #include "centinela/v1/dead_letter.pb.h"
-#include "engine/common/hash.h"
-#include "engine/common/keys.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"

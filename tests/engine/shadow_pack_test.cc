@@ -5,8 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "engine/common/time_util.h"
-#include "engine/common/yaml_util.h"
+#include "base/time_util.h"
+#include "base/yaml_util.h"
 #include "engine/pipeline/processor.h"
 #include "gen/feed_generator.h"
 #include "gtest/gtest.h"

@@ -1,6 +1,6 @@
 #include "absl/strings/str_cat.h"
-#include "engine/common/hash.h"
-#include "engine/common/keys.h"
+#include "base/hash.h"
+#include "base/keys.h"
 #include "engine/state/expiry_filter.h"
 #include "engine/state/graph_store.h"
 #include "engine/state/outbox.h"

@@ -1,4 +1,4 @@
-#include "engine/validate/fx_table.h"
+#include "base/fx_table.h"
 #include "engine/validate/normalizer.h"
 #include "engine/validate/peru_ids.h"
 #include "gmock/gmock.h"

@@ -5,11 +5,11 @@
 
 #include "centinela/v1/alert.pb.h"
 #include "centinela/v1/dead_letter.pb.h"
-#include "engine/pipeline/embedded_broker.h"
-#include "engine/pipeline/runner.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "server/embedded_broker.h"
+#include "server/runner.h"
 #include "tests/testing/kafka_util.h"
 #include "tests/testing/test_util.h"
 

@@ -9,9 +9,9 @@
 
 #include "centinela/v1/outbox.pb.h"
 #include "connectors/kafka/kafka.h"
-#include "engine/pipeline/outbox_drainer.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/outbox_drainer.h"
 #include "tests/testing/kafka_util.h"
 #include "tests/testing/test_util.h"
 

@@ -9,11 +9,11 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "base/yaml_util.h"
 #include "centinela/v1/alert.pb.h"
 #include "centinela/v1/rules.pb.h"
 #include "centinela/v1/screening.pb.h"
 #include "connectors/kafka/kafka.h"
-#include "engine/common/yaml_util.h"
 #include "eval/backtest.h"
 #include "eval/screening_eval.h"
 #include "gmock/gmock.h"

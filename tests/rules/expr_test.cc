@@ -5,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "engine/validate/normalizer.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_util.h"
 

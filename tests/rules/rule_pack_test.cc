@@ -1,6 +1,6 @@
 #include "rules/pack/rule_pack.h"
 
-#include "engine/common/time_util.h"
+#include "base/time_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-#include "engine/common/yaml_util.h"
+#include "base/yaml_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "screening/lists/list_loader.h"

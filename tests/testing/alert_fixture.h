@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "base/time_util.h"
 #include "centinela/v1/alert.pb.h"
 #include "engine/alerts/alert_index.h"
-#include "engine/common/time_util.h"
 #include "engine/state/store.h"
 #include "tests/testing/test_util.h"
 

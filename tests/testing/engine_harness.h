@@ -15,10 +15,10 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "api/auth.h"
-#include "engine/common/mutex.h"
-#include "engine/pipeline/embedded_broker.h"
-#include "engine/pipeline/runner.h"
+#include "base/mutex.h"
 #include "gtest/gtest.h"
+#include "server/embedded_broker.h"
+#include "server/runner.h"
 #include "tests/testing/test_util.h"
 
 namespace centinela::testing {

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "base/hash.h"
 #include "connectors/kafka/kafka.h"
-#include "engine/common/hash.h"
 #include "gen/feed_generator.h"
 #include "gtest/gtest.h"
 

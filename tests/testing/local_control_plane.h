@@ -1,6 +1,6 @@
 // A rule control plane without a broker: each command is applied to the
 // registry at once, at the next offset, in place of the engine's control
-// topic (engine/pipeline/rule_control.h). For API tests and the API fuzz
+// topic (server/rule_control.h). For API tests and the API fuzz
 // target.
 #ifndef CENTINELA_TESTS_TESTING_LOCAL_CONTROL_PLANE_H_
 #define CENTINELA_TESTS_TESTING_LOCAL_CONTROL_PLANE_H_
@@ -11,9 +11,9 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
-#include "engine/common/mutex.h"
-#include "rules/deploy/control_plane.h"
-#include "rules/deploy/pack_registry.h"
+#include "base/mutex.h"
+#include "engine/deploy/control_plane.h"
+#include "engine/deploy/pack_registry.h"
 
 namespace centinela::testing {
 

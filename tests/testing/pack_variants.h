@@ -10,7 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "engine/common/yaml_util.h"
+#include "base/yaml_util.h"
 #include "gtest/gtest.h"
 
 namespace centinela::testing {

@@ -8,9 +8,9 @@
 #include <map>
 #include <string>
 
+#include "base/time_util.h"
 #include "centinela/v1/alert.pb.h"
 #include "centinela/v1/transaction.pb.h"
-#include "engine/common/time_util.h"
 
 namespace centinela::testing {
 
