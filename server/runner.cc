@@ -32,7 +32,11 @@ int64_t WallMicros() {
 // Starts partitions where RocksDB says, and commits before giving any up.
 class OffsetsFromStore : public kafka::PartitionListener {
  public:
-  OffsetsFromStore(Store* store, Processor* processor) : store_(store), processor_(processor) {}
+  // `input_partitions` is the input topic's partition count: owning fewer
+  // means another instance of the group holds the rest, which this version
+  // does not support (docs/event-time.md, "One instance").
+  OffsetsFromStore(Store* store, Processor* processor, std::string group, int input_partitions)
+      : store_(store), processor_(processor), group_(std::move(group)), input_partitions_(input_partitions) {}
 
   std::map<int32_t, int64_t> OnAssigned(const std::string& topic, const std::vector<int32_t>& partitions) override {
     std::map<int32_t, int64_t> start;
@@ -49,6 +53,14 @@ class OffsetsFromStore : public kafka::PartitionListener {
     fprintf(stderr, "engine: assigned %zu partition(s) of %s, resuming from stored offsets\n", partitions.size(),
             topic.c_str());
     assigned += int(partitions.size());
+    if (assigned.load() < input_partitions_) {
+      fprintf(stderr,
+              "engine: WARNING: this instance owns %d of the %d partitions of %s; another member of consumer group "
+              "%s holds the rest. Each instance then sees only part of every account's transactions: two-sided "
+              "rules, graph typologies and event-time order are NOT exact. Run one instance per group "
+              "(docs/event-time.md, \"One instance\").\n",
+              assigned.load(), input_partitions_, topic.c_str(), group_.c_str());
+    }
     return start;
   }
   void OnRevoked(const std::string& topic, const std::vector<int32_t>& partitions) override {
@@ -67,6 +79,8 @@ class OffsetsFromStore : public kafka::PartitionListener {
  private:
   Store* store_;
   Processor* processor_;
+  const std::string group_;
+  const int input_partitions_;
 };
 
 absl::Status ReconcileInput(const EngineConfig& config, const kafka::Endpoint& bootstrap, Store* store, bool accept,
@@ -116,17 +130,20 @@ absl::Status ReconcileInput(const EngineConfig& config, const kafka::Endpoint& b
 // creates them; on a real cluster they are created by its operators, with
 // the partitions and replication they choose): a missing one is named, with
 // the command that creates it.
-absl::Status CheckTopics(const EngineConfig& config, const kafka::Endpoint& endpoint) {
+// Returns the input topic's partition count.
+absl::StatusOr<int> CheckTopics(const EngineConfig& config, const kafka::Endpoint& endpoint) {
   std::vector<std::string> missing;
+  int input_partitions = 0;
   for (const std::string& topic : {config.input_topic, config.dlq_topic, config.uif_topic, config.sunat_topic}) {
     absl::StatusOr<int> n = kafka::PartitionReader::PartitionCount(endpoint, topic, 10000);
+    if (n.ok() && topic == config.input_topic) input_partitions = *n;
     if (absl::IsNotFound(n.status())) {
       missing.push_back(topic);
     } else if (!n.ok()) {
       return absl::Status(n.status().code(), absl::StrCat("kafka: checking topic ", topic, ": ", n.status().message()));
     }
   }
-  if (missing.empty()) return absl::OkStatus();
+  if (missing.empty()) return input_partitions;
   std::string commands;
   for (const std::string& topic : missing) {
     absl::StrAppend(&commands, "\n  kafka-topics.sh --bootstrap-server ", endpoint.bootstrap, " --create --topic ",
@@ -154,7 +171,7 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
     bootstrap = embedded->bootstrap();
   }
   const kafka::Endpoint endpoint(bootstrap, config.kafka_properties);
-  RETURN_IF_ERROR(CheckTopics(config, endpoint));
+  ASSIGN_OR_RETURN(const int input_partitions, CheckTopics(config, endpoint));
   // The stored input positions against this broker: a new embedded broker
   // (or, with --accept-lost-input, a replaced one) starts empty, and the
   // records the old one held unprocessed are reported lost.
@@ -227,7 +244,7 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
   drainer->Notify();  // deliver whatever an earlier run left behind
 
   // Readiness (/readyz): the broker answers and partitions are assigned.
-  OffsetsFromStore listener(store.get(), processor.get());
+  OffsetsFromStore listener(store.get(), processor.get(), config.group_id, input_partitions);
   std::atomic<bool> stopping{false};
   ASSIGN_OR_RETURN(std::unique_ptr<kafka::BrokerProbe> probe,
                    kafka::BrokerProbe::Start(endpoint, {}, std::chrono::milliseconds(1000)));

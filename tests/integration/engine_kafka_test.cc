@@ -184,6 +184,29 @@ TEST_F(EngineKafkaTest, StoredOffsetOutOfRangeStopsInsteadOfGuessing) {
   EXPECT_EQ(again->counters.duplicates, 500);  // the same feed again: counted once
 }
 
+// kafka.properties go to every client the engine makes: harmless ones
+// leave the run unchanged, and a security protocol the (plaintext) broker
+// does not speak stops the start with an error naming the broker.
+TEST_F(EngineKafkaTest, KafkaPropertiesReachTheEngineClients) {
+  gen::GenOptions g;
+  g.count = 500;
+  g.cases_per_typology = 0;
+  testing::PublishFeed(config_.bootstrap, config_.input_topic, g);
+  config_.kafka_properties = {{"client.id", "centinela-it"}, {"socket.keepalive.enable", "true"}};
+  EXPECT_EQ(RunUntilCaughtUp().counters.consumed, 500);
+
+  config_.kafka_properties = {{"security.protocol", "SASL_PLAINTEXT"},
+                              {"sasl.mechanism", "PLAIN"},
+                              {"sasl.username", "centinela"},
+                              {"sasl.password", "wrong"}};
+  RunOptions o;
+  o.until_caught_up = true;
+  o.progress_every_ms = 0;
+  auto s = RunEngine(config_, o);
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(std::string(s.status().message()), ::testing::HasSubstr(config_.bootstrap)) << s.status();
+}
+
 TEST_F(EngineKafkaTest, BrokenRulePackStopsTheEngineWithANamedError) {
   testing::TempDir tmp;
   const std::string pack = tmp.Sub("broken.yaml");

@@ -130,6 +130,70 @@ TEST(EngineConfig, AKeyThatIsNotANameIsAnErrorAtItsPosition) {
   EXPECT_THAT(std::string(config.status().message()), ::testing::HasSubstr("must be a plain name"));
 }
 
+TEST(EngineConfig, KafkaPropertiesPassThroughToLibrdkafka) {
+  const std::string base = "rules: {pack: p}\nfx: {file: f}\n";
+  auto c = ParseEngineConfig(base + R"(kafka:
+  bootstrap: kafka-1.example:9093
+  properties:
+    security.protocol: SASL_SSL
+    sasl.mechanism: SCRAM-SHA-512
+    sasl.username: centinela
+    sasl.password: secret
+    ssl.ca.location: /etc/ssl/certs/ca-certificates.crt
+)",
+                             "e.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->kafka_properties.size(), 5u);
+  EXPECT_EQ(c->kafka_properties.at("security.protocol"), "SASL_SSL");
+  EXPECT_EQ(c->kafka_properties.at("sasl.mechanism"), "SCRAM-SHA-512");
+}
+
+TEST(EngineConfig, KafkaPropertiesTheEngineOwnsOrLibrdkafkaRejectsAreNamed) {
+  const std::string base = "rules: {pack: p}\nfx: {file: f}\n";
+  auto reserved = ParseEngineConfig(base + "kafka:\n  properties:\n    group.id: other\n", "e.yaml");
+  ASSERT_FALSE(reserved.ok());
+  EXPECT_EQ(reserved.status().message(),
+            "e.yaml:5:5: kafka.properties.group.id: the engine sets this itself: set kafka.group_id instead");
+  auto auto_commit = ParseEngineConfig(base + "kafka:\n  properties:\n    enable.auto.commit: 'true'\n", "e.yaml");
+  EXPECT_THAT(std::string(auto_commit.status().message()),
+              ::testing::StartsWith("e.yaml:5:5: kafka.properties.enable.auto.commit: the engine sets this itself"));
+  auto unknown = ParseEngineConfig(base + "kafka:\n  properties:\n    sasl.mechanizm: PLAIN\n", "e.yaml");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_THAT(std::string(unknown.status().message()),
+              ::testing::AllOf(::testing::StartsWith("e.yaml:5:5: kafka.properties.sasl.mechanizm: "),
+                               ::testing::HasSubstr("No such configuration property")));
+  auto bad_value = ParseEngineConfig(base + "kafka:\n  properties:\n    security.protocol: TLS\n", "e.yaml");
+  EXPECT_THAT(std::string(bad_value.status().message()),
+              ::testing::StartsWith("e.yaml:5:5: kafka.properties.security.protocol: "));
+  auto not_map = ParseEngineConfig(base + "kafka:\n  properties: [a, b]\n", "e.yaml");
+  EXPECT_THAT(std::string(not_map.status().message()),
+              ::testing::HasSubstr("kafka.properties: a mapping of librdkafka property to value"));
+}
+
+TEST(EngineConfig, AllowedLatenessAndIdleTimeoutAreBounded) {
+  const std::string base = "rules: {pack: p}\nfx: {file: f}\n";
+  auto defaults = ParseEngineConfig(base, "e.yaml");
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_EQ(defaults->allowed_lateness_micros, int64_t{3600} * 1000000);  // 1h
+  EXPECT_EQ(defaults->idle_timeout_ms, 30000);
+  auto day = ParseEngineConfig(base + "engine: {allowed_lateness: 24h, idle_timeout_ms: 5000}\n", "e.yaml");
+  ASSERT_TRUE(day.ok()) << day.status();
+  EXPECT_EQ(day->allowed_lateness_micros, int64_t{86400} * 1000000);
+  EXPECT_EQ(day->idle_timeout_ms, 5000);
+  auto zero = ParseEngineConfig(base + "engine: {allowed_lateness: 0}\n", "e.yaml");
+  ASSERT_TRUE(zero.ok()) << zero.status();
+  EXPECT_EQ(zero->allowed_lateness_micros, 0);
+  for (const char* bad : {"31d", "soon", "-1h"}) {
+    auto c = ParseEngineConfig(base + "engine: {allowed_lateness: " + bad + "}\n", "e.yaml");
+    ASSERT_FALSE(c.ok()) << bad;
+    EXPECT_THAT(std::string(c.status().message()),
+                ::testing::StartsWith("e.yaml:3:28: engine.allowed_lateness: 0 or a duration up to 30d"))
+        << bad;
+  }
+  auto idle = ParseEngineConfig(base + "engine: {idle_timeout_ms: -1}\n", "e.yaml");
+  EXPECT_THAT(std::string(idle.status().message()), ::testing::HasSubstr("engine.idle_timeout_ms must be 0 to"));
+}
+
 TEST(EngineConfig, MissingFileIsNamed) {
   EXPECT_EQ(LoadEngineConfig("/nope/engine.yaml").status().message(), "/nope/engine.yaml: cannot open config file");
 }
