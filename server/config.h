@@ -28,7 +28,7 @@ struct EngineConfig {
   int embedded_partitions = 4;
   std::string bootstrap_file;  // where an embedded broker writes its address
   // librdkafka properties for every client the engine creates (SASL, TLS,
-  // client.id, timeouts), as they are; docs/deployment.md
+  // client.id, timeouts), as they are; deploy/README.md
   std::map<std::string, std::string> kafka_properties;
   // storage
   std::string data_dir = "data/centinela";

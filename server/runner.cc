@@ -152,7 +152,7 @@ absl::StatusOr<int> CheckTopics(const EngineConfig& config, const kafka::Endpoin
   }
   return absl::FailedPreconditionError(absl::StrCat(
       "kafka: ", endpoint.bootstrap, " has no topic ", absl::StrJoin(missing, ", "), " (", config.source,
-      " kafka.*_topic); create ", missing.size() == 1 ? "it" : "them", " (docs/deployment.md):", commands));
+      " kafka.*_topic); create ", missing.size() == 1 ? "it" : "them", " (deploy/README.md):", commands));
 }
 
 }  // namespace
