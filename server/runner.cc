@@ -150,9 +150,9 @@ absl::StatusOr<int> CheckTopics(const EngineConfig& config, const kafka::Endpoin
                     topic, topic == config.input_topic ? " --partitions 16" : " --partitions 1",
                     " --replication-factor 3 --config min.insync.replicas=2");
   }
-  return absl::FailedPreconditionError(absl::StrCat(
-      "kafka: ", endpoint.bootstrap, " has no topic ", absl::StrJoin(missing, ", "), " (", config.source,
-      " kafka.*_topic); create ", missing.size() == 1 ? "it" : "them", " (deploy/README.md):", commands));
+  return absl::FailedPreconditionError(
+      absl::StrCat("kafka: ", endpoint.bootstrap, " has no topic ", absl::StrJoin(missing, ", "), " (", config.source,
+                   " kafka.*_topic); create ", missing.size() == 1 ? "it" : "them", " (deploy/README.md):", commands));
 }
 
 }  // namespace
