@@ -7,6 +7,7 @@ PKGS=(build-essential cmake pkg-config git
       libabsl-dev libgtest-dev libgmock-dev googletest libbenchmark-dev
       libyaml-cpp-dev kcat libcpp-httplib-dev libssl-dev libicu-dev libexpat1-dev
       libkakasi2-dev kakasi-dic unicode-data bzip2
+      python3                               # scripts/check-layers.py, scripts/chaos.sh
       clang clang-format libclang-rt-14-dev)  # clang: sanitizer, thread-safety and fuzz builds
 missing=()
 for p in "${PKGS[@]}"; do
