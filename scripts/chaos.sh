@@ -52,7 +52,7 @@ consumed_in() {  # the last consumed= count the engine logged
 }
 run_engine() {
   "$BIN" run --config "$CONFIG" --bootstrap "$BS" --data-dir "$DIR/db" --until-caught-up --log-commits \
-    >>"$DIR/engine.out" 2>"$DIR/engine.log" &
+    >"$DIR/engine.log" 2>&1 &
   ENGINE_PID=$!
 }
 kills=0
@@ -83,6 +83,7 @@ if ! wait "$ENGINE_PID"; then
 fi
 ENGINE_PID=""
 grep '^engine: done' "$DIR/engine.log" || true
+"$BIN" alerts summary --data-dir "$DIR/db" --labels "$DIR/labels.csv" | grep '^cases alerted'
 
 # The verifier: backtest the same records, read what was delivered.
 "$BIN" backtest --pack "$ROOT/rules/packs/peru.yaml" --config "$CONFIG" --input "$DIR/feed.bin" \
