@@ -300,5 +300,46 @@ TEST_F(EngineProcessTest, OnTheEmbeddedBrokerARestartKeepsAlertsWorkflowAndAudit
   EXPECT_THAT(verify, HasSubstr("chain intact, ends at its anchor"));
 }
 
+// Issue 18: several instances in one consumer group are not supported yet
+// (docs/event-time.md, "One instance"); an instance that is assigned only
+// part of the input partitions says so, naming how many it owns.
+TEST_F(EngineProcessTest, AnInstanceOwningPartOfTheInputPartitionsWarnsThatResultsAreNotExact) {
+  const std::string bs_file = dir_.Sub("broker.bootstrap");
+  testing::Subprocess broker({testing::CentinelaBinary(), "broker", "--partitions", "4", "--bootstrap-file", bs_file},
+                             dir_.Sub("broker.err"));
+  std::string bootstrap;
+  for (const auto until = Clock::now() + std::chrono::seconds(30); bootstrap.empty() && Clock::now() < until;) {
+    std::ifstream(bs_file) >> bootstrap;
+    if (bootstrap.empty()) std::this_thread::sleep_for(milliseconds(100));  // poll interval
+  }
+  ASSERT_FALSE(bootstrap.empty()) << ReadAll(dir_.Sub("broker.err"));
+
+  const int port_a = FreePort(), port_b = FreePort();
+  testing::Subprocess a({testing::CentinelaBinary(), "run", "--config", Config(port_a, "a.yaml", bootstrap),
+                         "--data-dir", dir_.Sub("db-a")},
+                        dir_.Sub("a.err"));
+  ASSERT_TRUE(WaitHealthy(port_a)) << ReadAll(dir_.Sub("a.err"));
+  testing::Subprocess b({testing::CentinelaBinary(), "run", "--config", Config(port_b, "b.yaml", bootstrap),
+                         "--data-dir", dir_.Sub("db-b")},
+                        dir_.Sub("b.err"));
+  ASSERT_TRUE(WaitHealthy(port_b)) << ReadAll(dir_.Sub("b.err"));
+
+  // The group rebalances over the two members: each owns 2 of the 4.
+  const std::string warning = "engine: WARNING: this instance owns 2 of the 4 partitions of fiu.transactions";
+  bool warned = false;
+  for (const auto until = Clock::now() + std::chrono::seconds(60); !warned && Clock::now() < until;) {
+    warned = absl::StrContains(ReadAll(dir_.Sub("a.err")), warning) &&
+             absl::StrContains(ReadAll(dir_.Sub("b.err")), warning);
+    if (!warned) std::this_thread::sleep_for(milliseconds(200));  // poll interval of the logs
+  }
+  EXPECT_TRUE(warned) << ReadAll(dir_.Sub("a.err")) << "\n---\n" << ReadAll(dir_.Sub("b.err"));
+  EXPECT_THAT(ReadAll(dir_.Sub("b.err")),
+              HasSubstr("two-sided rules, graph typologies and event-time order are NOT exact"));
+  b.Kill(SIGTERM);
+  a.Kill(SIGTERM);
+  EXPECT_EQ(b.Wait(), 0) << ReadAll(dir_.Sub("b.err"));
+  EXPECT_EQ(a.Wait(), 0) << ReadAll(dir_.Sub("a.err"));
+}
+
 }  // namespace
 }  // namespace centinela
