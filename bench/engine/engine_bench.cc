@@ -63,18 +63,17 @@ const Sample& GetSample() {
 // duplicate of the warm-up) and arrives in event-time order behind it.
 std::vector<std::string> Pass(int k) {
   const auto& base = GetSample().protobuf;
+  std::vector<v1::Transaction> txs(base.size());
   int64_t lo = INT64_MAX, hi = INT64_MIN;
-  v1::Transaction tx;
-  for (const auto& p : base) {
-    bench::Check(tx.ParseFromString(p) ? absl::OkStatus() : absl::DataLossError("sample record"), "parse");
-    lo = std::min<int64_t>(lo, tx.event_time().seconds());
-    hi = std::max<int64_t>(hi, tx.event_time().seconds());
+  for (size_t i = 0; i < base.size(); ++i) {
+    bench::Check(txs[i].ParseFromString(base[i]) ? absl::OkStatus() : absl::DataLossError("sample record"), "parse");
+    lo = std::min<int64_t>(lo, txs[i].event_time().seconds());
+    hi = std::max<int64_t>(hi, txs[i].event_time().seconds());
   }
   const int64_t shift = int64_t(k) * (hi - lo + 1);
   std::vector<std::string> out;
-  out.reserve(base.size());
-  for (const auto& p : base) {
-    bench::Check(tx.ParseFromString(p) ? absl::OkStatus() : absl::DataLossError("sample record"), "parse");
+  out.reserve(txs.size());
+  for (v1::Transaction& tx : txs) {
     tx.set_id(absl::StrCat(tx.id(), "~", k));
     tx.mutable_event_time()->set_seconds(tx.event_time().seconds() + shift);
     out.push_back(tx.SerializeAsString());
