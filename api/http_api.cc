@@ -454,7 +454,8 @@ void ApiServer::Transition(Call& c, const std::string& id) {
   }
   const WorkflowActor actor{c.who->user, std::string(RoleName(c.who->role)),
                             Allows(c.who->role, Permission::kReopenAlerts)};
-  auto w = workflow_.Transition(id, r.to(), r.note(), expected, actor, clock_());
+  WorkflowWriter* writer = options_.workflow ? options_.workflow : &workflow_;
+  auto w = writer->Transition(id, r.to(), r.note(), expected, actor, clock_());
   if (!w.ok()) return ReplyStatus(c.res, w.status());
   c.res.set_header("ETag", absl::StrCat("\"", w->version(), "\""));
   Reply(c.res, 200, *w);

@@ -50,6 +50,9 @@ struct ApiOptions {
   // The engine's rule deployment (versions, submit, approve, shadow,
   // rollback); null: the /v1/rules endpoints answer 503. Borrowed.
   rules::RuleControlPlane* rules = nullptr;
+  // Where alert transitions go: null, this instance's store; set, a writer
+  // that every instance applies (docs/instances.md). Borrowed.
+  WorkflowWriter* workflow = nullptr;
   // The engine's sanctions and PEP lists (screening, compare, reload); null:
   // the /v1/lists and /v1/screen endpoints answer 503. Borrowed.
   screening::ListSet* lists = nullptr;

@@ -56,11 +56,14 @@ constexpr const char* kUsage = R"(usage: centinela <command> [flags]
 commands:
   broker  [--config FILE] [--partitions N] [--bootstrap-file FILE]
           Start the embedded Kafka broker with the engine's topics; runs until Ctrl-C.
-  run     --config FILE [--bootstrap HOST:PORT] [--data-dir DIR] [--until-caught-up] [--log-commits]
-          [--accept-lost-input]
-          Run the screening engine. --accept-lost-input: when the broker no longer holds the
-          stored positions (replaced, topic recreated, data expired), report the records in
-          between as lost and go on (always so on a new embedded broker).
+  run     --config FILE [--bootstrap HOST:PORT] [--data-dir DIR] [--instance NAME] [--api-listen HOST:PORT]
+          [--until-caught-up] [--log-commits] [--accept-lost-input]
+          Run the screening engine. Several instances (each with its own --data-dir, --instance
+          name and --api-listen address) are replicas: one delivers, the others take over
+          (docs/instances.md).
+          --accept-lost-input: when the broker no longer holds the stored positions (replaced,
+          topic recreated, data expired), report the records in between as lost and go on
+          (always so on a new embedded broker).
   gen     [--count N] [--seed S] [--cases N] [--invalid N] [--format protobuf|json|mixed]
           (--bootstrap HOST:PORT [--topic T] | --out FILE) [--labels FILE]
           Generate a synthetic Peru feed with labelled typology cases.
@@ -157,13 +160,25 @@ int Broker(const std::vector<std::string>& args) {
 }
 
 int Run(const std::vector<std::string>& args) {
-  auto f = Flags::Parse("run", args, {"config", "bootstrap", "data-dir", "progress-ms"},
+  auto f = Flags::Parse("run", args, {"config", "bootstrap", "data-dir", "instance", "api-listen", "progress-ms"},
                         {"until-caught-up", "log-commits", "accept-lost-input"});
   if (!f.ok()) return Fail(f.status(), 2);
   auto config = ConfigFromFlags(*f, true);
   if (!config.ok()) return Fail(config.status(), 2);
   if (f->Has("bootstrap")) config->bootstrap = f->Get("bootstrap");
   if (f->Has("data-dir")) config->data_dir = f->Get("data-dir");
+  if (f->Has("instance")) {
+    config->instance = f->Get("instance");
+    if (config->instance.empty() || config->instance.size() > 128) {
+      return Fail(absl::InvalidArgumentError("run: --instance: a name of 1 to 128 characters"), 2);
+    }
+  }
+  if (f->Has("api-listen")) {
+    config->api_listen = f->Get("api-listen");
+    if (config->api_listen.rfind(':') == std::string::npos) {
+      return Fail(absl::InvalidArgumentError("run: --api-listen: expected HOST:PORT (port 0: any free port)"), 2);
+    }
+  }
   auto progress = f->GetInt("progress-ms", 2000, 0, 3600000);
   if (!progress.ok()) return Fail(progress.status(), 2);
   RunOptions options;

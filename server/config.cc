@@ -102,10 +102,11 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(const std::string& text, const st
     return YamlError(source, root["instance"], "instance: a name of 1 to 128 characters");
   }
   if (const YAML::Node k = root["kafka"]) {
-    RETURN_IF_ERROR(CheckYamlKeys(source, k,
-                                  {"bootstrap", "group_id", "input_topic", "dlq_topic", "uif_topic", "sunat_topic",
-                                   "embedded_partitions", "bootstrap_file", "rules_topic", "properties"},
-                                  "kafka"));
+    RETURN_IF_ERROR(
+        CheckYamlKeys(source, k,
+                      {"bootstrap", "group_id", "input_topic", "dlq_topic", "uif_topic", "sunat_topic",
+                       "embedded_partitions", "bootstrap_file", "rules_topic", "workflow_topic", "properties"},
+                      "kafka"));
     if (const YAML::Node props = k["properties"]) {
       if (!props.IsMap()) {
         return YamlError(source, props, "kafka.properties: a mapping of librdkafka property to value");
@@ -134,6 +135,7 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(const std::string& text, const st
     RETURN_IF_ERROR(Read(source, k, "embedded_partitions", "kafka", &c.embedded_partitions));
     RETURN_IF_ERROR(Read(source, k, "bootstrap_file", "kafka", &c.bootstrap_file));
     RETURN_IF_ERROR(Read(source, k, "rules_topic", "kafka", &c.rules_topic));
+    RETURN_IF_ERROR(Read(source, k, "workflow_topic", "kafka", &c.workflow_topic));
     if (c.embedded_partitions < 1 || c.embedded_partitions > 256) {
       return YamlError(source, k["embedded_partitions"], "kafka.embedded_partitions must be 1..256");
     }

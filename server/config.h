@@ -25,6 +25,8 @@ struct EngineConfig {
   std::string uif_topic = "uif.alerts";
   std::string sunat_topic = "sunat.alerts";
   std::string rules_topic = "centinela.rules";  // rule deployment control topic, 1 partition
+  // Alert workflow shared by the instances' APIs, 1 partition (docs/instances.md).
+  std::string workflow_topic = "centinela.workflow";
   int embedded_partitions = 4;
   std::string bootstrap_file;  // where an embedded broker writes its address
   // librdkafka properties for every client the engine creates (SASL, TLS,

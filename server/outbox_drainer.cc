@@ -125,7 +125,17 @@ bool OutboxDrainer::SendFrom() {
       cursor_ = seq + 1;
       continue;
     }
-    absl::Status s = producer_->Produce(e.topic(), -1, e.key(), e.value(), {{"content-type", e.content_type()}}, seq);
+    if (options_.gate && options_.gate->Delivered(e)) {
+      already_delivered_.push_back(seq);  // by another instance, or by this one before a restart
+      cursor_ = seq + 1;
+      continue;
+    }
+    std::vector<kafka::Header> headers = {{"content-type", e.content_type()}};
+    if (e.version() != 0 || !e.digest().empty()) {
+      headers.push_back({"centinela-version", absl::StrCat(e.version())});
+      headers.push_back({"centinela-digest", e.digest()});
+    }
+    absl::Status s = producer_->Produce(e.topic(), -1, e.key(), e.value(), headers, seq);
     if (s.ok()) {
       ++in_flight_;
       cursor_ = seq + 1;
@@ -145,7 +155,44 @@ bool OutboxDrainer::SendFrom() {
   return found;
 }
 
+bool OutboxDrainer::Prune() {
+  bool empty = true;
+  rocksdb::WriteBatch batch;
+  int64_t pruned = 0;
+  auto it = store_->NewIterator(Cf::kOutbox);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    v1::OutboxEntry e;
+    if (e.ParseFromArray(it->value().data(), int(it->value().size())) && options_.gate->Delivered(e)) {
+      batch.Delete(store_->cf(Cf::kOutbox), it->key());
+      ++pruned;
+    } else {
+      empty = false;  // a corrupt record is parked when this instance delivers
+    }
+  }
+  if (!it->status().ok()) {
+    fprintf(stderr, "outbox: reading the outbox: %s\n", it->status().ToString().c_str());
+    return false;
+  }
+  if (pruned == 0) return empty;
+  if (absl::Status s = store_->Write(&batch); !s.ok()) {
+    fprintf(stderr, "outbox: %s\n", std::string(s.message()).c_str());
+    return false;
+  }
+  superseded_ += pruned;
+  return empty;
+}
+
 void OutboxDrainer::Settle() {
+  if (!already_delivered_.empty()) {
+    rocksdb::WriteBatch batch;
+    for (int64_t seq : already_delivered_) batch.Delete(store_->cf(Cf::kOutbox), OutboxKey(seq));
+    if (absl::Status s = store_->Write(&batch); !s.ok()) {
+      fprintf(stderr, "outbox: %s\n", std::string(s.message()).c_str());  // still there: checked again later
+    } else {
+      superseded_ += int64_t(already_delivered_.size());
+    }
+    already_delivered_.clear();
+  }
   if (!acked_.empty()) {
     rocksdb::WriteBatch batch;
     for (int64_t seq : acked_) batch.Delete(store_->cf(Cf::kOutbox), OutboxKey(seq));
@@ -193,9 +240,22 @@ void OutboxDrainer::Loop() {
         if (resend_from_ < 0) resend_from_ = 0;
       }
     }
+    if (options_.gate) {
+      const bool delivering = options_.gate->Delivering();
+      if (delivering != delivering_) {
+        delivering_ = delivering;
+        cursor_ = 0;  // the whole outbox again, in either role
+        fprintf(stderr, "outbox: %s\n",
+                delivering ? "this instance delivers now"
+                           : "another instance delivers; this one keeps only what that one has not delivered yet");
+      }
+    }
     bool found = false;
+    bool standby_empty = false;
     const bool waiting = Clock::now() < retry_at_;
-    if (!stopping && !waiting && !recreate_producer_ && producer_ && in_flight_ < kMaxInFlight) {
+    if (!delivering_) {
+      if (!stopping) standby_empty = Prune();  // once per wake-up (at most every 100 ms)
+    } else if (!stopping && !waiting && !recreate_producer_ && producer_ && in_flight_ < kMaxInFlight) {
       if (resend_from_ >= 0 && in_flight_ == 0) {
         cursor_ = resend_from_;  // failed records are still in the outbox
         resend_from_ = -1;
@@ -219,14 +279,14 @@ void OutboxDrainer::Loop() {
     }
     if (in_flight_ > 0 || found) continue;
     MutexLock l(&mu_);
-    if (resend_from_ >= 0 || recreate_producer_ || Clock::now() < retry_at_) {
+    if (delivering_ && (resend_from_ >= 0 || recreate_producer_ || Clock::now() < retry_at_)) {
       // Records wait for their retry time; nothing new changes that.
       auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_.load() || rescan_; };
       mu_.AwaitWithTimeout(wake, std::chrono::duration_cast<std::chrono::nanoseconds>(std::max(
                                      retry_at_ - Clock::now(), Clock::duration(std::chrono::milliseconds(5)))));
       continue;
     }
-    if (!notified_) idle_ = true;
+    if (!notified_) idle_ = delivering_ || standby_empty;
     auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return notified_ || stop_.load(); };
     mu_.AwaitWithTimeout(wake, absl::Milliseconds(100));
     notified_ = false;

@@ -29,6 +29,18 @@
 
 namespace centinela {
 
+// For replicas (server/replica.h): whether this instance delivers now, and
+// which outbox records the topics already hold, delivered by any instance.
+// Thread-safe; called on the drainer thread.
+class DeliveryGate {
+ public:
+  virtual ~DeliveryGate() = default;
+  virtual bool Delivering() const = 0;
+  // True when `entry.topic()` already holds `entry.key()` at a newer
+  // version, or at the same version with the same digest.
+  virtual bool Delivered(const v1::OutboxEntry& entry) const = 0;
+};
+
 struct OutboxDrainerOptions {
   // librdkafka properties for the producer (on top of the defaults).
   kafka::Config producer;
@@ -37,6 +49,11 @@ struct OutboxDrainerOptions {
   // First and largest wait before retrying after a transient failure.
   std::chrono::milliseconds min_backoff{100};
   std::chrono::milliseconds max_backoff{30000};
+  // Null: this instance always delivers. Set: it delivers only while
+  // gate->Delivering(), never sends what gate->Delivered() says the topics
+  // hold, and, while not delivering, deletes such records from the outbox
+  // (a standby's outbox keeps only what nobody has delivered yet).
+  DeliveryGate* gate = nullptr;
 };
 
 // Owns one background thread and one producer. Lifetime: borrows `store`;
@@ -54,13 +71,18 @@ class OutboxDrainer {
   // retried): read the outbox again from its start.
   void Rescan();
   // True when the outbox holds nothing that can be sent: it is empty (or
-  // holds only records parked meanwhile) and nothing is in flight.
+  // holds only records parked meanwhile) and nothing is in flight. For a
+  // standby (options.gate not delivering): its outbox is empty, everything
+  // it holds having been delivered by the instance that delivers.
   bool Idle() const { return idle_.load(); }
   int64_t delivered() const { return delivered_.load(); }
   // Failed delivery attempts since start (each is retried or parked).
   int64_t failures() const { return failures_.load(); }
   // Records moved aside since the database was created.
   int64_t parked() const { return parked_.load(); }
+  // Records deleted without sending because the topics already held them
+  // (options.gate), since start.
+  int64_t superseded() const { return superseded_.load(); }
   // Stops after delivering what is in flight, waiting at most `timeout_ms`;
   // returns how many records stay in the outbox undelivered (sent at the
   // next start).
@@ -79,6 +101,9 @@ class OutboxDrainer {
   // Deletes acknowledged records and parks refused ones (drainer thread).
   void Settle();
   void BackOff(absl::string_view why);
+  // A standby's pass: deletes the records gate says are delivered; returns
+  // whether the outbox is then empty.
+  bool Prune();
 
   Store* store_;
   OutboxDrainerOptions options_;
@@ -90,6 +115,7 @@ class OutboxDrainer {
   std::atomic<int64_t> delivered_{0};
   std::atomic<int64_t> failures_{0};
   std::atomic<int64_t> parked_{0};
+  std::atomic<int64_t> superseded_{0};
   std::atomic<int64_t> undelivered_at_stop_{0};
   std::atomic<int64_t> stop_deadline_{0};  // steady clock ticks; set by Stop()
   Mutex mu_;                               // wakes the loop: Await re-checks its condition whenever mu_ is released
@@ -103,6 +129,8 @@ class OutboxDrainer {
   std::chrono::milliseconds backoff_{0};
   std::chrono::steady_clock::time_point retry_at_{};
   std::vector<int64_t> acked_;
+  std::vector<int64_t> already_delivered_;  // by another instance (gate)
+  bool delivering_ = true;
   struct Refused {
     int64_t seq;
     std::string error;

@@ -17,6 +17,8 @@
 #include "server/embedded_broker.h"
 #include "server/input_offsets.h"
 #include "server/outbox_drainer.h"
+#include "server/replica.h"
+#include "server/replicated_workflow.h"
 #include "server/rule_control.h"
 
 namespace centinela {
@@ -33,8 +35,8 @@ int64_t WallMicros() {
 class OffsetsFromStore : public kafka::PartitionListener {
  public:
   // `input_partitions` is the input topic's partition count: owning fewer
-  // means another instance of the group holds the rest, which this version
-  // does not support (docs/event-time.md, "One instance").
+  // means another instance runs under the same name (the scoring group is
+  // per instance name: docs/instances.md).
   OffsetsFromStore(Store* store, Processor* processor, std::string group, int input_partitions)
       : store_(store), processor_(processor), group_(std::move(group)), input_partitions_(input_partitions) {}
 
@@ -56,9 +58,9 @@ class OffsetsFromStore : public kafka::PartitionListener {
     if (assigned.load() < input_partitions_) {
       fprintf(stderr,
               "engine: WARNING: this instance owns %d of the %d partitions of %s; another member of consumer group "
-              "%s holds the rest. Each instance then sees only part of every account's transactions: two-sided "
-              "rules, graph typologies and event-time order are NOT exact. Run one instance per group "
-              "(docs/event-time.md, \"One instance\").\n",
+              "%s holds the rest: another instance runs under the same instance name. Each then sees only part of "
+              "every account's transactions: two-sided rules, graph typologies and event-time order are NOT exact. "
+              "Give every instance its own name (--instance or `instance:`; docs/instances.md).\n",
               assigned.load(), input_partitions_, topic.c_str(), group_.c_str());
     }
     return start;
@@ -134,7 +136,9 @@ absl::Status ReconcileInput(const EngineConfig& config, const kafka::Endpoint& b
 absl::StatusOr<int> CheckTopics(const EngineConfig& config, const kafka::Endpoint& endpoint) {
   std::vector<std::string> missing;
   int input_partitions = 0;
-  for (const std::string& topic : {config.input_topic, config.dlq_topic, config.uif_topic, config.sunat_topic}) {
+  std::vector<std::string> topics = {config.input_topic, config.dlq_topic, config.uif_topic, config.sunat_topic};
+  if (!config.api_listen.empty()) topics.push_back(config.workflow_topic);
+  for (const std::string& topic : topics) {
     absl::StatusOr<int> n = kafka::PartitionReader::PartitionCount(endpoint, topic, 10000);
     if (n.ok() && topic == config.input_topic) input_partitions = *n;
     if (absl::IsNotFound(n.status())) {
@@ -240,11 +244,24 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
   ASSIGN_OR_RETURN(std::unique_ptr<Processor> processor, Processor::Create(store.get(), pack.get(), &fx, popts));
   RETURN_IF_ERROR(processor->SetPacks(pack.get(), shadow.get()));
   RETURN_IF_ERROR(control->ReportRunning());
-  ASSIGN_OR_RETURN(std::unique_ptr<OutboxDrainer> drainer, OutboxDrainer::Start(store.get(), endpoint));
+  // Replicas (docs/instances.md): this instance scores the whole input; the
+  // member of group engine.group_id holding partition 0 delivers.
+  ReplicaOptions replica_options;
+  replica_options.group = config.group_id;
+  replica_options.input_topic = config.input_topic;
+  replica_options.delivery_topics = {config.uif_topic, config.sunat_topic, config.dlq_topic};
+  replica_options.instance = config.instance;
+  ASSIGN_OR_RETURN(std::unique_ptr<Replica> replica, Replica::Start(endpoint, replica_options));
+  OutboxDrainerOptions drainer_options;
+  drainer_options.gate = replica.get();  // `replica` outlives the drainer
+  ASSIGN_OR_RETURN(std::unique_ptr<OutboxDrainer> drainer,
+                   OutboxDrainer::Start(store.get(), endpoint, std::move(drainer_options)));
   drainer->Notify();  // deliver whatever an earlier run left behind
 
   // Readiness (/readyz): the broker answers and partitions are assigned.
-  OffsetsFromStore listener(store.get(), processor.get(), config.group_id, input_partitions);
+  // Its own consumer group, so that it is assigned every input partition.
+  const std::string scoring_group = absl::StrCat(config.group_id, ".", config.instance);
+  OffsetsFromStore listener(store.get(), processor.get(), scoring_group, input_partitions);
   std::atomic<bool> stopping{false};
   ASSIGN_OR_RETURN(std::unique_ptr<kafka::BrokerProbe> probe,
                    kafka::BrokerProbe::Start(endpoint, {}, std::chrono::milliseconds(1000)));
@@ -253,8 +270,11 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
   std::unique_ptr<api::TokenAuthenticator> tokens;
   api::StoreAuditAnchor audit_anchor(store.get());  // outlives `audit`
   std::unique_ptr<api::AuditLog> audit;
+  std::unique_ptr<ReplicatedWorkflow> workflow;  // outlives `api_server`
   std::unique_ptr<api::ApiServer> api_server;
   if (!config.api_listen.empty()) {
+    ASSIGN_OR_RETURN(workflow,
+                     ReplicatedWorkflow::Start(store.get(), endpoint, config.workflow_topic, config.instance));
     ASSIGN_OR_RETURN(api::TokenAuthenticator t, api::TokenAuthenticator::FromYamlFile(config.api_tokens_path));
     tokens = std::make_unique<api::TokenAuthenticator>(std::move(t));
     const std::string audit_path = config.api_audit_path.empty()
@@ -269,6 +289,7 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
     }
     ao.max_body_bytes = size_t(config.api_max_body_bytes);
     ao.rules = control.get();
+    ao.workflow = workflow.get();
     ao.lists = &lists;
     ao.threads = config.api_threads;
     ao.request_timeout_ms = config.api_request_timeout_ms;
@@ -290,9 +311,9 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
   }
 
   ASSIGN_OR_RETURN(std::unique_ptr<kafka::GroupConsumer> consumer,
-                   kafka::GroupConsumer::Create(endpoint, config.group_id, {}, &listener));
+                   kafka::GroupConsumer::Create(endpoint, scoring_group, {}, &listener));
   RETURN_IF_ERROR(consumer->Subscribe({config.input_topic}));
-  fprintf(stderr, "engine: %s: pack %s, %zu typologies%s%s; storage %s; consuming %s from %s\n",
+  fprintf(stderr, "engine: %s: pack %s, %zu typologies%s%s; storage %s; consuming all of %s from %s\n",
           config.instance.c_str(), pack->version().c_str(), pack->typologies().size(), shadow ? "; shadow " : "",
           shadow ? shadow->version().c_str() : "", config.data_dir.c_str(), config.input_topic.c_str(),
           bootstrap.c_str());
@@ -431,16 +452,23 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
   drainer->Notify();
   // Half of the time to deliver what is committed, the rest to close.
   const auto deliver_by = Clock::now() + std::chrono::milliseconds(left_ms() / 2);
-  while (!drainer->Idle() && Clock::now() < deliver_by) {
+  while (replica->Delivering() && !drainer->Idle() && Clock::now() < deliver_by) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   const int64_t undelivered = drainer->Stop(left_ms() / 4);
-  const absl::Status left_group = consumer->Close(left_ms() / 2);
+  const bool was_delivering = replica->Delivering();
+  const absl::Status left_group = consumer->Close(left_ms() / 3);
+  if (absl::Status s = replica->Leave(left_ms() / 2); !s.ok()) {
+    fprintf(stderr, "engine: %s\n", std::string(s.message()).c_str());  // the role moves after the session timeout
+  }
   fprintf(stderr, "engine: shutdown within %d ms: every record read is committed; %s; %s\n", config.shutdown_timeout_ms,
-          undelivered == 0 ? "the outbox is delivered"
-          : undelivered > 0
-              ? absl::StrCat(undelivered, " outbox record(s) not delivered (kept, sent at the next start)").c_str()
-              : "the outbox could not be counted",
+          undelivered == 0  ? "the outbox is delivered"
+          : undelivered > 0 ? absl::StrCat(undelivered, " outbox record(s) not delivered (kept, ",
+                                           was_delivering ? "sent at the next start"
+                                                          : "sent at the next start or by the instance that delivers",
+                                           ")")
+                                  .c_str()
+                            : "the outbox could not be counted",
           left_group.ok() ? "left the consumer group" : std::string(left_group.message()).c_str());
   RunSummary summary;
   summary.counters = processor->counters();

@@ -320,6 +320,11 @@ void GroupConsumer::Rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_
       fprintf(stderr, "kafka: assigning partitions: %s\n", rd_kafka_err2str(e));
     } else {
       self->assigned_ = parts->cnt;
+      if (self->listener_->PauseAssigned()) {
+        if (rd_kafka_resp_err_t p = rd_kafka_pause_partitions(rk, parts); p != RD_KAFKA_RESP_ERR_NO_ERROR) {
+          fprintf(stderr, "kafka: pausing partitions: %s\n", rd_kafka_err2str(p));
+        }
+      }
     }
   } else {
     for (const auto& [topic, partitions] : by_topic) self->listener_->OnRevoked(topic, partitions);

@@ -162,6 +162,9 @@ class PartitionListener {
   virtual ~PartitionListener() = default;
   virtual std::map<int32_t, int64_t> OnAssigned(const std::string& topic, const std::vector<int32_t>& partitions) = 0;
   virtual void OnRevoked(const std::string& topic, const std::vector<int32_t>& partitions) = 0;
+  // True for a member that only wants the assignment (which partitions it
+  // holds), not the records: its partitions are paused as they are assigned.
+  virtual bool PauseAssigned() const { return false; }
 };
 
 // A consumer-group member with manual offset management: Kafka's committed

@@ -9,6 +9,8 @@
 #include "base/time_util.h"
 #include "engine/alerts/alert_index.h"
 #include "engine/codec/decoder.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
 namespace centinela {
 
@@ -19,6 +21,20 @@ std::string MakeAlertId(absl::string_view pack_version, absl::string_view typolo
 }
 
 namespace {
+
+// What the alert says, without the wall-clock detected_at: the same on every
+// instance that scored the same input (OutboxEntry.digest).
+absl::StatusOr<std::string> ContentDigest(v1::Alert a) {
+  a.clear_detected_at();
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream sos(&bytes);
+    google::protobuf::io::CodedOutputStream cos(&sos);
+    cos.SetSerializationDeterministic(true);
+    if (!a.SerializeToCodedStream(&cos)) return absl::InternalError(absl::StrCat("alert ", a.id(), ": serialising"));
+  }
+  return StableHashHex128(bytes);
+}
 
 // The subject party's ubigeo when the feed gives one, else the branch's.
 std::string RegionOf(rules::SubjectKind subject, const v1::Transaction& tx) {
@@ -144,12 +160,16 @@ absl::Status AlertBook::Flush(rocksdb::WriteBatch* batch, OutboxWriter* outbox) 
     if (a.shadow()) continue;
     absl::StatusOr<std::string> value = ProtoToJson(a, json);
     if (!value.ok()) return absl::InternalError(absl::StrCat("alert ", id, ": ", value.status().message()));
+    absl::StatusOr<std::string> digest = ContentDigest(a);
+    if (!digest.ok()) return digest.status();
     for (int d : a.destinations()) {
       v1::OutboxEntry e;
       e.set_topic(d == v1::UIF ? topics_.uif : topics_.sunat);
       e.set_key(id);
       e.set_value(*value);
       e.set_content_type(std::string(kContentTypeJson));
+      e.set_version(a.transaction_count());
+      e.set_digest(*digest);
       outbox->Append(e, batch);
     }
   }

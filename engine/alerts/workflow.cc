@@ -24,16 +24,24 @@ bool WorkflowStore::Allowed(v1::AlertStatus from, v1::AlertStatus to, bool* reop
   }
 }
 
-absl::StatusOr<v1::AlertWorkflow> WorkflowStore::Transition(absl::string_view alert_id, v1::AlertStatus to,
-                                                            absl::string_view note, int64_t expected_version,
-                                                            const WorkflowActor& actor, int64_t wall_micros) {
+absl::Status WorkflowStore::Check(absl::string_view alert_id, v1::AlertStatus to, absl::string_view note,
+                                  int64_t expected_version, const WorkflowActor& actor) {
+  MutexLock lock(&mu_);
+  v1::Alert alert;
+  v1::AlertWorkflow w;
+  return Plan(alert_id, to, note, expected_version, actor, &alert, &w);
+}
+
+absl::Status WorkflowStore::Plan(absl::string_view alert_id, v1::AlertStatus to, absl::string_view note,
+                                 int64_t expected_version, const WorkflowActor& actor, v1::Alert* alert_out,
+                                 v1::AlertWorkflow* w_out) {
   if (absl::StripAsciiWhitespace(note).empty()) {
     return absl::InvalidArgumentError("note: required on every transition");
   }
   if (note.size() > 10000) return absl::InvalidArgumentError("note: at most 10,000 characters");
-  MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(v1::Alert alert, search_.Get(alert_id));
-  ASSIGN_OR_RETURN(v1::AlertWorkflow w, search_.Workflow(alert_id));
+  ASSIGN_OR_RETURN(*alert_out, search_.Get(alert_id));
+  ASSIGN_OR_RETURN(*w_out, search_.Workflow(alert_id));
+  const v1::AlertWorkflow& w = *w_out;
   if (expected_version != w.version()) {
     return absl::FailedPreconditionError(absl::StrCat("version: alert ", alert_id, " is at version ", w.version(),
                                                       ", the request was made against version ", expected_version,
@@ -48,6 +56,16 @@ absl::StatusOr<v1::AlertWorkflow> WorkflowStore::Transition(absl::string_view al
     return absl::PermissionDeniedError(
         absl::StrCat("only a supervisor may reopen a ", v1::AlertStatus_Name(w.status()), " alert"));
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::AlertWorkflow> WorkflowStore::Transition(absl::string_view alert_id, v1::AlertStatus to,
+                                                            absl::string_view note, int64_t expected_version,
+                                                            const WorkflowActor& actor, int64_t wall_micros) {
+  MutexLock lock(&mu_);
+  v1::Alert alert;
+  v1::AlertWorkflow w;
+  RETURN_IF_ERROR(Plan(alert_id, to, note, expected_version, actor, &alert, &w));
   const v1::AlertStatus from = w.status();
   v1::StatusChange* c = w.add_history();
   c->set_from(from);

@@ -23,10 +23,22 @@ struct WorkflowActor {
   bool may_reopen = false;  // supervisors and admins
 };
 
+// Where the API's transitions go: straight to this instance's store
+// (WorkflowStore), or through the workflow topic that every instance applies
+// (server/replicated_workflow.h). Thread-safe.
+class WorkflowWriter {
+ public:
+  virtual ~WorkflowWriter() = default;
+  // Errors as WorkflowStore::Transition.
+  virtual absl::StatusOr<v1::AlertWorkflow> Transition(absl::string_view alert_id, v1::AlertStatus to,
+                                                       absl::string_view note, int64_t expected_version,
+                                                       const WorkflowActor& actor, int64_t wall_micros) = 0;
+};
+
 // Lifetime: borrows `store`. Thread-safe: transitions are serialised by a
 // mutex (read, check, write in one RocksDB batch with the status index move);
 // the processing thread never writes workflow records or status index entries.
-class WorkflowStore {
+class WorkflowStore : public WorkflowWriter {
  public:
   explicit WorkflowStore(Store* store) : store_(store), search_(store) {}
 
@@ -36,13 +48,21 @@ class WorkflowStore {
   // without the supervisor role).
   absl::StatusOr<v1::AlertWorkflow> Transition(absl::string_view alert_id, v1::AlertStatus to, absl::string_view note,
                                                int64_t expected_version, const WorkflowActor& actor,
-                                               int64_t wall_micros);
+                                               int64_t wall_micros) override;
+  // The same checks, writing nothing: what Transition would answer now.
+  absl::Status Check(absl::string_view alert_id, v1::AlertStatus to, absl::string_view note, int64_t expected_version,
+                     const WorkflowActor& actor);
 
   // Whether `from` -> `to` is a transition of the workflow at all, and
   // whether it is a reopen (closed -> under_review).
   static bool Allowed(v1::AlertStatus from, v1::AlertStatus to, bool* reopen);
 
  private:
+  // The checks of Transition; on success the alert and its workflow now.
+  absl::Status Plan(absl::string_view alert_id, v1::AlertStatus to, absl::string_view note, int64_t expected_version,
+                    const WorkflowActor& actor, v1::Alert* alert, v1::AlertWorkflow* w)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   Store* store_;
   AlertSearch search_;
   Mutex mu_;

@@ -49,6 +49,8 @@ inline constexpr absl::string_view kMetaOutboxSeq = "seq/outbox";
 inline constexpr absl::string_view kMetaDelivered = "counter/delivered";
 inline constexpr absl::string_view kMetaParked = "counter/parked";         // outbox records ever moved aside
 inline constexpr absl::string_view kMetaLostInput = "counter/lost_input";  // input records gone unprocessed
+// The next record of the workflow topic to apply (server/replicated_workflow.h).
+inline constexpr absl::string_view kMetaWorkflowOffset = "offset/workflow";
 
 struct StoreOptions {
   bool sync = false;  // fsync the WAL on every commit (power-loss safety)

@@ -145,7 +145,7 @@ TEST_F(EngineProcessTest, ReadinessFollowsTheBrokerAndShutdownKeepsItsBound) {
   auto cluster = kafka::MockCluster::Start(1);
   ASSERT_TRUE(cluster.ok()) << cluster.status();
   ASSERT_TRUE((*cluster)->CreateTopic("fiu.transactions", 2).ok());
-  for (const char* t : {"centinela.dlq", "uif.alerts", "sunat.alerts", "centinela.rules"}) {
+  for (const char* t : {"centinela.dlq", "uif.alerts", "sunat.alerts", "centinela.rules", "centinela.workflow"}) {
     ASSERT_TRUE((*cluster)->CreateTopic(t, 1).ok());
   }
   const int port = FreePort();
@@ -193,7 +193,7 @@ TEST_F(EngineProcessTest, ReadinessFollowsTheBrokerAndShutdownKeepsItsBound) {
   EXPECT_LE(seconds, 5.0 + 3.0) << "shutdown took " << seconds << " s with a bound of 5 s\n" << err;
   EXPECT_EQ(code, 0) << err;
   EXPECT_THAT(err, HasSubstr("engine: shutdown within 5000 ms: every record read is committed; 20 outbox record(s) "
-                             "not delivered (kept, sent at the next start)"));
+                             "not delivered (kept, sent at the next start"));
 }
 
 // The commit lines (--log-commits) until one reports at least `records`
@@ -300,10 +300,11 @@ TEST_F(EngineProcessTest, OnTheEmbeddedBrokerARestartKeepsAlertsWorkflowAndAudit
   EXPECT_THAT(verify, HasSubstr("chain intact, ends at its anchor"));
 }
 
-// Issue 18: several instances in one consumer group are not supported yet
-// (docs/event-time.md, "One instance"); an instance that is assigned only
-// part of the input partitions says so, naming how many it owns.
-TEST_F(EngineProcessTest, AnInstanceOwningPartOfTheInputPartitionsWarnsThatResultsAreNotExact) {
+// Every instance scores the whole input in a consumer group of its own name
+// (docs/instances.md). Two instances started under one name (here both the
+// host name) share that group and split the partitions: each says so,
+// naming how many it owns.
+TEST_F(EngineProcessTest, TwoInstancesUnderOneNameWarnThatResultsAreNotExact) {
   const std::string bs_file = dir_.Sub("broker.bootstrap");
   testing::Subprocess broker({testing::CentinelaBinary(), "broker", "--partitions", "4", "--bootstrap-file", bs_file},
                              dir_.Sub("broker.err"));
@@ -339,6 +340,90 @@ TEST_F(EngineProcessTest, AnInstanceOwningPartOfTheInputPartitionsWarnsThatResul
   a.Kill(SIGTERM);
   EXPECT_EQ(b.Wait(), 0) << ReadAll(dir_.Sub("b.err"));
   EXPECT_EQ(a.Wait(), 0) << ReadAll(dir_.Sub("a.err"));
+}
+
+// Item 6 of issue 18: two instances (replicas, docs/instances.md) answer
+// the same alerts, and a transition taken by one instance's API is applied
+// by both, with the same history; of two conflicting transitions, the later
+// one on the workflow topic fails on both.
+TEST_F(EngineProcessTest, TwoInstancesServeTheSameAlertsAndShareTheWorkflow) {
+  const std::string bs_file = dir_.Sub("broker.bootstrap");
+  testing::Subprocess broker({testing::CentinelaBinary(), "broker", "--partitions", "2", "--bootstrap-file", bs_file},
+                             dir_.Sub("broker.err"));
+  std::string bootstrap;
+  for (const auto until = Clock::now() + std::chrono::seconds(30); bootstrap.empty() && Clock::now() < until;) {
+    std::ifstream(bs_file) >> bootstrap;
+    if (bootstrap.empty()) std::this_thread::sleep_for(milliseconds(100));  // poll interval
+  }
+  ASSERT_FALSE(bootstrap.empty()) << ReadAll(dir_.Sub("broker.err"));
+  gen::GenOptions g;
+  g.count = 3000;
+  g.cases_per_typology = 4;
+  g.seed = 11;
+  testing::PublishFeed(bootstrap, "fiu.transactions", g);
+
+  const int port_a = FreePort(), port_b = FreePort();
+  const std::string extra = "engine: {idle_timeout_ms: 100}\n";
+  testing::Subprocess a({testing::CentinelaBinary(), "run", "--config", Config(port_a, "a.yaml", bootstrap, extra),
+                         "--data-dir", dir_.Sub("db-a"), "--instance", "a", "--log-commits"},
+                        dir_.Sub("a.err"));
+  testing::Subprocess b({testing::CentinelaBinary(), "run", "--config", Config(port_b, "b.yaml", bootstrap, extra),
+                         "--data-dir", dir_.Sub("db-b"), "--instance", "b", "--log-commits"},
+                        dir_.Sub("b.err"));
+  ASSERT_EQ(ReadCommitsUntil(a, 3000, /*settled=*/true), 3000) << ReadAll(dir_.Sub("a.err"));
+  ASSERT_EQ(ReadCommitsUntil(b, 3000, /*settled=*/true), 3000) << ReadAll(dir_.Sub("b.err"));
+  testing::ApiTestClient ca(absl::StrCat("http://127.0.0.1:", port_a)), cb(absl::StrCat("http://127.0.0.1:", port_b));
+
+  // The same alerts, whichever instance answers.
+  auto [code_a, list_a] = ca.Get("/v1/alerts?limit=500");
+  auto [code_b, list_b] = cb.Get("/v1/alerts?limit=500");
+  ASSERT_EQ(code_a, 200) << list_a;
+  ASSERT_EQ(code_b, 200) << list_b;
+  const auto page_a = testing::ApiTestClient::Parse<v1::AlertPage>(list_a);
+  const auto page_b = testing::ApiTestClient::Parse<v1::AlertPage>(list_b);
+  ASSERT_GT(page_a.alerts_size(), 0);
+  ASSERT_EQ(page_a.alerts_size(), page_b.alerts_size());
+  for (int i = 0; i < page_a.alerts_size(); ++i) EXPECT_EQ(page_a.alerts(i).id(), page_b.alerts(i).id());
+  const std::string id = page_a.alerts(0).id();
+  const std::string path = "/v1/alerts/" + id;
+
+  // A transition through a is applied by b.
+  auto [t1, t1_body] =
+      ca.Post(path + "/transition", R"({"to":"UNDER_REVIEW","note":"abro el caso","expected_version":0})", "ana");
+  ASSERT_EQ(t1, 200) << t1_body;
+  auto workflow_on = [&](testing::ApiTestClient& c) {
+    return testing::ApiTestClient::Parse<v1::AlertDetail>(c.Get(path).second).workflow();
+  };
+  v1::AlertWorkflow on_b;
+  for (const auto until = Clock::now() + std::chrono::seconds(15); Clock::now() < until;) {
+    on_b = workflow_on(cb);
+    if (on_b.version() == 1) break;
+    std::this_thread::sleep_for(milliseconds(100));  // b applies it when it reads the workflow topic
+  }
+  EXPECT_EQ(on_b.status(), v1::UNDER_REVIEW);
+  EXPECT_EQ(workflow_on(ca).SerializeAsString(), on_b.SerializeAsString());  // same history: user, note, time
+
+  // b dismisses at version 1; a, escalating at version 1 too, is refused.
+  auto [t2, t2_body] =
+      cb.Post(path + "/transition", R"({"to":"DISMISSED","note":"sin sustento","expected_version":1})", "ana");
+  ASSERT_EQ(t2, 200) << t2_body;
+  auto [t3, t3_body] =
+      ca.Post(path + "/transition", R"({"to":"ESCALATED_TO_ROS","note":"a la UIF","expected_version":1})", "ana");
+  EXPECT_NE(t3, 200) << t3_body;
+  EXPECT_THAT(t3_body, HasSubstr("version"));
+  v1::AlertWorkflow on_a;
+  for (const auto until = Clock::now() + std::chrono::seconds(15); Clock::now() < until;) {
+    on_a = workflow_on(ca);
+    if (on_a.version() == 2) break;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  EXPECT_EQ(on_a.status(), v1::DISMISSED);
+  EXPECT_EQ(on_a.SerializeAsString(), workflow_on(cb).SerializeAsString());
+
+  a.Kill(SIGTERM);
+  b.Kill(SIGTERM);
+  EXPECT_EQ(a.Wait(), 0) << ReadAll(dir_.Sub("a.err"));
+  EXPECT_EQ(b.Wait(), 0) << ReadAll(dir_.Sub("b.err"));
 }
 
 }  // namespace
