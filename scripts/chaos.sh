@@ -46,13 +46,13 @@ BS="$(cat "$DIR/bootstrap.txt")"
 "$BIN" gen --count "$COUNT" --invalid 10 --bootstrap "$BS" --labels "$DIR/labels.csv" 2>&1 | tail -1
 "$BIN" gen --count "$COUNT" --invalid 10 --out "$DIR/feed.bin" 2>&1 | tail -1
 
-# Kill points: KILLS distinct amounts of progress and the instance to kill
-# at each, drawn from the seed.
+# Kill points: KILLS distinct amounts of progress, and a draw that picks
+# the instance among those still working at that moment, from the seed.
 mapfile -t POINTS < <(python3 -c "
 import random
 r = random.Random($SEED)
 for p in sorted(r.sample(range(1000, $COUNT - 1000), $KILLS)):
-    print(p, r.randrange($INSTANCES))")
+    print(p, r.randrange(1 << 30))")
 
 consumed_in() {  # the last consumed= count an instance logged
   { grep -o 'consumed=[0-9]*' "$1" 2>/dev/null || true; } | tail -1 | cut -d= -f2
@@ -70,7 +70,7 @@ for k in $(seq 0 $((INSTANCES - 1))); do start_instance "$k"; done
 kills=0
 lost=""
 for entry in "${POINTS[@]}"; do
-  read -r point k <<<"$entry"
+  read -r point draw <<<"$entry"
   if [ "$LOSE" = 1 ] && [ -z "$lost" ] && [ "$point" -ge $((COUNT / 2)) ]; then
     # Halfway: one instance (the last) is lost for good.
     lost=$((INSTANCES - 1))
@@ -83,28 +83,42 @@ for entry in "${POINTS[@]}"; do
     unset "PIDS[$lost]"
     echo "chaos: instance i$lost lost for good at consumed=${c:-?}"
   fi
-  [ "$k" = "$lost" ] && k=$(((k + 1) % INSTANCES))
-  # The chosen instance, once past the point (and having committed in this
-  # run, so that a kill is taken mid-work, not at start-up).
+  # Among the instances still running and short of the end, the drawn one;
+  # killed once past the point (and having committed in this run, so that a
+  # kill is taken mid-work, not at start-up).
   c=""
   killed=0
-  while alive "$k"; do
+  while [ "$killed" = 0 ]; do
+    working=()
+    for i in "${!PIDS[@]}"; do
+      ci="$(consumed_in "$DIR/engine$i.log")"
+      if alive "$i" && [ "${ci:-0}" -lt "$COUNT" ]; then working+=("$i"); fi
+    done
+    [ "${#working[@]}" -gt 0 ] || break
+    k="${working[$((draw % ${#working[@]}))]}"
+    while alive "$k"; do
     c="$(consumed_in "$DIR/engine$k.log")"
-    if [ -n "$c" ] && [ "$c" -ge "$point" ] && grep -q 'commit records=' "$DIR/engine$k.log"; then
-      kill -9 "${PIDS[$k]}"
-      kills=$((kills + 1))
-      killed=1
-      break
+      if [ -n "$c" ] && [ "$c" -ge "$point" ] && grep -q 'commit records=' "$DIR/engine$k.log"; then
+        kill -9 "${PIDS[$k]}"
+        kills=$((kills + 1))
+        killed=1
+        break
+      fi
+      sleep 0.05  # poll interval of the log
+    done
+    if [ "$killed" = 0 ]; then  # it finished first: done, not restarted
+      wait "${PIDS[$k]}" || { echo "chaos: instance i$k failed:" >&2; tail -20 "$DIR/engine$k.log" >&2; exit 1; }
+      echo "chaos: instance i$k finished before consumed=$point"
+      unset "PIDS[$k]"
     fi
-    sleep 0.05  # poll interval of the log
   done
-  wait "${PIDS[$k]}" 2>/dev/null || true
   if [ "$killed" = 1 ]; then
+    wait "${PIDS[$k]}" 2>/dev/null || true
     echo "chaos: kill $kills: instance i$k at consumed=${c:-0} (target $point)"
+    start_instance "$k"
   else
-    echo "chaos: instance i$k had finished before consumed=$point; started again"
+    echo "chaos: no instance still working at consumed=$point: kill not taken"
   fi
-  start_instance "$k"
 done
 failed=0
 for k in "${!PIDS[@]}"; do

@@ -6,6 +6,9 @@
 //     features, Peru pack, alerts, one WriteBatch per batch, outbox delivery);
 //   - latency_ms_p50/p99: Kafka CreateTime -> batch committed, while a paced
 //     producer feeds a second topic at latency_rate_tx_per_s;
+//   - instances: the same backlog through 2 and 3 instances at once
+//     (replicas, docs/instances.md; in this process, each with its own
+//     RocksDB and alert topics), each instance's rate and the slowest;
 //   - peak_rss_mb: of this process, which also hosts the in-memory broker.
 // Every loop is bounded by a record count and a deadline.
 #include <sys/resource.h>
@@ -19,6 +22,8 @@
 #include <thread>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "bench/testing/bench_util.h"
 #include "connectors/kafka/kafka.h"
 #include "gen/feed_generator.h"
@@ -115,7 +120,49 @@ int Main() {
     return 1;
   }
 
-  // 4. Latency at a paced rate, on a second topic and a fresh database.
+  // 4. Replicas: N instances over the same backlog at once, each scoring all
+  //    of it (docs/instances.md); its own alert topics so that nothing is
+  //    found delivered already.
+  std::string instances_json;
+  for (int n = 2; n <= EnvInt("E2E_MAX_INSTANCES", 3); ++n) {
+    fprintf(stderr, "e2e: %d instances over the backlog\n", n);
+    std::vector<bench::CommitRate> rates(n);
+    std::vector<std::thread> threads;
+    const auto start = Clock::now();
+    for (int k = 0; k < n; ++k) {
+      EngineConfig ic = config;
+      ic.group_id = absl::StrCat("replicas-", n);
+      ic.instance = absl::StrCat("n", n, "-", k);
+      ic.data_dir = dir.Sub(absl::StrCat("db-", ic.instance));
+      ic.uif_topic = absl::StrCat("uif.n", n);
+      ic.sunat_topic = absl::StrCat("sunat.n", n);
+      ic.dlq_topic = absl::StrCat("dlq.n", n);
+      if (k == 0) {
+        for (const std::string& t : {ic.uif_topic, ic.sunat_topic, ic.dlq_topic}) {
+          bench::Check((*cluster)->CreateTopic(t, 1), "creating a topic");
+        }
+      }
+      RunOptions r;
+      r.until_caught_up = true;
+      r.progress_every_ms = 0;
+      r.on_commit = rates[k].Callback();
+      threads.emplace_back([ic, r] { bench::Check(RunEngine(ic, r).status(), "a replica"); });
+    }
+    for (auto& t : threads) t.join();
+    const double wall = std::chrono::duration<double>(Clock::now() - start).count();
+    std::string each;
+    double slowest = 0;
+    for (int k = 0; k < n; ++k) {
+      absl::StrAppend(&each, k ? "," : "", absl::StrFormat("%.0f", rates[k].PerSecond()));
+      slowest = k == 0 ? rates[k].PerSecond() : std::min(slowest, rates[k].PerSecond());
+    }
+    absl::StrAppend(&instances_json, instances_json.empty() ? "" : ",",
+                    absl::StrFormat("{\"n\":%d,\"per_instance_tx_per_s\":[%s],\"slowest_tx_per_s\":%.0f,"
+                                    "\"wall_s_incl_group_join\":%.2f}",
+                                    n, each, slowest, wall));
+  }
+
+  // 5. Latency at a paced rate, on a second topic and a fresh database.
   fprintf(stderr, "e2e: latency at %ld tx/s\n", long(latency_rate));
   EngineConfig lat = config;
   lat.input_topic = "fiu.latency";
@@ -182,11 +229,11 @@ int Main() {
       "\"engine_tx_per_s\":%.0f,\"engine_vs_ceiling\":%.3f,\"engine_wall_s_incl_group_join\":%.2f,\"alerts\":%ld,"
       "\"dead_lettered\":%ld,"
       "\"latency_rate_tx_per_s\":%ld,\"latency_records\":%zu,\"latency_ms_p50\":%.0f,\"latency_ms_p99\":%.0f,"
-      "\"peak_rss_mb\":%.1f}\n",
+      "\"instances\":[%s],\"peak_rss_mb\":%.1f}\n",
       long(c.consumed), config.embedded_partitions, raw, raw_runs[0], raw_runs[1], raw_runs[2], rate.PerSecond(),
       raw > 0 ? rate.PerSecond() / raw : 0.0, wall_secs, long(c.alerts_created), long(c.dead_lettered),
       long(latency_rate), latencies.size(), Percentile(latencies, 0.50), Percentile(latencies, 0.99),
-      double(ru.ru_maxrss) / 1024.0);
+      instances_json.c_str(), double(ru.ru_maxrss) / 1024.0);
   return c.consumed == records ? 0 : 1;
 }
 
