@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -65,8 +66,9 @@ commands:
           topic recreated, data expired), report the records in between as lost and go on
           (always so on a new embedded broker).
   gen     [--count N] [--seed S] [--cases N] [--invalid N] [--format protobuf|json|mixed]
-          (--bootstrap HOST:PORT [--topic T] | --out FILE) [--labels FILE]
-          Generate a synthetic Peru feed with labelled typology cases.
+          (--bootstrap HOST:PORT [--topic T] [--shuffle SEED] | --out FILE) [--labels FILE]
+          Generate a synthetic Peru feed with labelled typology cases. --shuffle: write the
+          topic's partitions unevenly (bursts of a random partition), as event-time tests want.
   alerts summary --data-dir DIR [--labels FILE [--show-missed]]
           Alerts per typology and destination from RocksDB; with labels, case recall.
   alerts tally --bootstrap HOST:PORT [--topics uif.alerts,sunat.alerts]
@@ -246,9 +248,10 @@ int Token(const std::vector<std::string>& args) {
 }
 
 int Gen(const std::vector<std::string>& args) {
-  auto f = Flags::Parse(
-      "gen", args,
-      {"count", "seed", "cases", "invalid", "format", "bootstrap", "topic", "out", "labels", "accounts", "days"}, {});
+  auto f = Flags::Parse("gen", args,
+                        {"count", "seed", "cases", "invalid", "format", "bootstrap", "topic", "out", "labels",
+                         "accounts", "days", "shuffle"},
+                        {});
   if (!f.ok()) return Fail(f.status(), 2);
   gen::GenOptions o;
   auto count = f->GetInt("count", o.count, 1, 100'000'000);
@@ -257,7 +260,8 @@ int Gen(const std::vector<std::string>& args) {
   auto invalid = f->GetInt("invalid", 0, 0, 10'000'000);
   auto accounts = f->GetInt("accounts", o.accounts, 10, 10'000'000);
   auto days = f->GetInt("days", o.days, 8, 3650);
-  for (const auto* s : {&count, &seed, &cases, &invalid, &accounts, &days}) {
+  auto shuffle = f->GetInt("shuffle", 0, 0, int64_t(std::numeric_limits<uint32_t>::max()));
+  for (const auto* s : {&count, &seed, &cases, &invalid, &accounts, &days, &shuffle}) {
     if (!s->ok()) return Fail(s->status(), 2);
   }
   o.count = *count;
@@ -287,6 +291,9 @@ int Gen(const std::vector<std::string>& args) {
   if (f->Has("bootstrap") == f->Has("out")) {
     return Fail(absl::InvalidArgumentError("gen: give exactly one of --bootstrap HOST:PORT or --out FILE"), 2);
   }
+  if (f->Has("shuffle") && !f->Has("bootstrap")) {
+    return Fail(absl::InvalidArgumentError("gen: --shuffle orders the writes to a topic: give --bootstrap"), 2);
+  }
   std::ofstream labels;
   if (f->Has("labels")) {
     labels.open(f->Get("labels"));
@@ -308,9 +315,12 @@ int Gen(const std::vector<std::string>& args) {
   }
   int64_t n = 0, cases_n = 0, invalid_n = 0;
   absl::Status error;
+  std::vector<gen::GeneratedRecord> held;  // --shuffle: written after generation
   const absl::Status generated = gen::Generate(o, [&](const gen::GeneratedRecord& r) {
     if (!error.ok()) return;
-    if (producer) {
+    if (f->Has("shuffle")) {
+      held.push_back(r);
+    } else if (producer) {
       error = producer->Produce(topic, -1, r.key, r.payload, {{"content-type", r.content_type}});
     } else {
       // File format: one record per line, "content-type<TAB>hex(payload)".
@@ -328,6 +338,16 @@ int Gen(const std::vector<std::string>& args) {
   });
   if (!generated.ok()) return Fail(generated);
   if (!error.ok()) return Fail(error);
+  if (!held.empty()) {
+    auto partitions = kafka::PartitionReader::PartitionCount(f->Get("bootstrap"), topic, 10000);
+    if (!partitions.ok()) return Fail(partitions.status());
+    for (const auto& [p, i] : gen::ShuffledPartitionOrder(held, *partitions, uint32_t(*shuffle))) {
+      const gen::GeneratedRecord& r = held[i];
+      if (auto s = producer->Produce(topic, p, r.key, r.payload, {{"content-type", r.content_type}}); !s.ok()) {
+        return Fail(s);
+      }
+    }
+  }
   if (producer) {
     if (auto s = producer->Flush(60000); !s.ok()) return Fail(s);
   }

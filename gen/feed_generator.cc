@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/hash.h"
 #include "base/proto_json.h"
 #include "base/time_util.h"
 #include "engine/validate/peru_ids.h"
@@ -654,6 +655,25 @@ absl::Status Generate(const GenOptions& o, const std::function<void(const Genera
     emit(r);
   }
   return absl::OkStatus();
+}
+
+int PartitionOf(const GeneratedRecord& r, int partitions) { return int(StableHash64(r.key) % uint64_t(partitions)); }
+
+std::vector<std::pair<int, size_t>> ShuffledPartitionOrder(const std::vector<GeneratedRecord>& records, int partitions,
+                                                           uint32_t seed) {
+  std::vector<std::vector<size_t>> queues(size_t(std::max(partitions, 1)));
+  for (size_t i = 0; i < records.size(); ++i) queues[size_t(PartitionOf(records[i], int(queues.size())))].push_back(i);
+  std::mt19937 rng(seed);
+  std::vector<size_t> at(queues.size());
+  std::vector<std::pair<int, size_t>> order;
+  order.reserve(records.size());
+  while (order.size() < records.size()) {
+    const size_t p = rng() % queues.size();
+    for (size_t take = 1 + rng() % 500; take > 0 && at[p] < queues[p].size(); --take) {
+      order.emplace_back(int(p), queues[p][at[p]++]);
+    }
+  }
+  return order;
 }
 
 }  // namespace centinela::gen

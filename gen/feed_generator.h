@@ -57,6 +57,18 @@ int64_t MaxInjectedRecords(const GenOptions& options);
 // emitted).
 absl::Status Generate(const GenOptions& options, const std::function<void(const GeneratedRecord&)>& emit);
 
+// The partition a record goes to on a topic of `partitions` (by a stable
+// hash of its key, so the same on every run).
+int PartitionOf(const GeneratedRecord& r, int partitions);
+
+// An order in which to write `records` (their indexes) to a topic of
+// `partitions` so that the partitions are written unevenly: a random
+// partition at a time, a burst of 1 to 500 of its records, each partition's
+// records in their own order. Tests of event-time order use it: the broker
+// then holds partitions far ahead of others. Same seed, same order.
+std::vector<std::pair<int, size_t>> ShuffledPartitionOrder(const std::vector<GeneratedRecord>& records, int partitions,
+                                                           uint32_t seed);
+
 // A valid RUC (prefix 20, company) / DNI from a number.
 std::string MakeRuc(uint64_t n, const char* prefix = "20");
 std::string MakeDni(uint64_t n);

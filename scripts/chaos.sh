@@ -43,7 +43,8 @@ for _ in $(seq 1 100); do [ -s "$DIR/bootstrap.txt" ] && break; sleep 0.1; done
 BS="$(cat "$DIR/bootstrap.txt")"
 
 # The same records twice: to the broker, and to a file for the verifier.
-"$BIN" gen --count "$COUNT" --invalid 10 --bootstrap "$BS" --labels "$DIR/labels.csv" 2>&1 | tail -1
+# The producer writes the 16 partitions unevenly (bursts of a random one).
+"$BIN" gen --count "$COUNT" --invalid 10 --bootstrap "$BS" --shuffle "$SEED" --labels "$DIR/labels.csv" 2>&1 | tail -1
 "$BIN" gen --count "$COUNT" --invalid 10 --out "$DIR/feed.bin" 2>&1 | tail -1
 
 # Kill points: KILLS distinct amounts of progress, and a draw that picks

@@ -33,5 +33,33 @@ TEST(FeedGenerator, IdsNeverRepeatAcrossSeedsAndRepeatExactlyForOne) {
   EXPECT_EQ(shared, 0);
 }
 
+// The uneven write order of `gen --shuffle` and the event-time tests: every
+// record once, on its partition, each partition's records in their order;
+// the same seed gives the same order, and partitions are written in bursts
+// (not round-robin).
+TEST(FeedGenerator, ShuffledPartitionOrderKeepsEachPartitionsOrder) {
+  GenOptions o;
+  o.count = 5000;
+  o.cases_per_typology = 2;
+  std::vector<GeneratedRecord> records;
+  ASSERT_TRUE(Generate(o, [&](const GeneratedRecord& r) { records.push_back(r); }).ok());
+  const auto order = ShuffledPartitionOrder(records, 16, 7);
+  ASSERT_EQ(order.size(), records.size());
+  std::set<size_t> seen;
+  std::vector<int64_t> last(16, -1);
+  int switches = 0;
+  for (size_t k = 0; k < order.size(); ++k) {
+    const auto& [p, i] = order[k];
+    EXPECT_TRUE(seen.insert(i).second) << "record " << i << " twice";
+    EXPECT_EQ(p, PartitionOf(records[i], 16));
+    EXPECT_GT(int64_t(i), last[size_t(p)]) << "partition " << p << " out of its order";
+    last[size_t(p)] = int64_t(i);
+    switches += k > 0 && order[k - 1].first != p;
+  }
+  EXPECT_LT(switches, int(order.size()) / 10);  // bursts, not one record per partition in turn
+  EXPECT_EQ(ShuffledPartitionOrder(records, 16, 7), order);
+  EXPECT_NE(ShuffledPartitionOrder(records, 16, 8), order);
+}
+
 }  // namespace
 }  // namespace centinela::gen

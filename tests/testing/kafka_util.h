@@ -43,23 +43,13 @@ inline std::vector<gen::GeneratedRecord> PublishFeedShuffled(const std::string& 
                                                              int partitions, const gen::GenOptions& options,
                                                              uint32_t seed) {
   std::vector<gen::GeneratedRecord> records;
-  std::vector<std::vector<size_t>> queues(partitions);
-  const absl::Status generated = gen::Generate(options, [&](const gen::GeneratedRecord& r) {
-    queues[StableHash64(r.key) % uint64_t(partitions)].push_back(records.size());
-    records.push_back(r);
-  });
+  const absl::Status generated = gen::Generate(options, [&](const gen::GeneratedRecord& r) { records.push_back(r); });
   EXPECT_TRUE(generated.ok()) << generated;
   auto producer = kafka::Producer::Create(bootstrap, {{"compression.type", "lz4"}});
   EXPECT_TRUE(producer.ok()) << producer.status();
-  std::mt19937 rng(seed);
-  std::vector<size_t> at(partitions);
-  size_t written = 0;
-  while (written < records.size()) {
-    const int p = int(rng() % uint32_t(partitions));
-    for (size_t take = 1 + rng() % 500; take > 0 && at[p] < queues[p].size(); --take, ++written) {
-      const gen::GeneratedRecord& r = records[queues[p][at[p]++]];
-      EXPECT_TRUE((*producer)->Produce(topic, p, r.key, r.payload, {{"content-type", r.content_type}}).ok());
-    }
+  for (const auto& [p, i] : gen::ShuffledPartitionOrder(records, partitions, seed)) {
+    const gen::GeneratedRecord& r = records[i];
+    EXPECT_TRUE((*producer)->Produce(topic, p, r.key, r.payload, {{"content-type", r.content_type}}).ok());
   }
   EXPECT_TRUE((*producer)->Flush(30000).ok());
   return records;
