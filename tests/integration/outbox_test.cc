@@ -3,9 +3,12 @@
 // never block the others; transient failures are retried.
 #include "engine/state/outbox.h"
 
+#include <atomic>
 #include <chrono>
+#include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "centinela/v1/outbox.pb.h"
 #include "connectors/kafka/kafka.h"
@@ -138,6 +141,58 @@ TEST_F(OutboxTest, TransientBrokerErrorsAreRetriedUntilDelivered) {
   EXPECT_THAT(keys, ::testing::UnorderedElementsAre("k0", "k1", "k2", "k3"));
   EXPECT_EQ((*d)->parked(), 0);
   EXPECT_EQ(*store_->CountOutbox(), 0);
+}
+
+// What a test says the other instances did: whether this one delivers, and
+// which keys the topics already hold (server/replica.h does it for real).
+class FakeGate : public DeliveryGate {
+ public:
+  bool Delivering() const override { return delivering.load(); }
+  bool Delivered(const v1::OutboxEntry& e) const override {
+    std::lock_guard<std::mutex> l(mu);
+    return delivered.contains(e.key());
+  }
+  void Add(const std::string& key) {
+    std::lock_guard<std::mutex> l(mu);
+    delivered.insert(key);
+  }
+  std::atomic<bool> delivering{false};
+  mutable std::mutex mu;
+  std::set<std::string> delivered;
+};
+
+// Replicas (docs/instances.md): a standby sends nothing and deletes what the
+// topics already hold; once it delivers, it sends only what nobody has.
+TEST_F(OutboxTest, AStandbySendsNothingKeepsWhatNobodyDeliveredAndSendsOnlyThatWhenItTakesOver) {
+  Queue({"a", "b", "c", "d"});  // keys k0..k3
+  FakeGate gate;
+  gate.Add("k0");
+  gate.Add("k2");
+  OutboxDrainerOptions options;
+  options.gate = &gate;
+  auto d = OutboxDrainer::Start(store_.get(), cluster_->bootstrap(), options);
+  ASSERT_TRUE(d.ok()) << d.status();
+  auto outbox_size_becomes = [&](int64_t n) {
+    for (int i = 0; i < 300; ++i) {  // 30 s
+      (*d)->Notify();
+      auto count = store_->CountOutbox();
+      if (count.ok() && *count == n) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  };
+  ASSERT_TRUE(outbox_size_becomes(2)) << "k0 and k2, delivered elsewhere, stay in the standby's outbox";
+  EXPECT_FALSE((*d)->Idle()) << "a standby holding undelivered records is not idle";
+  gate.Add("k1");  // the delivering instance sent k1 meanwhile
+  ASSERT_TRUE(outbox_size_becomes(1));
+  EXPECT_TRUE(Keys().empty()) << "a standby sent something";
+
+  gate.delivering = true;  // it takes over
+  ASSERT_TRUE(WaitIdle(**d));
+  EXPECT_THAT(Keys(), ElementsAre("k3"));
+  EXPECT_EQ((*d)->superseded(), 3);
+  EXPECT_EQ((*d)->delivered(), 1);
+  EXPECT_EQ((*d)->Stop(), 0);
 }
 
 }  // namespace
