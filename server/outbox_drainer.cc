@@ -247,7 +247,7 @@ void OutboxDrainer::Loop() {
         cursor_ = 0;  // the whole outbox again, in either role
         fprintf(stderr, "outbox: %s\n",
                 delivering ? "this instance delivers now"
-                           : "another instance delivers; this one keeps only what that one has not delivered yet");
+                           : "this instance no longer delivers; it keeps only what the one that does has not sent");
       }
     }
     bool found = false;

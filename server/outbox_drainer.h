@@ -89,7 +89,8 @@ class OutboxDrainer {
   int64_t Stop(int timeout_ms = 10000);
 
  private:
-  OutboxDrainer(Store* store, OutboxDrainerOptions options) : store_(store), options_(std::move(options)) {}
+  OutboxDrainer(Store* store, OutboxDrainerOptions options)
+      : store_(store), options_(std::move(options)), delivering_(options_.gate == nullptr) {}
   absl::Status CreateProducer();
   void Loop();
   // Sends what the outbox holds from cursor_ on, up to the in-flight limit.
@@ -130,7 +131,7 @@ class OutboxDrainer {
   std::chrono::steady_clock::time_point retry_at_{};
   std::vector<int64_t> acked_;
   std::vector<int64_t> already_delivered_;  // by another instance (gate)
-  bool delivering_ = true;
+  bool delivering_;                         // drainer thread; with a gate, false until it says otherwise
   struct Refused {
     int64_t seq;
     std::string error;
