@@ -85,6 +85,23 @@ class EngineProcessTest : public ::testing::Test {
     return false;
   }
 
+  // Starts `centinela broker` (its input topic with `partitions`
+  // partitions) and waits (bounded) for its address; empty when it did not
+  // come up (broker.err says why).
+  std::unique_ptr<testing::Subprocess> StartBroker(int partitions, std::string* bootstrap) {
+    const std::string bs_file = dir_.Sub("broker.bootstrap");
+    auto broker = std::make_unique<testing::Subprocess>(
+        std::vector<std::string>{testing::CentinelaBinary(), "broker", "--partitions", std::to_string(partitions),
+                                 "--bootstrap-file", bs_file},
+        dir_.Sub("broker.err"));
+    bootstrap->clear();
+    for (const auto until = Clock::now() + std::chrono::seconds(30); bootstrap->empty() && Clock::now() < until;) {
+      std::ifstream(bs_file) >> *bootstrap;
+      if (bootstrap->empty()) std::this_thread::sleep_for(milliseconds(100));  // poll interval
+    }
+    return broker;
+  }
+
   testing::TempDir dir_;
 };
 
@@ -305,14 +322,8 @@ TEST_F(EngineProcessTest, OnTheEmbeddedBrokerARestartKeepsAlertsWorkflowAndAudit
 // host name) share that group and split the partitions: each says so,
 // naming how many it owns.
 TEST_F(EngineProcessTest, TwoInstancesUnderOneNameWarnThatResultsAreNotExact) {
-  const std::string bs_file = dir_.Sub("broker.bootstrap");
-  testing::Subprocess broker({testing::CentinelaBinary(), "broker", "--partitions", "4", "--bootstrap-file", bs_file},
-                             dir_.Sub("broker.err"));
   std::string bootstrap;
-  for (const auto until = Clock::now() + std::chrono::seconds(30); bootstrap.empty() && Clock::now() < until;) {
-    std::ifstream(bs_file) >> bootstrap;
-    if (bootstrap.empty()) std::this_thread::sleep_for(milliseconds(100));  // poll interval
-  }
+  auto broker = StartBroker(4, &bootstrap);
   ASSERT_FALSE(bootstrap.empty()) << ReadAll(dir_.Sub("broker.err"));
 
   const int port_a = FreePort(), port_b = FreePort();
@@ -347,14 +358,8 @@ TEST_F(EngineProcessTest, TwoInstancesUnderOneNameWarnThatResultsAreNotExact) {
 // by both, with the same history; of two conflicting transitions, the later
 // one on the workflow topic fails on both.
 TEST_F(EngineProcessTest, TwoInstancesServeTheSameAlertsAndShareTheWorkflow) {
-  const std::string bs_file = dir_.Sub("broker.bootstrap");
-  testing::Subprocess broker({testing::CentinelaBinary(), "broker", "--partitions", "2", "--bootstrap-file", bs_file},
-                             dir_.Sub("broker.err"));
   std::string bootstrap;
-  for (const auto until = Clock::now() + std::chrono::seconds(30); bootstrap.empty() && Clock::now() < until;) {
-    std::ifstream(bs_file) >> bootstrap;
-    if (bootstrap.empty()) std::this_thread::sleep_for(milliseconds(100));  // poll interval
-  }
+  auto broker = StartBroker(2, &bootstrap);
   ASSERT_FALSE(bootstrap.empty()) << ReadAll(dir_.Sub("broker.err"));
   gen::GenOptions g;
   g.count = 3000;

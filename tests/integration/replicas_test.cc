@@ -17,8 +17,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "centinela/v1/alert.pb.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "server/embedded_broker.h"
@@ -56,14 +54,7 @@ int TakeOvers(const std::string& log) {
 std::string Canonical(const std::string& json) {
   v1::Alert a;
   EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &a).ok()) << json.substr(0, 200);
-  a.clear_detected_at();
-  std::string bytes;
-  google::protobuf::io::StringOutputStream sos(&bytes);
-  google::protobuf::io::CodedOutputStream cos(&sos);
-  cos.SetSerializationDeterministic(true);
-  EXPECT_TRUE(a.SerializeToCodedStream(&cos));
-  cos.Trim();
-  return bytes;
+  return testing::CanonicalAlertBytes(a);
 }
 
 // Acceptance of issue 18, run 4 in small (and run 3's takeover): the

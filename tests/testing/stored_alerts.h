@@ -17,6 +17,20 @@
 
 namespace centinela::testing {
 
+// `a` without the one wall-clock field (detected_at), serialised
+// deterministically: two runs' alerts compare byte for byte.
+inline std::string CanonicalAlertBytes(v1::Alert a) {
+  a.clear_detected_at();
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream sos(&bytes);
+    google::protobuf::io::CodedOutputStream cos(&sos);
+    cos.SetSerializationDeterministic(true);
+    EXPECT_TRUE(a.SerializeToCodedStream(&cos)) << a.id();
+  }
+  return bytes;
+}
+
 // The alerts of the (stopped) engine's data directory by id, without the one
 // wall-clock field (detected_at), serialised deterministically so that
 // contents compare byte for byte; `*consumed` gets the consumed counter.
@@ -35,15 +49,7 @@ inline std::map<std::string, std::string> StoredAlertsById(const std::string& di
     v1::Alert a;
     EXPECT_TRUE(a.ParseFromArray(it->value().data(), int(it->value().size())));
     EXPECT_TRUE(a.has_detected_at());
-    a.clear_detected_at();
-    std::string bytes;
-    {
-      google::protobuf::io::StringOutputStream sos(&bytes);
-      google::protobuf::io::CodedOutputStream cos(&sos);
-      cos.SetSerializationDeterministic(true);
-      EXPECT_TRUE(a.SerializeToCodedStream(&cos)) << a.id();
-    }
-    out[a.id()] = bytes;
+    out[a.id()] = CanonicalAlertBytes(a);
   }
   return out;
 }
