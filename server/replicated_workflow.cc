@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "server/one_partition_topic.h"
 
 namespace centinela {
 namespace {
@@ -22,16 +23,7 @@ absl::StatusOr<std::unique_ptr<ReplicatedWorkflow>> ReplicatedWorkflow::Start(St
                                                                               const kafka::Endpoint& endpoint,
                                                                               const std::string& topic,
                                                                               const std::string& instance) {
-  auto partitions = kafka::PartitionReader::PartitionCount(endpoint, topic, 10000);
-  if (!partitions.ok()) {
-    return absl::Status(partitions.status().code(),
-                        absl::StrCat("workflow: topic: ", partitions.status().message(),
-                                     " (create it with one partition, or set kafka.workflow_topic)"));
-  }
-  if (*partitions != 1) {
-    return absl::FailedPreconditionError(absl::StrCat("workflow: topic ", topic, " has ", *partitions,
-                                                      " partitions; it needs exactly 1 (one order for all instances)"));
-  }
+  RETURN_IF_ERROR(CheckOnePartitionTopic(endpoint, topic, "workflow: topic", "kafka.workflow_topic"));
   std::unique_ptr<ReplicatedWorkflow> w(new ReplicatedWorkflow(store, topic, instance));
   ASSIGN_OR_RETURN(int64_t start, store->GetCounter(kMetaWorkflowOffset));
   ASSIGN_OR_RETURN(w->reader_, kafka::PartitionReader::Create(endpoint, topic));

@@ -7,6 +7,7 @@
 #include "absl/time/clock.h"
 #include "base/status_macros.h"
 #include "base/time_util.h"
+#include "server/one_partition_topic.h"
 
 namespace centinela {
 namespace {
@@ -25,16 +26,7 @@ int64_t NowMs() {
 absl::StatusOr<std::unique_ptr<RuleControl>> RuleControl::Start(const kafka::Endpoint& endpoint,
                                                                 const std::string& topic, const std::string& instance,
                                                                 rules::PackRegistry* registry) {
-  auto partitions = kafka::PartitionReader::PartitionCount(endpoint, topic, 10000);
-  if (!partitions.ok()) {
-    return absl::Status(partitions.status().code(),
-                        absl::StrCat("rules: control topic: ", partitions.status().message(),
-                                     " (create it with one partition, or set kafka.rules_topic)"));
-  }
-  if (*partitions != 1) {
-    return absl::FailedPreconditionError(absl::StrCat("rules: control topic ", topic, " has ", *partitions,
-                                                      " partitions; it needs exactly 1 (one order for all instances)"));
-  }
+  RETURN_IF_ERROR(CheckOnePartitionTopic(endpoint, topic, "rules: control topic", "kafka.rules_topic"));
   std::unique_ptr<RuleControl> c(new RuleControl(topic, instance, registry));
   ASSIGN_OR_RETURN(c->reader_, kafka::PartitionReader::Create(endpoint, topic));
   int64_t start = registry->next_control_offset();
