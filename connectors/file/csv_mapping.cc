@@ -131,7 +131,44 @@ std::vector<std::string> SplitCsvLine(absl::string_view line) {
   return out;
 }
 
-absl::StatusOr<int64_t> ParseAmountRounded(absl::string_view text, int exponent) {
+absl::StatusOr<std::string> ExpandScientific(absl::string_view text) {
+  const size_t e = text.find_first_of("eE");
+  if (e == absl::string_view::npos) return std::string(text);
+  const absl::string_view mantissa = text.substr(0, e);
+  int shift = 0;
+  if (!absl::SimpleAtoi(text.substr(e + 1), &shift) || shift < -30 || shift > 30) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("amount \"", text, "\": the exponent must be an integer from -30 to 30"));
+  }
+  // The mantissa's digits and where its decimal point is.
+  std::string digits;
+  int point = -1;
+  for (char c : mantissa) {
+    if (c == '.' && point < 0) {
+      point = int(digits.size());
+    } else if (c >= '0' && c <= '9') {
+      digits.push_back(c);
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat("amount \"", text, "\" is not a number"));
+    }
+  }
+  if (digits.empty()) return absl::InvalidArgumentError(absl::StrCat("amount \"", text, "\" is not a number"));
+  if (point < 0) point = int(digits.size());
+  point += shift;  // the point moves; pad with zeros on either side
+  if (point <= 0) {
+    digits.insert(0, size_t(1 - point), '0');
+    point = 1;
+  } else if (point > int(digits.size())) {
+    digits.append(size_t(point) - digits.size(), '0');
+  }
+  std::string out = digits.substr(0, size_t(point));
+  if (size_t(point) < digits.size()) absl::StrAppend(&out, ".", digits.substr(size_t(point)));
+  return out;
+}
+
+absl::StatusOr<int64_t> ParseAmountRounded(absl::string_view original, int exponent) {
+  ASSIGN_OR_RETURN(const std::string expanded, ExpandScientific(original));
+  const absl::string_view text = expanded;
   const size_t dot = text.find('.');
   if (dot == absl::string_view::npos || text.size() - dot - 1 <= size_t(exponent)) {
     return ParseDecimalMinor(text, exponent);

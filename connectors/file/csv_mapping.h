@@ -40,7 +40,14 @@ std::vector<std::string> SplitCsvLine(absl::string_view line);
 
 // Parses "58702.10" into minor units of `exponent` digits, rounding half up
 // any extra decimals (source files carry more precision than the currency).
+// Scientific notation ("3.4e-05", "1.2E+3", as AMLworld writes small
+// amounts) is read exactly, as the decimal it stands for; its exponent must
+// be within +-30.
 absl::StatusOr<int64_t> ParseAmountRounded(absl::string_view text, int exponent);
+
+// "3.4e-05" -> "0.000034", "1.2E+3" -> "1200": the plain decimal, exactly
+// (digits moved, no floating point). Text without 'e'/'E' is returned as is.
+absl::StatusOr<std::string> ExpandScientific(absl::string_view text);
 
 // Maps one row. Errors read "column N (field): what". `*laundering` gets the
 // label column when the mapping has one.

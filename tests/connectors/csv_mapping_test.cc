@@ -30,6 +30,25 @@ TEST(ParseAmountRounded, RoundsExtraDecimalsHalfUp) {
   EXPECT_FALSE(ParseAmountRounded("12a.5", 2).ok());
 }
 
+// Issue 19: AMLworld writes small amounts in scientific notation ("3.4e-05");
+// they were rejected. Read exactly, as the decimal they stand for.
+TEST(ParseAmountRounded, ReadsScientificNotationExactly) {
+  EXPECT_EQ(*ExpandScientific("3.4e-05"), "0.000034");
+  EXPECT_EQ(*ExpandScientific("1.2E+3"), "1200");
+  EXPECT_EQ(*ExpandScientific("12.5e1"), "125");
+  EXPECT_EQ(*ExpandScientific("125e-1"), "12.5");
+  EXPECT_EQ(*ExpandScientific("58702.10"), "58702.10");
+  EXPECT_EQ(*ParseAmountRounded("3.4e-05", 8), 3400);  // 0.00003400 in 8 decimals
+  EXPECT_EQ(*ParseAmountRounded("3.4e-05", 2), 0);
+  EXPECT_EQ(*ParseAmountRounded("5.5e-03", 2), 1);  // 0.0055 rounds half up to 0.01
+  EXPECT_EQ(*ParseAmountRounded("1.2345E+2", 2), 12345);
+  EXPECT_FALSE(ParseAmountRounded("1e", 2).ok());
+  EXPECT_FALSE(ParseAmountRounded("1e400", 2).ok());
+  EXPECT_FALSE(ParseAmountRounded("e5", 2).ok());
+  EXPECT_FALSE(ParseAmountRounded("1.2.3e1", 2).ok());
+  EXPECT_FALSE(ParseAmountRounded("-1e2", 2).ok());
+}
+
 TEST(CsvMapping, MapsAnAmlworldRow) {
   auto m = CsvMapping::Load(kAmlworld);
   ASSERT_TRUE(m.ok()) << m.status();
