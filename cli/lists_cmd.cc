@@ -335,7 +335,13 @@ int Compare(const std::vector<std::string>& args) {
   const screening::NameComparison c = screening::CompareNameReadings(f->positional()[0], f->positional()[1], &a, &b);
   const v1::CompareResult r = screening::ToProto(c, a, b, screening::kDefaultThreshold);
   if (f->Has("json")) {
-    if (absl::Status s = PrintJson(stdout, r); !s.ok()) return Fail(s);
+    // Every field, zero ones included: a comparison with no token in common
+    // still says score 0, its threshold and match false.
+    google::protobuf::util::JsonPrintOptions options = ProtoFieldNames();
+    options.always_print_primitive_fields = true;
+    absl::StatusOr<std::string> json = ProtoToJson(r, options);
+    if (!json.ok()) return Fail(json.status());
+    printf("%s\n", json->c_str());
   } else {
     PrintCompare(r);
   }

@@ -95,5 +95,23 @@ TEST_F(CliTest, GeneratorWritesADeterministicFile) {
   EXPECT_EQ(ca, cb);
 }
 
+// Issue 19: `lists compare --json` left out score, threshold and match when
+// no token paired (protobuf omits zero fields); they are always there.
+TEST_F(CliTest, ListsCompareJsonAlwaysCarriesScoreThresholdAndMatch) {
+  std::string out;
+  ASSERT_EQ(
+      testing::RunCapture({testing::CentinelaBinary(), "lists", "compare", "Ana Torres", "Zzyzx Qwerty", "--json"},
+                          &err_, dir_.path(), &out),
+      0)
+      << err_;
+  EXPECT_THAT(out, HasSubstr("\"score\":0"));
+  EXPECT_THAT(out, HasSubstr("\"threshold\":0.85"));
+  EXPECT_THAT(out, HasSubstr("\"match\":false"));
+  ASSERT_EQ(testing::RunCapture({testing::CentinelaBinary(), "lists", "compare", "Ana Torres", "Torres, Ana", "--json"},
+                                &err_, dir_.path(), &out),
+            0);
+  EXPECT_THAT(out, HasSubstr("\"match\":true"));
+}
+
 }  // namespace
 }  // namespace centinela
