@@ -18,7 +18,10 @@ using Clock = std::chrono::steady_clock;
 // within 100 ms of that.
 constexpr auto kSettle = std::chrono::milliseconds(2000);
 
-std::string SeenKey(absl::string_view topic, absl::string_view key) { return absl::StrCat(topic, "\0", key); }
+// topic NUL key: no topic name holds a NUL.
+std::string SeenKey(absl::string_view topic, absl::string_view key) {
+  return absl::StrCat(topic, absl::string_view("\0", 1), key);
+}
 
 }  // namespace
 
@@ -88,16 +91,6 @@ bool Replica::Delivered(const v1::OutboxEntry& entry) const {
   if (it == seen_.end()) return false;
   return it->second.version > entry.version() ||
          (it->second.version == entry.version() && it->second.digest == entry.digest());
-}
-
-std::string Replica::role() const {
-  if (delivering_.load()) return "delivering";
-  return "standby";
-}
-
-absl::Status Replica::status() const {
-  ReaderMutexLock l(&mu_);
-  return error_;
 }
 
 int Replica::ReadAvailable() {

@@ -64,12 +64,6 @@ class Replica : public DeliveryGate {
   // moves at once, not after the session timeout); Delivering() is false
   // from then on. The destructor does it if not done.
   absl::Status Leave(int timeout_ms);
-  // "delivering" or "standby", for logs.
-  std::string role() const;
-  // Records read from the delivery topics since start.
-  int64_t records_read() const { return records_read_.load(); }
-  // The last error of the member or a reader (OK when none).
-  absl::Status status() const;
 
  private:
   class Membership;
@@ -106,7 +100,7 @@ class Replica : public DeliveryGate {
   std::map<std::pair<size_t, int32_t>, int64_t> ends_;
   mutable Mutex mu_;
   absl::flat_hash_map<std::string, Seen> seen_ ABSL_GUARDED_BY(mu_);  // topic '\0' key
-  absl::Status error_ ABSL_GUARDED_BY(mu_);
+  absl::Status error_ ABSL_GUARDED_BY(mu_);                           // the last reader error, said once
 };
 
 }  // namespace centinela
