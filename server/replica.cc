@@ -78,6 +78,7 @@ absl::Status Replica::Leave(int timeout_ms) {
   stop_ = true;
   if (thread_.joinable()) thread_.join();
   delivering_ = false;
+  holds_ = false;
   if (!member_) return absl::OkStatus();
   absl::Status s = member_->Close(timeout_ms);
   member_.reset();
@@ -168,6 +169,7 @@ void Replica::Loop() {
     }
     ReadAvailable();
     const bool holds = membership_->holds_zero;
+    holds_ = holds;
     if (!holds) {
       if (held) {
         fprintf(stderr, "replica: %s: standby (another member of group %s delivers)\n", options_.instance.c_str(),

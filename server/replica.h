@@ -59,6 +59,9 @@ class Replica : public DeliveryGate {
   // This instance holds partition 0 and has read the delivery topics to
   // where they ended when it got it.
   bool Delivering() const override { return delivering_.load(); }
+  // This instance holds partition 0: it delivers, or will once it has read
+  // the delivery topics (a shutdown waits for that, within its bound).
+  bool HoldsDelivery() const { return holds_.load(); }
   bool Delivered(const v1::OutboxEntry& entry) const override;
   // Stops reading and leaves the group within `timeout_ms` (the role then
   // moves at once, not after the session timeout); Delivering() is false
@@ -93,6 +96,7 @@ class Replica : public DeliveryGate {
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> delivering_{false};
+  std::atomic<bool> holds_{false};
   std::atomic<int64_t> records_read_{0};
   // Reader thread only: the ends to reach before delivering, once partition
   // 0 is held.

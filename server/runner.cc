@@ -452,7 +452,9 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
   drainer->Notify();
   // Half of the time to deliver what is committed, the rest to close.
   const auto deliver_by = Clock::now() + std::chrono::milliseconds(left_ms() / 2);
-  while (replica->Delivering() && !drainer->Idle() && Clock::now() < deliver_by) {
+  // A standby leaves its outbox to the instance that delivers; the holder of
+  // the delivery role delivers it, once it has read the delivery topics.
+  while (replica->HoldsDelivery() && !drainer->Idle() && Clock::now() < deliver_by) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   const int64_t undelivered = drainer->Stop(left_ms() / 4);
