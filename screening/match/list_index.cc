@@ -13,6 +13,7 @@
 #include "base/status_macros.h"
 #include "screening/lists/list_loader.h"
 #include "screening/names/countries.h"
+#include "screening/names/name_frequency.h"
 #include "screening/names/similarity.h"
 
 namespace centinela::screening {
@@ -237,6 +238,52 @@ double ApplyFactors(const ListEntry& entry, const EntryName& name, const Prepare
     }
   }
   return std::clamp(score, 0.0, 1.0);
+}
+
+const char* EvidenceName(Evidence e) {
+  switch (e) {
+    case Evidence::kNameOnly:
+      return "name only";
+    case Evidence::kExactName:
+      return "exact name";
+    case Evidence::kNationality:
+      return "nationality";
+    case Evidence::kDateOfBirth:
+      return "date of birth";
+    case Evidence::kDocument:
+      return "document";
+  }
+  return "name only";
+}
+
+Evidence WeighEvidence(const ListEntry& entry, const EntryName& name, const PreparedQuery& q,
+                       const NameComparison& cmp) {
+  if (!q.document.empty() && cmp.score >= 0.25) {
+    for (const IdDocument& d : entry.documents) {
+      if (d.Key() == q.document) return Evidence::kDocument;
+    }
+  }
+  const bool strong = cmp.score >= kStrongNameScore && !name.weak;
+  if (strong && q.dob.year > 0 && entry.kind == EntryKind::kPerson) {
+    for (const DateOfBirth& d : entry.dobs) {
+      bool exact = false;
+      if (DobCompatible(d, q.dob, &exact)) return Evidence::kDateOfBirth;
+    }
+  }
+  if (strong && !q.country.empty()) {
+    const auto& where = entry.kind == EntryKind::kPerson ? entry.nationalities : entry.countries;
+    if (std::find(where.begin(), where.end(), q.country) != where.end()) return Evidence::kNationality;
+  }
+  if (name.weak || cmp.score < 0.99 || cmp.query_coverage < 0.999 || cmp.list_coverage < 0.999) {
+    return Evidence::kNameOnly;
+  }
+  int distinctive = 0;
+  for (const TokenMatch& t : cmp.tokens) {
+    if (t.how != "exact" && t.how != "joined") return Evidence::kNameOnly;
+    distinctive += !IsCommonName(t.query);
+  }
+  return distinctive >= 2 || (distinctive >= 1 && entry.kind != EntryKind::kPerson) ? Evidence::kExactName
+                                                                                    : Evidence::kNameOnly;
 }
 
 std::shared_ptr<const ListIndex> ListIndex::Build(Watchlist list) {
@@ -694,6 +741,7 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
     Hit hit;
     hit.name_score = cmp.score;
     ApplyFactors(entry, en, q, cmp.score, &hit.factors);
+    hit.evidence = WeighEvidence(entry, en, q, cmp);
     hit.list = list_.meta.name;
     hit.list_version = list_.meta.version;
     hit.entry_id = entry.id;

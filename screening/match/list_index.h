@@ -58,6 +58,25 @@ struct PreparedQuery {
 // or an unknown country.
 absl::StatusOr<PreparedQuery> PrepareQuery(const ScreenQuery& q);
 
+// What a hit rests on besides the name's likeness. Severity follows it: a
+// hit on the name alone goes for review, a freeze needs one of the others
+// (docs/screening.md, "Severity follows evidence").
+enum class Evidence : uint8_t {
+  kNameOnly = 0,  // the name alone, however close
+  kExactName,     // every part of a strong (not weak) listed name, as written, two distinctive parts at least
+  kNationality,   // a strong name match and the listed nationality (an entity: its listed country)
+  kDateOfBirth,   // a strong name match and a compatible listed date of birth
+  kDocument,      // the party's document number is the listed one
+};
+// "name only", "exact name", "nationality", "date of birth", "document".
+const char* EvidenceName(Evidence e);
+
+// The name score a corroborating nationality or date of birth needs to
+// confirm a hit. Measured on the perturbation evaluation (docs/screening.md):
+// true variants of a listed name score 0.90 or more in 97% of cases, and the
+// generated Peruvian names that hit a list on name alone score under it.
+inline constexpr double kStrongNameScore = 0.90;
+
 struct Hit {
   std::string list;          // list name ("un")
   std::string list_version;  // ListMetadata::version
@@ -78,6 +97,8 @@ struct Hit {
   // "DOB 1990 differs from listed 1971: x0.75 (rules out)".
   std::vector<std::string> factors;
   double score = 0;  // final
+  Evidence evidence = Evidence::kNameOnly;
+  bool confirmed() const { return evidence != Evidence::kNameOnly; }
 };
 
 struct ScreenOptions {
@@ -174,6 +195,12 @@ class ListIndex {
 // are not hits).
 double ApplyFactors(const ListEntry& entry, const EntryName& name, const PreparedQuery& q, double name_score,
                     std::vector<std::string>* factors);
+
+// The strongest evidence beyond the name's likeness for a match of `q` with
+// `name` of `entry` compared as `cmp` (document, then date of birth, then
+// nationality, then an exact strong name).
+Evidence WeighEvidence(const ListEntry& entry, const EntryName& name, const PreparedQuery& q,
+                       const NameComparison& cmp);
 
 }  // namespace centinela::screening
 

@@ -19,8 +19,20 @@ std::pair<double, const char*> Similar(const std::string& q, const std::string& 
       const double k = 0.95 * JaroWinkler(q_skel, c_skel);
       if (k > s) return {k, "phonetic"};
     }
-  } else if (q.size() >= 4 && c.size() >= 4 && q_skel.size() >= 3 && q_skel == c_skel && s < 0.88) {
-    return {0.88, "phonetic"};  // mohamed / muhammad
+    return {s, how};
+  }
+  // A near-typo stays within the edit budget of the longer word: "mendosa"
+  // is "mendoza" mistyped, "mendez" is another surname.
+  if (s >= kMinTokenScore) {
+    const int budget = EditBudget(std::max(q.size(), c.size()));
+    if (BoundedEditDistance(q, c, budget) > budget) s = 0;
+  }
+  // Spellings of one name across transliterations keep its consonants and
+  // its syllables ("mohamed" / "muhammad"); "mendez" / "mendoza" share the
+  // consonants but not the syllables.
+  if (s < 0.88 && q.size() >= 4 && c.size() >= 4 && q_skel.size() >= 3 && q_skel == c_skel &&
+      VowelGroups(q) == VowelGroups(c)) {
+    return {0.88, "phonetic"};
   }
   return {s, how};
 }

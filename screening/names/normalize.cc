@@ -5,6 +5,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "screening/names/han_readings.h"
+#include "screening/names/name_frequency.h"
 #include "screening/names/similarity.h"
 #include "screening/names/transliterate.h"
 
@@ -342,7 +343,8 @@ NormalizedName NormalizeName(absl::string_view name) {
   for (auto& t : out.tokens) {
     switch (t.kind) {
       case TokenKind::kName:
-        t.weight = t.text.size() <= 2 ? 0.5f : 1.0f;
+        // A very common given name or surname proves little (name_frequency.h).
+        t.weight = (t.text.size() <= 2 ? 0.5f : 1.0f) * FrequencyWeight(t.text);
         break;
       case TokenKind::kGeneric:
         t.weight = any_name ? 0.25f : 1.0f;

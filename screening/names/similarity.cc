@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 
 namespace centinela::screening {
 
@@ -39,6 +40,55 @@ double JaroWinkler(absl::string_view a, absl::string_view b) {
   size_t prefix = 0;
   while (prefix < 4 && prefix < la && prefix < lb && a[prefix] == b[prefix]) ++prefix;
   return jaro + prefix * 0.1 * (1.0 - jaro);
+}
+
+int EditBudget(size_t length) {
+  if (length <= 3) return 0;
+  if (length <= 7) return 1;
+  if (length <= 11) return 2;
+  return 3;
+}
+
+int BoundedEditDistance(absl::string_view a, absl::string_view b, int limit) {
+  const int la = int(a.size()), lb = int(b.size());
+  if (std::abs(la - lb) > limit) return limit + 1;
+  if (limit <= 0) return a == b ? 0 : 1;
+  // Three rows of the full table; cells outside the band read as limit + 1.
+  constexpr int kMax = 64;
+  if (la > kMax || lb > kMax) return BoundedEditDistance(a.substr(0, kMax), b.substr(0, kMax), limit);
+  const int big = limit + 1;
+  std::array<int, kMax + 1> prev2{}, prev{}, cur{};
+  for (int j = 0; j <= lb; ++j) prev[size_t(j)] = std::min(j, big);
+  for (int i = 1; i <= la; ++i) {
+    const int lo = std::max(1, i - limit), hi = std::min(lb, i + limit);
+    cur.fill(big);
+    cur[0] = std::min(i, big);
+    int row_min = cur[0];
+    for (int j = lo; j <= hi; ++j) {
+      const int cost = a[size_t(i - 1)] == b[size_t(j - 1)] ? 0 : 1;
+      int v = std::min({prev[size_t(j)] + 1, cur[size_t(j - 1)] + 1, prev[size_t(j - 1)] + cost});
+      if (i > 1 && j > 1 && a[size_t(i - 1)] == b[size_t(j - 2)] && a[size_t(i - 2)] == b[size_t(j - 1)]) {
+        v = std::min(v, prev2[size_t(j - 2)] + 1);
+      }
+      cur[size_t(j)] = std::min(v, big);
+      row_min = std::min(row_min, cur[size_t(j)]);
+    }
+    if (row_min > limit) return big;
+    prev2 = prev;
+    prev = cur;
+  }
+  return std::min(prev[size_t(lb)], big);
+}
+
+int VowelGroups(absl::string_view t) {
+  int groups = 0;
+  bool in_vowel = false;
+  for (char c : t) {
+    const bool v = c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
+    if (v && !in_vowel) ++groups;
+    in_vowel = v;
+  }
+  return groups;
 }
 
 double TokenSimilarity(absl::string_view a, absl::string_view b) {

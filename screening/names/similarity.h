@@ -22,6 +22,22 @@ double JaroWinkler(absl::string_view a, absl::string_view b);
 // the length is 0).
 double TokenSimilarity(absl::string_view a, absl::string_view b);
 
+// Edits a near-typo of a word of `length` letters (the longer of the two)
+// may have: 0 up to three letters, 1 up to seven, 2 up to eleven, 3 beyond. "mendosa"/"mendoza" (1
+// edit) is a typo; "mendez"/"mendoza" (2) and "castro"/"castillo" (3) are
+// different names, however close Jaro-Winkler finds them.
+int EditBudget(size_t length);
+
+// Optimal-string-alignment distance (insertions, deletions, substitutions and
+// adjacent transpositions each cost 1) when it is at most `limit`;
+// otherwise limit + 1. Banded: O(length * limit).
+int BoundedEditDistance(absl::string_view a, absl::string_view b, int limit);
+
+// Number of vowel groups (a, e, i, o, u, y runs): the syllables a
+// transliteration keeps ("mohamed" and "muhammad" have 3, "mendez" 2 and
+// "mendoza" 3).
+int VowelGroups(absl::string_view token);
+
 // Consonant skeleton: vowels (and y) dropped, doubled letters collapsed and
 // look-alike sounds folded (ph->f, ck/c/q->k, z->s, w->v, x->ks, dh->d,
 // th->t, gh->g, kh->k). "mohammed", "muhammad" and Arabic "mhmd" all give

@@ -86,6 +86,38 @@ TEST_F(MatchTest, DocumentNumberConfirmsAWeakNameMatch) {
   EXPECT_TRUE(confirmed) << q.name << " / " << q.document;
 }
 
+TEST_F(MatchTest, EvidenceBeyondTheNameIsNamedAndRanked) {
+  const ListIndex& un = *set_->Get("un");
+  const ListEntry* entry = nullptr;
+  for (const auto& e : un.list().entries) {
+    if (e.id == "UN-CDi.001") entry = &e;
+  }
+  ASSERT_NE(entry, nullptr);
+  ASSERT_FALSE(entry->nationalities.empty());
+  ScreenQuery q;
+  q.name = "Erik Badege";  // a near-typo: a strong name score, not an exact name
+  auto hits = Screen(q);
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits[0].entry_id, "UN-CDi.001");
+  EXPECT_EQ(hits[0].evidence, Evidence::kNameOnly);
+  EXPECT_FALSE(hits[0].confirmed());
+  q.country = entry->nationalities[0];
+  hits = Screen(q);
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits[0].evidence, Evidence::kNationality);
+  q.dob = "1971";
+  hits = Screen(q);
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits[0].evidence, Evidence::kDateOfBirth);  // stronger than nationality
+  // Every part of a strong listed name as written, two distinctive parts.
+  q = ScreenQuery{};
+  q.name = "Eric Badege";
+  hits = Screen(q);
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits[0].evidence, Evidence::kExactName);
+  EXPECT_STREQ(EvidenceName(hits[0].evidence), "exact name");
+}
+
 TEST_F(MatchTest, WeakAliasesCountLess) {
   const ListIndex& un = *set_->Get("un");
   for (const auto& e : un.list().entries) {

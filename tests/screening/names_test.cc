@@ -4,6 +4,7 @@
 #include "screening/match/name_match.h"
 #include "screening/names/countries.h"
 #include "screening/names/han_readings.h"
+#include "screening/names/name_frequency.h"
 #include "screening/names/normalize.h"
 #include "screening/names/similarity.h"
 #include "screening/names/transliterate.h"
@@ -20,8 +21,9 @@ std::vector<std::string> Texts(const NormalizedName& n) {
 }
 
 TEST(Normalize, CaseAccentsPunctuationAndLastFirstOrder) {
-  const NormalizedName n = NormalizeName("PÉREZ-GARCÍA, José Ñahui");
-  EXPECT_THAT(Texts(n), ElementsAre("jose", "nahui", "perez", "garcia"));
+  // Rare names: common ones weigh less (NameFrequency below).
+  const NormalizedName n = NormalizeName("PÁUCARINA-ORMEÑO, Amarú Ñahui");
+  EXPECT_THAT(Texts(n), ElementsAre("amaru", "nahui", "paucarina", "ormeno"));
   EXPECT_TRUE(n.structured);
   EXPECT_EQ(n.given_names, 2u);
   // Later given names and later surnames count half.
@@ -93,6 +95,53 @@ TEST(Similarity, JaroWinklerAndGuards) {
   EXPECT_EQ(Skeleton("mohammed"), "mhmd");
   EXPECT_EQ(Skeleton("muhammad"), "mhmd");
   EXPECT_EQ(Skeleton("alexander"), Skeleton("aleksandr"));
+}
+
+constexpr double kDefaultNameThreshold = 0.85;  // list_index.h's kDefaultThreshold
+
+TEST(Similarity, EditBudgetSeparatesTyposFromOtherNames) {
+  EXPECT_EQ(EditBudget(3), 0);
+  EXPECT_EQ(EditBudget(7), 1);
+  EXPECT_EQ(EditBudget(8), 2);
+  EXPECT_EQ(EditBudget(12), 3);
+  EXPECT_EQ(BoundedEditDistance("mendosa", "mendoza", 1), 1);
+  EXPECT_EQ(BoundedEditDistance("mendez", "mendoza", 1), 2);  // over the limit: limit + 1
+  EXPECT_EQ(BoundedEditDistance("marhta", "martha", 1), 1);   // a transposition is one edit
+  EXPECT_EQ(BoundedEditDistance("castro", "castillo", 5), 3);
+  EXPECT_EQ(VowelGroups("muhammad"), 3);
+  EXPECT_EQ(VowelGroups("mendez"), 2);
+  auto pair = [](const std::string& a, const std::string& b) {
+    return TokenPairScore(a, b, Skeleton(a), Skeleton(b), /*cross_script=*/false);
+  };
+  // A typo within the budget matches; a different name close in spelling
+  // does not, however high Jaro-Winkler puts it.
+  EXPECT_GE(pair("mendosa", "mendoza"), kMinTokenScore);
+  EXPECT_GE(JaroWinkler("mendoza", "mendez"), 0.9);
+  EXPECT_LT(pair("mendoza", "mendez"), kMinTokenScore);
+  EXPECT_LT(pair("castillo", "castro"), kMinTokenScore);
+  EXPECT_LT(pair("orbach", "orban"), kMinTokenScore);
+  // Transliterations keep consonants and syllables.
+  EXPECT_GE(pair("mohamed", "muhammad"), kMinTokenScore);
+  // The issue's case: "MENDOZA VARGAS, JOSE" is not OFAC's "MENDEZ VARGAS,
+  // Jose de Jesus".
+  EXPECT_LT(CompareNames(NormalizeName("MENDOZA VARGAS, JOSE"), NormalizeName("MENDEZ VARGAS, Jose de Jesus")).score,
+            0.80);
+  EXPECT_GE(
+      CompareNames(NormalizeName("MENDOSA VARGAS, JOSE DE JESUS"), NormalizeName("MENDEZ VARGAS, Jose de Jesus")).score,
+      kDefaultNameThreshold);
+}
+
+TEST(NameFrequency, CommonPartsProveLittle) {
+  EXPECT_TRUE(IsCommonName("quispe"));
+  EXPECT_TRUE(IsCommonName("muhammad"));
+  EXPECT_FALSE(IsCommonName("yupanquino"));
+  const NormalizedName n = NormalizeName("Jose Quispe Zarate");
+  ASSERT_EQ(n.tokens.size(), 3u);
+  EXPECT_FLOAT_EQ(n.tokens[0].weight, kCommonNameWeight);
+  EXPECT_FLOAT_EQ(n.tokens[1].weight, kCommonNameWeight);
+  EXPECT_FLOAT_EQ(n.tokens[2].weight, 1.0f);
+  // Sharing two common parts and missing the rare one is no match.
+  EXPECT_LT(CompareNames(NormalizeName("Jose Quispe Zarate"), NormalizeName("Jose Quispe Palomino")).score, 0.85);
 }
 
 TEST(Countries, NamesAdjectivesAndCodes) {
