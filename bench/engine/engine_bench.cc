@@ -198,7 +198,7 @@ struct WarmProcessor {
       // aggregate filter: the shadow folds that state itself, reads the rest.
       const std::string text = absl::StrReplaceAll(
           pack->text(),
-          {{"\nversion: 2.5.0\n", "\nversion: 9.9.9\n"}, {"near_threshold_low: 0.70", "near_threshold_low: 0.65"}});
+          {{"\nversion: 3.0.0\n", "\nversion: 9.9.9\n"}, {"near_threshold_low: 0.70", "near_threshold_low: 0.65"}});
       auto parsed = rules::RulePack::Parse(text, "shadow.yaml");
       if (!parsed.ok()) fprintf(stderr, "shadow pack: %s\n", std::string(parsed.status().message()).c_str());
       shadow = std::move(*parsed);

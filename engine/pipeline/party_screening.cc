@@ -57,6 +57,12 @@ rules::Value PartyScreening::Screen(rules::ScreenedParty party, absl::string_vie
   return rules::Value::Number(r.best->score);
 }
 
+rules::Value PartyScreening::Confirmed(rules::ScreenedParty party, absl::string_view list) {
+  const Result& r = Lookup(party, list);
+  if (!r.loaded) return rules::Value::Null();
+  return rules::Value::Bool(r.best->score > 0 && r.best->evidence != screening::Evidence::kNameOnly);
+}
+
 std::string PartyScreening::Explain(rules::ScreenedParty party, absl::string_view list) {
   const Result& r = Lookup(party, list);
   if (!r.loaded) return "null";

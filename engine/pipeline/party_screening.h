@@ -25,6 +25,7 @@ class PartyScreening : public rules::ScreeningSource {
   PartyScreening(const screening::ListSet* lists, const v1::Transaction* tx) : lists_(lists), tx_(tx) {}
 
   rules::Value Screen(rules::ScreenedParty party, absl::string_view list) override;
+  rules::Value Confirmed(rules::ScreenedParty party, absl::string_view list) override;
   std::string Explain(rules::ScreenedParty party, absl::string_view list) override;
 
  private:

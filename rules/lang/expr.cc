@@ -389,13 +389,15 @@ class MatchedEntryNode : public Node {
   const StartsWithAnyNode* prefixes_ = nullptr;
 };
 
-// screen(originator|beneficiary, "list"): the best list match score.
+// screen(originator|beneficiary, "list"): the best list match score;
+// screen_confirmed(...): whether that match rests on more than the name.
 class ScreenNode : public Node {
  public:
-  ScreenNode(ScreenedParty party, std::string list) : Node(Type::kNumber), party_(party), list_(std::move(list)) {}
+  ScreenNode(ScreenedParty party, std::string list, bool confirmed)
+      : Node(confirmed ? Type::kBool : Type::kNumber), party_(party), list_(std::move(list)), confirmed_(confirmed) {}
   Value Eval(EvalContext& ctx) const override {
     if (ctx.screening == nullptr) return Value::Null();
-    return ctx.screening->Screen(party_, list_);
+    return confirmed_ ? ctx.screening->Confirmed(party_, list_) : ctx.screening->Screen(party_, list_);
   }
   std::string Explain(EvalContext& ctx) const override {
     const Value v = Eval(ctx);
@@ -406,6 +408,7 @@ class ScreenNode : public Node {
  private:
   ScreenedParty party_;
   std::string list_;
+  bool confirmed_;
 };
 
 class ContainsNode : public Node {
@@ -1064,11 +1067,13 @@ class Parser {
   // screen(originator|beneficiary, "list"): the party is not a value of the
   // language, so the arguments are read here rather than as expressions.
   absl::StatusOr<const Node*> ParseScreen(const Token& name) {
-    constexpr absl::string_view sig = "screen(originator|beneficiary, \"list or category\")";
+    const bool confirmed = name.text == "screen_confirmed";
+    const std::string sig = absl::StrCat(name.text, "(originator|beneficiary, \"list or category\")");
     Next();  // (
     const Token& party = Next();
     if (party.kind != Tok::kIdent || (party.text != "originator" && party.text != "beneficiary")) {
-      return Err(party.offset, absl::StrCat("first argument of screen must be originator or beneficiary: ", sig));
+      return Err(party.offset,
+                 absl::StrCat("first argument of ", name.text, " must be originator or beneficiary: ", sig));
     }
     if (Peek().kind != Tok::kComma) return Err(Peek().offset, absl::StrCat("expected ',' after the party: ", sig));
     Next();
@@ -1078,21 +1083,22 @@ class Parser {
       valid &= absl::ascii_islower(static_cast<unsigned char>(c)) ||
                absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '_';
     if (!valid) {
-      return Err(list.offset, absl::StrCat("second argument of screen must name a list (\"un\", \"ofac\") or a "
+      return Err(list.offset, absl::StrCat("second argument of ", name.text,
+                                           " must name a list (\"un\", \"ofac\") or a "
                                            "category (\"sanctions\", \"pep\") in lower case: ",
                                            sig));
     }
     if (Peek().kind != Tok::kRParen) return Err(Peek().offset, absl::StrCat("expected ')': ", sig));
     Next();
     const Node* n = Make<ScreenNode>(
-        party.text == "originator" ? ScreenedParty::kOriginator : ScreenedParty::kBeneficiary, list.text);
-    Observe(absl::StrCat("screen(", party.text, ", \"", list.text, "\")"), n);
+        party.text == "originator" ? ScreenedParty::kOriginator : ScreenedParty::kBeneficiary, list.text, confirmed);
+    Observe(absl::StrCat(name.text, "(", party.text, ", \"", list.text, "\")"), n);
     out_->screen_lists.push_back(list.text);
     return n;
   }
 
   absl::StatusOr<const Node*> ParseCall(const Token& name) {
-    if (name.text == "screen") return ParseScreen(name);
+    if (name.text == "screen" || name.text == "screen_confirmed") return ParseScreen(name);
     auto args_or = ParseArgs();
     if (!args_or.ok()) return args_or.status();
     auto& args = *args_or;
@@ -1180,7 +1186,8 @@ class Parser {
     }
     return Err(name.offset, absl::StrCat("unknown function '", f,
                                          "' (known: USD, PEN, EUR, starts_with, starts_with_any, contains, same_text, "
-                                         "present, attr, weekday, hour, year, days_since, days, hours, screen)"));
+                                         "present, attr, weekday, hour, year, days_since, days, hours, screen, "
+                                         "screen_confirmed)"));
   }
 
   absl::StatusOr<const Node*> ParseIdent(const Token& t) {

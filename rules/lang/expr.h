@@ -98,6 +98,11 @@ class ScreeningSource {
   // The best match score in [0, 1]; 0 when nothing reaches kScreenFloor,
   // null when no such list is loaded or the party has no name.
   virtual Value Screen(ScreenedParty party, absl::string_view list) = 0;
+  // Whether that best match rests on more than the name (a document, a date
+  // of birth or nationality with a strong name, or an exact strong name:
+  // screening::Evidence); false when nothing reaches kScreenFloor, null as
+  // Screen.
+  virtual Value Confirmed(ScreenedParty party, absl::string_view list) = 0;
   // One line naming the entry, matched name and parts for alert hits.
   virtual std::string Explain(ScreenedParty party, absl::string_view list) = 0;
 };

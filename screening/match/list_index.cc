@@ -247,7 +247,7 @@ const char* EvidenceName(Evidence e) {
     case Evidence::kExactName:
       return "exact name";
     case Evidence::kNationality:
-      return "nationality";
+      return "nationality or country";
     case Evidence::kDateOfBirth:
       return "date of birth";
     case Evidence::kDocument:

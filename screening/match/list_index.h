@@ -68,7 +68,8 @@ enum class Evidence : uint8_t {
   kDateOfBirth,   // a strong name match and a compatible listed date of birth
   kDocument,      // the party's document number is the listed one
 };
-// "name only", "exact name", "nationality", "date of birth", "document".
+// "name only", "exact name", "nationality or country", "date of birth",
+// "document".
 const char* EvidenceName(Evidence e);
 
 // The name score a corroborating nationality or date of birth needs to

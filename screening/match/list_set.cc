@@ -39,6 +39,7 @@ std::string DescribeHit(const Hit& hit) {
   }
   if (!toks.empty()) parts.push_back(absl::StrJoin(toks, ", "));
   for (const auto& f : hit.factors) parts.push_back(f);
+  parts.push_back(absl::StrCat("evidence: ", EvidenceName(hit.evidence)));
   if (!parts.empty()) absl::StrAppend(&out, " (", absl::StrJoin(parts, "; "), ")");
   return out;
 }
@@ -236,6 +237,7 @@ std::shared_ptr<const CachedScreen> ListSet::ScreenCached(const ScreenQuery& q, 
       r.matched_name = hits[0].matched_name;
       r.primary_name = hits[0].primary_name;
       r.explanation = DescribeHit(hits[0]);
+      r.evidence = hits[0].evidence;
     }
   }
   MutexLock lock(&cache_mu_);

@@ -38,6 +38,7 @@ struct CachedScreen {
   // One line for alert explanations: "0.97 UN-QDi.001 'ABU BAKR AL-BAGHDADI'
   // (alias 'Abu Bakr al-Baghdadi'; baghdadi=baghdadi 1.00, ...)".
   std::string explanation;
+  Evidence evidence = Evidence::kNameOnly;  // what the hit rests on besides the name
 };
 
 // Scores below this are cached as "no hit" (rules compare with their own

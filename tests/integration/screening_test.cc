@@ -118,30 +118,36 @@ TEST(ScreeningTest, SanctionedAndPepPartiesRaiseExplainedAlertsOnTheUifTopic) {
   ASSERT_EQ(engine.WaitCommitted(int64_t(txs.size())), int64_t(txs.size()));
 
   const std::vector<v1::Alert> uif = AlertsOn(engine.config().bootstrap, engine.config().uif_topic);
-  std::set<std::string> sanctioned_tx;
-  int sanctions_alerts = 0;
+  // Severity follows evidence: the misspelt name alone is a HIGH alert for
+  // review; the entity confirmed by its country is CRITICAL.
+  std::map<std::string, std::string> sanctioned_tx;  // transaction -> typology
   for (const auto& a : uif) {
-    if (a.typology_id().rfind("sanctions_match_", 0) != 0) continue;
-    ++sanctions_alerts;
-    EXPECT_EQ(a.severity(), v1::CRITICAL);
-    for (const auto& h : a.hits()) sanctioned_tx.insert(h.transaction_id());
+    if (a.typology_id().find("sanctions_") != 0) continue;
+    EXPECT_EQ(a.severity(), a.typology_id().find("_name_") != std::string::npos ? v1::HIGH : v1::CRITICAL)
+        << a.typology_id();
+    for (const auto& h : a.hits()) sanctioned_tx[h.transaction_id()] = a.typology_id();
   }
   // Exactly the two sanctioned parties; none of the 400 generated names.
-  EXPECT_EQ(sanctioned_tx, (std::set<std::string>{"sanctioned-1", "sanctioned-2"}));
-  EXPECT_EQ(sanctions_alerts, 2);
-  const v1::Alert* un = ByTypology(uif, "sanctions_match_beneficiary");
+  EXPECT_EQ(sanctioned_tx, (std::map<std::string, std::string>{{"sanctioned-1", "sanctions_name_match_beneficiary"},
+                                                               {"sanctioned-2", "sanctions_match_beneficiary"}}));
+  const v1::Alert* un = ByTypology(uif, "sanctions_name_match_beneficiary");
   ASSERT_NE(un, nullptr);
   const auto seen = testing::ObservedValues(*un);
   bool explained = false;
   for (const auto& [name, value] : seen) {
     if (name != "screen(beneficiary, \"sanctions\")") continue;
     explained = true;
-    // Entry, matched name, token scores and the list version.
+    // Entry, matched name, token scores, the evidence and the list version.
     EXPECT_THAT(value, HasSubstr("UN-CDi.001 'ERIC BADEGE'"));
     EXPECT_THAT(value, HasSubstr("erik=eric"));
+    EXPECT_THAT(value, HasSubstr("evidence: name only"));
     EXPECT_THAT(value, HasSubstr(" on un@"));
   }
   EXPECT_TRUE(explained) << un->ShortDebugString();
+  const v1::Alert* confirmed = ByTypology(uif, "sanctions_match_beneficiary");
+  ASSERT_NE(confirmed, nullptr);
+  EXPECT_THAT(testing::ObservedValues(*confirmed)["screen(beneficiary, \"sanctions\")"],
+              HasSubstr("evidence: nationality or country"));
   const v1::Alert* p = ByTypology(uif, "pep_list_match_originator");
   ASSERT_NE(p, nullptr);
   EXPECT_EQ(p->severity(), v1::MEDIUM);

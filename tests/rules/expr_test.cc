@@ -190,6 +190,10 @@ class ScoresByName : public ScreeningSource {
     if (list == "unloaded") return Value::Null();
     return Value::Number(party == ScreenedParty::kBeneficiary ? 0.93 : 0.0);
   }
+  Value Confirmed(ScreenedParty party, absl::string_view list) override {
+    if (list == "unloaded") return Value::Null();
+    return Value::Bool(party == ScreenedParty::kBeneficiary && list == "un");
+  }
   std::string Explain(ScreenedParty party, absl::string_view list) override {
     return absl::StrCat("0.93 UN-QDi.001 (", list, ")");
   }
@@ -218,6 +222,27 @@ TEST_F(ExprTest, ScreenReadsTheNamedPartyAndList) {
   ASSERT_TRUE(unloaded.ok());
   EXPECT_FALSE(unloaded->root->Eval(ctx).b);
   EXPECT_EQ(unloaded->observed[0].node->Explain(ctx), "null");
+}
+
+TEST_F(ExprTest, ScreenConfirmedIsABoolOfTheSameParty) {
+  ScoresByName lists;
+  auto e =
+      CompileExpr(R"(screen(beneficiary, "un") >= 0.9 and screen_confirmed(beneficiary, "un"))", symbols_, Type::kBool);
+  ASSERT_TRUE(e.ok()) << e.status();
+  EvalContext ctx{&n_, &fx_, &aggs_, nullptr, &lists};
+  EXPECT_TRUE(e->root->Eval(ctx).b);
+  ASSERT_EQ(e->observed.size(), 2u);
+  EXPECT_EQ(e->observed[1].name, "screen_confirmed(beneficiary, \"un\")");
+  auto originator = CompileExpr(R"(screen_confirmed(originator, "un"))", symbols_, Type::kBool);
+  ASSERT_TRUE(originator.ok()) << originator.status();
+  EXPECT_FALSE(originator->root->Eval(ctx).b);
+  // A number is not a bool, and the arguments are checked as screen()'s.
+  EXPECT_EQ(Error(R"(screen_confirmed(originator, "un") >= 0.9)").substr(0, 2), "35");
+  EXPECT_EQ(Error(R"(screen_confirmed(amount_usd, "un"))").substr(0, 50),
+            "17:first argument of screen_confirmed must be orig");
+  auto unloaded = CompileExpr(R"(screen_confirmed(beneficiary, "unloaded"))", symbols_, Type::kBool);
+  ASSERT_TRUE(unloaded.ok());
+  EXPECT_TRUE(unloaded->root->Eval(ctx).null);
 }
 
 TEST_F(ExprTest, ScreenArgumentsAreChecked) {

@@ -230,6 +230,8 @@ TEST(RulePack, ShippedPeruPackCompiles) {
                                            "stack",
                                            "sanctions_match_originator",
                                            "sanctions_match_beneficiary",
+                                           "sanctions_name_match_originator",
+                                           "sanctions_name_match_beneficiary",
                                            "pep_list_match_originator",
                                            "pep_list_match_beneficiary"}));
   EXPECT_TRUE((*p)->uses_graph());

@@ -19,7 +19,7 @@ inline std::string PeruVariant(const std::string& semver,
                                const std::vector<std::pair<std::string, std::string>>& edits = {}) {
   auto text = ReadFile(CENTINELA_SOURCE_DIR "/rules/packs/peru.yaml", "rule pack");
   EXPECT_TRUE(text.ok()) << text.status();
-  std::string out = absl::StrReplaceAll(*text, {{"\nversion: 2.5.0\n", absl::StrCat("\nversion: ", semver, "\n")}});
+  std::string out = absl::StrReplaceAll(*text, {{"\nversion: 3.0.0\n", absl::StrCat("\nversion: ", semver, "\n")}});
   for (const auto& [from, to] : edits) {
     EXPECT_NE(out.find(from), std::string::npos) << from;
     out = absl::StrReplaceAll(out, {{from, to}});
