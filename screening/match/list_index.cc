@@ -684,6 +684,7 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
         pairs.push_back(TokenPair{f->sim, f->q0, f->q0, int(j), int(j) + 1, nullptr});
       }
     }
+    AddInitialPairs(qname, in.norm, pairs);
   };
   // Scores first, the best name of each entry; explanations only for the
   // hits that can be returned (the best max_hits entries of this reading).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "screening/names/canonical.h"
 #include "screening/names/similarity.h"
 
 namespace centinela::screening {
@@ -125,7 +126,24 @@ NameComparison CompareNames(const NormalizedName& query, const NormalizedName& l
       add(s, s >= 1.0 ? "joined" : how, i, i + 1, j, j);
     }
   }
+  AddInitialPairs(query, listed, options);
   return ScorePairs(query, listed, list_weights, options, explain);
+}
+
+void AddInitialPairs(const NormalizedName& query, const NormalizedName& listed, std::vector<TokenPair>& pairs) {
+  const auto& qt = query.tokens;
+  const auto& ct = listed.tokens;
+  auto initial = [](const NameToken& t) { return t.text.size() == 1 && t.text[0] >= 'a' && t.text[0] <= 'z'; };
+  auto word = [](const NameToken& t) { return t.text.size() >= 2 && t.kind == TokenKind::kName; };
+  for (size_t i = 0; i < qt.size(); ++i) {
+    for (size_t j = 0; j < ct.size(); ++j) {
+      const bool q_initial = initial(qt[i]) && word(ct[j]);
+      const bool c_initial = initial(ct[j]) && word(qt[i]);
+      if ((q_initial || c_initial) && qt[i].text[0] == ct[j].text[0]) {
+        pairs.push_back(TokenPair{kInitialScore, int(i), int(i), int(j), int(j), "initial"});
+      }
+    }
+  }
 }
 
 NameComparison ScorePairs(const NormalizedName& query, const NormalizedName& listed,
@@ -202,6 +220,22 @@ NameComparison ScorePairs(const NormalizedName& query, const NormalizedName& lis
   // query containing a similar word: then both sides must be covered.
   const double presence = (name_tokens(qt) <= 1 || name_tokens(ct) <= 1) ? hi * lo : 0.6 * hi + 0.4 * lo;
   out.score = quality * presence;
+  // Companies of the same name and different legal families ("Siemens AG",
+  // "Siemens GmbH") are different companies.
+  // (A name may carry several: "GMBH & CO. KG", "S.A. LTD"; they differ
+  // when no family is shared.)
+  auto families = [](const std::vector<NameToken>& t) {
+    std::string f;
+    for (const auto& x : t) {
+      const char c = x.kind == TokenKind::kLegalForm ? LegalFormClass(x.text) : 0;
+      if (c != 0 && f.find(c) == std::string::npos) f += c;
+    }
+    return f;
+  };
+  const std::string q_forms = families(qt), c_forms = families(ct);
+  const bool forms_differ = !q_forms.empty() && !c_forms.empty() && q_forms.find_first_of(c_forms) == std::string::npos;
+  const char q_form = forms_differ ? q_forms[0] : 0, c_form = forms_differ ? c_forms[0] : 0;
+  if (forms_differ) out.score *= kLegalFormMismatch;
   if (!explain) return out;
 
   auto span = [](const std::vector<NameToken>& t, int a, int b) {
@@ -233,6 +267,15 @@ NameComparison ScorePairs(const NormalizedName& query, const NormalizedName& lis
   }
   for (int j = 0; j < nc; ++j) {
     if (cw(j) > 0 && !c_used[size_t(j)]) out.tokens.push_back(TokenMatch{"", ct[size_t(j)].text, 0, "unmatched"});
+  }
+  if (forms_differ) {
+    auto form = [](const std::vector<NameToken>& t, char cls) {
+      for (const auto& x : t) {
+        if (x.kind == TokenKind::kLegalForm && LegalFormClass(x.text) == cls) return x.text;
+      }
+      return std::string();
+    };
+    out.tokens.push_back(TokenMatch{form(qt, q_form), form(ct, c_form), kLegalFormMismatch, "legal form differs"});
   }
   return out;
 }

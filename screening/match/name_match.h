@@ -35,6 +35,9 @@ inline constexpr double kMinTokenScore = 0.85;
 // closely than single words (outside cross-script comparisons): the join
 // gives Jaro-Winkler a long prefix.
 inline constexpr double kMinJoinedScore = 0.92;
+// Both names carry a legal form, of different families (canonical.h): the
+// score is multiplied by this ("Siemens AG" / "Siemens GmbH" 0.80).
+inline constexpr double kLegalFormMismatch = 0.80;
 
 // How one token (or two joined) of the query matched the listed name.
 struct TokenMatch {
@@ -65,6 +68,14 @@ struct TokenPair {
   int c0, c1;
   const char* how;  // "exact", "fuzzy", "phonetic", "joined"; null: worked out when explaining
 };
+
+// An initial ("A." / "Ali", "Hans J Friedrich" / "Hans Joachim Friedrich")
+// pairs with a word of two letters or more that starts with it, at this score.
+inline constexpr double kInitialScore = 0.90;
+
+// Appends to `pairs` every initial of one name paired with a word of the
+// other starting with it (both directions).
+void AddInitialPairs(const NormalizedName& query, const NormalizedName& listed, std::vector<TokenPair>& pairs);
 
 // Scores `query` against `listed` from the pairings found, each at least
 // kMinTokenScore (CompareNames finds them by comparing every token with

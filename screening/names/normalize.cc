@@ -4,6 +4,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "screening/names/canonical.h"
 #include "screening/names/han_readings.h"
 #include "screening/names/name_frequency.h"
 #include "screening/names/similarity.h"
@@ -314,8 +315,10 @@ NormalizedName NormalizeName(absl::string_view name) {
   // "LAST, First": one comma whose right side is not only a legal form.
   const size_t comma = tr.latin.find(',');
   if (comma != std::string::npos && tr.latin.find(',', comma + 1) == std::string::npos) {
-    std::vector<std::string> last = JoinInitials(SplitTokens(absl::string_view(tr.latin).substr(0, comma)));
-    std::vector<std::string> first = JoinInitials(SplitTokens(absl::string_view(tr.latin).substr(comma + 1)));
+    std::vector<std::string> last =
+        JoinInitials(CanonicalWords(SplitTokens(absl::string_view(tr.latin).substr(0, comma))));
+    std::vector<std::string> first =
+        JoinInitials(CanonicalWords(SplitTokens(absl::string_view(tr.latin).substr(comma + 1))));
     if (!first.empty() && !AllLegalOrStop(first)) {
       out.structured = !AllLegalOrStop(last);
       surnames_from = first.size();
@@ -327,7 +330,7 @@ NormalizedName NormalizeName(absl::string_view name) {
       words.insert(words.end(), std::make_move_iterator(first.begin()), std::make_move_iterator(first.end()));
     }
   } else {
-    words = JoinInitials(SplitTokens(tr.latin));
+    words = JoinInitials(CanonicalWords(SplitTokens(tr.latin)));
   }
   bool any_name = false;
   out.tokens.reserve(words.size());

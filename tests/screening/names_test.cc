@@ -2,6 +2,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "screening/match/name_match.h"
+#include "screening/names/canonical.h"
 #include "screening/names/countries.h"
 #include "screening/names/han_readings.h"
 #include "screening/names/name_frequency.h"
@@ -142,6 +143,41 @@ TEST(NameFrequency, CommonPartsProveLittle) {
   EXPECT_FLOAT_EQ(n.tokens[2].weight, 1.0f);
   // Sharing two common parts and missing the rare one is no match.
   EXPECT_LT(CompareNames(NormalizeName("Jose Quispe Zarate"), NormalizeName("Jose Quispe Palomino")).score, 0.85);
+}
+
+TEST(CanonicalWords, ObfuscationNumbersLegalFormsAndNicknames) {
+  auto same = [](const char* a, const char* b) { return CompareNames(NormalizeName(a), NormalizeName(b)).score; };
+  EXPECT_THAT(Texts(NormalizeName("Ig0r Sech1n")), ElementsAre("igor", "sechin"));
+  EXPECT_THAT(Texts(NormalizeName("Forty-Four Holdings")), ElementsAre("44", "holdings"));
+  EXPECT_THAT(Texts(NormalizeName("1st Bank")), ElementsAre("1", "bank"));
+  EXPECT_THAT(Texts(NormalizeName("First Bank")), ElementsAre("1", "bank"));
+  // A Peruvian given name that is also an ordinal stays a name.
+  EXPECT_THAT(Texts(NormalizeName("Segundo Quispe")), ElementsAre("segundo", "quispe"));
+  EXPECT_THAT(Texts(NormalizeName("Rosneft Joint Stock Company")), ElementsAre("rosneft", "jsc"));
+  EXPECT_THAT(Texts(NormalizeName("Minera Sociedad Anonima Cerrada")), ElementsAre("minera", "sac"));
+  EXPECT_THAT(Texts(NormalizeName("Pepe Quispe")), ElementsAre("jose", "quispe"));
+  EXPECT_GE(same("Siemens Aktiengesellschaft", "Siemens AG"), 0.99);
+  EXPECT_GE(same("JSC Rosneft", "Rosneft Joint Stock Company"), 0.99);
+  EXPECT_GE(same("Bibi Netanyahu", "Benjamin Netanyahu"), 0.99);
+  // Different legal families are different companies; the same family is not.
+  EXPECT_LT(same("Siemens AG", "Siemens GmbH"), 0.85);
+  EXPECT_GE(same("Minera Taipe S.A.", "Minera Taipe S.A.C."), 0.99);
+  const NameComparison c = CompareNames(NormalizeName("Siemens AG"), NormalizeName("Siemens GmbH"));
+  ASSERT_FALSE(c.tokens.empty());
+  EXPECT_EQ(c.tokens.back().how, "legal form differs");
+  EXPECT_EQ(LegalFormClass("gmbh"), LegalFormClass("llc"));
+  EXPECT_NE(LegalFormClass("ag"), LegalFormClass("gmbh"));
+}
+
+TEST(CompareNames, InitialsPairWithTheWordsTheyStart) {
+  const NameComparison c = CompareNames(NormalizeName("Hans J Friedrich"), NormalizeName("Hans Joachim Friedrich"));
+  EXPECT_GE(c.score, 0.95);
+  bool initial = false;
+  for (const auto& t : c.tokens) initial |= t.how == "initial" && t.query == "j" && t.listed == "joachim";
+  EXPECT_TRUE(initial);
+  // An initial never stands for a word with another first letter.
+  EXPECT_LT(CompareNames(NormalizeName("Hans K Friedrich"), NormalizeName("Hans Joachim Friedrich")).score,
+            CompareNames(NormalizeName("Hans J Friedrich"), NormalizeName("Hans Joachim Friedrich")).score);
 }
 
 TEST(Countries, NamesAdjectivesAndCodes) {
