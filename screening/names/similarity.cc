@@ -57,27 +57,35 @@ int BoundedEditDistance(absl::string_view a, absl::string_view b, int limit) {
   constexpr int kMax = 64;
   if (la > kMax || lb > kMax) return BoundedEditDistance(a.substr(0, kMax), b.substr(0, kMax), limit);
   const int big = limit + 1;
-  std::array<int, kMax + 1> prev2{}, prev{}, cur{};
-  for (int j = 0; j <= lb; ++j) prev[size_t(j)] = std::min(j, big);
+  // Rows rotate by pointer; only the band of each row is written.
+  std::array<int, kMax + 1> rows[3];
+  int* prev2 = rows[0].data();
+  int* prev = rows[1].data();
+  int* cur = rows[2].data();
+  for (int j = 0; j <= lb; ++j) prev[j] = prev2[j] = cur[j] = std::min(j, big);
   for (int i = 1; i <= la; ++i) {
     const int lo = std::max(1, i - limit), hi = std::min(lb, i + limit);
-    cur.fill(big);
+    // Cells just outside the band read as over the limit.
+    if (lo > 1) cur[lo - 1] = big;
+    if (hi < lb) cur[hi + 1] = big;
     cur[0] = std::min(i, big);
     int row_min = cur[0];
     for (int j = lo; j <= hi; ++j) {
       const int cost = a[size_t(i - 1)] == b[size_t(j - 1)] ? 0 : 1;
-      int v = std::min({prev[size_t(j)] + 1, cur[size_t(j - 1)] + 1, prev[size_t(j - 1)] + cost});
+      int v = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
       if (i > 1 && j > 1 && a[size_t(i - 1)] == b[size_t(j - 2)] && a[size_t(i - 2)] == b[size_t(j - 1)]) {
-        v = std::min(v, prev2[size_t(j - 2)] + 1);
+        v = std::min(v, prev2[j - 2] + 1);
       }
-      cur[size_t(j)] = std::min(v, big);
-      row_min = std::min(row_min, cur[size_t(j)]);
+      cur[j] = std::min(v, big);
+      row_min = std::min(row_min, cur[j]);
     }
     if (row_min > limit) return big;
+    int* spare = prev2;
     prev2 = prev;
     prev = cur;
+    cur = spare;
   }
-  return std::min(prev[size_t(lb)], big);
+  return std::min(prev[lb], big);
 }
 
 int VowelGroups(absl::string_view t) {
