@@ -156,7 +156,8 @@ absl::StatusOr<PreparedQuery> PrepareQuery(const ScreenQuery& q) {
 }
 
 double ApplyFactors(const ListEntry& entry, const EntryName& name, const PreparedQuery& q, double name_score,
-                    std::vector<std::string>* factors) {
+                    std::vector<std::string>* factors, FactorMatches* matches) {
+  FactorMatches found;
   double score = name_score;
   if (name.weak) {
     score *= 0.9;
@@ -166,6 +167,7 @@ double ApplyFactors(const ListEntry& entry, const EntryName& name, const Prepare
     for (const IdDocument& d : entry.documents) {
       if (d.Key() != q.document) continue;
       if (name_score >= 0.25) {  // a name token in common at least
+        found.document = true;
         score = std::max(score, 0.99);
         if (factors != nullptr) {
           factors->push_back(absl::StrCat("document ", d.number, " matches listed ", d.type,
@@ -185,6 +187,7 @@ double ApplyFactors(const ListEntry& entry, const EntryName& name, const Prepare
         exact |= e;
       }
     }
+    found.dob = any;
     std::string listed_text;
     if (factors != nullptr) {
       std::vector<std::string> listed;
@@ -213,6 +216,8 @@ double ApplyFactors(const ListEntry& entry, const EntryName& name, const Prepare
     const bool nat =
         std::find(entry.nationalities.begin(), entry.nationalities.end(), q.country) != entry.nationalities.end();
     const bool lives = std::find(entry.countries.begin(), entry.countries.end(), q.country) != entry.countries.end();
+    found.nationality = nat;
+    found.address = lives;
     if (nat || lives) {
       score += 0.02;
       if (factors != nullptr) {
@@ -237,6 +242,7 @@ double ApplyFactors(const ListEntry& entry, const EntryName& name, const Prepare
           absl::StrCat("party is a ", EntryKindName(q.raw.kind), ", entry a ", EntryKindName(entry.kind), ": x0.80"));
     }
   }
+  if (matches != nullptr) *matches = found;
   return std::clamp(score, 0.0, 1.0);
 }
 
@@ -256,23 +262,13 @@ const char* EvidenceName(Evidence e) {
   return "name only";
 }
 
-Evidence WeighEvidence(const ListEntry& entry, const EntryName& name, const PreparedQuery& q,
+Evidence WeighEvidence(const ListEntry& entry, const EntryName& name, const FactorMatches& matches,
                        const NameComparison& cmp) {
-  if (!q.document.empty() && cmp.score >= 0.25) {
-    for (const IdDocument& d : entry.documents) {
-      if (d.Key() == q.document) return Evidence::kDocument;
-    }
-  }
+  if (matches.document) return Evidence::kDocument;
   const bool strong = cmp.score >= kStrongNameScore && !name.weak;
-  if (strong && q.dob.year > 0 && entry.kind == EntryKind::kPerson) {
-    for (const DateOfBirth& d : entry.dobs) {
-      bool exact = false;
-      if (DobCompatible(d, q.dob, &exact)) return Evidence::kDateOfBirth;
-    }
-  }
-  if (strong && !q.country.empty()) {
-    const auto& where = entry.kind == EntryKind::kPerson ? entry.nationalities : entry.countries;
-    if (std::find(where.begin(), where.end(), q.country) != where.end()) return Evidence::kNationality;
+  if (strong && matches.dob) return Evidence::kDateOfBirth;
+  if (strong && (entry.kind == EntryKind::kPerson ? matches.nationality : matches.address)) {
+    return Evidence::kNationality;
   }
   if (name.weak || cmp.score < 0.99 || cmp.query_coverage < 0.999 || cmp.list_coverage < 0.999) {
     return Evidence::kNameOnly;
@@ -741,8 +737,9 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
     NameComparison cmp = ScorePairs(qname, in.norm, &in.weights, pairs, /*explain=*/true);
     Hit hit;
     hit.name_score = cmp.score;
-    ApplyFactors(entry, en, q, cmp.score, &hit.factors);
-    hit.evidence = WeighEvidence(entry, en, q, cmp);
+    FactorMatches matches;
+    ApplyFactors(entry, en, q, cmp.score, &hit.factors, &matches);
+    hit.evidence = WeighEvidence(entry, en, matches, cmp);
     hit.list = list_.meta.name;
     hit.list_version = list_.meta.version;
     hit.entry_id = entry.id;

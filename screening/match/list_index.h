@@ -73,9 +73,9 @@ enum class Evidence : uint8_t {
 const char* EvidenceName(Evidence e);
 
 // The name score a corroborating nationality or date of birth needs to
-// confirm a hit. Measured on the perturbation evaluation (docs/screening.md):
-// true variants of a listed name score 0.90 or more in 97% of cases, and the
-// generated Peruvian names that hit a list on name alone score under it.
+// confirm a hit. A judgement, not yet a measured optimum: setting it by
+// measurement needs a labelled set with dates and nationalities
+// (docs/screening.md, "Severity follows evidence").
 inline constexpr double kStrongNameScore = 0.90;
 
 struct Hit {
@@ -194,13 +194,21 @@ class ListIndex {
 // `name_score` and returns the final score; with `factors`, appends why each
 // factor applied (the text is built only when asked: most candidates scored
 // are not hits).
+// With `matches`, also says which factors matched, for WeighEvidence.
+struct FactorMatches {
+  bool document = false;     // the query's document is listed (and a name token is shared)
+  bool dob = false;          // a listed date of birth of the person fits the query's
+  bool nationality = false;  // the query's country is a listed nationality
+  bool address = false;      // the query's country is a listed address country
+};
 double ApplyFactors(const ListEntry& entry, const EntryName& name, const PreparedQuery& q, double name_score,
-                    std::vector<std::string>* factors);
+                    std::vector<std::string>* factors, FactorMatches* matches = nullptr);
 
-// The strongest evidence beyond the name's likeness for a match of `q` with
-// `name` of `entry` compared as `cmp` (document, then date of birth, then
-// nationality, then an exact strong name).
-Evidence WeighEvidence(const ListEntry& entry, const EntryName& name, const PreparedQuery& q,
+// The strongest evidence beyond the name's likeness for a match with `name`
+// of `entry` compared as `cmp`, from the factors ApplyFactors found
+// (document, then date of birth, then nationality or an entity's country,
+// then an exact strong name).
+Evidence WeighEvidence(const ListEntry& entry, const EntryName& name, const FactorMatches& matches,
                        const NameComparison& cmp);
 
 }  // namespace centinela::screening

@@ -224,15 +224,8 @@ NameComparison ScorePairs(const NormalizedName& query, const NormalizedName& lis
   // "Siemens GmbH") are different companies.
   // (A name may carry several: "GMBH & CO. KG", "S.A. LTD"; they differ
   // when no family is shared.)
-  auto families = [](const std::vector<NameToken>& t) {
-    std::string f;
-    for (const auto& x : t) {
-      const char c = x.kind == TokenKind::kLegalForm ? LegalFormClass(x.text) : 0;
-      if (c != 0 && f.find(c) == std::string::npos) f += c;
-    }
-    return f;
-  };
-  const std::string q_forms = families(qt), c_forms = families(ct);
+  const std::string& q_forms = query.legal_families;
+  const std::string& c_forms = listed.legal_families;
   const bool forms_differ = !q_forms.empty() && !c_forms.empty() && q_forms.find_first_of(c_forms) == std::string::npos;
   const char q_form = forms_differ ? q_forms[0] : 0, c_form = forms_differ ? c_forms[0] : 0;
   if (forms_differ) out.score *= kLegalFormMismatch;

@@ -9,24 +9,25 @@
 namespace centinela::screening {
 namespace {
 
-// Digits standing for letters inside a word ("ig0r", "sech1n", "m4ria").
-std::string Deobfuscate(const std::string& w) {
+// Digits standing for letters inside a word ("ig0r", "sech1n", "m4ria"),
+// rewritten in place; a word of letters only (most) is left untouched.
+void Deobfuscate(std::string& w) {
   bool letter = false, digit = false;
   for (char c : w) {
     letter |= absl::ascii_isalpha(static_cast<unsigned char>(c));
     digit |= absl::ascii_isdigit(static_cast<unsigned char>(c));
   }
-  if (!letter || !digit) return w;
+  if (!letter || !digit) return;
   // Ordinals written with digits ("1st", "22nd", "3rd", "4th") are numbers.
   size_t d = 0;
   while (d < w.size() && absl::ascii_isdigit(static_cast<unsigned char>(w[d]))) ++d;
-  const std::string suffix = w.substr(d);
+  const absl::string_view suffix = absl::string_view(w).substr(d);
   if (d > 0 && (suffix == "st" || suffix == "nd" || suffix == "rd" || suffix == "th" || suffix == "o" ||
                 suffix == "a" || suffix == "er" || suffix == "eme")) {
-    return w.substr(0, d);
+    w.resize(d);
+    return;
   }
-  std::string out = w;
-  for (char& c : out) {
+  for (char& c : w) {
     switch (c) {
       case '0':
         c = 'o';
@@ -53,7 +54,6 @@ std::string Deobfuscate(const std::string& w) {
         break;
     }
   }
-  return out;
 }
 
 const absl::flat_hash_map<absl::string_view, int>& Units() {
@@ -203,7 +203,7 @@ const absl::flat_hash_map<absl::string_view, absl::string_view>& Nicknames() {
 }  // namespace
 
 std::vector<std::string> CanonicalWords(std::vector<std::string> words) {
-  for (std::string& w : words) w = Deobfuscate(w);
+  for (std::string& w : words) Deobfuscate(w);
   std::vector<std::string> out;
   out.reserve(words.size());
   auto number_at = [&](size_t i, int* value, bool* tens) {
@@ -239,9 +239,8 @@ std::vector<std::string> CanonicalWords(std::vector<std::string> words) {
     if (number_at(i, &v, &tens)) {
       int unit = 0;
       bool unit_tens = false;
-      const bool compound =
-          tens && i + 1 < words.size() && number_at(i + 1, &unit, &unit_tens) && !unit_tens && unit > 0 && unit < 10;
       const bool next_is_number = i + 1 < words.size() && number_at(i + 1, &unit, &unit_tens);
+      const bool compound = tens && next_is_number && !unit_tens && unit > 0 && unit < 10;
       if (compound) {
         out.push_back(absl::StrCat(v + unit));
         i += 2;

@@ -13,8 +13,8 @@ namespace {
 //  - Latin America: the commonest surnames of Mexico (INEGI/RENAPO), Colombia
 //    (Registraduría Nacional) and Bolivia (SEGIP) as published by their
 //    registries; the Spanish patronymic surnames shared across the region.
-//  - Given names most frequent among the persons of the UN and OFAC lists
-//    (counted from ../shared/data/lists when this table was written) and the
+//  - Given names most frequent among the individuals of the OFAC SDN list
+//    (counted from ../shared/data/lists/ofac_sdn_2024-05.csv when this table was written) and the
 //    commonest Arabic given names and name elements.
 // Tokens are normalised (lower case, no accents), as NormalizeName writes them.
 const absl::flat_hash_set<absl::string_view>& CommonNames() {

@@ -341,6 +341,10 @@ NormalizedName NormalizeName(absl::string_view name) {
     t.letters = LetterSet(w);
     t.text = std::move(w);
     any_name |= t.kind == TokenKind::kName;
+    if (const char family = t.kind == TokenKind::kLegalForm ? LegalFormClass(t.text) : 0;
+        family != 0 && out.legal_families.find(family) == std::string::npos) {
+      out.legal_families += family;
+    }
     out.tokens.push_back(std::move(t));
   }
   for (auto& t : out.tokens) {

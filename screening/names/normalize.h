@@ -51,6 +51,9 @@ struct NormalizedName {
   bool structured = false;
   size_t given_names = 0;  // with `structured`: tokens before the first surname
   std::string script;      // non-Latin script transliterated, or empty
+  // The families of its legal forms (LegalFormClass, canonical.h), each
+  // once, in written order: "S" for "... S.A.", "LP" for "GMBH & CO. KG".
+  std::string legal_families;
   // Tokens joined with single spaces, every kind included: the display form.
   std::string Display() const;
   // Sum of token weights (0 for a name made only of legal forms/stopwords).
