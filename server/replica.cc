@@ -62,8 +62,8 @@ absl::StatusOr<std::unique_ptr<Replica>> Replica::Start(const kafka::Endpoint& e
     r->readers_.push_back(std::move(reader));
   }
   r->membership_ = std::make_unique<Membership>();
-  ASSIGN_OR_RETURN(r->member_, kafka::GroupConsumer::Create(endpoint, r->options_.group, r->options_.member_properties,
-                                                            r->membership_.get()));
+  ASSIGN_OR_RETURN(r->member_,
+                   kafka::GroupConsumer::Create(endpoint, r->options_.group, kafka::Config{}, r->membership_.get()));
   RETURN_IF_ERROR(r->member_->Subscribe({r->options_.input_topic}));
   Replica* self = r.get();
   r->thread_ = std::thread([self] { self->Loop(); });

@@ -46,9 +46,6 @@ struct ReplicaOptions {
   std::vector<std::string> delivery_topics;
   // This instance's name, in the log lines.
   std::string instance;
-  // Properties for the group member (session timeout: how soon a dead
-  // instance's role moves).
-  kafka::Config member_properties;
 };
 
 class Replica : public DeliveryGate {

@@ -35,7 +35,6 @@ absl::StatusOr<std::unique_ptr<ReplicatedWorkflow>> ReplicatedWorkflow::Start(St
     start = 0;
   }
   RETURN_IF_ERROR(w->reader_->Assign({{kPartition, start}}));
-  w->next_offset_ = start;
   {
     MutexLock lock(&w->produce_mu_);
     ASSIGN_OR_RETURN(w->producer_, kafka::Producer::Create(endpoint, {{"linger.ms", "0"}}));
@@ -140,7 +139,6 @@ void ReplicatedWorkflow::Loop() {
       // fails its version check and changes nothing.
       fprintf(stderr, "workflow: storing the position: %s\n", std::string(s.message()).c_str());
     }
-    next_offset_ = m->offset() + 1;
     MutexLock l(&mu_);
     if (waiting_.contains(c.request_id())) results_.insert_or_assign(c.request_id(), std::move(result));
   }

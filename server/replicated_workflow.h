@@ -50,8 +50,6 @@ class ReplicatedWorkflow : public WorkflowWriter {
   absl::StatusOr<v1::AlertWorkflow> Transition(absl::string_view alert_id, v1::AlertStatus to, absl::string_view note,
                                                int64_t expected_version, const WorkflowActor& actor,
                                                int64_t wall_micros) override;
-  // The offset of the next record to apply (tests wait on it).
-  int64_t next_offset() const { return next_offset_.load(); }
 
  private:
   ReplicatedWorkflow(Store* store, std::string topic, std::string instance)
@@ -67,7 +65,6 @@ class ReplicatedWorkflow : public WorkflowWriter {
   std::unique_ptr<kafka::PartitionReader> reader_;  // applier thread
   std::thread thread_;
   std::atomic<bool> stop_{false};
-  std::atomic<int64_t> next_offset_{0};
   std::atomic<int64_t> sequence_{0};
   Mutex produce_mu_;
   std::unique_ptr<kafka::Producer> producer_ ABSL_GUARDED_BY(produce_mu_);
