@@ -130,11 +130,13 @@ void ApiServer::ScreenBatch(Call& c) {
 
 void ApiServer::Compare(Call& c) {
   v1::CompareRequest r;
-  if (!ParseJsonBody(c.req.body, c.res, &r, R"({"a": NAME, "b": NAME})")) return;
+  if (!ParseJsonBody(c.req.body, c.res, &r, R"({"a": NAME, "b": NAME, "kind": "person"|"organization"})")) return;
   if (r.a().empty() || r.b().empty()) return ReplyStatus(c.res, Bad("body", "both a and b are required"));
+  absl::StatusOr<screening::EntryKind> kind = screening::ParseNameKind(r.kind());
+  if (!kind.ok()) return ReplyStatus(c.res, Bad("kind", kind.status().message()));
   screening::NormalizedName a, b;
-  const screening::NameComparison cmp = screening::CompareNameReadings(r.a(), r.b(), &a, &b);
-  Reply(c.res, 200, screening::ToProto(cmp, a, b, screening::kDefaultThreshold));
+  const screening::NameComparison cmp = screening::CompareNameReadings(r.a(), r.b(), &a, &b, *kind);
+  Reply(c.res, 200, screening::ToProto(cmp, a, b, screening::kDefaultThreshold, *kind));
 }
 
 }  // namespace centinela::api

@@ -328,12 +328,15 @@ int Screen(const std::vector<std::string>& args) {
 }
 
 int Compare(const std::vector<std::string>& args) {
-  auto f = Flags::Parse("lists compare", args, {}, {"json"});
+  auto f = Flags::Parse("lists compare", args, {"kind"}, {"json"});
   if (!f.ok()) return Fail(f.status(), 2);
   if (f->positional().size() != 2) return Fail(absl::InvalidArgumentError("lists compare: give NAME1 NAME2"), 2);
+  absl::StatusOr<screening::EntryKind> kind = screening::ParseNameKind(f->Get("kind", ""));
+  if (!kind.ok()) return Fail(absl::InvalidArgumentError(absl::StrCat("--kind: ", kind.status().message())), 2);
   screening::NormalizedName a, b;
-  const screening::NameComparison c = screening::CompareNameReadings(f->positional()[0], f->positional()[1], &a, &b);
-  const v1::CompareResult r = screening::ToProto(c, a, b, screening::kDefaultThreshold);
+  const screening::NameComparison c =
+      screening::CompareNameReadings(f->positional()[0], f->positional()[1], &a, &b, *kind);
+  const v1::CompareResult r = screening::ToProto(c, a, b, screening::kDefaultThreshold, *kind);
   if (f->Has("json")) {
     // Every field, zero ones included: a comparison with no token in common
     // still says score 0, its threshold and match false.

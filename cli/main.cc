@@ -129,7 +129,7 @@ otherwise the engine's API with --api, --token):
   lists screen NAME [--dob D] [--country C] [--document N] [--kind person|entity] [--list L,..]
                [--threshold T] [--max-hits N] [--json]   hits with their explanation
   lists screen --batch FILE [--out F]    names (or CSV name,dob,country) -> one JSON line each
-  lists compare NAME1 NAME2 [--json]     pairwise score and how each token matched
+  lists compare NAME1 NAME2 [--kind person|organization] [--json]   pairwise score, each token's match
   lists evaluate [--config F] [--negatives N]   recall, false positives, cross-script pairs
 )";
 

@@ -364,22 +364,9 @@ void ListIndex::Index() {
     IndexedName& in = names_[i];
     const auto& toks = in.norm.tokens;
     in.weights.resize(toks.size());
-    // Middle names of a person count half: they are the part most often
-    // left out ("Mohammad Islambouli" for "Mohammad Shawqi Islambouli").
-    // (Names written "SURNAMES, Given" are weighted by the normaliser.)
-    size_t first = toks.size(), last = 0;
-    if (list_.entries[in.entry].kind == EntryKind::kPerson && !in.norm.structured) {
-      for (size_t k = 0; k < toks.size(); ++k) {
-        if (toks[k].kind != TokenKind::kName) continue;
-        first = std::min(first, k);
-        last = k;
-      }
-    }
-    for (size_t k = 0; k < toks.size(); ++k) {
-      const bool middle = first < toks.size() && k > first && k < last && toks[k].kind == TokenKind::kName;
-      in.weights[k] = toks[k].weight * Rarity(toks[k].text) * (middle ? 0.5f : 1.0f);
-      name_weight_[i] += in.weights[k];
-    }
+    for (size_t k = 0; k < toks.size(); ++k) in.weights[k] = toks[k].weight * Rarity(toks[k].text);
+    if (list_.entries[in.entry].kind == EntryKind::kPerson) HalveMiddleNames(in.norm, in.weights);
+    for (size_t k = 0; k < toks.size(); ++k) name_weight_[i] += in.weights[k];
     for (size_t k = 0; k < toks.size(); ++k) {
       if (in.vocab[k] != kNone) set_weight(in.vocab[k], i, in.weights[k]);
       if (k < in.joined.size() && in.joined[k] != kNone) set_weight(in.joined[k], i, in.weights[k] + in.weights[k + 1]);
@@ -680,7 +667,9 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
         pairs.push_back(TokenPair{f->sim, f->q0, f->q0, int(j), int(j) + 1, nullptr});
       }
     }
-    AddInitialPairs(qname, in.norm, pairs);
+    // Initials pair with words only in the names of people (CompareNames).
+    const EntryKind kind = list_.entries[in.entry].kind;
+    if (kind == EntryKind::kPerson || kind == EntryKind::kUnknown) AddInitialPairs(qname, in.norm, pairs);
   };
   // Scores first, the best name of each entry; explanations only for the
   // hits that can be returned (the best max_hits entries of this reading).

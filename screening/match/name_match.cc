@@ -55,7 +55,22 @@ double TokenPairScore(const std::string& q, const std::string& c, const std::str
 }
 
 NameComparison CompareNames(const NormalizedName& query, const NormalizedName& listed,
-                            const std::vector<float>* list_weights, bool explain) {
+                            const std::vector<float>* list_weights, bool explain, EntryKind kind) {
+  if (kind == EntryKind::kPerson) {
+    // A person has no legal form, and their middle names weigh half.
+    thread_local NormalizedName q, c;
+    thread_local std::vector<float> weights;
+    q = query;
+    c = listed;
+    q.legal_families.clear();
+    c.legal_families.clear();
+    weights.resize(c.tokens.size());
+    for (size_t k = 0; k < c.tokens.size(); ++k) {
+      weights[k] = list_weights != nullptr ? (*list_weights)[k] : c.tokens[k].weight;
+    }
+    if (list_weights == nullptr) HalveMiddleNames(c, weights);
+    return CompareNames(q, c, &weights, explain, EntryKind::kUnknown);
+  }
   const auto& qt = query.tokens;
   const auto& ct = listed.tokens;
   const int nq = int(qt.size()), nc = int(ct.size());
@@ -126,8 +141,23 @@ NameComparison CompareNames(const NormalizedName& query, const NormalizedName& l
       add(s, s >= 1.0 ? "joined" : how, i, i + 1, j, j);
     }
   }
-  AddInitialPairs(query, listed, options);
+  const bool entity = kind == EntryKind::kEntity || kind == EntryKind::kVessel || kind == EntryKind::kAircraft;
+  if (!entity) AddInitialPairs(query, listed, options);
   return ScorePairs(query, listed, list_weights, options, explain);
+}
+
+void HalveMiddleNames(const NormalizedName& name, std::vector<float>& weights) {
+  if (name.structured) return;
+  const auto& toks = name.tokens;
+  size_t first = toks.size(), last = 0;
+  for (size_t k = 0; k < toks.size(); ++k) {
+    if (toks[k].kind != TokenKind::kName) continue;
+    first = std::min(first, k);
+    last = k;
+  }
+  for (size_t k = first + 1; k < last; ++k) {
+    if (toks[k].kind == TokenKind::kName) weights[k] *= 0.5f;
+  }
 }
 
 void AddInitialPairs(const NormalizedName& query, const NormalizedName& listed, std::vector<TokenPair>& pairs) {
@@ -135,6 +165,8 @@ void AddInitialPairs(const NormalizedName& query, const NormalizedName& listed, 
   const auto& ct = listed.tokens;
   auto initial = [](const NameToken& t) { return t.text.size() == 1 && t.text[0] >= 'a' && t.text[0] <= 'z'; };
   auto word = [](const NameToken& t) { return t.text.size() >= 2 && t.kind == TokenKind::kName; };
+  auto has_initial = [&](const std::vector<NameToken>& t) { return std::any_of(t.begin(), t.end(), initial); };
+  if (!has_initial(qt) && !has_initial(ct)) return;
   for (size_t i = 0; i < qt.size(); ++i) {
     for (size_t j = 0; j < ct.size(); ++j) {
       const bool q_initial = initial(qt[i]) && word(ct[j]);
@@ -200,12 +232,12 @@ NameComparison ScorePairs(const NormalizedName& query, const NormalizedName& lis
     cwsum += cw(j);
     if (c_used[size_t(j)]) {
       cm += cw(j);
-      if (sim_w <= 0) {  // only weightless query tokens matched
-        sim_sum += cw(j) * c_score[size_t(j)];
-      }
+      sim_sum += cw(j) * c_score[size_t(j)];
     }
   }
-  if (sim_w <= 0) sim_w = cm;
+  // Both sides' partners count: an initial ("a", weightless) paired with
+  // "ali" costs on the listed side.
+  sim_w += cm;
   const double quality = sim_w > 0 ? sim_sum / sim_w : 0;
   out.query_coverage = qw > 0 ? qm / qw : 0;
   out.list_coverage = cwsum > 0 ? cm / cwsum : 0;
@@ -237,8 +269,8 @@ NameComparison ScorePairs(const NormalizedName& query, const NormalizedName& lis
     return s;
   };
   for (int i = 0; i < nq; ++i) {
-    if (qt[size_t(i)].weight <= 0) continue;
     const int k = q_option[size_t(i)];
+    if (qt[size_t(i)].weight <= 0 && k < 0) continue;
     if (k < 0) {
       out.tokens.push_back(TokenMatch{qt[size_t(i)].text, "", 0, "unmatched"});
       continue;
@@ -274,13 +306,13 @@ NameComparison ScorePairs(const NormalizedName& query, const NormalizedName& lis
 }
 
 NameComparison CompareNameReadings(absl::string_view a, absl::string_view b, NormalizedName* a_reading,
-                                   NormalizedName* b_reading) {
+                                   NormalizedName* b_reading, EntryKind kind) {
   const std::vector<NormalizedName> as = NormalizeNameReadings(a), bs = NormalizeNameReadings(b);
   NameComparison best;
   size_t bi = 0, bj = 0;
   for (size_t i = 0; i < as.size(); ++i) {
     for (size_t j = 0; j < bs.size(); ++j) {
-      NameComparison c = CompareNames(as[i], bs[j]);
+      NameComparison c = CompareNames(as[i], bs[j], nullptr, true, kind);
       if ((i == 0 && j == 0) || c.score > best.score) {
         best = std::move(c);
         bi = i;

@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "screening/lists/watchlist.h"
 #include "screening/names/normalize.h"
 
 namespace centinela::screening {
@@ -84,16 +85,32 @@ void AddInitialPairs(const NormalizedName& query, const NormalizedName& listed, 
 NameComparison ScorePairs(const NormalizedName& query, const NormalizedName& listed,
                           const std::vector<float>* list_weights, std::vector<TokenPair>& pairs, bool explain);
 
+// What both names are known to name. kUnknown compares by the name alone.
+//   kPerson: the middle names of a listed name not written "SURNAMES, Given"
+//            weigh half (HalveMiddleNames); legal forms are not compared
+//            (a person has none).
+//   kEntity: initials do not pair with words ("A Trading" is not "Alpha
+//            Trading"); everything else as kUnknown.
+// (Vessels and aircraft compare as entities.)
+
 // Compares `query` with `listed`. `list_weights`, when given, replaces the
 // weights of `listed`'s tokens (same size; rarity-weighted by the index).
 NameComparison CompareNames(const NormalizedName& query, const NormalizedName& listed,
-                            const std::vector<float>* list_weights = nullptr, bool explain = true);
+                            const std::vector<float>* list_weights = nullptr, bool explain = true,
+                            EntryKind kind = EntryKind::kUnknown);
+
+// Multiplies by 0.5 the weights of a person's middle names: the name
+// tokens between the first and the last, when the name is not written
+// "SURNAMES, Given" (then the normaliser has weighted it). They are the
+// part most often left out ("Mohammad Islambouli" for "Mohammad Shawqi
+// Islambouli"). `weights` holds one weight per token of `name`.
+void HalveMiddleNames(const NormalizedName& name, std::vector<float>& weights);
 
 // The best comparison over the readings of both names
 // (NormalizeNameReadings): a Han name is also read in Japanese and Korean.
 // `*a_reading` / `*b_reading` receive the readings compared.
 NameComparison CompareNameReadings(absl::string_view a, absl::string_view b, NormalizedName* a_reading = nullptr,
-                                   NormalizedName* b_reading = nullptr);
+                                   NormalizedName* b_reading = nullptr, EntryKind kind = EntryKind::kUnknown);
 
 }  // namespace centinela::screening
 

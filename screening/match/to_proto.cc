@@ -62,8 +62,10 @@ v1::ScreenHit ToProto(const Hit& hit) {
   return h;
 }
 
-v1::CompareResult ToProto(const NameComparison& c, const NormalizedName& a, const NormalizedName& b, double threshold) {
+v1::CompareResult ToProto(const NameComparison& c, const NormalizedName& a, const NormalizedName& b, double threshold,
+                          EntryKind kind) {
   v1::CompareResult r;
+  r.set_kind(std::string(EntryKindName(kind)));
   r.set_a_normalized(a.Display());
   r.set_b_normalized(b.Display());
   r.set_score(c.score);
@@ -75,19 +77,22 @@ v1::CompareResult ToProto(const NameComparison& c, const NormalizedName& a, cons
   return r;
 }
 
+absl::StatusOr<EntryKind> ParseNameKind(absl::string_view kind) {
+  if (kind.empty()) return EntryKind::kUnknown;
+  if (kind == "person") return EntryKind::kPerson;
+  if (kind == "entity" || kind == "organization" || kind == "company") return EntryKind::kEntity;
+  return absl::InvalidArgumentError(absl::StrCat("kind '", kind, "' is not person or organization (entity)"));
+}
+
 absl::StatusOr<ScreenQuery> FromProto(const v1::ScreenRequest& r) {
   ScreenQuery q;
   q.name = r.name();
   q.dob = r.dob();
   q.country = r.country();
   q.document = r.document();
-  if (r.kind() == "person") {
-    q.kind = EntryKind::kPerson;
-  } else if (r.kind() == "entity" || r.kind() == "company") {
-    q.kind = EntryKind::kEntity;
-  } else if (!r.kind().empty()) {
-    return absl::InvalidArgumentError(absl::StrCat("kind '", r.kind(), "' is not person or entity"));
-  }
+  absl::StatusOr<EntryKind> kind = ParseNameKind(r.kind());
+  if (!kind.ok()) return kind.status();
+  q.kind = *kind;
   if (q.name.empty()) return absl::InvalidArgumentError("name is empty");
   if (q.name.size() > 1000) return absl::InvalidArgumentError("name is longer than 1000 bytes");
   return q;

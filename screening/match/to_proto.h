@@ -11,7 +11,12 @@ namespace centinela::screening {
 
 v1::ListInfo ToProto(const ListIndex& list);
 v1::ScreenHit ToProto(const Hit& hit);
-v1::CompareResult ToProto(const NameComparison& c, const NormalizedName& a, const NormalizedName& b, double threshold);
+v1::CompareResult ToProto(const NameComparison& c, const NormalizedName& a, const NormalizedName& b, double threshold,
+                          EntryKind kind);
+
+// "person" -> kPerson; "entity", "organization", "company" -> kEntity;
+// "" -> kUnknown; anything else is an error naming the value.
+absl::StatusOr<EntryKind> ParseNameKind(absl::string_view kind);
 
 // The query of a request; InvalidArgument for a bad kind.
 absl::StatusOr<ScreenQuery> FromProto(const v1::ScreenRequest& r);

@@ -2,6 +2,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "screening/match/name_match.h"
+#include "screening/match/to_proto.h"
 #include "screening/names/canonical.h"
 #include "screening/names/countries.h"
 #include "screening/names/han_readings.h"
@@ -178,6 +179,29 @@ TEST(CompareNames, InitialsPairWithTheWordsTheyStart) {
   // An initial never stands for a word with another first letter.
   EXPECT_LT(CompareNames(NormalizeName("Hans K Friedrich"), NormalizeName("Hans Joachim Friedrich")).score,
             CompareNames(NormalizeName("Hans J Friedrich"), NormalizeName("Hans Joachim Friedrich")).score);
+}
+
+TEST(CompareNames, AnInitialCostsOnTheListedSide) {
+  // "a" weighs nothing on the query side; its partner "ali" still counts.
+  const double s = CompareNameReadings("A. Khamenei", "Ali Khamenei").score;
+  EXPECT_GE(s, 0.85);
+  EXPECT_LT(s, 1.0);
+}
+
+TEST(CompareNames, KindChangesWhatCounts) {
+  auto with = [](const char* a, const char* b, EntryKind k) { return CompareNameReadings(a, b, nullptr, nullptr, k); };
+  // A person's middle name is the part most often left out.
+  const double person = with("Mohammad Islambouli", "Mohammad Shawqi Islambouli", EntryKind::kPerson).score;
+  const double unknown = with("Mohammad Islambouli", "Mohammad Shawqi Islambouli", EntryKind::kUnknown).score;
+  EXPECT_GT(person, unknown);
+  EXPECT_GE(person, 0.85);
+  // An organisation's single letter is not an initial.
+  EXPECT_GE(with("A Trading", "Alpha Trading", EntryKind::kUnknown).score, 0.85);
+  EXPECT_LT(with("A Trading", "Alpha Trading", EntryKind::kEntity).score, 0.5);
+  EXPECT_LT(with("Siemens AG", "Siemens GmbH", EntryKind::kEntity).score, 0.85);
+  EXPECT_EQ(*ParseNameKind("organization"), EntryKind::kEntity);
+  EXPECT_EQ(*ParseNameKind(""), EntryKind::kUnknown);
+  EXPECT_FALSE(ParseNameKind("vessel?").ok());
 }
 
 TEST(Countries, NamesAdjectivesAndCodes) {
