@@ -10,6 +10,7 @@
 #include "base/yaml_util.h"
 #include "centinela/v1/screening.pb.h"
 #include "cli/api_client.h"
+#include "eval/name_pairs.h"
 #include "eval/screening_eval.h"
 #include "screening/lists/csv_reader.h"
 #include "screening/match/to_proto.h"
@@ -401,11 +402,52 @@ int Evaluate(const std::vector<std::string>& args) {
   return 0;
 }
 
+int Pairs(const std::vector<std::string>& args) {
+  auto f = Flags::Parse("lists pairs", args, {"threshold", "errors"}, {});
+  if (!f.ok()) return Fail(f.status(), 2);
+  if (f->positional().size() > 1) return Fail(absl::InvalidArgumentError("lists pairs: give at most one FILE"), 2);
+  const std::string path = f->positional().empty() ? "eval/data/name_pairs.csv" : f->positional()[0];
+  double threshold = screening::kDefaultThreshold;
+  if (f->Has("threshold") && (!absl::SimpleAtod(f->Get("threshold"), &threshold) || threshold <= 0 || threshold > 1)) {
+    return Fail(absl::InvalidArgumentError("--threshold: not a number in (0, 1]"), 2);
+  }
+  auto show = f->GetInt("errors", 0, 0, 1000000);
+  if (!show.ok()) return Fail(show.status(), 2);
+  auto pairs = eval::LoadNamePairs(path);
+  if (!pairs.ok()) return Fail(pairs.status());
+  const eval::NamePairReport r = eval::EvaluateNamePairs(*pairs, threshold);
+  const int64_t same = r.all.tp + r.all.fn;
+  printf("name pairs: %s (%zu: %lld same party, %lld different); threshold %.2f\n", path.c_str(), pairs->size(),
+         static_cast<long long>(same), static_cast<long long>(r.all.Total() - same), threshold);
+  printf("  precision %.4f  recall %.4f  F1 %.4f\n", r.all.Precision(), r.all.Recall(), r.all.F1());
+  for (const auto& [kind, c] : r.by_kind) {
+    printf("  %-13s precision %.4f  recall %.4f  F1 %.4f  (%lld pairs)\n", kind.c_str(), c.Precision(), c.Recall(),
+           c.F1(), static_cast<long long>(c.Total()));
+  }
+  printf("  by class (same party: found; different parties: wrongly matched)\n");
+  for (const auto& [klass, c] : r.by_class) {
+    if (c.tp + c.fn > 0) {
+      printf("    %-22s found   %5lld / %5lld = %6.2f%%\n", klass.c_str(), static_cast<long long>(c.tp),
+             static_cast<long long>(c.tp + c.fn), 100 * c.Recall());
+    }
+    if (c.fp + c.tn > 0) {
+      printf("    %-22s matched %5lld / %5lld = %6.2f%%\n", klass.c_str(), static_cast<long long>(c.fp),
+             static_cast<long long>(c.fp + c.tn), 100.0 * double(c.fp) / double(c.fp + c.tn));
+    }
+  }
+  for (size_t i = 0; i < r.errors.size() && i < size_t(*show); ++i) printf("  %s\n", r.errors[i].c_str());
+  if (r.errors.size() > size_t(*show)) {
+    printf("  (%zu wrong answers; --errors N lists them)\n", r.errors.size());
+  }
+  return 0;
+}
+
 }  // namespace
 
 int Lists(const std::vector<std::string>& args) {
   if (args.empty()) {
-    return Fail(absl::InvalidArgumentError("lists: give a subcommand (info, load, screen, compare, evaluate)"), 2);
+    return Fail(absl::InvalidArgumentError("lists: give a subcommand (info, load, screen, compare, evaluate, pairs)"),
+                2);
   }
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "info") return Info(rest);
@@ -413,8 +455,9 @@ int Lists(const std::vector<std::string>& args) {
   if (args[0] == "screen") return Screen(rest);
   if (args[0] == "compare") return Compare(rest);
   if (args[0] == "evaluate") return Evaluate(rest);
-  return Fail(absl::InvalidArgumentError(
-                  absl::StrCat("lists: unknown subcommand '", args[0], "' (info, load, screen, compare, evaluate)")),
+  if (args[0] == "pairs") return Pairs(rest);
+  return Fail(absl::InvalidArgumentError(absl::StrCat("lists: unknown subcommand '", args[0],
+                                                      "' (info, load, screen, compare, evaluate, pairs)")),
               2);
 }
 

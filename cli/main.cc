@@ -131,6 +131,8 @@ otherwise the engine's API with --api, --token):
   lists screen --batch FILE [--out F]    names (or CSV name,dob,country) -> one JSON line each
   lists compare NAME1 NAME2 [--kind person|organization] [--json]   pairwise score, each token's match
   lists evaluate [--config F] [--negatives N]   recall, false positives, cross-script pairs
+  lists pairs [FILE] [--threshold T] [--errors N]   precision, recall, F1 on labelled name pairs
+                                         (default eval/data/name_pairs.csv)
 )";
 
 absl::StatusOr<EngineConfig> ConfigFromFlags(const Flags& f, bool required) {

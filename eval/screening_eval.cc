@@ -1,5 +1,6 @@
 #include "eval/screening_eval.h"
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 
@@ -14,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "base/status_macros.h"
 #include "base/yaml_util.h"
+#include "screening/match/name_match.h"
 
 namespace centinela::eval {
 namespace {
@@ -244,7 +246,11 @@ absl::StatusOr<ScreeningEvalReport> EvaluateScreening(const screening::ListSet& 
         if (w.empty()) continue;
         std::string queries[5];
         queries[0] = Typo(w, rng);
-        if (w.size() >= 2) {
+        // Reversed word order, except around a patronymic particle: "Muhammad
+        // bin Salman" reversed names the father (name_match.h).
+        if (w.size() >= 2 && std::none_of(w.begin(), w.end(), [](const std::string& x) {
+              return screening::IsPatronymic(absl::AsciiStrToLower(x));
+            })) {
           std::vector<std::string> r(w.rbegin(), w.rend());
           queries[1] = absl::StrJoin(r, " ");
         }

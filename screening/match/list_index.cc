@@ -56,12 +56,16 @@ void ForEachDeletionKey(absl::string_view t, F&& f) {
 
 thread_local int last_scored = 0;
 
-// Two adjacent words that may have been written as one: a short part ("al
-// baghdadi", "jin ping"), no legal form (as CompareNames joins them).
+// Two adjacent words that may have been written as one ("al baghdadi",
+// "jin ping", "sergei lavrov"), no legal form (as CompareNames joins them;
+// two long words join only exactly, which the pairing checks).
 bool JoinsWith(const NameToken& a, const NameToken& b) {
-  return std::min(a.text.size(), b.text.size()) <= 4 && a.kind != TokenKind::kLegalForm &&
-         b.kind != TokenKind::kLegalForm;
+  return a.kind != TokenKind::kLegalForm && b.kind != TokenKind::kLegalForm;
 }
+
+// Two words longer than 4 letters: written together, they are the same name
+// only exactly ("sergei lavrov" / "sergeilavrov").
+bool LongPair(const NameToken& a, const NameToken& b) { return std::min(a.text.size(), b.text.size()) > 4; }
 
 }  // namespace
 
@@ -545,6 +549,16 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
   for (size_t i = 0; i + 1 < qt.size(); ++i) {
     if (!query_cross && !JoinsWith(qt[i], qt[i + 1])) continue;
     const std::string joined = qt[i].text + qt[i + 1].text;
+    if (!query_cross && LongPair(qt[i], qt[i + 1])) {
+      // Two long words are one listed word only exactly.
+      auto exact = vocab_.find(joined);
+      if (exact == vocab_.end()) continue;
+      const uint32_t first = uint32_t(s.pool.size());
+      s.pool.push_back(Similar{exact->second, 1.0f});
+      units.push_back(Unit{int(i), int(i) + 1, std::max(qw[i] + qw[i + 1], 0.01f), first, first + 1,
+                           postings_[exact->second].size()});
+      continue;
+    }
     lookup(int(i), int(i) + 1, joined, nullptr, std::max(qw[i] + qw[i + 1], 0.01f));
   }
   // Every (indexed token, unit, similarity) found, by token, for scoring.
@@ -664,6 +678,7 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
       auto [lo, hi] = found_for(in.joined[j]);
       for (auto f = lo; f != hi; ++f) {
         if (f->q1 > f->q0 || (!query_cross && f->sim < kMinJoinedScore)) continue;
+        if (!query_cross && f->sim < 1 && LongPair(in.norm.tokens[j], in.norm.tokens[j + 1])) continue;
         pairs.push_back(TokenPair{f->sim, f->q0, f->q0, int(j), int(j) + 1, nullptr});
       }
     }

@@ -1,7 +1,9 @@
 #include "screening/match/name_match.h"
 
 #include <algorithm>
+#include <cstdlib>
 
+#include "absl/strings/ascii.h"
 #include "screening/names/canonical.h"
 #include "screening/names/similarity.h"
 
@@ -35,6 +37,14 @@ std::pair<double, const char*> Similar(const std::string& q, const std::string& 
       VowelGroups(q) == VowelGroups(c)) {
     return {0.88, "phonetic"};
   }
+  // Vowels written as another transliteration writes them: "aly" / "ali",
+  // "omar" / "umar".
+  if (s < 0.90 && q.size() >= 3 && c.size() >= 3 && VowelFoldEqual(q, c)) return {0.90, "transliteration"};
+  // A long skeleton (five consonants or more) identifies the name even when
+  // a transliteration adds or drops a vowel: "alexander" / "aleksandr".
+  if (s < 0.86 && q_skel.size() >= 5 && q_skel == c_skel && std::abs(VowelGroups(q) - VowelGroups(c)) <= 1) {
+    return {0.86, "phonetic"};
+  }
   return {s, how};
 }
 
@@ -54,23 +64,9 @@ double TokenPairScore(const std::string& q, const std::string& c, const std::str
   return s;
 }
 
-NameComparison CompareNames(const NormalizedName& query, const NormalizedName& listed,
-                            const std::vector<float>* list_weights, bool explain, EntryKind kind) {
-  if (kind == EntryKind::kPerson) {
-    // A person has no legal form, and their middle names weigh half.
-    thread_local NormalizedName q, c;
-    thread_local std::vector<float> weights;
-    q = query;
-    c = listed;
-    q.legal_families.clear();
-    c.legal_families.clear();
-    weights.resize(c.tokens.size());
-    for (size_t k = 0; k < c.tokens.size(); ++k) {
-      weights[k] = list_weights != nullptr ? (*list_weights)[k] : c.tokens[k].weight;
-    }
-    if (list_weights == nullptr) HalveMiddleNames(c, weights);
-    return CompareNames(q, c, &weights, explain, EntryKind::kUnknown);
-  }
+// CompareNames once a person's names are prepared.
+static NameComparison ComparePrepared(const NormalizedName& query, const NormalizedName& listed,
+                                      const std::vector<float>* list_weights, bool explain, EntryKind kind) {
   const auto& qt = query.tokens;
   const auto& ct = listed.tokens;
   const int nq = int(qt.size()), nc = int(ct.size());
@@ -109,9 +105,12 @@ NameComparison CompareNames(const NormalizedName& query, const NormalizedName& l
   // otherwise), which saves building most joined strings.
   auto may_join = [&](const std::string& a, const std::string& b1, const std::string& b2) {
     // Names split or joined differently have a short part: "al", "abd",
-    // "jin ping". Two long words are not one.
-    if (!cross && std::min(b1.size(), b2.size()) > 4) return false;
+    // "jin ping". Two long words are one only when written exactly
+    // together ("sergeilavrov", "iraqitrade").
     const size_t len = b1.size() + b2.size();
+    if (!cross && std::min(b1.size(), b2.size()) > 4) {
+      return a.size() == len && a.compare(0, b1.size(), b1) == 0 && a.compare(b1.size(), b2.size(), b2) == 0;
+    }
     if (len > a.size() + 3 || len + 3 < a.size()) return false;
     return cross || a.empty() || b1.empty() || a[0] == b1[0];
   };
@@ -143,7 +142,67 @@ NameComparison CompareNames(const NormalizedName& query, const NormalizedName& l
   }
   const bool entity = kind == EntryKind::kEntity || kind == EntryKind::kVessel || kind == EntryKind::kAircraft;
   if (!entity) AddInitialPairs(query, listed, options);
+  if (kind != EntryKind::kPerson) {
+    AddAcronymPair(query, listed, false, options);
+    AddAcronymPair(listed, query, true, options);
+  }
   return ScorePairs(query, listed, list_weights, options, explain);
+}
+
+NameComparison CompareNames(const NormalizedName& query, const NormalizedName& listed,
+                            const std::vector<float>* list_weights, bool explain, EntryKind kind) {
+  if (kind != EntryKind::kPerson) return ComparePrepared(query, listed, list_weights, explain, kind);
+  // A person has no legal form, and their middle names weigh half.
+  thread_local NormalizedName q, c;
+  thread_local std::vector<float> weights;
+  q = query;
+  c = listed;
+  q.legal_families.clear();
+  c.legal_families.clear();
+  weights.resize(c.tokens.size());
+  for (size_t k = 0; k < c.tokens.size(); ++k) {
+    weights[k] = list_weights != nullptr ? (*list_weights)[k] : c.tokens[k].weight;
+  }
+  if (list_weights == nullptr) HalveMiddleNames(c, weights);
+  return ComparePrepared(q, c, &weights, explain, EntryKind::kPerson);
+}
+
+void AddAcronymPair(const NormalizedName& short_name, const NormalizedName& long_name, bool swapped,
+                    std::vector<TokenPair>& pairs) {
+  int word = -1;
+  for (int i = 0; i < int(short_name.tokens.size()); ++i) {
+    if (short_name.tokens[size_t(i)].weight <= 0) continue;
+    if (word >= 0) return;  // more than one word: not an acronym
+    word = i;
+  }
+  if (word < 0) return;
+  const std::string& acronym = short_name.tokens[size_t(word)].text;
+  if (acronym.size() < 3 || acronym.size() > 8) return;
+  // The initials of the words, then with the legal forms too ("MSCL":
+  // Minab Shipping Company Limited).
+  std::string initials, with_forms;
+  int first = -1, last = -1, last_form = -1;
+  for (int j = 0; j < int(long_name.tokens.size()); ++j) {
+    const NameToken& t = long_name.tokens[size_t(j)];
+    if (t.kind == TokenKind::kStopword) continue;
+    with_forms += t.text[0];
+    last_form = j;
+    if (t.kind == TokenKind::kLegalForm) continue;
+    initials += t.text[0];
+    if (first < 0) first = j;
+    last = j;
+  }
+  if (first < 0) return;
+  if (initials != acronym) {
+    if (with_forms != acronym) return;
+    last = last_form;
+  }
+  pairs.push_back(swapped ? TokenPair{kAcronymScore, first, last, word, word, "acronym"}
+                          : TokenPair{kAcronymScore, word, word, first, last, "acronym"});
+}
+
+bool IsPatronymic(absl::string_view word) {
+  return word == "bin" || word == "ibn" || word == "bint" || word == "binti" || word == "ould";
 }
 
 void HalveMiddleNames(const NormalizedName& name, std::vector<float>& weights) {
@@ -261,6 +320,38 @@ NameComparison ScorePairs(const NormalizedName& query, const NormalizedName& lis
   const bool forms_differ = !q_forms.empty() && !c_forms.empty() && q_forms.find_first_of(c_forms) == std::string::npos;
   const char q_form = forms_differ ? q_forms[0] : 0, c_form = forms_differ ? c_forms[0] : 0;
   if (forms_differ) out.score *= kLegalFormMismatch;
+  // A business word each side has and the other lacks ("... Trading Co" /
+  // "... Shipping Co"): a different line of business, a different company.
+  // Likewise a number ("99th Division" / "33rd Division").
+  auto unmatched_generic = [](const std::vector<NameToken>& t, int j, bool used, double w) {
+    const std::string& x = t[size_t(j)].text;
+    return !used && w > 0 &&
+           (t[size_t(j)].kind == TokenKind::kGeneric || std::all_of(x.begin(), x.end(), absl::ascii_isdigit));
+  };
+  int q_generic = -1, c_generic = -1;
+  for (int i = 0; i < nq && q_generic < 0; ++i) {
+    if (unmatched_generic(qt, i, q_option[size_t(i)] >= 0, qt[size_t(i)].weight)) q_generic = i;
+  }
+  for (int j = 0; j < nc && c_generic < 0; ++j) {
+    if (unmatched_generic(ct, j, c_used[size_t(j)], cw(j))) c_generic = j;
+  }
+  const bool business_differs = q_generic >= 0 && c_generic >= 0;
+  if (business_differs) out.score *= kBusinessWordDiffers;
+  // "X bin Y" / "Y bin X": the son is not the father. The words either
+  // side of a patronymic particle paired crosswise.
+  auto listed_partner = [&](int i) {
+    const int k = i >= 0 && i < nq ? q_option[size_t(i)] : -1;
+    return k < 0 ? -1 : options[size_t(k)].c0;
+  };
+  bool reversed = false;
+  for (int i = 1; i + 1 < nq && !reversed; ++i) {
+    if (!IsPatronymic(qt[size_t(i)].text)) continue;
+    const int before = listed_partner(i - 1), after = listed_partner(i + 1);
+    for (int j = 1; j + 1 < nc && !reversed; ++j) {
+      reversed = IsPatronymic(ct[size_t(j)].text) && before == j + 1 && after == j - 1;
+    }
+  }
+  if (reversed) out.score *= kPatronymicReversed;
   if (!explain) return out;
 
   auto span = [](const std::vector<NameToken>& t, int a, int b) {
@@ -293,6 +384,12 @@ NameComparison ScorePairs(const NormalizedName& query, const NormalizedName& lis
   for (int j = 0; j < nc; ++j) {
     if (cw(j) > 0 && !c_used[size_t(j)]) out.tokens.push_back(TokenMatch{"", ct[size_t(j)].text, 0, "unmatched"});
   }
+  if (business_differs) {
+    const std::string& q_word = qt[size_t(q_generic)].text;
+    out.tokens.push_back(TokenMatch{q_word, ct[size_t(c_generic)].text, kBusinessWordDiffers,
+                                    absl::ascii_isdigit(q_word[0]) ? "number differs" : "business differs"});
+  }
+  if (reversed) out.tokens.push_back(TokenMatch{"", "", kPatronymicReversed, "patronymic reversed"});
   if (forms_differ) {
     auto form = [](const std::vector<NameToken>& t, char cls) {
       for (const auto& x : t) {

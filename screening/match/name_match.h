@@ -19,7 +19,10 @@
 // one, and reordered tokens cost nothing. When either name has a single
 // distinctive word ("SOL", "Taipe S.R.L."), the product of the coverages
 // replaces the blend: one shared word must not make a hit. Legal forms
-// never join. Pure functions, thread-safe.
+// never join. Three findings then lower the score, each explained: legal
+// forms of different families, a business word on each side that the
+// other lacks, and a patronymic reversed (constants below).
+// Pure functions, thread-safe.
 #ifndef CENTINELA_SCREENING_MATCH_NAME_MATCH_H_
 #define CENTINELA_SCREENING_MATCH_NAME_MATCH_H_
 
@@ -39,6 +42,15 @@ inline constexpr double kMinJoinedScore = 0.92;
 // Both names carry a legal form, of different families (canonical.h): the
 // score is multiplied by this ("Siemens AG" / "Siemens GmbH" 0.80).
 inline constexpr double kLegalFormMismatch = 0.80;
+// Each name has a business word (or a number) the other lacks ("Korea Myongdok Trading
+// Co" / "Korea Myongdok Shipping Co" 0.89 -> 0.76).
+inline constexpr double kBusinessWordDiffers = 0.85;
+// "Salman bin Muhammad" / "Muhammad bin Salman": the words either side of a
+// patronymic particle swapped name father and son the other way round.
+inline constexpr double kPatronymicReversed = 0.70;
+
+// "bin", "ibn", "bint", "binti", "ould": "son/daughter of".
+bool IsPatronymic(absl::string_view word);
 
 // How one token (or two joined) of the query matched the listed name.
 struct TokenMatch {
@@ -73,6 +85,18 @@ struct TokenPair {
 // An initial ("A." / "Ali", "Hans J Friedrich" / "Hans Joachim Friedrich")
 // pairs with a word of two letters or more that starts with it, at this score.
 inline constexpr double kInitialScore = 0.90;
+
+// An acronym ("IRGC") pairs with the words whose initials it spells
+// ("Islamic Revolutionary Guard Corps": names and business words, and
+// legal forms when it spells them too; not stopwords) at this score, for
+// names not of a person.
+inline constexpr double kAcronymScore = 0.90;
+
+// Appends to `pairs` the pairing of `short_name`, when it is one word of 3
+// to 8 letters, with all of `long_name`'s words when they spell it.
+// `swapped`: `short_name` is the listed name.
+void AddAcronymPair(const NormalizedName& short_name, const NormalizedName& long_name, bool swapped,
+                    std::vector<TokenPair>& pairs);
 
 // Appends to `pairs` every initial of one name paired with a word of the
 // other starting with it (both directions).

@@ -1,10 +1,12 @@
 #include "screening/names/canonical.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "screening/names/normalize.h"
 
 namespace centinela::screening {
 namespace {
@@ -85,7 +87,7 @@ const absl::flat_hash_map<absl::string_view, int>& Tens() {
 // Words that are also common given names or words in a name are kept as
 // written when they stand alone: "segundo" is a Peruvian given name, "dos"
 // and "uno" Portuguese and Spanish words. Numbers are rewritten only next to
-// another number word or when unambiguous.
+// another number word, when unambiguous, or in an organisation's name.
 bool AmbiguousAlone(absl::string_view w) {
   return w == "segundo" || w == "segunda" || w == "dos" || w == "uno" || w == "one" || w == "second" || w == "quinta" ||
          w == "cuarto" || w == "primera" || w == "seis" || w == "ocho" || w == "tres";
@@ -158,6 +160,16 @@ const absl::flat_hash_map<absl::string_view, absl::string_view>& Nicknames() {
                                                                                        {"beto", "alberto"},
                                                                                        {"fito", "adolfo"},
                                                                                        {"goyo", "gregorio"},
+                                                                                       {"manolo", "manuel"},
+                                                                                       {"dani", "daniel"},
+                                                                                       {"rafa", "rafael"},
+                                                                                       {"santi", "santiago"},
+                                                                                       {"nico", "nicolas"},
+                                                                                       {"fede", "federico"},
+                                                                                       {"lola", "dolores"},
+                                                                                       {"paquita", "francisca"},
+                                                                                       {"tere", "teresa"},
+                                                                                       {"pili", "pilar"},
                                                                                        {"chus", "jesus"},
                                                                                        // English
                                                                                        {"bob", "robert"},
@@ -184,6 +196,19 @@ const absl::flat_hash_map<absl::string_view, absl::string_view>& Nicknames() {
                                                                                        {"chuck", "charles"},
                                                                                        {"larry", "lawrence"},
                                                                                        {"peggy", "margaret"},
+                                                                                       {"danny", "daniel"},
+                                                                                       {"sam", "samuel"},
+                                                                                       {"sammy", "samuel"},
+                                                                                       {"steve", "steven"},
+                                                                                       {"greg", "gregory"},
+                                                                                       {"andy", "andrew"},
+                                                                                       {"nick", "nicholas"},
+                                                                                       {"chris", "christopher"},
+                                                                                       {"matt", "matthew"},
+                                                                                       {"jeff", "jeffrey"},
+                                                                                       {"ken", "kenneth"},
+                                                                                       {"ron", "ronald"},
+                                                                                       {"charlie", "charles"},
                                                                                        // Russian
                                                                                        {"sasha", "aleksandr"},
                                                                                        {"vova", "vladimir"},
@@ -202,7 +227,24 @@ const absl::flat_hash_map<absl::string_view, absl::string_view>& Nicknames() {
 
 }  // namespace
 
-std::vector<std::string> CanonicalWords(std::vector<std::string> words) {
+bool NamesOrganisation(const std::vector<std::string>& words) {
+  std::string letters;
+  bool organisation = false;
+  for (const std::string& w : words) {
+    const TokenKind k = ClassifyToken(w);
+    organisation |= k == TokenKind::kLegalForm || k == TokenKind::kGeneric;
+    if (w.size() == 1) {
+      letters += w;
+      continue;
+    }
+    organisation |= letters.size() >= 2 && ClassifyToken(letters) == TokenKind::kLegalForm;
+    letters.clear();
+  }
+  organisation |= letters.size() >= 2 && ClassifyToken(letters) == TokenKind::kLegalForm;
+  return organisation;
+}
+
+std::vector<std::string> CanonicalWords(std::vector<std::string> words, bool organisation) {
   for (std::string& w : words) Deobfuscate(w);
   std::vector<std::string> out;
   out.reserve(words.size());
@@ -246,7 +288,7 @@ std::vector<std::string> CanonicalWords(std::vector<std::string> words) {
         i += 2;
         continue;
       }
-      if (!AmbiguousAlone(words[i]) || next_is_number) {
+      if (!AmbiguousAlone(words[i]) || next_is_number || organisation) {
         out.push_back(absl::StrCat(v));
         ++i;
         continue;
@@ -265,6 +307,7 @@ std::vector<std::string> CanonicalWords(std::vector<std::string> words) {
 char LegalFormClass(absl::string_view t) {
   static const auto* m = new absl::flat_hash_map<absl::string_view, char>{// share companies
                                                                           {"sa", 'S'},
+                                                                          {"ca", 'S'},
                                                                           {"sac", 'S'},
                                                                           {"saa", 'S'},
                                                                           {"sas", 'S'},

@@ -24,9 +24,15 @@
 
 namespace centinela::screening {
 
+// Whether lower-case ASCII words (SplitTokens' output) name an
+// organisation: a legal form or a business word among them (initials not
+// yet joined: "s a" is "sa").
+bool NamesOrganisation(const std::vector<std::string>& words);
+
 // Rewrites lower-case ASCII words (SplitTokens' output) to their canonical
-// forms; phrases become one word.
-std::vector<std::string> CanonicalWords(std::vector<std::string> words);
+// forms; phrases become one word. In an `organisation`'s name, "one" and
+// "second" are numbers; elsewhere they may be names.
+std::vector<std::string> CanonicalWords(std::vector<std::string> words, bool organisation);
 
 // The family of a legal form: 'S' share companies (SA, SAC, AG, JSC, PLC,
 // Inc), 'L' limited-liability companies (Ltd, LLC, GmbH, SRL, EIRL, OOO),

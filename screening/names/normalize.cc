@@ -16,8 +16,9 @@ namespace {
 const absl::flat_hash_set<absl::string_view>& LegalForms() {
   static const auto* s = new absl::flat_hash_set<absl::string_view>{
       // Peru and Latin America
-      "sa", "sac", "saa", "srl", "eirl", "scrl", "sas", "sca", "sl", "sc", "cv", "sadecv", "ltda", "cia", "sociedad",
-      "anonima", "cerrada", "abierta", "responsabilidad", "limitada", "empresa", "individual", "comandita", "spa",
+      "sa", "ca", "sac", "saa", "srl", "eirl", "scrl", "sas", "sca", "sl", "sc", "cv", "sadecv", "ltda", "cia",
+      "sociedad", "anonima", "cerrada", "abierta", "responsabilidad", "limitada", "empresa", "individual", "comandita",
+      "spa",
       // English-speaking
       "ltd", "llc", "llp", "lp", "inc", "incorporated", "corp", "corporation", "co", "company", "plc", "limited", "pty",
       "pte", "bhd", "sdn", "pvt", "fze", "fzco", "fzc", "fzllc", "jsc", "ojsc", "cjsc", "pjsc", "ooo", "zao", "oao",
@@ -34,9 +35,13 @@ const absl::flat_hash_set<absl::string_view>& Stopwords() {
   static const auto* s = new absl::flat_hash_set<absl::string_view>{
       "de", "del", "la", "las", "los", "el", "y", "e", "of", "the", "and", "for", "in", "on", "at", "a", "an", "da",
       "do", "dos", "das", "du", "des", "le", "et", "van", "von", "der", "den", "di", "al", "ul", "ud", "ad", "as",
+      // patronymic particles: "son/daughter of" carries no identity (their
+      // order does: ScorePairs)
+      "bin", "ibn", "bint", "binti", "ould",
       // titles and honorifics
       "mr", "mrs", "ms", "dr", "sr", "sra", "srta", "don", "dona", "ing", "lic", "prof", "gen", "col", "cap", "capt",
-      "sheikh", "shaykh", "haji", "hajji", "mullah", "mawlawi", "maulavi", "qari", "imam"};
+      "sheikh", "shaykh", "haji", "hajji", "mullah", "mawlawi", "maulavi", "qari", "imam", "president", "colonel",
+      "eng", "engr"};
   return *s;
 }
 
@@ -315,10 +320,11 @@ NormalizedName NormalizeName(absl::string_view name) {
   // "LAST, First": one comma whose right side is not only a legal form.
   const size_t comma = tr.latin.find(',');
   if (comma != std::string::npos && tr.latin.find(',', comma + 1) == std::string::npos) {
-    std::vector<std::string> last =
-        JoinInitials(CanonicalWords(SplitTokens(absl::string_view(tr.latin).substr(0, comma))));
-    std::vector<std::string> first =
-        JoinInitials(CanonicalWords(SplitTokens(absl::string_view(tr.latin).substr(comma + 1))));
+    std::vector<std::string> last = SplitTokens(absl::string_view(tr.latin).substr(0, comma));
+    std::vector<std::string> first = SplitTokens(absl::string_view(tr.latin).substr(comma + 1));
+    const bool organisation = NamesOrganisation(last) || NamesOrganisation(first);
+    last = JoinInitials(CanonicalWords(std::move(last), organisation));
+    first = JoinInitials(CanonicalWords(std::move(first), organisation));
     if (!first.empty() && !AllLegalOrStop(first)) {
       out.structured = !AllLegalOrStop(last);
       surnames_from = first.size();
@@ -330,7 +336,9 @@ NormalizedName NormalizeName(absl::string_view name) {
       words.insert(words.end(), std::make_move_iterator(first.begin()), std::make_move_iterator(first.end()));
     }
   } else {
-    words = JoinInitials(CanonicalWords(SplitTokens(tr.latin)));
+    words = SplitTokens(tr.latin);
+    const bool organisation = NamesOrganisation(words);
+    words = JoinInitials(CanonicalWords(std::move(words), organisation));
   }
   bool any_name = false;
   out.tokens.reserve(words.size());

@@ -88,6 +88,32 @@ int BoundedEditDistance(absl::string_view a, absl::string_view b, int limit) {
   return std::min(prev[lb], big);
 }
 
+std::string VowelFold(absl::string_view t) {
+  std::string out;
+  out.reserve(t.size());
+  for (char c : t) {
+    if (c == 'e' || c == 'y') c = 'i';
+    if (c == 'o') c = 'u';
+    if (out.empty() || out.back() != c) out.push_back(c);
+  }
+  return out;
+}
+
+bool VowelFoldEqual(absl::string_view a, absl::string_view b) {
+  auto fold = [](char c) { return c == 'e' || c == 'y' ? 'i' : c == 'o' ? 'u' : c; };
+  size_t i = 0, j = 0;
+  char last_a = 0, last_b = 0;
+  while (true) {
+    // The next folded letter of each that differs from the one before.
+    while (i < a.size() && fold(a[i]) == last_a) ++i;
+    while (j < b.size() && fold(b[j]) == last_b) ++j;
+    if (i == a.size() || j == b.size()) return i == a.size() && j == b.size();
+    last_a = fold(a[i]);
+    last_b = fold(b[j]);
+    if (last_a != last_b) return false;
+  }
+}
+
 int VowelGroups(absl::string_view t) {
   int groups = 0;
   bool in_vowel = false;

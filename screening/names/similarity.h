@@ -38,6 +38,14 @@ int BoundedEditDistance(absl::string_view a, absl::string_view b, int limit);
 // "mendoza" 3).
 int VowelGroups(absl::string_view token);
 
+// The word with vowels folded as transliterations vary them (e, y -> i;
+// o -> u) and doubled letters collapsed: "aly" and "ali", "omar" and
+// "umar", "yousef" and "yusif" fold alike.
+std::string VowelFold(absl::string_view token);
+
+// VowelFold(a) == VowelFold(b), without building either.
+bool VowelFoldEqual(absl::string_view a, absl::string_view b);
+
 // Consonant skeleton: vowels (and y) dropped, doubled letters collapsed and
 // look-alike sounds folded (ph->f, ck/c/q->k, z->s, w->v, x->ks, dh->d,
 // th->t, gh->g, kh->k). "mohammed", "muhammad" and Arabic "mhmd" all give

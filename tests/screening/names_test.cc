@@ -204,6 +204,60 @@ TEST(CompareNames, KindChangesWhatCounts) {
   EXPECT_FALSE(ParseNameKind("vessel?").ok());
 }
 
+TEST(Similarity, VowelFoldAndItsComparison) {
+  EXPECT_EQ(VowelFold("aly"), "ali");
+  EXPECT_EQ(VowelFold("omar"), "umar");
+  EXPECT_EQ(VowelFold("youssef"), VowelFold("yusif"));
+  const char* words[] = {"aly", "ali", "omar", "umar", "youssef", "yusif", "yusuf", "mendez", "mindiz", "", "a", "aa"};
+  for (const char* a : words) {
+    for (const char* b : words) EXPECT_EQ(VowelFoldEqual(a, b), VowelFold(a) == VowelFold(b)) << a << " " << b;
+  }
+}
+
+TEST(CompareNames, WhatSetsTwoNamesApart) {
+  auto score = [](const char* a, const char* b) { return CompareNameReadings(a, b).score; };
+  auto how = [](const char* a, const char* b) {
+    std::string out;
+    for (const auto& t : CompareNameReadings(a, b).tokens) out += t.how + ";";
+    return out;
+  };
+  // Another line of business, another number: another company.
+  EXPECT_LT(score("Korea Myongdok Trading Co", "Korea Myongdok Shipping Co"), 0.85);
+  EXPECT_NE(how("Korea Myongdok Trading Co", "Korea Myongdok Shipping Co").find("business differs"), std::string::npos);
+  EXPECT_LT(score("99th Light Infantry Division", "33rd Light Infantry Division"), 0.85);
+  EXPECT_NE(how("99th Light Infantry Division", "33rd Light Infantry Division").find("number differs"),
+            std::string::npos);
+  // A business word only one side has is no conflict.
+  EXPECT_GE(score("Korea Myongdok Co", "Korea Myongdok Shipping Co"), 0.85);
+  // The son is not the father.
+  EXPECT_LT(score("Salman bin Muhammad", "Muhammad bin Salman"), 0.85);
+  EXPECT_NE(how("Salman bin Muhammad", "Muhammad bin Salman").find("patronymic reversed"), std::string::npos);
+  EXPECT_GE(score("Salman bin Muhammad", "SALMAN BIN MUHAMMAD"), 0.99);
+}
+
+TEST(CompareNames, WritingsOfOneName) {
+  auto score = [](const char* a, const char* b) { return CompareNameReadings(a, b).score; };
+  // Two long words written as one, exactly; not approximately.
+  EXPECT_GE(score("SergeiLavrov", "Sergei Lavrov"), 0.99);
+  EXPECT_LT(score("SergeyLavrof", "Sergei Lavrov"), 0.85);
+  // Transliterated vowels, and a long skeleton with a vowel more.
+  EXPECT_GE(score("Aly Khorashadizadeh", "Ali Khorashadizadeh"), 0.85);
+  EXPECT_GE(score("Umar Hussain", "Omar Hussain"), 0.85);
+  EXPECT_GE(score("Alexander Zaldostanov", "Aleksandr Zaldostanov"), 0.85);
+  EXPECT_LT(score("Jose Mendez Vargas", "Jose Mendoza Vargas"), 0.85);
+  // Acronyms, with or without the legal form, not for people.
+  EXPECT_GE(score("IRGC", "Islamic Revolutionary Guard Corps"), 0.85);
+  EXPECT_GE(score("MSCL", "Minab Shipping Company Limited"), 0.85);
+  EXPECT_LT(
+      CompareNameReadings("IRGC", "Islamic Revolutionary Guard Corps", nullptr, nullptr, EntryKind::kPerson).score,
+      0.5);
+  // An organisation's numbers, written either way.
+  EXPECT_GE(score("Alfa 1 C.A.", "Alfa One, C.A."), 0.85);
+  EXPECT_GE(score("2nd Economic Committee", "Second Economic Committee"), 0.85);
+  // Short forms of given names.
+  EXPECT_GE(score("Danny Perez Rojas", "Daniel Perez Rojas"), 0.85);
+}
+
 TEST(Countries, NamesAdjectivesAndCodes) {
   EXPECT_EQ(CountryCode("Peru"), "PE");
   EXPECT_EQ(CountryCode("PE"), "PE");
