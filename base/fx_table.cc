@@ -11,8 +11,9 @@ namespace centinela {
 namespace {
 
 // Rates are at most 1e9 units per USD (the weakest currencies trade in the
-// tens of thousands), so that a conversion's intermediate product fits in
-// 128 bits: |minor| < 2^63, rate <= 1e15 micros, scale <= 10^3.
+// tens of thousands). A conversion's intermediate product (|minor| < 2^63,
+// rate <= 1e15 micros, scale <= 10^8) may still exceed 128 bits with
+// extreme rates: Convert checks the multiplications.
 constexpr int64_t kMaxPerUsdMicros = 1'000'000'000LL * 1'000'000;
 
 int64_t Pow10(int e) {
@@ -83,8 +84,11 @@ absl::StatusOr<int64_t> FxTable::Convert(const Money& m, Currency to, int64_t da
   ASSIGN_OR_RETURN(int64_t from_rate, PerUsd(m.currency, day));
   ASSIGN_OR_RETURN(int64_t to_rate, PerUsd(to, day));
   // minor_to = minor_from / 10^e_from / from_rate * to_rate * 10^e_to
-  __int128 num = __int128(m.minor) * to_rate * Pow10(CurrencyExponent(to));
-  __int128 den = __int128(from_rate) * Pow10(CurrencyExponent(m.currency));
+  __int128 num = 0;
+  if (__builtin_mul_overflow(__int128(m.minor) * to_rate, __int128(Pow10(CurrencyExponent(to))), &num)) {
+    return absl::OutOfRangeError(absl::StrCat(FormatMoney(m), " in ", to.code(), " overflows the conversion"));
+  }
+  const __int128 den = __int128(from_rate) * Pow10(CurrencyExponent(m.currency));
   __int128 q = num / den;
   __int128 r = num % den;
   if (2 * (r < 0 ? -r : r) >= den) q += (num < 0) ? -1 : 1;

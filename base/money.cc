@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
@@ -27,9 +28,21 @@ std::string Currency::code() const {
 }
 
 int CurrencyExponent(Currency c) {
-  const std::string code = c.code();
-  if (code == "JPY" || code == "KRW" || code == "CLP" || code == "PYG") return 0;
-  return 2;
+  static const auto* exponents = new absl::flat_hash_map<uint32_t, int>([] {
+    absl::flat_hash_map<uint32_t, int> m;
+    auto add = [&m](std::initializer_list<const char*> codes, int e) {
+      for (const char* code : codes) m[Currency::FromCode(code)->packed()] = e;
+    };
+    add({"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF",
+         "XPF"},
+        0);
+    add({"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"}, 3);
+    add({"CLF", "UYW"}, 4);
+    add({"XBT", "BTC", "LTC", "BCH"}, 8);
+    return m;
+  }());
+  auto it = exponents->find(c.packed());
+  return it == exponents->end() ? 2 : it->second;
 }
 
 absl::StatusOr<int64_t> ParseDecimalMinor(absl::string_view text, int exponent) {

@@ -32,8 +32,11 @@ class Currency {
   uint32_t packed_ = 0;
 };
 
-// Minor units per major unit. All currencies the engine handles use 2 digits
-// today (PEN, USD, EUR, ...); JPY-style 0-digit currencies are listed here.
+// Digits of the minor unit: ISO 4217's exponent (PEN, USD, EUR 2; JPY, KRW,
+// CLP, PYG 0; KWD, BHD, JOD, OMR, TND, IQD, LYD 3; CLF 4), and for the crypto
+// currencies the unit their ledgers count (XBT/BTC, LTC, BCH 8: the
+// satoshi). Any other code: 2. Ether is not listed: its unit (1e-18) does
+// not fit 64-bit amounts.
 int CurrencyExponent(Currency c);
 
 // An amount in integer minor units of one currency. Value type.

@@ -38,6 +38,7 @@
 #include "cli/scratch_dir.h"
 #include "connectors/kafka/kafka.h"
 #include "engine/state/store.h"
+#include "eval/amlworld_eval.h"
 #include "eval/backtest.h"
 #include "eval/evaluation.h"
 #include "gen/feed_generator.h"
@@ -73,6 +74,11 @@ commands:
           Alerts per typology and destination from RocksDB; with labels, case recall.
   alerts tally --bootstrap HOST:PORT [--topics uif.alerts,sunat.alerts]
           Read the alert topics with a Kafka consumer and count alerts per typology.
+  eval amlworld --transactions FILE [--patterns FILE] [--pack F] [--fx F] [--mapping F]
+          Replay a real AMLworld *_Trans.csv: false alerts per 10,000 legitimate transactions by
+          typology, transaction-level precision/recall/F1 of the laundering class, and with
+          --patterns, recall per pattern (any alert / the matching typology); attempt rows not in
+          the file are injected into it.
   eval amlworld --patterns FILE [--background N] [--pack F] [--fx F] [--mapping F] [--seed S] [--show-missed]
   eval amlsim --dir DIR [--pack F] [--fx F] [--mapping F]
           Replay labelled data through the engine's processor in event-time order and print
@@ -471,8 +477,9 @@ int Eval(const std::vector<std::string>& args) {
   }
   const bool amlworld = args[0] == "amlworld";
   const std::vector<std::string> rest(args.begin() + 1, args.end());
-  auto f = Flags::Parse(absl::StrCat("eval ", args[0]), rest,
-                        {"patterns", "dir", "background", "pack", "fx", "mapping", "seed"}, {"show-missed"});
+  auto f =
+      Flags::Parse(absl::StrCat("eval ", args[0]), rest,
+                   {"patterns", "transactions", "dir", "background", "pack", "fx", "mapping", "seed"}, {"show-missed"});
   if (!f.ok()) return Fail(f.status(), 2);
   eval::EvalOptions o;
   o.pack_path = f->Get("pack", "rules/packs/peru.yaml");
@@ -488,8 +495,43 @@ int Eval(const std::vector<std::string>& args) {
   ScratchDir scratch("centinela-eval");
   if (scratch.path().empty()) return Fail(absl::InternalError("eval: cannot create a scratch directory"));
   o.work_dir = scratch.path() + "/db";
+  if (amlworld && f->Has("transactions")) {
+    if (f->Has("background")) {
+      return Fail(
+          absl::InvalidArgumentError("eval amlworld: --background goes with --patterns alone, not --transactions"), 2);
+    }
+    auto r = eval::EvaluateAmlworldTraffic(f->Get("transactions"), f->Get("patterns", ""), o);
+    if (!r.ok()) return Fail(r.status());
+    for (const std::string& e : r->errors) fprintf(stderr, "eval: skipped %s\n", e.c_str());
+    printf(
+        "transactions %ld: %ld legitimate, %ld laundering (%ld injected from patterns); %ld unmapped, %ld "
+        "dead-lettered\n",
+        long(r->rows), long(r->legitimate), long(r->laundering), long(r->injected), long(r->unmapped),
+        long(r->dead_lettered));
+    printf("alerts %ld; false alerts (no laundering transaction in evidence) %ld = %.2f per 10,000 legitimate\n",
+           long(r->alerts), long(r->false_alerts), r->FalseAlertsPer10k());
+    for (const auto& [typology, n] : r->false_alerts_by_typology) {
+      printf("  %-34s %6ld = %.2f per 10,000\n", typology.c_str(), long(n),
+             r->legitimate ? 1e4 * double(n) / double(r->legitimate) : 0.0);
+    }
+    printf("laundering transactions in alert evidence: %ld of %ld = %.1f%%\n", long(r->true_positives),
+           long(r->laundering), 100 * r->Recall());
+    printf("transaction level (laundering class): precision %.4f recall %.4f F1 %.4f\n", r->Precision(), r->Recall(),
+           r->F1());
+    if (!r->by_pattern.empty()) {
+      printf("%-16s %8s %16s %18s\n", "pattern", "attempts", "any alert", "matching typology");
+      for (const auto& [type, pr] : r->by_pattern) {
+        printf("%-16s %8d %8d %6.1f%% %10d %6.1f%%\n", type.c_str(), pr.attempts, pr.any_alert,
+               pr.attempts ? 100.0 * pr.any_alert / pr.attempts : 0.0, pr.matching_typology,
+               pr.attempts ? 100.0 * pr.matching_typology / pr.attempts : 0.0);
+      }
+    }
+    return 0;
+  }
   if (amlworld) {
-    if (!f->Has("patterns")) return Fail(absl::InvalidArgumentError("eval amlworld: --patterns FILE is required"), 2);
+    if (!f->Has("patterns")) {
+      return Fail(absl::InvalidArgumentError("eval amlworld: give --transactions FILE, --patterns FILE or both"), 2);
+    }
     auto r = eval::EvaluateAmlworldPatterns(f->Get("patterns"), o);
     if (!r.ok()) return Fail(r.status());
     for (const std::string& e : r->errors) fprintf(stderr, "eval: skipped %s\n", e.c_str());

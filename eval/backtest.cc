@@ -29,10 +29,11 @@ using Clock = std::chrono::steady_clock;
 class Feeder {
  public:
   Feeder(Processor* p, bool progress) : p_(p), progress_(progress) {}
-  // An input of one source in event-time order (a file, stored
-  // transactions) is scored as it is read; one of several partitions (a
-  // topic) waits until all of it is read, so that nothing is scored before a
-  // partition read later has had its say (docs/event-time.md).
+  // An input in event-time order (stored transactions, read sorted) is
+  // scored as it is read; a file (in any order) and a topic's partitions
+  // wait until all of it is read, so that nothing is scored before a
+  // record read later has had its say (docs/event-time.md): a file's order
+  // does not change its alerts.
   void set_release_as_read(bool on) { release_as_read_ = on; }
   absl::Status Feed(const InputRecord& r) {
     RETURN_IF_ERROR(p_->Process(r));
@@ -241,6 +242,7 @@ absl::StatusOr<BacktestReport> RunBacktest(const BacktestInput& input, const Bac
   Feeder feeder(processor, o.progress);
   switch (input.kind) {
     case BacktestInput::Kind::kFile:
+      feeder.set_release_as_read(false);
       RETURN_IF_ERROR(FeedFile(input.file, feeder));
       break;
     case BacktestInput::Kind::kTopic:

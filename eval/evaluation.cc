@@ -17,17 +17,7 @@
 #include "gen/feed_generator.h"
 
 namespace centinela::eval {
-namespace {
 
-// One record to replay, ordered by event time then by arrival.
-struct Replay {
-  int64_t micros;
-  int64_t seq;
-  std::string payload;  // binary protobuf
-  int group;            // attempt index, or -1 (background)
-};
-
-// Runs `records` through a Processor in event-time order; returns all alerts.
 absl::StatusOr<std::vector<v1::Alert>> RunReplay(std::vector<Replay>& records, const EvalOptions& o,
                                                  int64_t* dead_lettered) {
   std::stable_sort(records.begin(), records.end(), [](const Replay& a, const Replay& b) {
@@ -51,8 +41,6 @@ absl::StatusOr<std::vector<v1::Alert>> RunReplay(std::vector<Replay>& records, c
   *dead_lettered = processor->counters().dead_lettered;
   return engine->Alerts();
 }
-
-}  // namespace
 
 absl::StatusOr<PatternsReport> EvaluateAmlworldPatterns(const std::string& patterns_path, const EvalOptions& o) {
   ASSIGN_OR_RETURN(file::CsvMapping mapping, file::CsvMapping::Load(o.mapping_path));

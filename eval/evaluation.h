@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "centinela/v1/alert.pb.h"
 
 namespace centinela::eval {
 
@@ -49,6 +50,20 @@ struct PatternsReport {
   int64_t dead_lettered = 0;
   std::vector<std::string> errors;  // rows that could not be mapped (file:line: why)
 };
+
+// One record to replay, ordered by event time then by arrival.
+struct Replay {
+  int64_t micros;
+  int64_t seq;
+  std::string payload;  // binary protobuf v1::Transaction
+  int group;            // attempt index, or -1 (background)
+};
+
+// Runs `records` (sorted here, stably, by event time) through a Processor on
+// a scratch database in options.work_dir; returns every alert raised and
+// sets `*dead_lettered`.
+absl::StatusOr<std::vector<v1::Alert>> RunReplay(std::vector<Replay>& records, const EvalOptions& options,
+                                                 int64_t* dead_lettered);
 
 absl::StatusOr<PatternsReport> EvaluateAmlworldPatterns(const std::string& patterns_path, const EvalOptions& options);
 

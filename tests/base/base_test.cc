@@ -1,5 +1,6 @@
 #include <cmath>
 
+#include "base/fx_table.h"
 #include "base/hash.h"
 #include "base/keys.h"
 #include "base/money.h"
@@ -51,6 +52,33 @@ TEST(Money, FormatsWithGroupingAndCurrency) {
   EXPECT_EQ(FormatMoney({940000, Currency::Usd()}), "USD 9,400.00");
   EXPECT_EQ(FormatMoney({5, Currency::Pen()}), "PEN 0.05");
   EXPECT_EQ(FormatMoney({-123456789, Currency::Pen()}), "PEN -1,234,567.89");
+}
+
+TEST(Currency, ExponentsAreTheRealOnesCryptoIncluded) {
+  auto exp = [](const char* code) { return CurrencyExponent(*Currency::FromCode(code)); };
+  EXPECT_EQ(exp("PEN"), 2);
+  EXPECT_EQ(exp("JPY"), 0);
+  EXPECT_EQ(exp("KWD"), 3);
+  EXPECT_EQ(exp("CLF"), 4);
+  EXPECT_EQ(exp("XBT"), 8);
+  // A Bitcoin amount under 0.005 is not rounded to zero.
+  EXPECT_EQ(*ParseDecimalMinor("0.00001234", exp("XBT")), 1234);
+  EXPECT_EQ(FormatMoney(Money{1234, *Currency::FromCode("XBT")}), "XBT 0.00001234");
+  EXPECT_EQ(FormatMoney(Money{1500, *Currency::FromCode("KWD")}), "KWD 1.500");
+}
+
+TEST(FxTable, ConvertsBetweenExponentsAndRefusesOverflow) {
+  auto fx = FxTable::FromFixed({{"XBT", "0.00005"}, {"PEN", "3.85"}, {"KWD", "0.31"}, {"ZZZ", "1000000000"}});
+  ASSERT_TRUE(fx.ok()) << fx.status();
+  const Currency xbt = *Currency::FromCode("XBT");
+  // 0.0001 BTC at 20,000 USD per BTC is 2.00 USD.
+  EXPECT_EQ(*fx->Convert(Money{10'000, xbt}, Currency::Usd(), 0), 200);
+  // 1 USD is 0.00005 BTC: 5,000 satoshi.
+  EXPECT_EQ(*fx->Convert(Money{100, Currency::Usd()}, xbt, 0), 5'000);
+  EXPECT_EQ(*fx->Convert(Money{310, *Currency::FromCode("KWD")}, Currency::Usd(), 0), 100);
+  // The largest amount into a currency of extreme rate: an error, not a wrap.
+  auto huge = fx->Convert(Money{INT64_MAX, Currency::Usd()}, *Currency::FromCode("ZZZ"), 0);
+  EXPECT_EQ(huge.status().code(), absl::StatusCode::kOutOfRange);
 }
 
 TEST(Currency, AcceptsOnlyThreeUpperCaseLetters) {

@@ -133,7 +133,7 @@ TEST_F(NormalizerTest, RejectionsNameTheField) {
 // Issue 17, defect 3: amounts near INT64_MAX were accepted, overflowed the
 // window sums, and FX conversion truncated them unchecked.
 TEST_F(NormalizerTest, AmountsAboveTheMaximumAreRejectedAndConversionsNeverWrap) {
-  FxTable fx = *FxTable::FromFixed({{"PEN", "3.75"}, {"JPY", "150"}, {"KWD", "0.3"}});
+  FxTable fx = *FxTable::FromFixed({{"PEN", "3.75"}, {"JPY", "150"}, {"GBP", "0.3"}});
   ValidationOptions o;
   o.max_amount_minor[Currency::Pen().packed()] = 400'000'000'000LL * 100;  // PEN 400 billion
   Normalizer n(&fx, o);
@@ -146,8 +146,9 @@ TEST_F(NormalizerTest, AmountsAboveTheMaximumAreRejectedAndConversionsNeverWrap)
       {100'000'000'001LL * 100, "USD", "validation.max_amount_usd"},
       {INT64_MAX, "PEN", "above the maximum of PEN 400,000,000,000.00 (validation.max_amount)"},
       {INT64_MAX, "JPY", "validation.max_amount_usd"},
-      // KWD 9.2e16 is USD 3.1e17: beyond int64 cents, an error, not a truncation.
-      {INT64_MAX, "KWD", "does not fit in 64-bit minor units"},
+      // GBP 9.2e16 at 0.3 per USD is USD 3.1e17: beyond int64 cents, an
+      // error, not a truncation.
+      {INT64_MAX, "GBP", "does not fit in 64-bit minor units"},
   };
   for (const Case& c : rejected) {
     v1::Transaction tx = MakeTx("t1", testing::DayMicros(testing::kJan5), c.minor, c.currency);
@@ -165,8 +166,8 @@ TEST_F(NormalizerTest, AmountsAboveTheMaximumAreRejectedAndConversionsNeverWrap)
 }
 
 TEST(FxTable, ConversionsThatDoNotFitAreErrorsAndRatesAreBounded) {
-  FxTable fx = *FxTable::FromFixed({{"KWD", "0.3"}});
-  auto usd = fx.Convert({INT64_MAX, *Currency::FromCode("KWD")}, Currency::Usd(), 0);
+  FxTable fx = *FxTable::FromFixed({{"GBP", "0.3"}});
+  auto usd = fx.Convert({INT64_MAX, *Currency::FromCode("GBP")}, Currency::Usd(), 0);
   EXPECT_TRUE(absl::IsOutOfRange(usd.status())) << usd.status();
   EXPECT_FALSE(FxTable::FromFixed({{"VES", "2000000000"}}).ok());
   EXPECT_FALSE(FxTable::FromYaml("- {date: \"2026-01-01\", currency: VES, per_usd: \"2000000000\"}", "f").ok());

@@ -1,9 +1,11 @@
 // Rule deployment end to end: the engine on a thread, the embedded broker,
 // RocksDB on disk, the API over HTTP on 127.0.0.1, the control topic
 // centinela.rules and the alert topics read back with Kafka consumers.
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <map>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -394,6 +396,49 @@ TEST(RuleDeployTest, BacktestOverAFileGivesExactlyTheAlertsOfTheLiveEngine) {
     ASSERT_TRUE(by_id.contains(a.id())) << a.id();
     EXPECT_EQ(a.SerializeAsString(), by_id[a.id()].SerializeAsString()) << a.ShortDebugString();
   }
+}
+
+TEST(RuleDeployTest, BacktestOverAFileDoesNotDependOnItsOrder) {
+  testing::TempDir dir;
+  gen::GenOptions g;
+  g.count = 8000;
+  g.cases_per_typology = 5;
+  g.seed = 19;
+  std::vector<std::string> lines;
+  ASSERT_TRUE(gen::Generate(g, [&](const gen::GeneratedRecord& r) {
+                lines.push_back(absl::StrCat(r.content_type, "\t", absl::BytesToHexString(r.payload)));
+              }).ok());
+  auto run = [&](const std::vector<std::string>& order, const std::string& name) {
+    const std::string file = dir.Sub(name);
+    {
+      std::ofstream out(file);
+      for (const auto& l : order) out << l << '\n';
+    }
+    eval::BacktestInput in;
+    in.kind = eval::BacktestInput::Kind::kFile;
+    in.file = file;
+    eval::BacktestOptions o;
+    o.pack_path = CENTINELA_SOURCE_DIR "/rules/packs/peru.yaml";
+    o.fx_path = CENTINELA_SOURCE_DIR "/deploy/config/fx.yaml";
+    o.work_dir = dir.Sub(name + ".db");
+    o.progress = false;
+    auto r = eval::RunBacktest(in, o);
+    EXPECT_TRUE(r.ok()) << r.status();
+    std::map<std::string, std::string> alerts;
+    if (!r.ok()) return alerts;
+    for (v1::Alert a : r->alerts) {
+      a.clear_detected_at();
+      alerts[a.id()] = a.SerializeAsString();
+    }
+    return alerts;
+  };
+  std::vector<std::string> reversed(lines.rbegin(), lines.rend());
+  std::vector<std::string> shuffled = lines;
+  std::shuffle(shuffled.begin(), shuffled.end(), std::mt19937(7));
+  const auto in_order = run(lines, "in_order.txt");
+  ASSERT_GT(in_order.size(), 20u);
+  EXPECT_EQ(run(reversed, "reversed.txt"), in_order);
+  EXPECT_EQ(run(shuffled, "shuffled.txt"), in_order);
 }
 
 }  // namespace
