@@ -212,6 +212,13 @@ absl::StatusOr<CaseLabels> LoadCaseLabels(const std::string& path) {
   return s;
 }
 
+bool CaseTypologyMatches(absl::string_view label, absl::string_view typology) {
+  for (absl::string_view alternative : absl::StrSplit(label, '|')) {
+    if (alternative == typology) return true;
+  }
+  return false;
+}
+
 void ScoreAgainstLabels(const CaseLabels& labels, BacktestReport* report) {
   report->labelled = true;
   absl::flat_hash_set<std::string> detected;
@@ -220,7 +227,7 @@ void ScoreAgainstLabels(const CaseLabels& labels, BacktestReport* report) {
     for (const std::string& tx : a.evidence_transaction_ids()) {
       auto c = labels.tx_to_case.find(tx);
       if (c == labels.tx_to_case.end()) continue;
-      if (labels.cases.at(c->second).first != a.typology_id()) continue;
+      if (!CaseTypologyMatches(labels.cases.at(c->second).first, a.typology_id())) continue;
       true_alert = true;
       detected.insert(c->second);
     }

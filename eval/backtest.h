@@ -57,6 +57,11 @@ struct CaseLabels {
 };
 absl::StatusOr<CaseLabels> LoadCaseLabels(const std::string& path);
 
+// Whether an alert of `typology` detects a case labelled `label`: the label
+// names one typology, or alternatives joined by '|' (a listed party may be
+// alerted as a confirmed or as a name-only match, as its evidence decides).
+bool CaseTypologyMatches(absl::string_view label, absl::string_view typology);
+
 struct TypologyScore {
   int64_t alerts = 0;
   int64_t shadow_alerts = 0;  // of `alerts`, those of typologies in shadow

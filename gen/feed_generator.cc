@@ -3,12 +3,17 @@
 #include <algorithm>
 #include <random>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "base/hash.h"
 #include "base/proto_json.h"
 #include "base/time_util.h"
 #include "engine/validate/peru_ids.h"
+#include "gen/peruvian_names.h"
 
 namespace centinela::gen {
 namespace {
@@ -39,10 +44,6 @@ const std::vector<std::string> kOtherCiiu = {"4711", "5610", "6201", "4520", "85
 const std::vector<std::string> kGoldCiiu = {"0729", "4662", "2420"};
 const std::vector<std::string> kForeignSafe = {"US", "ES", "CN", "CL", "CO", "BR", "DE", "MX"};
 const std::vector<std::string> kHighRisk = {"IR", "KP", "MM", "VE", "BO"};
-const std::vector<std::string> kFirst = {"JUAN",   "MARIA", "JOSE", "ROSA",   "LUIS",
-                                         "CARMEN", "JORGE", "ANA",  "CARLOS", "LUZ"};
-const std::vector<std::string> kLast = {"QUISPE", "FLORES", "HUAMAN", "MAMANI",  "RAMOS",   "GARCIA",
-                                        "ROJAS",  "CHAVEZ", "TORRES", "MENDOZA", "CONDORI", "VARGAS"};
 
 struct Account {
   std::string account;
@@ -62,11 +63,13 @@ Account MakeAccount(Rng& rng, int64_t i, bool company, const std::string& ciiu, 
   a.company = company;
   if (company) {
     a.doc = MakeRuc(10000000 + uint64_t(i) * 7919 % 89999999);
-    a.name = absl::StrCat(rng.Pick(kLast), " ", rng.Pick(kLast), " S.A.C.");
+    const auto& surnames = PeruvianSurnames();
+    a.name = absl::StrCat(surnames[PickByRank(surnames.size(), rng.Next())], " ",
+                          surnames[PickByRank(surnames.size(), rng.Next())], " S.A.C.");
     a.ciiu = ciiu.empty() ? rng.Pick(kOtherCiiu) : ciiu;
   } else {
     a.doc = MakeDni(10000000 + uint64_t(i) * 104729 % 89999999);
-    a.name = absl::StrCat(rng.Pick(kLast), " ", rng.Pick(kLast), ", ", rng.Pick(kFirst));
+    a.name = PeruvianPersonName(rng.Next(), rng.Next(), rng.Next(), rng.Next());
   }
   a.ubigeo = rng.Pick(kUrbanUbigeo);
   a.opened = FormatIsoDate(start_day - rng.Uniform(30, 3650));
@@ -115,13 +118,49 @@ std::string MakeRuc(uint64_t n, const char* prefix) {
 
 std::string MakeDni(uint64_t n) { return absl::StrFormat("%08d", n % 100000000); }
 
+std::string FeedWriting(const std::string& listed, bool company, uint64_t draw) {
+  // "SURNAMES, Given names" as listed; the writings below are the ones
+  // feeds have. A company's comma is no name order ("MUNDIAL, S.A.C.").
+  const size_t comma = company ? std::string::npos : listed.find(',');
+  std::string natural = listed;
+  if (comma != std::string::npos) {
+    natural = absl::StrCat(absl::StripAsciiWhitespace(listed.substr(comma + 1)), " ", listed.substr(0, comma));
+  }
+  switch (draw % 5) {
+    case 0:
+      return absl::AsciiStrToUpper(listed);
+    case 1:
+      return natural;  // given names first
+    case 2: {
+      // One typo: two inner letters of the longest word swapped.
+      std::vector<std::string> words = absl::StrSplit(natural, ' ', absl::SkipEmpty());
+      auto longest = std::max_element(words.begin(), words.end(),
+                                      [](const std::string& a, const std::string& b) { return a.size() < b.size(); });
+      if (longest != words.end() && longest->size() >= 5) {
+        const size_t k = 1 + (draw / 5) % (longest->size() - 3);
+        std::swap((*longest)[k], (*longest)[k + 1]);
+      }
+      return absl::StrJoin(words, " ");
+    }
+    case 3: {
+      // The second given name left out.
+      if (comma == std::string::npos) return natural;
+      std::vector<std::string> given = absl::StrSplit(listed.substr(comma + 1), ' ', absl::SkipEmpty());
+      if (given.size() > 1) given.resize(1);
+      return absl::StrCat(listed.substr(0, comma), ", ", absl::StrJoin(given, " "));
+    }
+    default:
+      return absl::AsciiStrToLower(natural);
+  }
+}
+
 int64_t MaxInjectedRecords(const GenOptions& o) {
   // Per case index: structuring <= 5, mining <= 3, border 1, FATF 2, smurfing <= 5,
   // monthly register <= 7, gold 1, VRAEM 1, trafficking 9, front company <= 4,
   // contraband <= 4, PEP 1, fan-in <= 7, fan-out <= 7, rapid pass-through 2,
   // stack 4, cycle <= 4, scatter-gather 10, gather-scatter 10, bipartite 6,
   // dormant 2, profile deviation 13.
-  return int64_t(o.cases_per_typology) * (57 + 51) + o.invalid;
+  return int64_t(o.cases_per_typology) * (57 + 51) + o.invalid + int64_t(o.listed.size());
 }
 
 const std::vector<std::string>& InvalidKinds() {
@@ -566,6 +605,39 @@ absl::Status Generate(const GenOptions& o, const std::function<void(const Genera
       ruc.back() = char('0' + (ruc.back() - '0' + 1) % 10);
       p.tx.mutable_reporting_entity()->set_ruc(ruc);
     }
+    all.push_back(std::move(p));
+  }
+
+  // ---- listed parties (gen --listed): each once, its name as a feed writes it
+  for (size_t i = 0; i < o.listed.size(); ++i) {
+    const ListedParty& lp = o.listed[i];
+    const bool as_originator = i % 2 == 0;
+    // A sanctioned party is alerted as a confirmed or a name-only match, as
+    // the evidence its writing leaves decides: either detects it.
+    const char* side = as_originator ? "_originator" : "_beneficiary";
+    const std::string typ = lp.list == "pep" ? absl::StrCat("pep_list_match", side)
+                                             : absl::StrCat("sanctions_match", side, "|sanctions_name_match", side);
+    const std::string cid = absl::StrCat(lp.list, "_listed", side, "-", ++case_no);
+    Pending p = base_tx(start + rng.Uniform(0, span - 8 * kMicrosPerDay), absl::StrCat("tx-", cid, "-0"));
+    p.tx.set_channel(v1::WIRE);
+    p.tx.set_operation(v1::TRANSFER);
+    set_amount(p.tx, rng.Uniform(3000, 40000) * 100, "USD");
+    Account party = MakeAccount(rng, 2000000 + int64_t(i), lp.company, "", o.start_day);
+    party.name = FeedWriting(lp.name, lp.company, rng.Next());
+    v1::Party* listed = as_originator ? p.tx.mutable_originator() : p.tx.mutable_beneficiary();
+    FillParty(party, listed);
+    if (!lp.document.empty()) {
+      listed->set_document_number(lp.document);
+      const bool dni = lp.document.size() == 8 &&
+                       std::all_of(lp.document.begin(), lp.document.end(), [](char c) { return c >= '0' && c <= '9'; });
+      if (!lp.company && !dni) listed->set_document_type(v1::PASSPORT);
+    }
+    if (!lp.country.empty()) listed->set_country(lp.country);
+    FillParty(accounts[rng.Next() % accounts.size()],
+              as_originator ? p.tx.mutable_beneficiary() : p.tx.mutable_originator());
+    p.label = "case";
+    p.typology = typ;
+    p.case_id = cid;
     all.push_back(std::move(p));
   }
 

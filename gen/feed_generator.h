@@ -22,6 +22,24 @@ namespace centinela::gen {
 
 enum class Format { kProtobuf, kJson, kMixed };
 
+// A party named on a sanctions or PEP list, injected once as a case (as
+// originator and beneficiary alternately), its name written as feeds write
+// names (FeedWriting). Labelled "pep_list_match_<side>" for a PEP, and
+// "sanctions_match_<side>|sanctions_name_match_<side>" for a sanctioned
+// party (either detects it). `gen --listed FILE`.
+struct ListedParty {
+  std::string name;  // as listed, "SURNAMES, Given names" or natural order
+  bool company = false;
+  std::string country;   // ISO 3166 alpha-2 the feed gives, or empty: PE
+  std::string document;  // the listed document number the feed gives, or empty
+  std::string list;      // "sanctions" or "pep"
+};
+
+// `listed` written as a feed might (chosen by `draw`): as listed in upper
+// case, given names first, one typo (two letters swapped), the second given
+// name left out, or lower case (a company's name is never reordered).
+std::string FeedWriting(const std::string& listed, bool company, uint64_t draw);
+
 struct GenOptions {
   uint64_t seed = 42;
   int64_t count = 100000;  // total records, cases and invalid ones included
@@ -31,6 +49,7 @@ struct GenOptions {
   int64_t start_day = 20454;  // 2026-01-01
   int days = 60;
   Format format = Format::kMixed;
+  std::vector<ListedParty> listed;
 };
 
 // One record to publish, in event-time order.

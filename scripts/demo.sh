@@ -36,7 +36,8 @@ BS="$(cat "$DIR/bootstrap.txt")"
 echo "   bootstrap: $BS"
 
 echo "== 2. synthetic Peru feed: $COUNT transactions with injected typology cases and 10 malformed records"
-"$BIN" gen --count "$COUNT" --invalid 10 --bootstrap "$BS" --labels "$DIR/labels.csv"
+"$BIN" gen --count "$COUNT" --invalid 10 --bootstrap "$BS" --labels "$DIR/labels.csv" \
+  --listed "$ROOT/deploy/config/lists/demo_listed_parties.csv"
 
 echo "== 3. engine, until caught up"
 "$BIN" run --config "$ROOT/deploy/config/engine.yaml" --bootstrap "$BS" --data-dir "$DIR/db" --until-caught-up

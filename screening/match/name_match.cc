@@ -2,13 +2,45 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 
 #include "absl/strings/ascii.h"
 #include "screening/names/canonical.h"
+#include "screening/names/name_frequency.h"
 #include "screening/names/similarity.h"
 
 namespace centinela::screening {
 namespace {
+
+// A typo in the first letter needs this Jaro-Winkler similarity.
+constexpr double kFirstLetterTypoScore = 0.90;
+
+// The first vowel, folded as VowelFold folds it (e, y -> i; o -> u): the
+// syllable a transliteration keeps ("mohamed" / "muhammad" u; "munoz" u,
+// "manas" a).
+char FirstVowelFolded(const std::string& t) {
+  for (char c : t) {
+    if (c == 'a' || c == 'i' || c == 'u') return c;
+    if (c == 'e' || c == 'y') return 'i';
+    if (c == 'o') return 'u';
+  }
+  return 0;
+}
+
+// Whether two words start alike, or with letters transliterations swap
+// ("zhang" / "chang", "vasquez" / "basquez", "yusuf" / "jusuf").
+bool SameSoundStart(const std::string& a, const std::string& b) {
+  if (a[0] == b[0]) return true;
+  auto affricate = [](const std::string& t) {
+    return t.size() >= 2 && (t[1] == 'h' || (t[0] == 't' && (t[1] == 's' || t[1] == 'z'))) &&
+           (t[0] == 'c' || t[0] == 'z' || t[0] == 's' || t[0] == 't');
+  };
+  if (affricate(a) && affricate(b)) return true;
+  for (const char* cls : {"ckq", "bv", "gj", "jy", "iy", "sz"}) {
+    if (std::strchr(cls, a[0]) != nullptr && std::strchr(cls, b[0]) != nullptr) return true;
+  }
+  return false;
+}
 
 // Similarity of two (possibly joined) tokens, and how it was reached.
 std::pair<double, const char*> Similar(const std::string& q, const std::string& c, const std::string& q_skel,
@@ -25,16 +57,18 @@ std::pair<double, const char*> Similar(const std::string& q, const std::string& 
     return {s, how};
   }
   // A near-typo stays within the edit budget of the longer word: "mendosa"
-  // is "mendoza" mistyped, "mendez" is another surname.
+  // is "mendoza" mistyped, "mendez" is another surname. One that changes the
+  // first letter (but for letters transliterations swap: SameSoundStart)
+  // must be closer still: "salas" / "malas" are two names.
   if (s >= kMinTokenScore) {
     const int budget = EditBudget(std::max(q.size(), c.size()));
-    if (BoundedEditDistance(q, c, budget) > budget) s = 0;
+    if (BoundedEditDistance(q, c, budget) > budget || (!SameSoundStart(q, c) && s < kFirstLetterTypoScore)) s = 0;
   }
   // Spellings of one name across transliterations keep its consonants and
   // its syllables ("mohamed" / "muhammad"); "mendez" / "mendoza" share the
   // consonants but not the syllables.
   if (s < 0.88 && q.size() >= 4 && c.size() >= 4 && q_skel.size() >= 3 && q_skel == c_skel &&
-      VowelGroups(q) == VowelGroups(c)) {
+      VowelGroups(q) == VowelGroups(c) && FirstVowelFolded(q) == FirstVowelFolded(c)) {
     return {0.88, "phonetic"};
   }
   // Vowels written as another transliteration writes them: "aly" / "ali",
@@ -271,7 +305,7 @@ NameComparison ScorePairs(const NormalizedName& query, const NormalizedName& lis
       q_score[size_t(i)] = o.score;
     }
     for (int j = o.c0; j <= o.c1; ++j) {
-      c_used[size_t(j)] = 1;
+      c_used[size_t(j)] = k + 1;  // the option that used it, plus one
       c_score[size_t(j)] = o.score;
     }
   }
@@ -337,6 +371,29 @@ NameComparison ScorePairs(const NormalizedName& query, const NormalizedName& lis
   }
   const bool business_differs = q_generic >= 0 && c_generic >= 0;
   if (business_differs) out.score *= kBusinessWordDiffers;
+  // The listed words matched prove little when they are all common names
+  // ("Miguel Martinez", "Francisco Diaz": a common one counts half, under
+  // one and a half rare words' worth) and the party's name says more that
+  // the listed one lacks ("Miguel Martinez Chavez"): the score is lowered.
+  // A rare listed word matched only approximately by a common word ("doris"
+  // for "dolis") counts as common: the party's word is most likely its own
+  // name, not a misspelling.
+  double proof = 0;
+  int listed_names = 0;
+  for (int j = 0; j < nc; ++j) {
+    if (ct[size_t(j)].kind != TokenKind::kName) continue;
+    ++listed_names;
+    if (!c_used[size_t(j)]) continue;
+    const TokenPair& o = options[size_t(c_used[size_t(j)] - 1)];
+    const bool common_partner = o.score < 1.0 && o.q0 == o.q1 && IsCommonName(qt[size_t(o.q0)].text);
+    proof += IsCommonName(ct[size_t(j)].text) || common_partner ? 0.5 : 1.0;
+  }
+  bool query_says_more = false;
+  for (int i = 0; i < nq && !query_says_more; ++i) {
+    query_says_more = q_option[size_t(i)] < 0 && qt[size_t(i)].kind == TokenKind::kName && qt[size_t(i)].weight > 0;
+  }
+  const bool common_only = listed_names >= 2 && proof > 0 && proof < 1.5 && query_says_more;
+  if (common_only) out.score *= kCommonNamesOnly;
   // "X bin Y" / "Y bin X": the son is not the father. The words either
   // side of a patronymic particle paired crosswise.
   auto listed_partner = [&](int i) {
@@ -390,6 +447,7 @@ NameComparison ScorePairs(const NormalizedName& query, const NormalizedName& lis
                                     absl::ascii_isdigit(q_word[0]) ? "number differs" : "business differs"});
   }
   if (reversed) out.tokens.push_back(TokenMatch{"", "", kPatronymicReversed, "patronymic reversed"});
+  if (common_only) out.tokens.push_back(TokenMatch{"", "", kCommonNamesOnly, "common names only"});
   if (forms_differ) {
     auto form = [](const std::vector<NameToken>& t, char cls) {
       for (const auto& x : t) {

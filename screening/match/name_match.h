@@ -49,6 +49,11 @@ inline constexpr double kBusinessWordDiffers = 0.85;
 // patronymic particle swapped name father and son the other way round.
 inline constexpr double kPatronymicReversed = 0.70;
 
+// Every listed word matched is a common name (name_frequency.h), there are
+// at most two of them ("MARTINEZ, Miguel"), and the party's name has a word
+// the listed one lacks ("MARTINEZ CHAVEZ, Miguel"): they prove little.
+inline constexpr double kCommonNamesOnly = 0.90;
+
 // "bin", "ibn", "bint", "binti", "ould": "son/daughter of".
 bool IsPatronymic(absl::string_view word);
 

@@ -2,9 +2,11 @@
 // transaction id under two seeds.
 #include "gen/feed_generator.h"
 
+#include <map>
 #include <set>
 #include <string>
 
+#include "absl/strings/ascii.h"
 #include "gtest/gtest.h"
 
 namespace centinela::gen {
@@ -59,6 +61,57 @@ TEST(FeedGenerator, ShuffledPartitionOrderKeepsEachPartitionsOrder) {
   EXPECT_LT(switches, int(order.size()) / 10);  // bursts, not one record per partition in turn
   EXPECT_EQ(ShuffledPartitionOrder(records, 16, 7), order);
   EXPECT_NE(ShuffledPartitionOrder(records, 16, 8), order);
+}
+
+// Listed parties (gen --listed): each injected once, on alternate sides,
+// labelled so that either sanctions typology detects a sanctioned party.
+TEST(FeedGenerator, ListedPartiesAreInjectedOnceAndLabelled) {
+  GenOptions o;
+  o.count = 3000;
+  o.cases_per_typology = 1;
+  o.format = Format::kProtobuf;
+  o.listed = {{"ZEVALLOS GONZALES, Fernando Melciades", false, "PE", "07552116", "sanctions"},
+              {"AVIANDINA S.A.C.", true, "", "", "sanctions"},
+              {"HUAMANI CCORI, Rosalinda Esther", false, "PE", "40000001", "pep"}};
+  std::vector<GeneratedRecord> listed;
+  ASSERT_TRUE(Generate(o, [&](const GeneratedRecord& r) {
+                if (r.case_id.find("_listed_") != std::string::npos) listed.push_back(r);
+              }).ok());
+  ASSERT_EQ(listed.size(), 3u);
+  std::map<std::string, v1::Transaction> by_typology;
+  for (const auto& r : listed) {
+    v1::Transaction tx;
+    ASSERT_TRUE(tx.ParseFromString(r.payload));
+    by_typology[r.typology] = tx;
+  }
+  ASSERT_TRUE(by_typology.contains("sanctions_match_originator|sanctions_name_match_originator"));
+  ASSERT_TRUE(by_typology.contains("sanctions_match_beneficiary|sanctions_name_match_beneficiary"));
+  ASSERT_TRUE(by_typology.contains("pep_list_match_originator"));
+  const v1::Party& person = by_typology["sanctions_match_originator|sanctions_name_match_originator"].originator();
+  EXPECT_EQ(person.document_number(), "07552116");
+  EXPECT_EQ(person.document_type(), v1::DNI);
+  const v1::Party& company = by_typology["sanctions_match_beneficiary|sanctions_name_match_beneficiary"].beneficiary();
+  EXPECT_EQ(company.kind(), v1::COMPANY);
+  EXPECT_EQ(absl::AsciiStrToUpper(company.name()), "AVIANDINA S.A.C.");
+}
+
+TEST(FeedGenerator, FeedWritingsOfAListedName) {
+  const std::string listed = "MEJIA REGALADO, Jose Manuel";
+  std::set<std::string> writings;
+  for (uint64_t d = 0; d < 50; ++d) writings.insert(FeedWriting(listed, false, d));
+  EXPECT_TRUE(writings.contains("MEJIA REGALADO, JOSE MANUEL"));
+  EXPECT_TRUE(writings.contains("Jose Manuel MEJIA REGALADO"));
+  EXPECT_TRUE(writings.contains("MEJIA REGALADO, Jose"));
+  EXPECT_TRUE(writings.contains("jose manuel mejia regalado"));
+  int typos = 0;
+  for (const auto& w : writings)
+    typos += w.find("REGALADO") == std::string::npos && w.find("regalado") == std::string::npos;
+  EXPECT_GT(typos, 0);
+  // A company's comma is not a name order.
+  for (uint64_t d = 0; d < 10; ++d) {
+    EXPECT_EQ(absl::AsciiStrToUpper(FeedWriting("SISTEMA DE DISTRIBUCION MUNDIAL, S.A.C.", true, d)).find("S.A.C. "),
+              std::string::npos);
+  }
 }
 
 }  // namespace

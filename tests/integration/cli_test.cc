@@ -46,6 +46,14 @@ TEST_F(CliTest, UnknownCommandAndFlagsAreUsageErrors) {
   ExpectOneLineError("gen: --count 300 is too small for --cases 40 and --invalid 0 (up to 4320 injected records)");
   EXPECT_EQ(Run({"gen", "--count", "5000"}), 2);
   ExpectOneLineError("exactly one of --bootstrap HOST:PORT or --out FILE");
+  const std::string listed = Write("listed.csv",
+                                   "name,kind,country,document,list\n\"A, B\",person,PE,1,sanctions\n"
+                                   "\"C, D\",vessel,PE,1,sanctions\n");
+  EXPECT_EQ(Run({"gen", "--count", "5000", "--out", dir_.Sub("f"), "--listed", listed}), 2);
+  ExpectOneLineError("listed.csv:3: kind 'vessel' is not person or company");
+  const std::string bad_list = Write("bad_list.csv", "name,kind,country,document,list\n\"A, B\",person,PE,1,ofac\n");
+  EXPECT_EQ(Run({"gen", "--count", "5000", "--out", dir_.Sub("f"), "--listed", bad_list}), 2);
+  ExpectOneLineError("bad_list.csv:2: list 'ofac' is not sanctions or pep");
   EXPECT_EQ(Run({"run"}), 2);
   ExpectOneLineError("run: --config FILE is required");
   EXPECT_EQ(Run({"run", "--config"}), 2);

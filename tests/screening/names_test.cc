@@ -233,6 +233,18 @@ TEST(CompareNames, WhatSetsTwoNamesApart) {
   EXPECT_LT(score("Salman bin Muhammad", "Muhammad bin Salman"), 0.85);
   EXPECT_NE(how("Salman bin Muhammad", "Muhammad bin Salman").find("patronymic reversed"), std::string::npos);
   EXPECT_GE(score("Salman bin Muhammad", "SALMAN BIN MUHAMMAD"), 0.99);
+  // Two common names prove little when the party's name says more.
+  EXPECT_LT(score("MARTINEZ CHAVEZ, MIGUEL", "MARTINEZ, Miguel"), 0.85);
+  EXPECT_NE(how("MARTINEZ CHAVEZ, MIGUEL", "MARTINEZ, Miguel").find("common names only"), std::string::npos);
+  EXPECT_GE(score("Miguel Martinez", "MARTINEZ, Miguel"), 0.99);
+  EXPECT_GE(score("MARTINEZ ZALDOSTANOV, MIGUEL", "MARTINEZ ZALDOSTANOV, Miguel"), 0.99);
+  // A common word for a rare listed one is the party's own name, not a typo.
+  EXPECT_LT(score("GUTIERREZ NUNEZ, MIGUEL", "GUTIERREZ, Migel"), 0.85);
+  // Another first letter is another name, unless transliterations swap it;
+  // a same-skeleton pair must also start with the same vowel.
+  EXPECT_LT(score("SALAS MUNOZ, ANA", "MALAS MANAS"), 0.85);
+  EXPECT_GE(score("Lei Chang", "Lei ZHANG"), 0.85);
+  EXPECT_GE(score("Mohamed Atta", "Muhammad Atta"), 0.85);
 }
 
 TEST(CompareNames, WritingsOfOneName) {
