@@ -10,11 +10,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "base/status_macros.h"
 #include "base/yaml_util.h"
+#include "gen/peruvian_names.h"
 #include "screening/match/name_match.h"
 
 namespace centinela::eval {
@@ -22,30 +24,6 @@ namespace {
 
 using screening::NormalizeName;
 
-const char* const kGiven[] = {
-    "Juan",    "Jose",    "Luis",    "Carlos",   "Jorge",     "Miguel",   "Victor",  "Cesar",    "Pedro",
-    "Manuel",  "Julio",   "Raul",    "Ricardo",  "Fernando",  "Alberto",  "Walter",  "Edgar",    "Javier",
-    "Roberto", "Oscar",   "Hugo",    "Wilber",   "Elmer",     "Percy",    "Segundo", "Teodoro",  "Alejandro",
-    "Daniel",  "Diego",   "Renzo",   "Gustavo",  "Eduardo",   "Santos",   "Maria",   "Rosa",     "Carmen",
-    "Ana",     "Luz",     "Juana",   "Elena",    "Teresa",    "Gloria",   "Silvia",  "Patricia", "Milagros",
-    "Yolanda", "Norma",   "Marleny", "Nelly",    "Flor",      "Sonia",    "Gladys",  "Lucia",    "Veronica",
-    "Karina",  "Roxana",  "Maribel", "Yessenia", "Katherine", "Fiorella", "Rocio",   "Janet",    "Giovanna",
-    "Sandra",  "Dina",    "Edith",   "Angel",    "Alfredo",   "Antonio",  "Martin",  "Felix",    "Nestor",
-    "Willy",   "Gonzalo", "Hernan",  "Marco",    "Ivan"};
-const char* const kSurnames[] = {
-    "Quispe",    "Flores",        "Huaman",    "Mamani",   "Ramos",    "Garcia",    "Rojas",     "Chavez",
-    "Torres",    "Mendoza",       "Condori",   "Vargas",   "Sanchez",  "Diaz",      "Rodriguez", "Lopez",
-    "Castillo",  "Gonzales",      "Vasquez",   "Espinoza", "Cruz",     "Gutierrez", "Perez",     "Ramirez",
-    "Fernandez", "Ruiz",          "Apaza",     "Ccama",    "Choque",   "Cusi",      "Huanca",    "Yupanqui",
-    "Mayta",     "Ticona",        "Pari",      "Coaquira", "Cahuana",  "Ayala",     "Salazar",   "Medina",
-    "Aguilar",   "Herrera",       "Silva",     "Romero",   "Cardenas", "Paredes",   "Valdivia",  "Zapata",
-    "Ccahuana",  "Huillca",       "Inga",      "Yauri",    "Tupac",    "Palomino",  "Cardenas",  "Alvarado",
-    "Benites",   "Villanueva",    "Arias",     "Nunez",    "Campos",   "Soto",      "Leon",      "Bustamante",
-    "Cordova",   "Zegarra",       "Pacheco",   "Ore",      "Lazo",     "Meza",      "Poma",      "Yucra",
-    "Llanos",    "Tello",         "Calderon",  "Infante",  "Carrasco", "Peralta",   "Cabrera",   "Avila",
-    "Guerrero",  "Montes",        "Solis",     "Vega",     "Ochoa",    "Ancco",     "Huarcaya",  "Sulca",
-    "Taipe",     "Quispecondori", "Cjuno",     "Tacuri",   "Layme",    "Escobar",   "Olivera",   "Cueva",
-    "Otiniano",  "Saavedra",      "Velasquez", "Gamarra",  "Bravo",    "Ventura",   "Pinedo",    "Rengifo"};
 const char* const kCompanyHead[] = {"Inversiones",
                                     "Minera",
                                     "Transportes",
@@ -128,6 +106,21 @@ const char* const kCompanyBody[] = {"Los Andes",
 const char* const kLegal[] = {"S.A.C.", "S.A.", "E.I.R.L.", "S.R.L.", "S.A.A.", ""};
 const char* const kAccentFor[] = {"á", "é", "í", "ó", "ú"};
 
+// Peruvian names by rank frequency (gen/peruvian_names.h), capitalised.
+std::string Capitalised(const std::string& upper) {
+  std::string out = absl::StrReplaceAll(absl::AsciiStrToLower(upper), {{"Ñ", "ñ"}});
+  if (!out.empty()) out[0] = absl::ascii_toupper(out[0]);
+  return out;
+}
+std::string Given(std::mt19937_64& rng) {
+  const auto& g = gen::PeruvianGivenNames();
+  return Capitalised(g[gen::PickByRank(g.size(), rng())]);
+}
+std::string Surname(std::mt19937_64& rng) {
+  const auto& s = gen::PeruvianSurnames();
+  return Capitalised(s[gen::PickByRank(s.size(), rng())]);
+}
+
 template <size_t N>
 const char* Pick(std::mt19937_64& rng, const char* const (&arr)[N]) {
   return arr[std::uniform_int_distribution<size_t>(0, N - 1)(rng)];
@@ -194,19 +187,19 @@ std::vector<std::string> GeneratePeruvianNames(int64_t n, uint64_t seed) {
   out.reserve(size_t(n));
   for (int64_t i = 0; i < n; ++i) {
     if (std::uniform_int_distribution<int>(0, 9)(rng) < 7) {
-      std::string name = Pick(rng, kGiven);
-      if (std::uniform_int_distribution<int>(0, 1)(rng) == 1) absl::StrAppend(&name, " ", Pick(rng, kGiven));
-      absl::StrAppend(&name, " ", Pick(rng, kSurnames), " ", Pick(rng, kSurnames));
+      std::string name = Given(rng);
+      if (std::uniform_int_distribution<int>(0, 1)(rng) == 1) absl::StrAppend(&name, " ", Given(rng));
+      absl::StrAppend(&name, " ", Surname(rng), " ", Surname(rng));
       out.push_back(std::move(name));
     } else {
       std::string name = Pick(rng, kCompanyHead);
       const int style = std::uniform_int_distribution<int>(0, 2)(rng);
       if (style == 0) {
-        absl::StrAppend(&name, " ", Pick(rng, kSurnames));
+        absl::StrAppend(&name, " ", Surname(rng));
       } else if (style == 1) {
         absl::StrAppend(&name, " ", Pick(rng, kCompanyBody));
       } else {
-        absl::StrAppend(&name, " ", Pick(rng, kSurnames), " & ", Pick(rng, kSurnames));
+        absl::StrAppend(&name, " ", Surname(rng), " & ", Surname(rng));
       }
       const char* legal = Pick(rng, kLegal);
       if (*legal != '\0') absl::StrAppend(&name, " ", legal);
@@ -277,7 +270,7 @@ absl::StatusOr<ScreeningEvalReport> EvaluateScreening(const screening::ListSet& 
         }
         queries[3] = AddAccents(w, rng);
         if (entry.kind == screening::EntryKind::kPerson && name_words.size() >= 2) {
-          queries[4] = absl::StrCat(absl::StrJoin(w, " "), " ", absl::AsciiStrToLower(Pick(rng, kSurnames)));
+          queries[4] = absl::StrCat(absl::StrJoin(w, " "), " ", absl::AsciiStrToLower(Surname(rng)));
         }
         for (int k = 0; k < 5; ++k) {
           if (queries[k].empty()) continue;

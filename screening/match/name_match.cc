@@ -63,6 +63,9 @@ std::pair<double, const char*> Similar(const std::string& q, const std::string& 
   if (s >= kMinTokenScore) {
     const int budget = EditBudget(std::max(q.size(), c.size()));
     if (BoundedEditDistance(q, c, budget) > budget || (!SameSoundStart(q, c) && s < kFirstLetterTypoScore)) s = 0;
+    // Two common names a letter apart are two names ("maria" / "mario",
+    // "fernandez" / "hernandez"), not one mistyped.
+    if (s > 0 && IsCommonName(q) && IsCommonName(c)) s = 0;
   }
   // Spellings of one name across transliterations keep its consonants and
   // its syllables ("mohamed" / "muhammad"); "mendez" / "mendoza" share the
@@ -386,13 +389,36 @@ NameComparison ScorePairs(const NormalizedName& query, const NormalizedName& lis
     if (!c_used[size_t(j)]) continue;
     const TokenPair& o = options[size_t(c_used[size_t(j)] - 1)];
     const bool common_partner = o.score < 1.0 && o.q0 == o.q1 && IsCommonName(qt[size_t(o.q0)].text);
-    proof += IsCommonName(ct[size_t(j)].text) || common_partner ? 0.5 : 1.0;
+    proof += IsCommonName(ct[size_t(j)].text) || common_partner ? kCommonProof : 1.0;
   }
   bool query_says_more = false;
   for (int i = 0; i < nq && !query_says_more; ++i) {
-    query_says_more = q_option[size_t(i)] < 0 && qt[size_t(i)].kind == TokenKind::kName && qt[size_t(i)].weight > 0;
+    query_says_more = q_option[size_t(i)] < 0 && qt[size_t(i)].weight > 0 &&
+                      (qt[size_t(i)].kind == TokenKind::kName || qt[size_t(i)].kind == TokenKind::kGeneric);
   }
-  const bool common_only = listed_names >= 2 && proof > 0 && proof < 1.5 && query_says_more;
+  const bool common_only = listed_names >= 2 && proof > 0 && proof < kMinProof && query_says_more;
+  // Spanish surnames in the other order name another family ("Jose Lopez
+  // Davila" / "DAVILA LOPEZ, Jose"): the listed name's first two surnames
+  // paired in the reverse order, while a given name matched sits where the
+  // writing puts given names (before the surnames, or after them in a name
+  // written back to front).
+  bool surnames_swapped = false;
+  if (listed.structured && listed.given_names > 0 && listed.given_names + 1 < size_t(nc)) {
+    auto query_of = [&](size_t j) {
+      const int k = c_used[j] - 1;
+      return k >= 0 && options[size_t(k)].q0 == options[size_t(k)].q1 && options[size_t(k)].c0 == options[size_t(k)].c1
+                 ? options[size_t(k)].q0
+                 : -1;
+    };
+    int given = -1;
+    for (size_t j = 0; j < listed.given_names && given < 0; ++j) given = query_of(j);
+    const int first = query_of(listed.given_names), second = query_of(listed.given_names + 1);
+    if (given >= 0 && first >= 0 && second >= 0) {
+      const bool natural = given<std::min(first, second), backwards = given> std::max(first, second);
+      surnames_swapped = (natural && first > second) || (backwards && first < second);
+    }
+  }
+  if (surnames_swapped) out.score *= kSurnamesSwapped;
   if (common_only) out.score *= kCommonNamesOnly;
   // "X bin Y" / "Y bin X": the son is not the father. The words either
   // side of a patronymic particle paired crosswise.
@@ -448,6 +474,7 @@ NameComparison ScorePairs(const NormalizedName& query, const NormalizedName& lis
   }
   if (reversed) out.tokens.push_back(TokenMatch{"", "", kPatronymicReversed, "patronymic reversed"});
   if (common_only) out.tokens.push_back(TokenMatch{"", "", kCommonNamesOnly, "common names only"});
+  if (surnames_swapped) out.tokens.push_back(TokenMatch{"", "", kSurnamesSwapped, "surnames in the other order"});
   if (forms_differ) {
     auto form = [](const std::vector<NameToken>& t, char cls) {
       for (const auto& x : t) {

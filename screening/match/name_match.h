@@ -50,9 +50,17 @@ inline constexpr double kBusinessWordDiffers = 0.85;
 inline constexpr double kPatronymicReversed = 0.70;
 
 // Every listed word matched is a common name (name_frequency.h), there are
-// at most two of them ("MARTINEZ, Miguel"), and the party's name has a word
-// the listed one lacks ("MARTINEZ CHAVEZ, Miguel"): they prove little.
+// at most three of them ("MARTINEZ, Miguel"), and the party's name has a
+// word the listed one lacks ("MARTINEZ CHAVEZ, Miguel"): they prove little.
 inline constexpr double kCommonNamesOnly = 0.90;
+// What a matched listed word proves: a rare one 1, a common one (or one
+// matched only approximately by a common word) this; under kMinProof in all
+// is "common names only".
+inline constexpr double kCommonProof = 0.45;
+inline constexpr double kMinProof = 1.4;
+// A listed "SURNAMES, Given" name whose first two surnames the party's name
+// writes in the other order ("Jose Lopez Davila" / "DAVILA LOPEZ, Jose").
+inline constexpr double kSurnamesSwapped = 0.88;
 
 // "bin", "ibn", "bint", "binti", "ould": "son/daughter of".
 bool IsPatronymic(absl::string_view word);

@@ -245,6 +245,15 @@ TEST(CompareNames, WhatSetsTwoNamesApart) {
   EXPECT_LT(score("SALAS MUNOZ, ANA", "MALAS MANAS"), 0.85);
   EXPECT_GE(score("Lei Chang", "Lei ZHANG"), 0.85);
   EXPECT_GE(score("Mohamed Atta", "Muhammad Atta"), 0.85);
+  // Two common names a letter apart are two names.
+  EXPECT_LT(score("Maria Soto Flores", "FLORES SOTO, Mario"), 0.85);
+  // Spanish surnames in the other order are another family; a name written
+  // back to front keeps them in order.
+  EXPECT_LT(score("Jose Lopez Davila", "DAVILA LOPEZ, Jose Ramon"), 0.85);
+  EXPECT_NE(how("Jose Lopez Davila", "DAVILA LOPEZ, Jose Ramon").find("surnames in the other order"),
+            std::string::npos);
+  EXPECT_GE(score("Jose Davila Lopez", "DAVILA LOPEZ, Jose Ramon"), 0.85);
+  EXPECT_GE(score("Lopez Davila Ramon Jose", "DAVILA LOPEZ, Jose Ramon"), 0.85);
 }
 
 TEST(CompareNames, WritingsOfOneName) {
