@@ -107,6 +107,7 @@ constexpr absl::string_view kDocumentKinds[] = {"National Foreign ID Number",
                                                 "Identification Number",
                                                 "Tax ID No.",
                                                 "Cedula No.",
+                                                "LE Number",  // Peru's Libreta Electoral, before the DNI
                                                 "Passport",
                                                 "NIT #",
                                                 "RUC #",

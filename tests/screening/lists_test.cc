@@ -86,6 +86,12 @@ TEST_F(ListsTest, OfacRemarksParseDatesNationalitiesDocumentsAndAliases) {
   EXPECT_EQ(e.documents[2].country, "CO");
   ASSERT_EQ(e.names.size(), 1u);
   EXPECT_EQ(e.names[0].text, "ABU ALI");
+  // Peru's Libreta Electoral number, as OFAC writes it: the DNI it became.
+  ListEntry pe;
+  ParseOfacRemarks("DOB 08 Jul 1957; POB Juanjui, San Martin, Peru; LE Number 07552116 (Peru).", pe);
+  ASSERT_EQ(pe.documents.size(), 1u);
+  EXPECT_EQ(pe.documents[0].Key(), "07552116");
+  EXPECT_EQ(pe.documents[0].country, "PE");
 }
 
 TEST_F(ListsTest, UnConsolidatedListWithAliasQualityDatesDocumentsAndOriginalScript) {
