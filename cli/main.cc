@@ -573,9 +573,15 @@ int Eval(const std::vector<std::string>& args) {
   auto r = eval::EvaluateAmlsim(f->Get("dir"), o);
   if (!r.ok()) return Fail(r.status());
   printf(
-      "transactions %ld; alerts %ld\nfraud accounts %ld; alerted accounts %ld; alerted fraud accounts %ld\n"
-      "recall %.1f%%; precision %.1f%%\n",
-      long(r->transactions), long(r->alerts), long(r->fraud_accounts), long(r->alerted_accounts),
+      "transactions %ld (%ld between two fraud accounts); alerts %ld, %ld with such a transaction in evidence "
+      "(alert precision %.1f%%)\n"
+      "accounts in evidence (either party): %ld; fraud accounts that transact with another: %ld, of them in evidence "
+      "%ld (recall %.1f%%)\n"
+      "alert subjects only: fraud accounts %ld; alerted accounts %ld; alerted fraud accounts %ld; recall %.1f%%; "
+      "precision %.1f%%\n",
+      long(r->transactions), long(r->laundering_transactions), long(r->alerts), long(r->alerts_with_laundering),
+      100.0 * r->AlertPrecision(), long(r->flagged_accounts), long(r->transacting_fraud_accounts),
+      long(r->flagged_fraud_accounts), 100.0 * r->EvidenceRecall(), long(r->fraud_accounts), long(r->alerted_accounts),
       long(r->alerted_fraud_accounts), 100.0 * r->recall(), 100.0 * r->precision());
   return 0;
 }

@@ -135,6 +135,9 @@ absl::StatusOr<AmlsimReport> EvaluateAmlsim(const std::string& dir, const EvalOp
   }
   report.fraud_accounts = int64_t(fraud.size());
   std::vector<Replay> records;
+  // Per transaction id: its two accounts; and the laundering ones.
+  absl::flat_hash_map<std::string, std::pair<std::string, std::string>> parties;
+  absl::flat_hash_set<std::string> laundering, transacting_fraud;
   {
     std::ifstream in(tx_path);
     if (!in) return absl::NotFoundError(absl::StrCat(tx_path, ": cannot open"));
@@ -147,6 +150,14 @@ absl::StatusOr<AmlsimReport> EvaluateAmlsim(const std::string& dir, const EvalOp
       absl::Status s = file::MapRow(mapping, file::SplitCsvLine(line), &tx, nullptr);
       if (!s.ok()) return absl::InvalidArgumentError(absl::StrCat(tx_path, ":", n, ": ", s.message()));
       tx.set_id(absl::StrCat("amlsim-L", n));
+      const std::string& from = tx.originator().account();
+      const std::string& to = tx.beneficiary().account();
+      parties[tx.id()] = {from, to};
+      if (fraud.contains(from) && fraud.contains(to)) {
+        laundering.insert(tx.id());
+        transacting_fraud.insert(from);
+        transacting_fraud.insert(to);
+      }
       records.push_back({ToMicros(tx.event_time()), n, tx.SerializeAsString(), -1});
     }
   }
@@ -154,12 +165,25 @@ absl::StatusOr<AmlsimReport> EvaluateAmlsim(const std::string& dir, const EvalOp
   int64_t dead = 0;
   ASSIGN_OR_RETURN(std::vector<v1::Alert> alerts, RunReplay(records, o, &dead));
   report.alerts = int64_t(alerts.size());
-  absl::flat_hash_set<std::string> alerted;
+  absl::flat_hash_set<std::string> alerted, flagged;
   for (const v1::Alert& a : alerts) {
     if (a.subject().kind() == "account") alerted.insert(a.subject().id());
+    bool with_laundering = false;
+    for (const std::string& id : a.evidence_transaction_ids()) {
+      with_laundering |= laundering.contains(id);
+      if (auto it = parties.find(id); it != parties.end()) {
+        flagged.insert(it->second.first);
+        flagged.insert(it->second.second);
+      }
+    }
+    report.alerts_with_laundering += with_laundering;
   }
   report.alerted_accounts = int64_t(alerted.size());
   for (const std::string& acc : alerted) report.alerted_fraud_accounts += fraud.contains(acc);
+  report.laundering_transactions = int64_t(laundering.size());
+  report.transacting_fraud_accounts = int64_t(transacting_fraud.size());
+  report.flagged_accounts = int64_t(flagged.size());
+  for (const std::string& acc : transacting_fraud) report.flagged_fraud_accounts += flagged.contains(acc);
   return report;
 }
 

@@ -67,16 +67,32 @@ absl::StatusOr<std::vector<v1::Alert>> RunReplay(std::vector<Replay>& records, c
 
 absl::StatusOr<PatternsReport> EvaluateAmlworldPatterns(const std::string& patterns_path, const EvalOptions& options);
 
-// Account-level scores on AMLSim: an account is alerted when it is the
-// subject of an alert.
+// Scores on AMLSim, whose labels are per account (nodes.csv isFraud). A
+// laundering transaction is one between two fraud accounts.
+//   - subject scores: an account is alerted when it is an alert's subject
+//     (a fan-in alerts its one hub, so this caps recall);
+//   - evidence scores: an account is flagged when it is either party of a
+//     transaction in some alert's evidence; recall is over the fraud
+//     accounts that take part in a laundering transaction;
+//   - alert precision: alerts whose evidence holds a laundering transaction.
+// The sample's patterns carry no ids, so there is no per-pattern recall.
 struct AmlsimReport {
   int64_t transactions = 0;
+  int64_t laundering_transactions = 0;
   int64_t fraud_accounts = 0;
   int64_t alerted_accounts = 0;
   int64_t alerted_fraud_accounts = 0;
   int64_t alerts = 0;
+  int64_t alerts_with_laundering = 0;
+  int64_t transacting_fraud_accounts = 0;  // party to a laundering transaction
+  int64_t flagged_accounts = 0;
+  int64_t flagged_fraud_accounts = 0;  // of the transacting ones
   double recall() const { return fraud_accounts ? double(alerted_fraud_accounts) / double(fraud_accounts) : 0; }
   double precision() const { return alerted_accounts ? double(alerted_fraud_accounts) / double(alerted_accounts) : 0; }
+  double EvidenceRecall() const {
+    return transacting_fraud_accounts ? double(flagged_fraud_accounts) / double(transacting_fraud_accounts) : 0;
+  }
+  double AlertPrecision() const { return alerts ? double(alerts_with_laundering) / double(alerts) : 0; }
 };
 
 // `dir` holds transactions.csv and nodes.csv.

@@ -82,6 +82,16 @@ TEST(EvaluateAmlsim, ScoresAlertedAccountsAgainstNodeLabels) {
   EXPECT_EQ(r->alerted_fraud_accounts, 1);
   EXPECT_DOUBLE_EQ(r->precision(), 1.0);
   EXPECT_DOUBLE_EQ(r->recall(), 1.0 / 6.0);
+  // Over both parties of the evidence: the hub and the sender of each
+  // transfer the alert holds (at least the one that completed the fan).
+  EXPECT_EQ(r->laundering_transactions, 5);
+  EXPECT_EQ(r->transacting_fraud_accounts, 6);
+  EXPECT_GE(r->flagged_fraud_accounts, 2);
+  EXPECT_LE(r->flagged_fraud_accounts, 6);
+  EXPECT_EQ(r->flagged_accounts, r->flagged_fraud_accounts);  // account 20 and 21 are in no evidence
+  EXPECT_DOUBLE_EQ(r->EvidenceRecall(), double(r->flagged_fraud_accounts) / 6.0);
+  EXPECT_EQ(r->alerts_with_laundering, r->alerts);
+  EXPECT_DOUBLE_EQ(r->AlertPrecision(), 1.0);
 }
 
 }  // namespace
