@@ -14,6 +14,7 @@ constexpr size_t kRecentResults = 1024;
 
 std::string VersionKey(absl::string_view version) { return absl::StrCat("v/", version); }
 std::string InstanceKey(absl::string_view instance) { return absl::StrCat("i/", instance); }
+std::string SuppressionKey(absl::string_view id) { return absl::StrCat("s/", id); }
 
 absl::StatusOr<std::shared_ptr<const RulePack>> Compile(const v1::PackRecord& r) {
   ASSIGN_OR_RETURN(std::unique_ptr<RulePack> pack, RulePack::Parse(r.text(), r.source()));
@@ -61,6 +62,15 @@ absl::StatusOr<std::unique_ptr<PackRegistry>> PackRegistry::Open(Store* store) {
     }
     *slot = *pack;
   }
+  auto it = store->NewIterator(Cf::kRules);
+  for (it->Seek("s/"); it->Valid() && it->key().starts_with("s/"); it->Next()) {
+    v1::Suppression s;
+    if (!s.ParseFromArray(it->value().data(), int(it->value().size()))) {
+      return absl::DataLossError(absl::StrCat("rules registry: unreadable ", it->key().ToString()));
+    }
+    r->suppressions_.Put(s);
+  }
+  RETURN_IF_ERROR(it->status().ok() ? absl::OkStatus() : absl::InternalError(it->status().ToString()));
   return r;
 }
 
@@ -264,6 +274,7 @@ ApplyResult PackRegistry::Decide(const v1::RuleControl& c, std::vector<v1::PackR
       (*state_.mutable_list_loads())[c.list_load().name()] = c.list_load();
       res.version = c.list_load().version();
       return res;
+    case v1::RuleControl::kSuppression:  // ApplySuppression
     case v1::RuleControl::kReport:
     case v1::RuleControl::EVENT_NOT_SET:
       return res;
@@ -271,8 +282,28 @@ ApplyResult PackRegistry::Decide(const v1::RuleControl& c, std::vector<v1::PackR
   return res;
 }
 
+absl::StatusOr<ApplyResult> PackRegistry::ApplySuppression(const v1::RuleControl& record, int64_t offset) {
+  const screening::SuppressionBook::Decision d =
+      suppressions_.Decide(record.suppression(), record.by(), ToMicros(record.at()));
+  ApplyResult result;
+  result.ok = d.ok;
+  result.error = d.error;
+  result.version = d.record.id();
+  v1::RulesState next = state_;
+  next.set_next_control_offset(offset + 1);
+  rocksdb::WriteBatch batch;
+  auto* cf = store_->cf(Cf::kRules);
+  if (d.ok) batch.Put(cf, SuppressionKey(d.record.id()), d.record.SerializeAsString());
+  batch.Put(cf, kStateKey, next.SerializeAsString());
+  RETURN_IF_ERROR(store_->Write(&batch));
+  state_ = std::move(next);
+  if (d.ok) suppressions_.Put(d.record);
+  return result;
+}
+
 absl::StatusOr<ApplyResult> PackRegistry::Apply(const v1::RuleControl& record, int64_t offset) {
   MutexLock lock(&mu_);
+  if (record.has_suppression()) return ApplySuppression(record, offset);
   // Keep the in-memory state as it was if the write fails.
   const v1::RulesState state_before = state_;
   const std::shared_ptr<const RulePack> active_before = active_, shadow_before = shadow_;

@@ -21,6 +21,7 @@
 #include "centinela/v1/rules.pb.h"
 #include "engine/state/store.h"
 #include "rules/pack/rule_pack.h"
+#include "screening/suppress/suppression_book.h"
 
 namespace centinela::rules {
 
@@ -29,7 +30,7 @@ struct ApplyResult {
   bool ok = true;
   std::string error;      // why the record was refused here
   bool switched = false;  // the active or shadow pack changed: hand them to the processor
-  std::string version;    // the version the record was about
+  std::string version;    // the version the record was about (a suppression: its id)
 };
 
 // Lifetime: borrows `store`. Thread-safe: the engine thread applies records;
@@ -54,6 +55,9 @@ class PackRegistry {
   std::shared_ptr<const RulePack> shadow() const;  // null when none
   v1::RulesState state() const;
 
+  // Suppressed false matches, as decided by the records applied so far.
+  const screening::SuppressionBook& suppressions() const { return suppressions_; }
+
   // Every version, newest submission first.
   absl::StatusOr<std::vector<v1::PackRecord>> List() const;
   absl::StatusOr<std::optional<v1::PackRecord>> Get(const std::string& version) const;
@@ -75,6 +79,9 @@ class PackRegistry {
   // write, and `read_error` with a storage error met while reading.
   ApplyResult Decide(const v1::RuleControl& record, std::vector<v1::PackRecord>* changed, absl::Status* read_error)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A suppression command: decided by the book, stored with the offset.
+  absl::StatusOr<ApplyResult> ApplySuppression(const v1::RuleControl& record, int64_t offset)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   static void AddEvent(v1::PackRecord* r, const std::string& action, const v1::RuleControl& record,
                        const std::string& detail);
 
@@ -85,6 +92,7 @@ class PackRegistry {
   std::shared_ptr<const RulePack> shadow_ ABSL_GUARDED_BY(mu_);
   // Outcomes of recent records, for WaitFor.
   std::deque<std::pair<std::string, ApplyResult>> recent_ ABSL_GUARDED_BY(mu_);
+  screening::SuppressionBook suppressions_;  // thread-safe itself; written under mu_
 };
 
 }  // namespace centinela::rules

@@ -1,6 +1,7 @@
 // A rule control plane without a broker: each command is applied to the
 // registry at once, at the next offset, in place of the engine's control
-// topic (server/rule_control.h). For API tests and the API fuzz
+// topic (server/rule_control.h), stamped with the wall clock as the
+// engine stamps them. For API tests and the API fuzz
 // target.
 #ifndef CENTINELA_TESTS_TESTING_LOCAL_CONTROL_PLANE_H_
 #define CENTINELA_TESTS_TESTING_LOCAL_CONTROL_PLANE_H_
@@ -11,7 +12,9 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "base/mutex.h"
+#include "base/time_util.h"
 #include "engine/deploy/control_plane.h"
 #include "engine/deploy/pack_registry.h"
 
@@ -25,6 +28,7 @@ class LocalControlPlane : public rules::RuleControlPlane {
   absl::StatusOr<rules::ApplyResult> Execute(v1::RuleControl command) override {
     MutexLock lock(&mu_);
     command.set_request_id(absl::StrCat("local-", next_offset_));
+    if (!command.has_at()) *command.mutable_at() = FromMicros(absl::ToUnixMicros(absl::Now()));
     return registry_->Apply(command, next_offset_++);
   }
 

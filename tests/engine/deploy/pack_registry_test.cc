@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "base/time_util.h"
 #include "base/yaml_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -133,6 +134,39 @@ TEST_F(PackRegistryTest, APackThatDoesNotCompileIsKeptAsRefusedAndNothingSwitche
   auto rec = registry_->Get("x@1.0.0+00000000");
   ASSERT_TRUE(rec.ok() && *rec);
   EXPECT_EQ((*rec)->status(), v1::PACK_REFUSED);
+}
+
+TEST_F(PackRegistryTest, SuppressionsAreDecidedInTopicOrderAndSurviveAReopen) {
+  v1::RuleControl propose;
+  v1::Suppression* p = propose.mutable_suppression()->mutable_propose();
+  p->set_party_key("doc:PE:40000001");
+  p->set_list("ofac");
+  p->set_entry_id("OFAC-1");
+  p->set_entry_digest("0123456789abcdef");
+  p->set_note("another man");
+  *propose.mutable_at() = FromMicros(1764633600LL * kMicrosPerSecond);
+  const ApplyResult proposed = Apply(propose, "ana");
+  ASSERT_TRUE(proposed.ok) << proposed.error;
+  EXPECT_EQ(proposed.version, "S-1");
+  v1::RuleControl confirm;
+  confirm.mutable_suppression()->set_confirm("S-1");
+  confirm.mutable_suppression()->set_note("agreed");
+  *confirm.mutable_at() = propose.at();
+  const ApplyResult self = Apply(confirm, "ana");
+  EXPECT_FALSE(self.ok);
+  EXPECT_THAT(self.error, HasSubstr("maker-checker"));
+  ASSERT_TRUE(Apply(confirm, "sofia").ok);
+  const int64_t next = registry_->next_control_offset();
+  EXPECT_EQ(next, 3);
+  Reopen();
+  EXPECT_EQ(registry_->next_control_offset(), next);
+  std::optional<v1::Suppression> s = registry_->suppressions().Active("doc:PE:40000001", "ofac", "OFAC-1");
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->decided_by(), "sofia");
+  EXPECT_EQ(s->expires_at(), "2026-12-02T00:00:00Z");
+  // The next proposal continues the sequence.
+  p->set_entry_id("OFAC-2");
+  EXPECT_EQ(Apply(propose, "ana").version, "S-2");
 }
 
 TEST(PackDiff, NamesAddedRemovedAndChangedEntriesAndStateThatRestarts) {
