@@ -442,7 +442,7 @@ absl::Status Processor::Score(const NormalizedTx& tx) {
   max_event_micros_ = std::max(max_event_micros_, tx.event_micros);
   const bool transfer = !tx.tx->originator().account().empty() && !tx.tx->beneficiary().account().empty();
   if (graph_ && transfer) graph_->Prefetch(tx.tx->originator().account(), tx.tx->beneficiary().account());
-  PartyScreening screening(options_.lists, tx.tx);
+  PartyScreening screening(options_.lists, options_.suppressions, tx.tx, tx.event_micros);
   rules::EvalContext ctx{&tx, fx_, active_.get(), nullptr, &screening};
   RETURN_IF_ERROR(active_->Fold(tx, ctx));
   rules::EvalContext shadow_ctx{&tx, fx_, shadow_.get(), nullptr, &screening};

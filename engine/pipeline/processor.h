@@ -27,6 +27,7 @@
 #include "google/protobuf/arena.h"
 #include "rules/pack/rule_pack.h"
 #include "screening/match/list_set.h"
+#include "screening/suppress/suppression_book.h"
 
 namespace centinela {
 
@@ -59,6 +60,9 @@ struct ProcessorOptions {
   // Sanctions and PEP lists for screen() in rules; borrowed, may be null
   // (screen() is then null and screening rules never fire).
   const screening::ListSet* lists = nullptr;
+  // False matches that screen() skips (the rules registry's); borrowed, may
+  // be null (nothing is suppressed).
+  const screening::SuppressionBook* suppressions = nullptr;
   // Limits a transaction must respect beyond its schema; outside them it is
   // dead-lettered.
   ValidationOptions validation;

@@ -767,4 +767,11 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
   }
 }
 
+const ListEntry* ListIndex::FindEntry(absl::string_view id) const {
+  for (const ListEntry& e : list_.entries) {
+    if (e.id == id) return &e;
+  }
+  return nullptr;
+}
+
 }  // namespace centinela::screening

@@ -115,6 +115,8 @@ class ListIndex {
 
   const Watchlist& list() const { return list_; }
   const ListMetadata& meta() const { return list_.meta; }
+  // The entry with `id`, or null (a scan: for suppressions, not per party).
+  const ListEntry* FindEntry(absl::string_view id) const;
 
   // Hits for `q` at or above options.threshold, best first, one per entry.
   std::vector<Hit> Screen(const PreparedQuery& q, const ScreenOptions& options) const;

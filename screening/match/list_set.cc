@@ -229,15 +229,16 @@ std::shared_ptr<const CachedScreen> ListSet::ScreenCached(const ScreenQuery& q, 
   if (prepared.ok()) {
     ScreenOptions options;
     options.threshold = kCacheFloor;
-    options.max_hits = 1;
+    options.max_hits = 1 + kCachedRunnersUp;
     std::vector<Hit> hits = list->Screen(*prepared, options);
-    if (!hits.empty()) {
-      r.score = hits[0].score;
-      r.entry_id = hits[0].entry_id;
-      r.matched_name = hits[0].matched_name;
-      r.primary_name = hits[0].primary_name;
-      r.explanation = DescribeHit(hits[0]);
-      r.evidence = hits[0].evidence;
+    for (size_t i = 0; i < hits.size(); ++i) {
+      CachedHit& h = i == 0 ? r : r.runners_up.emplace_back();
+      h.score = hits[i].score;
+      h.entry_id = hits[i].entry_id;
+      h.matched_name = hits[i].matched_name;
+      h.primary_name = hits[i].primary_name;
+      h.explanation = DescribeHit(hits[i]);
+      h.evidence = hits[i].evidence;
     }
   }
   MutexLock lock(&cache_mu_);

@@ -28,18 +28,26 @@
 
 namespace centinela::screening {
 
-// The best hit of one party on one list, as cached.
-struct CachedScreen {
+// One hit of a party on a list, as cached.
+struct CachedHit {
   double score = 0;  // 0 when nothing reached kCacheFloor
   std::string entry_id;
   std::string matched_name;
   std::string primary_name;
-  std::string list_version;
   // One line for alert explanations: "0.97 UN-QDi.001 'ABU BAKR AL-BAGHDADI'
   // (alias 'Abu Bakr al-Baghdadi'; baghdadi=baghdadi 1.00, ...)".
   std::string explanation;
   Evidence evidence = Evidence::kNameOnly;  // what the hit rests on besides the name
 };
+
+// The best hit of one party on one list (its own fields), and the next
+// best entries at or above kCacheFloor, for when the best is a suppressed
+// false match (screening/suppress).
+struct CachedScreen : CachedHit {
+  std::string list_version;
+  std::vector<CachedHit> runners_up;  // best first, at most kCachedRunnersUp
+};
+inline constexpr int kCachedRunnersUp = 3;
 
 // Scores below this are cached as "no hit" (rules compare with their own
 // threshold, which should not be lower).
