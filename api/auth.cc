@@ -46,6 +46,12 @@ bool Allows(Role role, Permission p) {
       return role == Role::kAdmin || role == Role::kSupervisor;
     case Permission::kRetryOutbox:
       return role == Role::kAdmin;
+    case Permission::kReadSuppressions:
+      return role == Role::kInvestigator || role == Role::kSupervisor || role == Role::kAdmin;
+    case Permission::kProposeSuppressions:
+      return role == Role::kInvestigator || role == Role::kSupervisor;
+    case Permission::kDecideSuppressions:
+      return role == Role::kSupervisor;
     case Permission::kSubmitRules:
       return role == Role::kRuleAuthor;
     case Permission::kApproveRules:

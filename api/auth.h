@@ -30,16 +30,19 @@ enum class Permission {
   kTransitionAlerts,
   kReopenAlerts,
   kReadAudit,
-  kReadRules,      // versions, instance reports, shadow report: every role
-  kCheckRules,     // validate and diff a pack: rule_author, supervisor
-  kSubmitRules,    // rule_author
-  kShadowRules,    // start or stop a shadow version: rule_author, supervisor
-  kApproveRules,   // supervisor, never the pack's own author (maker-checker)
-  kRollbackRules,  // back to an earlier approved version: rule_author, supervisor
-  kScreen,         // screen names, compare names, read list metadata: every role
-  kLoadLists,      // reload a sanctions/PEP list: admin, supervisor
-  kReadOutbox,     // outbox backlog and parked records: admin, supervisor
-  kRetryOutbox,    // put a parked outbox record back: admin
+  kReadRules,            // versions, instance reports, shadow report: every role
+  kCheckRules,           // validate and diff a pack: rule_author, supervisor
+  kSubmitRules,          // rule_author
+  kShadowRules,          // start or stop a shadow version: rule_author, supervisor
+  kApproveRules,         // supervisor, never the pack's own author (maker-checker)
+  kRollbackRules,        // back to an earlier approved version: rule_author, supervisor
+  kScreen,               // screen names, compare names, read list metadata: every role
+  kLoadLists,            // reload a sanctions/PEP list: admin, supervisor
+  kReadOutbox,           // outbox backlog and parked records: admin, supervisor
+  kRetryOutbox,          // put a parked outbox record back: admin
+  kReadSuppressions,     // list suppressed false matches: investigator, supervisor, admin
+  kProposeSuppressions,  // propose one: investigator, supervisor
+  kDecideSuppressions,   // confirm, reject or revoke one: supervisor, never the proposer (maker-checker)
 };
 bool Allows(Role role, Permission p);
 

@@ -256,6 +256,7 @@ absl::StatusOr<std::unique_ptr<ApiServer>> ApiServer::Start(Store* store, const 
   });
   s->RegisterRuleRoutes();
   s->RegisterScreeningRoutes();
+  s->RegisterSuppressionRoutes();
   s->RegisterOutboxRoutes();
   // Whatever reaches no route, or fails before one (413 for an oversized
   // body), still answers a JSON error.

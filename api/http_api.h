@@ -20,6 +20,7 @@
 #include "engine/deploy/control_plane.h"
 #include "engine/state/store.h"
 #include "screening/match/list_set.h"
+#include "screening/suppress/suppression_book.h"
 
 namespace httplib {
 struct Request;
@@ -56,6 +57,10 @@ struct ApiOptions {
   // The engine's sanctions and PEP lists (screening, compare, reload); null:
   // the /v1/lists and /v1/screen endpoints answer 503. Borrowed.
   screening::ListSet* lists = nullptr;
+  // How long a confirmed false-match suppression lasts (screening.
+  // suppression_days). The /v1/suppressions endpoints need `rules` (their
+  // commands go on the control topic) and `lists`.
+  int suppression_days = screening::kDefaultSuppressionDays;
   // Called after a parked outbox record is put back, so that the engine's
   // drainer reads the outbox again (OutboxDrainer::Rescan). May be null.
   std::function<void()> outbox_changed;
@@ -115,6 +120,18 @@ class ApiServer {
   void Screen(Call& c);
   void ScreenBatch(Call& c);
   void Compare(Call& c);
+  // Moves the hits of `out` that an active suppression of the party `r`
+  // skips to out->skipped, and notes lapsed ones.
+  void ApplySuppressions(const v1::ScreenRequest& r, v1::ScreenResult* out) const;
+  // Suppressed false matches (suppression_api.cc).
+  void RegisterSuppressionRoutes();
+  void ListSuppressions(Call& c);
+  void GetSuppression(Call& c, const std::string& id);
+  void ProposeSuppression(Call& c);
+  void DecideSuppression(Call& c, const std::string& id, const std::string& action);
+  // Runs a suppression command through the control plane and answers a
+  // SuppressionResult.
+  void RunSuppression(Call& c, v1::SuppressionCommand command, int ok_code);
   // The outbox (outbox_api.cc).
   void RegisterOutboxRoutes();
   // Health answers (also when the pool is busy), and the answer to a

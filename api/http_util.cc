@@ -79,4 +79,17 @@ absl::StatusOr<int64_t> ParseTimeParam(absl::string_view name, const std::string
   return Bad(name, absl::StrCat("expected RFC 3339 (2026-01-05T10:00:00Z) or a date (2026-01-05), got \"", v, "\""));
 }
 
+absl::Status OnlyParams(const httplib::Request& req, std::initializer_list<absl::string_view> allowed) {
+  for (const auto& [k, v] : req.params) {
+    bool ok = false;
+    for (absl::string_view a : allowed) ok |= k == a;
+    if (!ok) {
+      std::string list;
+      for (absl::string_view a : allowed) absl::StrAppend(&list, list.empty() ? "" : ", ", a);
+      return Bad(k, absl::StrCat("unknown parameter", list.empty() ? " (none taken)" : absl::StrCat(" (", list, ")")));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace centinela::api

@@ -4,6 +4,7 @@
 #define CENTINELA_API_HTTP_UTIL_H_
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -11,6 +12,7 @@
 #include "google/protobuf/message.h"
 
 namespace httplib {
+struct Request;
 struct Response;
 }  // namespace httplib
 
@@ -34,6 +36,9 @@ absl::Status Bad(absl::string_view param, absl::string_view what);
 // is accepted as an empty message when `allow_empty`.
 bool ParseJsonBody(const std::string& body, httplib::Response& res, google::protobuf::Message* m,
                    absl::string_view shape, bool allow_empty = false);
+// Parameters of a request that takes only `allowed` ones: InvalidArgument
+// naming the first other one.
+absl::Status OnlyParams(const httplib::Request& req, std::initializer_list<absl::string_view> allowed);
 // RFC 3339 or a date (2026-01-05), as Unix micros.
 absl::StatusOr<int64_t> ParseTimeParam(absl::string_view name, const std::string& v);
 

@@ -20,20 +20,6 @@ namespace {
 // A version as written in a path ("peru@2.4.0+1a2b3c4d"), or "active".
 constexpr const char* kVersionPattern = R"(([A-Za-z0-9._@+-]{1,160}))";
 
-// Parameters of a request that takes only `allowed` ones.
-absl::Status OnlyParams(const httplib::Request& req, std::initializer_list<absl::string_view> allowed) {
-  for (const auto& [k, v] : req.params) {
-    bool ok = false;
-    for (absl::string_view a : allowed) ok |= k == a;
-    if (!ok) {
-      std::string list;
-      for (absl::string_view a : allowed) absl::StrAppend(&list, list.empty() ? "" : ", ", a);
-      return Bad(k, absl::StrCat("unknown parameter", list.empty() ? " (none taken)" : absl::StrCat(" (", list, ")")));
-    }
-  }
-  return absl::OkStatus();
-}
-
 // The pack in the request body, compiled; its name for messages comes from
 // ?source= (the author's file name), default "submitted pack".
 absl::StatusOr<std::unique_ptr<rules::RulePack>> BodyPack(const httplib::Request& req) {

@@ -113,7 +113,34 @@ void ApiServer::Screen(Call& c) {
     return ReplyError(c.res, unknown_list ? 404 : 400, unknown_list ? "not_found" : "bad_request", out.error(),
                       unknown_list ? "lists" : "body");
   }
+  ApplySuppressions(r, &out);
   Reply(c.res, 200, out);
+}
+
+void ApiServer::ApplySuppressions(const v1::ScreenRequest& r, v1::ScreenResult* out) const {
+  if (options_.rules == nullptr || !options_.rules->registry().suppressions().HasActive()) return;
+  screening::ScreenQuery q;
+  q.name = r.name();
+  q.country = r.country();
+  q.document = r.document();
+  const std::string key = screening::PartyKey(q);
+  const int64_t now = clock_();
+  google::protobuf::RepeatedPtrField<v1::ScreenHit> kept;
+  for (v1::ScreenHit& hit : *out->mutable_hits()) {
+    std::shared_ptr<const screening::ListIndex> list = options_.lists->Get(hit.list());
+    const screening::SuppressionCheck check =
+        list == nullptr
+            ? screening::SuppressionCheck{}
+            : screening::CheckSuppressed(options_.rules->registry().suppressions(), key, *list, hit.entry_id(), now);
+    if (check.skip) {
+      hit.set_suppression(absl::StrCat("skipped: ", check.note));
+      *out->add_skipped() = std::move(hit);
+    } else {
+      hit.set_suppression(check.note);
+      *kept.Add() = std::move(hit);
+    }
+  }
+  out->mutable_hits()->Swap(&kept);
 }
 
 void ApiServer::ScreenBatch(Call& c) {
@@ -124,7 +151,11 @@ void ApiServer::ScreenBatch(Call& c) {
   }
   c.audit.set_target(absl::StrCat(r.queries_size(), " queries"));
   v1::BatchScreenResult out;
-  for (const v1::ScreenRequest& q : r.queries()) *out.add_results() = screening::ScreenOne(*options_.lists, q);
+  for (const v1::ScreenRequest& q : r.queries()) {
+    v1::ScreenResult* one = out.add_results();
+    *one = screening::ScreenOne(*options_.lists, q);
+    if (one->error().empty()) ApplySuppressions(q, one);
+  }
   Reply(c.res, 200, out);
 }
 

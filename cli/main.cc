@@ -37,6 +37,7 @@
 #include "cli/outbox_cmd.h"
 #include "cli/rules_cmd.h"
 #include "cli/scratch_dir.h"
+#include "cli/suppressions_cmd.h"
 #include "connectors/kafka/kafka.h"
 #include "engine/state/store.h"
 #include "eval/amlworld_eval.h"
@@ -116,6 +117,13 @@ http://127.0.0.1:8470):
   outbox status [--limit N]              (admin, supervisor) records waiting to be sent, and those
                                          the broker refused for good (moved aside, never blocking)
   outbox retry SEQ... | --all            (admin) put parked records back once their cause is fixed
+  suppressions list [--party P] [--list L] [--entry ID] [--state proposed|active|rejected|revoked]
+          [--by USER] [--limit N]        false matches screening skips (docs/screening.md)
+  suppressions show ID
+  suppressions propose --name NAME [--country CC] [--document N] --list L --entry ID --note TEXT
+                                         (investigator, supervisor) this party is not that entry
+  suppressions confirm|reject ID --note TEXT   (supervisor, not the proposer) maker-checker
+  suppressions revoke ID --note TEXT     (supervisor) stop skipping the pair
 
 rule deployment (docs/rules.md; API commands take --api, --token, --json):
   rules validate FILE...                 compile locally; errors as FILE:LINE:COLUMN
@@ -638,6 +646,7 @@ int main(int argc, char** argv) {
   if (cmd == "backtest") return Backtest(args);
   if (cmd == "lists") return Lists(args);
   if (cmd == "outbox") return Outbox(args);
+  if (cmd == "suppressions") return Suppressions(args);
   fprintf(stderr, "centinela: error: unknown command '%s'\n%s", cmd.c_str(), kUsage);
   return 2;
 }

@@ -229,8 +229,14 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(const std::string& text, const st
   }
   if (const YAML::Node v = root["validation"]) RETURN_IF_ERROR(ParseValidation(source, v, &c.validation));
   if (const YAML::Node sc = root["screening"]) {
-    RETURN_IF_ERROR(CheckYamlKeys(source, sc, {"lists", "list_dirs", "max_list_bytes"}, "screening"));
+    RETURN_IF_ERROR(
+        CheckYamlKeys(source, sc, {"lists", "list_dirs", "max_list_bytes", "suppression_days"}, "screening"));
     RETURN_IF_ERROR(Read(source, sc, "max_list_bytes", "screening", &c.max_list_bytes));
+    RETURN_IF_ERROR(Read(source, sc, "suppression_days", "screening", &c.suppression_days));
+    if (c.suppression_days < 1 || c.suppression_days > screening::kMaxSuppressionDays) {
+      return YamlError(source, sc["suppression_days"],
+                       absl::StrCat("screening.suppression_days must be 1 to ", screening::kMaxSuppressionDays));
+    }
     if (c.max_list_bytes < 1024 || c.max_list_bytes > (int64_t(16) << 30)) {
       return YamlError(source, sc["max_list_bytes"], "screening.max_list_bytes must be 1024 to 17179869184 (16 GiB)");
     }

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "engine/validate/normalizer.h"
 #include "screening/lists/list_loader.h"
+#include "screening/suppress/suppression_book.h"
 
 namespace centinela {
 
@@ -68,6 +69,8 @@ struct EngineConfig {
   std::vector<std::string> list_dirs;
   bool list_dirs_configured = false;
   int64_t max_list_bytes = screening::kDefaultMaxListBytes;  // any list file larger is refused
+  // how long a confirmed false-match suppression lasts (docs/screening.md)
+  int suppression_days = screening::kDefaultSuppressionDays;
   // what a transaction must satisfy beyond its schema (docs/delivery.md)
   ValidationOptions validation;
 };

@@ -233,6 +233,7 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
 
   ProcessorOptions popts;
   popts.lists = &lists;
+  popts.suppressions = &registry->suppressions();
   popts.alert_topics.uif = config.uif_topic;
   popts.alert_topics.sunat = config.sunat_topic;
   popts.dlq_topic = config.dlq_topic;
@@ -291,6 +292,7 @@ absl::StatusOr<RunSummary> RunEngine(const EngineConfig& config, const RunOption
     ao.rules = control.get();
     ao.workflow = workflow.get();
     ao.lists = &lists;
+    ao.suppression_days = config.suppression_days;
     ao.threads = config.api_threads;
     ao.request_timeout_ms = config.api_request_timeout_ms;
     ao.keep_alive_timeout_ms = config.api_keep_alive_timeout_ms;

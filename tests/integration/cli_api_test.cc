@@ -8,6 +8,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "tests/testing/alert_fixture.h"
+#include "tests/testing/local_control_plane.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/test_util.h"
 
@@ -113,6 +114,89 @@ TEST_F(CliApiTest, JsonTokenFromTheEnvironmentAndErrors) {
   std::vector<std::string> args = {testing::CentinelaBinary(), "alerts", "list", "--api", url, "--token", "t"};
   EXPECT_EQ(testing::RunCapture(args, &err_, dir_.path(), &out_), 1);
   EXPECT_THAT(err_, HasSubstr("cannot reach the API at " + url));
+}
+
+// `centinela suppressions` against an API with a list and a rules registry
+// (applied at once in place of the control topic).
+class CliSuppressionsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    unsetenv("CENTINELA_TOKEN");
+    unsetenv("CENTINELA_API");
+    screening::Watchlist w;
+    w.meta.name = "ofac";
+    w.meta.version = "v1";
+    screening::ListEntry e;
+    e.id = "OFAC-1";
+    e.kind = screening::EntryKind::kPerson;
+    e.names.push_back({"MENDOZA VARGAS, Jose"});
+    w.entries.push_back(e);
+    lists_.Install(screening::ListIndex::Build(std::move(w)));
+    store_ = *Store::Open(dir_.Sub("db"), {});
+    std::vector<api::TokenAuthenticator::Entry> entries;
+    for (const auto& [user, role] : std::vector<std::pair<std::string, api::Role>>{{"ana", api::Role::kInvestigator},
+                                                                                   {"sofia", api::Role::kSupervisor}}) {
+      entries.push_back({user, role, Sha256Hex("token-" + user)});
+    }
+    tokens_ = std::make_unique<api::TokenAuthenticator>(*api::TokenAuthenticator::Create(entries));
+    audit_ = *api::AuditLog::Open(dir_.Sub("audit.log"));
+    control_ = std::make_unique<testing::LocalControlPlane>(*rules::PackRegistry::Open(store_.get()));
+    api::ApiOptions o;
+    o.port = 0;
+    o.rules = control_.get();
+    o.lists = &lists_;
+    server_ = *api::ApiServer::Start(store_.get(), tokens_.get(), audit_.get(), o);
+  }
+  int Run(std::vector<std::string> args, const std::string& user) {
+    std::vector<std::string> full = {testing::CentinelaBinary(), "suppressions"};
+    full.insert(full.end(), args.begin(), args.end());
+    full.insert(full.end(), {"--api", server_->base_url(), "--token", "token-" + user});
+    return testing::RunCapture(full, &err_, dir_.path(), &out_);
+  }
+
+  testing::TempDir dir_;
+  screening::ListSet lists_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<api::TokenAuthenticator> tokens_;
+  std::unique_ptr<api::AuditLog> audit_;
+  std::unique_ptr<testing::LocalControlPlane> control_;
+  std::unique_ptr<api::ApiServer> server_;
+  std::string out_, err_;
+};
+
+TEST_F(CliSuppressionsTest, ProposeConfirmListShowAndRefusals) {
+  EXPECT_EQ(Run({"propose", "--name", "Jose Mendoza Vargas", "--list", "ofac", "--entry", "OFAC-1"}, "ana"), 2);
+  EXPECT_THAT(err_, HasSubstr("--note is required"));
+  ASSERT_EQ(Run({"propose", "--name", "Jose Mendoza Vargas", "--country", "PE", "--document", "40000001", "--list",
+                 "ofac", "--entry", "OFAC-1", "--note", "born 1988 in Cusco"},
+                "ana"),
+            0)
+      << err_;
+  EXPECT_THAT(out_, StartsWith("S-1  proposed\n"));
+  EXPECT_THAT(out_, HasSubstr("party    Jose Mendoza Vargas (doc:PE:40000001)"));
+  // An unknown entry: the API's 404, passed on.
+  EXPECT_EQ(Run({"propose", "--name", "X Y", "--list", "ofac", "--entry", "OFAC-9", "--note", "n"}, "ana"), 1);
+  EXPECT_THAT(err_, HasSubstr("no entry 'OFAC-9' on ofac@v1"));
+  // Maker-checker: the refusal, exit 1.
+  EXPECT_EQ(Run({"confirm", "S-1", "--note", "ok"}, "ana"), 1);
+  EXPECT_THAT(err_, HasSubstr("HTTP 403"));
+  ASSERT_EQ(Run({"confirm", "S-1", "--note", "RENIEC checked"}, "sofia"), 0) << err_;
+  EXPECT_THAT(out_, StartsWith("S-1  active\n"));
+  EXPECT_THAT(out_, HasSubstr("confirmed "));
+  EXPECT_THAT(out_, HasSubstr("by sofia: RENIEC checked"));
+  ASSERT_EQ(Run({"list", "--state", "active"}, "ana"), 0) << err_;
+  EXPECT_THAT(out_, StartsWith("ID   STATE   PARTY                LIST  ENTRY   PROPOSED BY  DECIDED BY  LAPSES"));
+  EXPECT_THAT(out_, HasSubstr("S-1  active  Jose Mendoza Vargas  ofac  OFAC-1  ana          sofia"));
+  ASSERT_EQ(Run({"list", "--state", "revoked"}, "ana"), 0);
+  EXPECT_EQ(out_, "no suppressions\n");
+  EXPECT_EQ(Run({"list", "--state", "maybe"}, "ana"), 1);
+  EXPECT_THAT(err_, HasSubstr("state"));
+  ASSERT_EQ(Run({"show", "S-1", "--json"}, "ana"), 0);
+  EXPECT_THAT(out_, HasSubstr("\"state\":\"SUPPRESSION_ACTIVE\""));
+  EXPECT_EQ(Run({"confirm", "S-1", "--note", "again"}, "sofia"), 1);
+  EXPECT_THAT(err_, HasSubstr("refused: S-1 is SUPPRESSION_ACTIVE, not proposed"));
+  ASSERT_EQ(Run({"revoke", "S-1", "--note", "new evidence"}, "sofia"), 0) << err_;
+  EXPECT_THAT(out_, HasSubstr("revoked "));
 }
 
 }  // namespace

@@ -358,5 +358,49 @@ TEST(ScreeningTest, ListsReloadWhileTheStreamRunsAndABrokenFileKeepsThePreviousV
   engine.Stop();
 }
 
+// A false match suppressed through the API (proposed by an investigator,
+// confirmed by a supervisor, carried by the control topic) is skipped by the
+// stream from then on, for that party only; the audit log has every step.
+TEST(ScreeningTest, AConfirmedSuppressionSkipsTheFalseMatchInTheStream) {
+  testing::EngineHarness engine(1);
+  engine.config().lists = {
+      MakeListSpec("un", screening::ListFormat::kUn, std::string(kLists) + "un_consolidated_2026-02.xml")};
+  engine.Start();
+  auto sanctioned = [&](const std::string& id, int i, const std::string& document) {
+    v1::Transaction tx = Transfer(id, i, "Maria Quispe Flores", "Erik Badege");
+    tx.mutable_beneficiary()->set_document_number(document);
+    tx.mutable_beneficiary()->set_country("PE");
+    tx.mutable_beneficiary()->set_kind(v1::PERSON);
+    return tx;
+  };
+  Publish(engine.config().bootstrap, engine.config().input_topic, {sanctioned("before", 1, "40000001")});
+  ASSERT_EQ(engine.WaitCommitted(1), 1);
+
+  ApiTestClient api(engine.url());
+  auto [code, body] = api.Post("/v1/suppressions",
+                               R"({"party": {"name": "Erik Badege", "country": "PE", "document": "40000001"}, )"
+                               R"("list": "un", "entry_id": "UN-CDi.001", "note": "a Lima tailor, born 1990"})",
+                               "ana");
+  ASSERT_EQ(code, 201) << body;
+  auto [ccode, cbody] = api.Post("/v1/suppressions/S-1/confirm", R"({"note": "RENIEC record checked"})", "sofia");
+  ASSERT_EQ(ccode, 200) << cbody;
+  EXPECT_EQ(ApiTestClient::Parse<v1::SuppressionResult>(cbody).suppression().state(), v1::SUPPRESSION_ACTIVE);
+
+  // The same party again, and a namesake with another document.
+  Publish(engine.config().bootstrap, engine.config().input_topic,
+          {sanctioned("after", 2, "40000001"), sanctioned("namesake", 3, "40000002")});
+  ASSERT_EQ(engine.WaitCommitted(3), 3);
+  std::set<std::string> alerted;
+  for (const auto& a : AlertsOn(engine.config().bootstrap, engine.config().uif_topic)) {
+    if (a.typology_id().find("sanctions_") != 0) continue;
+    for (const auto& h : a.hits()) alerted.insert(h.transaction_id());
+  }
+  EXPECT_EQ(alerted, (std::set<std::string>{"before", "namesake"}));
+  auto [lcode, lbody] = api.Get("/v1/suppressions?party=badege", "tomas");
+  ASSERT_EQ(lcode, 200) << lbody;
+  EXPECT_THAT(lbody, HasSubstr("\"decided_by\":\"sofia\""));
+  engine.Stop();
+}
+
 }  // namespace
 }  // namespace centinela

@@ -107,6 +107,16 @@ TEST(EngineConfig, ListReloadsAreConfinedToListDirectories) {
   EXPECT_FALSE(ParseEngineConfig(base + "screening: {max_list_bytes: 10}\n", "e.yaml").ok());
 }
 
+TEST(EngineConfig, SuppressionDaysDefaultAndRange) {
+  const std::string base = "rules: {pack: p}\nfx: {file: f}\n";
+  EXPECT_EQ(ParseEngineConfig(base, "e.yaml")->suppression_days, 365);
+  EXPECT_EQ(ParseEngineConfig(base + "screening: {suppression_days: 90}\n", "e.yaml")->suppression_days, 90);
+  auto zero = ParseEngineConfig(base + "screening: {suppression_days: 0}\n", "e.yaml");
+  ASSERT_FALSE(zero.ok());
+  EXPECT_THAT(zero.status().message(), ::testing::HasSubstr("screening.suppression_days must be 1 to 1098"));
+  EXPECT_FALSE(ParseEngineConfig(base + "screening: {suppression_days: 5000}\n", "e.yaml").ok());
+}
+
 // Issue 17, defect 8: in engine.yaml a duplicate key was accepted, the first
 // value winning.
 TEST(EngineConfig, ADuplicateKeyIsAnErrorAtItsPosition) {
