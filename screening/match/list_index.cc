@@ -313,8 +313,10 @@ float ListIndex::Rarity(absl::string_view token) const {
 }
 
 void ListIndex::Index() {
+  entry_of_id_.reserve(list_.entries.size());
   for (uint32_t e = 0; e < list_.entries.size(); ++e) {
     const ListEntry& entry = list_.entries[e];
+    entry_of_id_.emplace(entry.id, e);
     for (uint32_t n = 0; n < entry.names.size(); ++n) {
       IndexedName in{e, n, NormalizeName(entry.names[n].text), {}, {}, {}};
       if (in.norm.Empty()) continue;
@@ -455,6 +457,7 @@ size_t ListIndex::MemoryBytes() const {
     b += e.dobs.capacity() * sizeof(DateOfBirth) + e.documents.size() * (sizeof(IdDocument) + 32);
     for (const auto& a : e.addresses) b += a.capacity() + sizeof(std::string);
     b += (e.programs.size() + e.nationalities.size() + e.countries.size()) * (sizeof(std::string) + 8);
+    b += sizeof(std::pair<std::string, uint32_t>) + 1 + e.id.capacity();  // entry_of_id_
   }
   for (const auto& n : names_) {
     b += sizeof(IndexedName) + n.weights.capacity() * sizeof(float) +
@@ -768,10 +771,8 @@ void ListIndex::ScreenReading(const NormalizedName& qname, const PreparedQuery& 
 }
 
 const ListEntry* ListIndex::FindEntry(absl::string_view id) const {
-  for (const ListEntry& e : list_.entries) {
-    if (e.id == id) return &e;
-  }
-  return nullptr;
+  auto it = entry_of_id_.find(id);
+  return it == entry_of_id_.end() ? nullptr : &list_.entries[it->second];
 }
 
 }  // namespace centinela::screening

@@ -115,7 +115,7 @@ class ListIndex {
 
   const Watchlist& list() const { return list_; }
   const ListMetadata& meta() const { return list_.meta; }
-  // The entry with `id`, or null (a scan: for suppressions, not per party).
+  // The entry with `id`, or null (the first, should a list repeat an id).
   const ListEntry* FindEntry(absl::string_view id) const;
 
   // Hits for `q` at or above options.threshold, best first, one per entry.
@@ -161,6 +161,7 @@ class ListIndex {
   float Rarity(absl::string_view token) const;
 
   Watchlist list_;
+  absl::flat_hash_map<std::string, uint32_t> entry_of_id_;  // id -> index in list_.entries
   std::vector<IndexedName> names_;
   absl::flat_hash_map<std::string, uint32_t> vocab_;
   std::vector<std::string> vocab_text_;

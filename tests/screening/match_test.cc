@@ -157,5 +157,14 @@ TEST_F(MatchTest, CachedPerPartyAndListVersion) {
   EXPECT_EQ(set_->Missing({"un", "sanctions", "pep", "ofac"}), (std::vector<std::string>{"pep", "ofac"}));
 }
 
+TEST_F(MatchTest, FindsAnEntryById) {
+  const auto un = set_->Get("un");
+  const ListEntry* e = un->FindEntry("UN-CDi.001");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->primary_name(), "ERIC BADEGE");
+  EXPECT_EQ(un->FindEntry("UN-CDi.999"), nullptr);
+  EXPECT_EQ(un->FindEntry(""), nullptr);
+}
+
 }  // namespace
 }  // namespace centinela::screening
