@@ -297,6 +297,18 @@ std::optional<Principal> ApiServer::Authenticate(absl::string_view authorization
   return tokens_->Authenticate(absl::StripAsciiWhitespace(token));
 }
 
+std::function<void(const httplib::Request&, httplib::Response&)> ApiServer::Guarded(
+    absl::string_view action, Permission p, bool (*available)(const ApiOptions&), absl::string_view unavailable,
+    RouteBody f) {
+  return
+      [this, action, p, available, unavailable, f = std::move(f)](const httplib::Request& req, httplib::Response& res) {
+        Handle(req, res, action, p, [this, available, unavailable, &f](Call& c) {
+          if (!available(options_)) return ReplyError(c.res, 503, "unavailable", unavailable);
+          f(this, c);
+        });
+      };
+}
+
 void ApiServer::Handle(const httplib::Request& req, httplib::Response& res, absl::string_view action,
                        Permission permission, const std::function<void(Call&)>& body) {
   t_audited = true;  // audited here, not by the logger

@@ -95,6 +95,13 @@ class ApiServer {
   };
   void Handle(const httplib::Request& req, httplib::Response& res, absl::string_view action, Permission permission,
               const std::function<void(Call&)>& body);
+  // A route's handler: Handle, answering 503 `unavailable` (naming what)
+  // unless `available()`, else `f`. `action` and `unavailable` must be
+  // literals (kept for the server's life).
+  using RouteBody = std::function<void(ApiServer*, Call&)>;
+  std::function<void(const httplib::Request&, httplib::Response&)> Guarded(absl::string_view action, Permission p,
+                                                                           bool (*available)(const ApiOptions&),
+                                                                           absl::string_view unavailable, RouteBody f);
   void SearchAlerts(Call& c);
   void GetAlert(Call& c, const std::string& id);
   void GetSubject(Call& c, const std::string& kind, const std::string& id);

@@ -32,16 +32,10 @@ absl::StatusOr<std::unique_ptr<rules::RulePack>> BodyPack(const httplib::Request
 
 void ApiServer::RegisterRuleRoutes() {
   httplib::Server& srv = *server_;
-  ApiServer* self = this;
-  auto route = [self](absl::string_view action, Permission p, std::function<void(ApiServer*, Call&)> f) {
-    return [self, action, p, f](const httplib::Request& req, httplib::Response& res) {
-      self->Handle(req, res, action, p, [self, &f](Call& c) {
-        if (!self->options_.rules) {
-          return ReplyError(c.res, 503, "unavailable", "rule deployment is not available on this server");
-        }
-        f(self, c);
-      });
-    };
+  auto route = [this](absl::string_view action, Permission p, RouteBody f) {
+    return Guarded(
+        action, p, [](const ApiOptions& o) { return o.rules != nullptr; },
+        "rule deployment is not available on this server", std::move(f));
   };
   srv.Get("/v1/rules", route("rules.list", Permission::kReadRules, [](ApiServer* s, Call& c) { s->ListRules(c); }));
   srv.Get("/v1/rules/shadow-report",

@@ -20,16 +20,10 @@ constexpr int kMaxBatch = 1000;
 
 void ApiServer::RegisterScreeningRoutes() {
   httplib::Server& srv = *server_;
-  ApiServer* self = this;
-  auto route = [self](absl::string_view action, Permission p, std::function<void(ApiServer*, Call&)> f) {
-    return [self, action, p, f](const httplib::Request& req, httplib::Response& res) {
-      self->Handle(req, res, action, p, [self, &f](Call& c) {
-        if (!self->options_.lists) {
-          return ReplyError(c.res, 503, "unavailable", "list screening is not available on this server");
-        }
-        f(self, c);
-      });
-    };
+  auto route = [this](absl::string_view action, Permission p, RouteBody f) {
+    return Guarded(
+        action, p, [](const ApiOptions& o) { return o.lists != nullptr; },
+        "list screening is not available on this server", std::move(f));
   };
   srv.Get("/v1/lists", route("lists.list", Permission::kScreen, [](ApiServer* s, Call& c) { s->ListLists(c); }));
   srv.Post(

@@ -17,16 +17,10 @@ namespace centinela::api {
 
 void ApiServer::RegisterSuppressionRoutes() {
   httplib::Server& srv = *server_;
-  ApiServer* self = this;
-  auto route = [self](absl::string_view action, Permission p, std::function<void(ApiServer*, Call&)> f) {
-    return [self, action, p, f](const httplib::Request& req, httplib::Response& res) {
-      self->Handle(req, res, action, p, [self, &f](Call& c) {
-        if (!self->options_.rules || !self->options_.lists) {
-          return ReplyError(c.res, 503, "unavailable", "suppressions are not available on this server");
-        }
-        f(self, c);
-      });
-    };
+  auto route = [this](absl::string_view action, Permission p, RouteBody f) {
+    return Guarded(
+        action, p, [](const ApiOptions& o) { return o.rules != nullptr && o.lists != nullptr; },
+        "suppressions are not available on this server", std::move(f));
   };
   srv.Get("/v1/suppressions", route("suppressions.list", Permission::kReadSuppressions,
                                     [](ApiServer* s, Call& c) { s->ListSuppressions(c); }));

@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "tests/testing/api_client.h"
 #include "tests/testing/local_control_plane.h"
+#include "tests/testing/small_list.h"
 #include "tests/testing/test_util.h"
 
 namespace centinela::api {
@@ -28,15 +29,7 @@ constexpr char kScreen[] = R"({"name": "Jose Mendoza Vargas", "country": "PE", "
 class SuppressionApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    screening::Watchlist w;
-    w.meta.name = "ofac";
-    w.meta.version = "v1";
-    screening::ListEntry e;
-    e.id = "OFAC-1";
-    e.kind = screening::EntryKind::kPerson;
-    e.names.push_back({"MENDOZA VARGAS, Jose"});
-    w.entries.push_back(e);
-    lists_.Install(screening::ListIndex::Build(std::move(w)));
+    lists_.Install(testing::SmallList("ofac", "v1", {{"OFAC-1", "MENDOZA VARGAS, Jose"}}));
     store_ = *Store::Open(dir_.Sub("db"), {});
     std::vector<TokenAuthenticator::Entry> users;
     for (auto [user, role] : {std::pair{"ana", Role::kInvestigator}, std::pair{"sofia", Role::kSupervisor},

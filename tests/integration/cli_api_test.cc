@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "tests/testing/alert_fixture.h"
 #include "tests/testing/local_control_plane.h"
+#include "tests/testing/small_list.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/test_util.h"
 
@@ -123,15 +124,7 @@ class CliSuppressionsTest : public ::testing::Test {
   void SetUp() override {
     unsetenv("CENTINELA_TOKEN");
     unsetenv("CENTINELA_API");
-    screening::Watchlist w;
-    w.meta.name = "ofac";
-    w.meta.version = "v1";
-    screening::ListEntry e;
-    e.id = "OFAC-1";
-    e.kind = screening::EntryKind::kPerson;
-    e.names.push_back({"MENDOZA VARGAS, Jose"});
-    w.entries.push_back(e);
-    lists_.Install(screening::ListIndex::Build(std::move(w)));
+    lists_.Install(testing::SmallList("ofac", "v1", {{"OFAC-1", "MENDOZA VARGAS, Jose"}}));
     store_ = *Store::Open(dir_.Sub("db"), {});
     std::vector<api::TokenAuthenticator::Entry> entries;
     for (const auto& [user, role] : std::vector<std::pair<std::string, api::Role>>{{"ana", api::Role::kInvestigator},
