@@ -376,10 +376,10 @@ int Evaluate(const std::vector<std::string>& args) {
     printf("  recall %-15s %6lld / %6lld = %6.2f%%\n", k.kind.c_str(), static_cast<long long>(k.found),
            static_cast<long long>(k.total), 100 * k.recall());
   }
-  printf("  recall overall         %6lld / %6lld = %6.2f%%\n", static_cast<long long>(r->true_positives),
-         static_cast<long long>(r->positives), 100 * r->recall());
+  printf("  recall overall         %6lld / %6lld = %6.2f%%\n", static_cast<long long>(r->counts.tp),
+         static_cast<long long>(r->positives()), 100 * r->recall());
   printf("  false positives        %6lld / %6lld = %6.3f%% (generated Peruvian names; %lld set aside as listed)\n",
-         static_cast<long long>(r->false_positives), static_cast<long long>(r->negatives), 100 * r->fp_rate(),
+         static_cast<long long>(r->counts.fp), static_cast<long long>(r->negatives()), 100 * r->fp_rate(),
          static_cast<long long>(r->set_aside));
   printf("  precision %.4f  recall %.4f  F1 %.4f  (%.1f s)\n", r->precision(), r->recall(), r->f1(), r->seconds);
   for (const auto& m : r->misses) printf("  miss: %s\n", m.c_str());

@@ -532,10 +532,10 @@ int Eval(const std::vector<std::string>& args) {
       printf("  %-34s %6ld = %.2f per 10,000\n", typology.c_str(), long(n),
              r->legitimate ? 1e4 * double(n) / double(r->legitimate) : 0.0);
     }
-    printf("laundering transactions in alert evidence: %ld of %ld = %.1f%%\n", long(r->true_positives),
-           long(r->laundering), 100 * r->Recall());
-    printf("transaction level (laundering class): precision %.4f recall %.4f F1 %.4f\n", r->Precision(), r->Recall(),
-           r->F1());
+    printf("laundering transactions in alert evidence: %ld of %ld = %.1f%%\n", long(r->transactions.tp),
+           long(r->laundering), 100 * r->transactions.Recall());
+    printf("transaction level (laundering class): precision %.4f recall %.4f F1 %.4f\n", r->transactions.Precision(),
+           r->transactions.Recall(), r->transactions.F1());
     if (!r->by_pattern.empty()) {
       printf("%-16s %8s %16s %18s\n", "pattern", "attempts", "any alert", "matching typology");
       for (const auto& [type, pr] : r->by_pattern) {

@@ -98,9 +98,9 @@ absl::StatusOr<AmlworldTrafficReport> EvaluateAmlworldTraffic(const std::string&
     }
   }
   for (const std::string& id : flagged) {
-    ++(laundering_ids.contains(id) ? report.true_positives : report.false_positives);
+    ++(laundering_ids.contains(id) ? report.transactions.tp : report.transactions.fp);
   }
-  report.false_negatives = int64_t(laundering_ids.size()) - report.true_positives;
+  report.transactions.fn = int64_t(laundering_ids.size()) - report.transactions.tp;
   for (size_t a = 0; a < attempts.size(); ++a) {
     const std::string typology = TypologyOfPattern(attempts[a].type);
     bool any = false, matching = false;

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "eval/class_counts.h"
 #include "eval/evaluation.h"
 
 namespace centinela::eval {
@@ -40,24 +41,15 @@ struct AmlworldTrafficReport {
   int64_t alerts = 0;
   int64_t false_alerts = 0;  // evidence holds no laundering transaction
   std::map<std::string, int64_t> false_alerts_by_typology;
-  // Transaction level, laundering class.
-  int64_t true_positives = 0, false_positives = 0, false_negatives = 0;
+  // Transaction level, laundering class: a transaction is flagged when it
+  // is in some alert's evidence (tn is not counted).
+  PairCounts transactions;
   // With patterns.
   int64_t injected = 0;  // attempt rows not in the transactions file
   std::map<std::string, AttemptRecall> by_pattern;
   std::vector<std::string> errors;  // file:line: why (the first 20)
 
   double FalseAlertsPer10k() const { return legitimate ? 1e4 * double(false_alerts) / double(legitimate) : 0; }
-  double Precision() const {
-    return true_positives + false_positives ? double(true_positives) / double(true_positives + false_positives) : 0;
-  }
-  double Recall() const {
-    return true_positives + false_negatives ? double(true_positives) / double(true_positives + false_negatives) : 0;
-  }
-  double F1() const {
-    const double p = Precision(), r = Recall();
-    return p + r > 0 ? 2 * p * r / (p + r) : 0;
-  }
 };
 
 // `patterns_path` may be empty. Errors: unreadable files, a bad mapping, a

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "eval/class_counts.h"
 #include "screening/lists/watchlist.h"
 
 namespace centinela::eval {
@@ -29,17 +30,6 @@ struct NamePair {
 // Reads a CSV with the header a,b,kind,label,class,source (kind: person,
 // organization or empty; label: 0 or 1). Errors name FILE:LINE.
 absl::StatusOr<std::vector<NamePair>> LoadNamePairs(const std::string& path);
-
-struct PairCounts {
-  int64_t tp = 0, fp = 0, fn = 0, tn = 0;
-  double Precision() const { return tp + fp > 0 ? double(tp) / double(tp + fp) : 0; }
-  double Recall() const { return tp + fn > 0 ? double(tp) / double(tp + fn) : 0; }
-  double F1() const {
-    const double p = Precision(), r = Recall();
-    return p + r > 0 ? 2 * p * r / (p + r) : 0;
-  }
-  int64_t Total() const { return tp + fp + fn + tn; }
-};
 
 struct NamePairReport {
   double threshold = 0;

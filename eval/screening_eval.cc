@@ -283,10 +283,9 @@ absl::StatusOr<ScreeningEvalReport> EvaluateScreening(const screening::ListSet& 
           for (const auto& h : hits) found |= h.entry_id == entry.id;
           auto& r = report.by_kind[size_t(k)];
           ++r.total;
-          ++report.positives;
+          ++(found ? report.counts.tp : report.counts.fn);
           if (found) {
             ++r.found;
-            ++report.true_positives;
           } else if (int64_t(report.misses.size()) < options.max_examples) {
             report.misses.push_back(absl::StrCat(kinds[k], ": '", queries[k], "' -> ", entry.id, " '", en.text, "'",
                                                  hits.empty() ? "" : absl::StrCat(" (got ", hits[0].entry_id, ")")));
@@ -305,13 +304,12 @@ absl::StatusOr<ScreeningEvalReport> EvaluateScreening(const screening::ListSet& 
       ++report.set_aside;
       continue;
     }
-    ++report.negatives;
     screening::ScreenQuery q;
     q.name = name;
     auto hits = set.Screen(q, lists, so);
     if (!hits.ok()) return hits.status();
+    ++(hits->empty() ? report.counts.tn : report.counts.fp);
     if (!hits->empty()) {
-      ++report.false_positives;
       if (int64_t(report.false_positive_examples.size()) < options.max_examples) {
         report.false_positive_examples.push_back(
             absl::StrCat("'", name, "' -> ", (*hits)[0].list, " ", screening::DescribeHit((*hits)[0])));

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "eval/class_counts.h"
 #include "screening/match/list_set.h"
 
 namespace centinela::eval {
@@ -42,21 +43,19 @@ struct PerturbationResult {
 
 struct ScreeningEvalReport {
   std::vector<PerturbationResult> by_kind;
-  int64_t positives = 0, true_positives = 0;
-  int64_t negatives = 0, set_aside = 0, false_positives = 0;
+  // Positives: perturbed listed names (tp found, fn missed); negatives:
+  // generated names (fp hit something, tn did not).
+  PairCounts counts;
+  int64_t set_aside = 0;  // generated names equal to a listed name (not negatives)
+  int64_t positives() const { return counts.tp + counts.fn; }
+  int64_t negatives() const { return counts.fp + counts.tn; }
   std::vector<std::string> misses;  // examples: "query -> expected entry"
   std::vector<std::string> false_positive_examples;
   double seconds = 0;
-  double recall() const { return positives > 0 ? double(true_positives) / double(positives) : 0; }
-  double fp_rate() const { return negatives > 0 ? double(false_positives) / double(negatives) : 0; }
-  double precision() const {
-    const int64_t d = true_positives + false_positives;
-    return d > 0 ? double(true_positives) / double(d) : 0;
-  }
-  double f1() const {
-    const double p = precision(), r = recall();
-    return p + r > 0 ? 2 * p * r / (p + r) : 0;
-  }
+  double recall() const { return counts.Recall(); }
+  double fp_rate() const { return negatives() > 0 ? double(counts.fp) / double(negatives()) : 0; }
+  double precision() const { return counts.Precision(); }
+  double f1() const { return counts.F1(); }
 };
 
 // Runs recall and false-positive measurements over `lists` (names in `set`).

@@ -69,9 +69,9 @@ TEST(EvaluateAmlworldTraffic, ScoresTransactionsAndAttemptsFoundOrInjected) {
   EXPECT_EQ(r->by_pattern.at("CYCLE").any_alert, 1);
   EXPECT_EQ(r->by_pattern.at("CYCLE").matching_typology, 1);
   EXPECT_EQ(r->false_alerts, 0);
-  EXPECT_EQ(r->false_positives, 0);
-  EXPECT_GT(r->true_positives, 0);
-  EXPECT_EQ(r->true_positives + r->false_negatives, 9);
+  EXPECT_EQ(r->transactions.fp, 0);
+  EXPECT_GT(r->transactions.tp, 0);
+  EXPECT_EQ(r->transactions.tp + r->transactions.fn, 9);
   EXPECT_EQ(TypologyOfPattern("SCATTER-GATHER"), "scatter_gather");
 }
 
@@ -87,7 +87,7 @@ TEST(EvaluateAmlworldTraffic, ARealDayReplaysWhole) {
   EXPECT_EQ(r->dead_lettered, 0);
   EXPECT_EQ(r->laundering, 7);
   std::printf("false alerts per 10,000 legitimate: %.2f; laundering in evidence %lld of %lld\n", r->FalseAlertsPer10k(),
-              (long long)r->true_positives, (long long)r->laundering);
+              (long long)r->transactions.tp, (long long)r->laundering);
 }
 
 TEST(EvaluateAmlworldTraffic, MissingOrEmptyFilesAreErrors) {

@@ -38,16 +38,16 @@ TEST_F(ScreeningEvalTest, RecallAndFalsePositivesOnUnAndOfacAtTheDefaultThreshol
     std::printf("recall %-15s %6lld / %6lld = %.2f%%\n", k.kind.c_str(), (long long)k.found, (long long)k.total,
                 100 * k.recall());
   }
-  std::printf("recall overall %lld / %lld = %.2f%%\n", (long long)r->true_positives, (long long)r->positives,
+  std::printf("recall overall %lld / %lld = %.2f%%\n", (long long)r->counts.tp, (long long)r->positives(),
               100 * r->recall());
-  std::printf("false positives %lld / %lld = %.3f%% (set aside as listed: %lld)\n", (long long)r->false_positives,
-              (long long)r->negatives, 100 * r->fp_rate(), (long long)r->set_aside);
+  std::printf("false positives %lld / %lld = %.3f%% (set aside as listed: %lld)\n", (long long)r->counts.fp,
+              (long long)r->negatives(), 100 * r->fp_rate(), (long long)r->set_aside);
   std::printf("precision %.4f recall %.4f F1 %.4f (%.1f s)\n", r->precision(), r->recall(), r->f1(), r->seconds);
   for (const auto& m : r->misses) std::printf("  miss: %s\n", m.c_str());
   for (const auto& m : r->false_positive_examples) std::printf("  false positive: %s\n", m.c_str());
   EXPECT_GE(r->recall(), 0.98);
   EXPECT_LE(r->fp_rate(), 0.001);
-  EXPECT_EQ(r->negatives + r->set_aside, 100000);
+  EXPECT_EQ(r->negatives() + r->set_aside, 100000);
 }
 
 TEST_F(ScreeningEvalTest, EveryCrossScriptPairReachesItsMinimumScore) {
