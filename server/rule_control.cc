@@ -61,7 +61,15 @@ absl::StatusOr<bool> RuleControl::ApplyMessage(const kafka::Message& m, bool rep
   const int64_t lag = result.switched ? std::max<int64_t>(0, NowMs() - m.timestamp_ms()) : 0;
   const auto active = registry_->active();
   const auto shadow = registry_->shadow();
-  if (!result.ok) {
+  if (record.has_suppression()) {
+    if (!result.ok) {
+      fprintf(stderr, "suppressions: refused a command from %s: %s\n", record.by().c_str(), result.error.c_str());
+    } else if (auto s = registry_->suppressions().Get(result.version)) {
+      fprintf(stderr, "suppressions: %s is %s (%s / %s %s, by %s)\n", s->id().c_str(),
+              v1::SuppressionState_Name(s->state()).c_str(), s->party_key().c_str(), s->list().c_str(),
+              s->entry_id().c_str(), record.by().c_str());
+    }
+  } else if (!result.ok) {
     fprintf(stderr, "rules: refused %s from %s: %s; running %s\n", result.version.c_str(), record.by().c_str(),
             result.error.c_str(), active ? active->version().c_str() : "-");
   } else if (result.switched) {
