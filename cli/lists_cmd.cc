@@ -76,6 +76,11 @@ void PrintResult(const v1::ScreenResult& r) {
       }
     }
     for (const auto& f : h.factors()) printf("        %s\n", f.c_str());
+    if (!h.suppression().empty()) printf("        %s\n", h.suppression().c_str());
+  }
+  for (const v1::ScreenHit& h : r.skipped()) {
+    printf("\n  skipped %s %s %s  %s: %s\n", Score(h.score()).c_str(), h.list().c_str(), h.entry_id().c_str(),
+           h.primary_name().c_str(), h.suppression().c_str());
   }
 }
 

@@ -141,7 +141,7 @@ class CliSuppressionsTest : public ::testing::Test {
     server_ = *api::ApiServer::Start(store_.get(), tokens_.get(), audit_.get(), o);
   }
   int Run(std::vector<std::string> args, const std::string& user) {
-    std::vector<std::string> full = {testing::CentinelaBinary(), "suppressions"};
+    std::vector<std::string> full = {testing::CentinelaBinary()};
     full.insert(full.end(), args.begin(), args.end());
     full.insert(full.end(), {"--api", server_->base_url(), "--token", "token-" + user});
     return testing::RunCapture(full, &err_, dir_.path(), &out_);
@@ -158,37 +158,47 @@ class CliSuppressionsTest : public ::testing::Test {
 };
 
 TEST_F(CliSuppressionsTest, ProposeConfirmListShowAndRefusals) {
-  EXPECT_EQ(Run({"propose", "--name", "Jose Mendoza Vargas", "--list", "ofac", "--entry", "OFAC-1"}, "ana"), 2);
+  EXPECT_EQ(
+      Run({"suppressions", "propose", "--name", "Jose Mendoza Vargas", "--list", "ofac", "--entry", "OFAC-1"}, "ana"),
+      2);
   EXPECT_THAT(err_, HasSubstr("--note is required"));
-  ASSERT_EQ(Run({"propose", "--name", "Jose Mendoza Vargas", "--country", "PE", "--document", "40000001", "--list",
-                 "ofac", "--entry", "OFAC-1", "--note", "born 1988 in Cusco"},
+  ASSERT_EQ(Run({"suppressions", "propose", "--name", "Jose Mendoza Vargas", "--country", "PE", "--document",
+                 "40000001", "--list", "ofac", "--entry", "OFAC-1", "--note", "born 1988 in Cusco"},
                 "ana"),
             0)
       << err_;
   EXPECT_THAT(out_, StartsWith("S-1  proposed\n"));
   EXPECT_THAT(out_, HasSubstr("party    Jose Mendoza Vargas (doc:PE:40000001)"));
   // An unknown entry: the API's 404, passed on.
-  EXPECT_EQ(Run({"propose", "--name", "X Y", "--list", "ofac", "--entry", "OFAC-9", "--note", "n"}, "ana"), 1);
+  EXPECT_EQ(
+      Run({"suppressions", "propose", "--name", "X Y", "--list", "ofac", "--entry", "OFAC-9", "--note", "n"}, "ana"),
+      1);
   EXPECT_THAT(err_, HasSubstr("no entry 'OFAC-9' on ofac@v1"));
   // Maker-checker: the refusal, exit 1.
-  EXPECT_EQ(Run({"confirm", "S-1", "--note", "ok"}, "ana"), 1);
+  EXPECT_EQ(Run({"suppressions", "confirm", "S-1", "--note", "ok"}, "ana"), 1);
   EXPECT_THAT(err_, HasSubstr("HTTP 403"));
-  ASSERT_EQ(Run({"confirm", "S-1", "--note", "RENIEC checked"}, "sofia"), 0) << err_;
+  ASSERT_EQ(Run({"suppressions", "confirm", "S-1", "--note", "RENIEC checked"}, "sofia"), 0) << err_;
   EXPECT_THAT(out_, StartsWith("S-1  active\n"));
   EXPECT_THAT(out_, HasSubstr("confirmed "));
   EXPECT_THAT(out_, HasSubstr("by sofia: RENIEC checked"));
-  ASSERT_EQ(Run({"list", "--state", "active"}, "ana"), 0) << err_;
+  ASSERT_EQ(Run({"suppressions", "list", "--state", "active"}, "ana"), 0) << err_;
   EXPECT_THAT(out_, StartsWith("ID   STATE   PARTY                LIST  ENTRY   PROPOSED BY  DECIDED BY  LAPSES"));
   EXPECT_THAT(out_, HasSubstr("S-1  active  Jose Mendoza Vargas  ofac  OFAC-1  ana          sofia"));
-  ASSERT_EQ(Run({"list", "--state", "revoked"}, "ana"), 0);
+  // Screening over the API shows the hit as skipped, and why.
+  ASSERT_EQ(Run({"lists", "screen", "Jose Mendoza Vargas", "--country", "PE", "--document", "40000001"}, "ana"), 0)
+      << err_;
+  EXPECT_THAT(out_, HasSubstr(": 0 hits"));
+  EXPECT_THAT(out_, HasSubstr("skipped 1.00 ofac OFAC-1  MENDOZA VARGAS, Jose: skipped: S-1 (false match proposed by "
+                              "ana, confirmed by sofia"));
+  ASSERT_EQ(Run({"suppressions", "list", "--state", "revoked"}, "ana"), 0);
   EXPECT_EQ(out_, "no suppressions\n");
-  EXPECT_EQ(Run({"list", "--state", "maybe"}, "ana"), 1);
+  EXPECT_EQ(Run({"suppressions", "list", "--state", "maybe"}, "ana"), 1);
   EXPECT_THAT(err_, HasSubstr("state"));
-  ASSERT_EQ(Run({"show", "S-1", "--json"}, "ana"), 0);
+  ASSERT_EQ(Run({"suppressions", "show", "S-1", "--json"}, "ana"), 0);
   EXPECT_THAT(out_, HasSubstr("\"state\":\"SUPPRESSION_ACTIVE\""));
-  EXPECT_EQ(Run({"confirm", "S-1", "--note", "again"}, "sofia"), 1);
+  EXPECT_EQ(Run({"suppressions", "confirm", "S-1", "--note", "again"}, "sofia"), 1);
   EXPECT_THAT(err_, HasSubstr("refused: S-1 is SUPPRESSION_ACTIVE, not proposed"));
-  ASSERT_EQ(Run({"revoke", "S-1", "--note", "new evidence"}, "sofia"), 0) << err_;
+  ASSERT_EQ(Run({"suppressions", "revoke", "S-1", "--note", "new evidence"}, "sofia"), 0) << err_;
   EXPECT_THAT(out_, HasSubstr("revoked "));
 }
 
