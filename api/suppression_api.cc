@@ -30,11 +30,11 @@ void ApiServer::RegisterSuppressionRoutes() {
   srv.Post("/v1/suppressions", route("suppressions.propose", Permission::kProposeSuppressions,
                                      [](ApiServer* s, Call& c) { s->ProposeSuppression(c); }));
   // The audit action names are literals: routes keep them for the server's life.
-  for (auto [action, audited] :
-       {std::pair{"confirm", "suppressions.confirm"}, std::pair{"reject", "suppressions.reject"},
-        std::pair{"revoke", "suppressions.revoke"}}) {
+  for (const auto& decision : {std::pair{"confirm", "suppressions.confirm"}, std::pair{"reject", "suppressions.reject"},
+                               std::pair{"revoke", "suppressions.revoke"}}) {
+    const char* action = decision.first;
     srv.Post(absl::StrCat(R"(/v1/suppressions/(S-[0-9]{1,12})/)", action),
-             route(audited, Permission::kDecideSuppressions,
+             route(decision.second, Permission::kDecideSuppressions,
                    [action](ApiServer* s, Call& c) { s->DecideSuppression(c, c.req.matches[1], action); }));
   }
 }

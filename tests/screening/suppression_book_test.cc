@@ -164,19 +164,26 @@ TEST(SuppressionBook, SearchesByPartyListEntryStateAndUserNewestFirst) {
   ASSERT_TRUE(Apply(book, Propose("doc:PE:1"), "ana").ok);
   ASSERT_TRUE(Apply(book, Propose("doc:PE:2", "OFAC-7"), "luis").ok);
   ASSERT_TRUE(Apply(book, Decision("confirm", "S-2"), "sofia").ok);
+  // One field of the filter set, the others at their defaults.
+  auto with = [](auto set) {
+    SuppressionBook::Filter f;
+    set(f);
+    return f;
+  };
   auto ids = [&](SuppressionBook::Filter f) {
     std::vector<std::string> out;
     for (const auto& s : book.Search(f)) out.push_back(s.id());
     return out;
   };
   EXPECT_THAT(ids({}), ::testing::ElementsAre("S-2", "S-1"));
-  EXPECT_THAT(ids({.party = "doc:pe:1"}), ::testing::ElementsAre("S-1"));
-  EXPECT_THAT(ids({.party = "MENDOZA"}), ::testing::ElementsAre("S-2", "S-1"));  // the name as given
-  EXPECT_THAT(ids({.entry_id = "OFAC-7"}), ::testing::ElementsAre("S-2"));
-  EXPECT_THAT(ids({.state = v1::SUPPRESSION_PROPOSED}), ::testing::ElementsAre("S-1"));
-  EXPECT_THAT(ids({.by = "sofia"}), ::testing::ElementsAre("S-2"));
-  EXPECT_THAT(ids({.list = "un"}), ::testing::ElementsAre());
-  EXPECT_THAT(ids({.limit = 1}), ::testing::ElementsAre("S-2"));
+  EXPECT_THAT(ids(with([](auto& f) { f.party = "doc:pe:1"; })), ::testing::ElementsAre("S-1"));
+  EXPECT_THAT(ids(with([](auto& f) { f.party = "MENDOZA"; })),
+              ::testing::ElementsAre("S-2", "S-1"));  // the name as given
+  EXPECT_THAT(ids(with([](auto& f) { f.entry_id = "OFAC-7"; })), ::testing::ElementsAre("S-2"));
+  EXPECT_THAT(ids(with([](auto& f) { f.state = v1::SUPPRESSION_PROPOSED; })), ::testing::ElementsAre("S-1"));
+  EXPECT_THAT(ids(with([](auto& f) { f.by = "sofia"; })), ::testing::ElementsAre("S-2"));
+  EXPECT_THAT(ids(with([](auto& f) { f.list = "un"; })), ::testing::ElementsAre());
+  EXPECT_THAT(ids(with([](auto& f) { f.limit = 1; })), ::testing::ElementsAre("S-2"));
 }
 
 }  // namespace
