@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "base/hash.h"
 #include "base/time_util.h"
 #include "screening/names/countries.h"
@@ -18,6 +19,13 @@ namespace {
 std::string DayOf(const std::string& rfc3339) { return rfc3339.substr(0, 10); }
 
 bool IsOpen(v1::SuppressionState s) { return s == v1::SUPPRESSION_PROPOSED || s == v1::SUPPRESSION_ACTIVE; }
+
+// The sequence number of an id "S-N" (N >= 1), or 0 when it is not one.
+int64_t SeqOf(absl::string_view id) {
+  int64_t seq = 0;
+  if (!absl::ConsumePrefix(&id, "S-") || !absl::SimpleAtoi(id, &seq) || seq < 1) return 0;
+  return seq;
+}
 
 }  // namespace
 
@@ -85,11 +93,8 @@ SuppressionBook::Decision SuppressionBook::Decide(const v1::SuppressionCommand& 
                           : command.has_reject() ? command.reject()
                                                  : command.revoke();
   if (command.action_case() == v1::SuppressionCommand::ACTION_NOT_SET) return refuse("an empty suppression command");
-  int64_t seq = 0;
-  if (!absl::StartsWith(id, "S-") || !absl::SimpleAtoi(id.substr(2), &seq) || seq < 1 ||
-      size_t(seq) > records_.size()) {
-    return refuse(absl::StrCat("no suppression ", id));
-  }
+  const int64_t seq = SeqOf(id);
+  if (seq == 0 || size_t(seq) > records_.size()) return refuse(absl::StrCat("no suppression ", id));
   d.record = records_[size_t(seq - 1)];
   if (absl::StripAsciiWhitespace(command.note()).empty()) return refuse("a decision needs a note");
   if (command.has_confirm() || command.has_reject()) {
@@ -127,8 +132,8 @@ SuppressionBook::Decision SuppressionBook::Decide(const v1::SuppressionCommand& 
 }
 
 void SuppressionBook::Put(const v1::Suppression& record) {
-  int64_t seq = 0;
-  if (!absl::StartsWith(record.id(), "S-") || !absl::SimpleAtoi(record.id().substr(2), &seq) || seq < 1) return;
+  const int64_t seq = SeqOf(record.id());
+  if (seq == 0) return;
   MutexLock lock(&mu_);
   if (records_.size() < size_t(seq)) records_.resize(size_t(seq));
   v1::Suppression& slot = records_[size_t(seq - 1)];
@@ -149,8 +154,8 @@ std::optional<v1::Suppression> SuppressionBook::Active(const std::string& party_
 }
 
 std::optional<v1::Suppression> SuppressionBook::Get(const std::string& id) const {
-  int64_t seq = 0;
-  if (!absl::StartsWith(id, "S-") || !absl::SimpleAtoi(id.substr(2), &seq) || seq < 1) return std::nullopt;
+  const int64_t seq = SeqOf(id);
+  if (seq == 0) return std::nullopt;
   MutexLock lock(&mu_);
   if (size_t(seq) > records_.size() || records_[size_t(seq - 1)].id().empty()) return std::nullopt;
   return records_[size_t(seq - 1)];
