@@ -67,6 +67,11 @@ void GraphStore::Trim(std::vector<Edge>* edges) const {
 
 absl::Status GraphStore::AddEdge(absl::string_view src, absl::string_view dst, int64_t micros, int64_t amount,
                                  rocksdb::WriteBatch* batch) {
+  // A transfer from an account to itself (a reinvestment, a currency
+  // exchange within the account) moves nothing between accounts: no edge.
+  // Counted as an inflow it would make every such account a "pass-through"
+  // of its next payment, and as a counterparty it would inflate degrees.
+  if (src == dst) return absl::OkStatus();
   RETURN_IF_ERROR(Insert(Dir::kOut, src, dst, micros, amount, batch));
   return Insert(Dir::kIn, dst, src, micros, amount, batch);
 }
@@ -142,7 +147,9 @@ const GraphStore::Edge* GraphStore::LatestIn(const std::vector<Edge>& in, int64_
 absl::StatusOr<int64_t> GraphStore::LatestInflow(absl::string_view account, int64_t since, int64_t until,
                                                  int64_t min_amount, int64_t max_amount) {
   ASSIGN_OR_RETURN(std::vector<Edge> * in, Load(Dir::kIn, account));
-  const Edge* e = LatestIn(*in, since, until, min_amount, max_amount, /*not_from=*/{});
+  // Not from itself: state written before self-transfers were left out of
+  // the graph may still hold such edges.
+  const Edge* e = LatestIn(*in, since, until, min_amount, max_amount, /*not_from=*/account);
   return e ? e->micros : int64_t{-1};
 }
 

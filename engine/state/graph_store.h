@@ -40,6 +40,8 @@ class GraphStore {
       : store_(store), retention_(retention_micros), max_edges_(max_edges_per_account) {}
   int64_t retention_micros() const { return retention_; }
 
+  // Records src -> dst. A transfer of an account to itself is no edge
+  // (nothing moves between accounts) and is ignored.
   absl::Status AddEdge(absl::string_view src, absl::string_view dst, int64_t micros, int64_t amount_usd,
                        rocksdb::WriteBatch* batch);
   // Starts loading the cache entries that a transfer src -> dst touches
@@ -59,8 +61,8 @@ class GraphStore {
                                    int max_hops, int max_visits, int64_t min_amount = 0,
                                    int64_t max_amount = INT64_MAX);
 
-  // Time of the latest transfer into `account` within [since, until] whose
-  // amount lies in [min_amount, max_amount]; -1 when none.
+  // Time of the latest transfer into `account` from another account within
+  // [since, until] whose amount lies in [min_amount, max_amount]; -1 when none.
   absl::StatusOr<int64_t> LatestInflow(absl::string_view account, int64_t since, int64_t until, int64_t min_amount,
                                        int64_t max_amount);
 

@@ -298,6 +298,19 @@ TEST_F(GraphStoreTest, FollowsOnlyEdgesWithinTheAmountBounds) {
   EXPECT_EQ(*g.ShortestPath("A", "C", since, until, 5, 100, 101, 200), -1);
 }
 
+TEST_F(GraphStoreTest, ATransferToItselfIsNoEdge) {
+  GraphStore g(store_.get(), 30 * kMicrosPerDay);
+  Edge(g, "A", "A", 1);  // a reinvestment or an exchange within the account
+  const int64_t since = DayMicros(testing::kJan5, 0), until = DayMicros(testing::kJan5 + 5, 0);
+  EXPECT_EQ(*g.LatestInflow("A", since, until, 0, INT64_MAX), -1);
+  EXPECT_EQ(*g.Degree("A", GraphStore::Dir::kOut, since, until), 0);
+  EXPECT_EQ(*g.PassThroughHops("A", until, 100, 5 * kMicrosPerDay, 0.9, 5), 0);
+  EXPECT_EQ(CountKeys(*store_, Cf::kEdges), 0);
+  Edge(g, "B", "A", 2);  // a real inflow still counts
+  EXPECT_EQ(*g.LatestInflow("A", since, until, 0, INT64_MAX), DayMicros(testing::kJan5, 0) + 2 * kMicrosPerHour);
+  EXPECT_EQ(*g.PassThroughHops("A", until, 100, 5 * kMicrosPerDay, 0.9, 5), 1);
+}
+
 TEST_F(GraphStoreTest, EdgesSurviveAFreshCache) {
   {
     GraphStore g(store_.get(), 30 * kMicrosPerDay);
