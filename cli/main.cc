@@ -24,6 +24,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "api/audit_log.h"
 #include "api/auth.h"
@@ -78,11 +79,13 @@ commands:
           Alerts per typology and destination from RocksDB; with labels, case recall.
   alerts tally --bootstrap HOST:PORT [--topics uif.alerts,sunat.alerts]
           Read the alert topics with a Kafka consumer and count alerts per typology.
-  eval amlworld --transactions FILE [--patterns FILE] [--pack F] [--fx F] [--mapping F]
+  eval amlworld --transactions FILE [--patterns FILE] [--pack F] [--fx F] [--mapping F] [--show-false]
+                [--show-missed]
           Replay a real AMLworld *_Trans.csv: false alerts per 10,000 legitimate transactions by
           typology, transaction-level precision/recall/F1 of the laundering class, and with
           --patterns, recall per pattern (any alert / the matching typology); attempt rows not in
-          the file are injected into it.
+          the file are injected into it. --show-false: every false alert, why it fired, its rows;
+          --show-missed: the attempts no alert of the matching typology touched, and what did.
   eval amlworld --patterns FILE [--background N] [--pack F] [--fx F] [--mapping F] [--seed S] [--show-missed]
   eval amlsim --dir DIR [--pack F] [--fx F] [--mapping F]
           Replay labelled data through the engine's processor in event-time order and print
@@ -495,9 +498,9 @@ int Eval(const std::vector<std::string>& args) {
   }
   const bool amlworld = args[0] == "amlworld";
   const std::vector<std::string> rest(args.begin() + 1, args.end());
-  auto f =
-      Flags::Parse(absl::StrCat("eval ", args[0]), rest,
-                   {"patterns", "transactions", "dir", "background", "pack", "fx", "mapping", "seed"}, {"show-missed"});
+  auto f = Flags::Parse(absl::StrCat("eval ", args[0]), rest,
+                        {"patterns", "transactions", "dir", "background", "pack", "fx", "mapping", "seed"},
+                        {"show-missed", "show-false"});
   if (!f.ok()) return Fail(f.status(), 2);
   eval::EvalOptions o;
   o.pack_path = f->Get("pack", "rules/packs/peru.yaml");
@@ -536,12 +539,26 @@ int Eval(const std::vector<std::string>& args) {
            long(r->laundering), 100 * r->transactions.Recall());
     printf("transaction level (laundering class): precision %.4f recall %.4f F1 %.4f\n", r->transactions.Precision(),
            r->transactions.Recall(), r->transactions.F1());
+    if (f->Has("show-false")) {
+      for (const std::string& line : r->false_alert_lines) printf("  false: %s\n", line.c_str());
+    }
+    if (f->Has("show-missed")) {
+      printf("attempts without an alert of the matching typology: %zu\n", r->missed.size());
+      for (const eval::MissedAttempt& m : r->missed) {
+        printf("  %s:%d %s%s%s, %d transaction(s)%s%s\n", f->Get("patterns").c_str(), m.line, m.type.c_str(),
+               m.qualifier.empty() ? "" : ": ", m.qualifier.c_str(), m.transactions,
+               m.caught_by.empty() ? "; no alert" : "; alerts: ", absl::StrJoin(m.caught_by, ", ").c_str());
+      }
+    }
     if (!r->by_pattern.empty()) {
-      printf("%-16s %8s %16s %18s\n", "pattern", "attempts", "any alert", "matching typology");
+      printf("%-16s %8s %16s %18s %24s\n", "pattern", "attempts", "any alert", "matching typology",
+             absl::StrCat("of >=", eval::kWideAttempt, " wide: matching").c_str());
       for (const auto& [type, pr] : r->by_pattern) {
-        printf("%-16s %8d %8d %6.1f%% %10d %6.1f%%\n", type.c_str(), pr.attempts, pr.any_alert,
+        printf("%-16s %8d %8d %6.1f%% %10d %6.1f%%", type.c_str(), pr.attempts, pr.any_alert,
                pr.attempts ? 100.0 * pr.any_alert / pr.attempts : 0.0, pr.matching_typology,
                pr.attempts ? 100.0 * pr.matching_typology / pr.attempts : 0.0);
+        if (pr.wide > 0) printf(" %10d of %3d %6.1f%%", pr.wide_matching, pr.wide, 100.0 * pr.wide_matching / pr.wide);
+        printf("\n");
       }
     }
     return 0;

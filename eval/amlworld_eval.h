@@ -30,7 +30,21 @@ struct AttemptRecall {
   int attempts = 0;
   int any_alert = 0;          // some alert's evidence holds one of its transactions
   int matching_typology = 0;  // ... an alert of the typology named like its type
+  // Attempts at least kWideAttempt wide (AttemptWidth), and of them those
+  // an alert of the matching typology touched: the goals for fans,
+  // scatter-gather and gather-scatter are stated for such attempts.
+  int wide = 0;
+  int wide_matching = 0;
 };
+
+inline constexpr int kWideAttempt = 5;
+
+// How wide an attempt of `type` is, from its transfers (originator,
+// beneficiary account): for FAN-IN / FAN-OUT the most distinct senders into
+// / receivers from one account; for SCATTER-GATHER the accounts that both
+// receive and pay within it (the intermediaries); for GATHER-SCATTER the
+// largest min(senders, receivers) of one hub. 0 for other types.
+int AttemptWidth(const std::string& type, const std::vector<std::pair<std::string, std::string>>& transfers);
 
 struct AmlworldTrafficReport {
   int64_t rows = 0;  // transactions replayed (file rows mapped + attempt rows injected)
@@ -47,7 +61,13 @@ struct AmlworldTrafficReport {
   // With patterns.
   int64_t injected = 0;  // attempt rows not in the transactions file
   std::map<std::string, AttemptRecall> by_pattern;
+  // Attempts no alert of the matching typology touched, in file order.
+  std::vector<MissedAttempt> missed;
   std::vector<std::string> errors;  // file:line: why (the first 20)
+  // Every false alert in the order raised, one line each: typology,
+  // subject, the rules that fired with their observed values, and the
+  // evidence as file:line (the first 8).
+  std::vector<std::string> false_alert_lines;
 
   double FalseAlertsPer10k() const { return legitimate ? 1e4 * double(false_alerts) / double(legitimate) : 0; }
 };

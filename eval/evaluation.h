@@ -35,6 +35,9 @@ struct MissedAttempt {
   std::string qualifier;  // e.g. "Max 2-degree Fan-In"
   int line = 0;           // of its BEGIN line in the patterns file
   int transactions = 0;
+  // With real traffic (EvaluateAmlworldTraffic): the typologies of the
+  // alerts that did touch it, sorted, when none was the matching one.
+  std::vector<std::string> caught_by;
 };
 
 // Recall per laundering-attempt type: an attempt is detected when at least

@@ -72,7 +72,79 @@ TEST(EvaluateAmlworldTraffic, ScoresTransactionsAndAttemptsFoundOrInjected) {
   EXPECT_EQ(r->transactions.fp, 0);
   EXPECT_GT(r->transactions.tp, 0);
   EXPECT_EQ(r->transactions.tp + r->transactions.fn, 9);
+  EXPECT_EQ(r->by_pattern.at("FAN-OUT").wide, 1);  // 6 receivers
+  EXPECT_EQ(r->by_pattern.at("FAN-OUT").wide_matching, 1);
+  EXPECT_EQ(r->by_pattern.at("CYCLE").wide, 0);  // width is not defined for cycles
+  EXPECT_TRUE(r->missed.empty());
+  EXPECT_TRUE(r->false_alert_lines.empty());
   EXPECT_EQ(TypologyOfPattern("SCATTER-GATHER"), "scatter_gather");
+}
+
+TEST(EvaluateAmlworldTraffic, ATransferToItselfIsNeitherAnInflowNorACounterparty) {
+  testing::TempDir dir;
+  EvalOptions o = Options(dir);
+  o.pack_path = CENTINELA_SOURCE_DIR "/rules/packs/peru.yaml";
+  // ACC reinvests into itself (an exchange within the account, as AMLworld
+  // writes them), then pays 49,000 on within minutes and four other
+  // accounts besides: neither a pass-through nor a fan-out of five.
+  const std::string day =
+      "2022/09/01 00:01,001,ACC,001,ACC,50000.00,US Dollar,50000.00,US Dollar,Reinvestment,0\n"
+      "2022/09/01 00:05,001,ACC,002,OUT,49000.00,US Dollar,49000.00,US Dollar,Cheque,0\n"
+      "2022/09/01 00:06,001,ACC,003,R1,3000.00,US Dollar,3000.00,US Dollar,ACH,0\n"
+      "2022/09/01 00:07,001,ACC,004,R2,3000.00,US Dollar,3000.00,US Dollar,ACH,0\n"
+      "2022/09/01 00:08,001,ACC,005,R3,3000.00,US Dollar,3000.00,US Dollar,ACH,0\n"
+      "2022/09/01 00:09,001,ACC,001,ACC,10.00,US Dollar,10.00,US Dollar,Reinvestment,0\n";
+  std::ofstream(dir.Sub("self.csv")) << kHeader << day;
+  auto r = EvaluateAmlworldTraffic(dir.Sub("self.csv"), "", o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->alerts, 0);
+  // The same payment after an inflow from another account is a pass-through,
+  // listed with why it fired and where its row is.
+  std::ofstream(dir.Sub("fed.csv"))
+      << kHeader << "2022/09/01 00:01,009,FEEDER,001,ACC,50000.00,US Dollar,50000.00,US Dollar,ACH,0\n"
+      << day;
+  o.work_dir = dir.Sub("db2");
+  r = EvaluateAmlworldTraffic(dir.Sub("fed.csv"), "", o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->false_alerts, 1);
+  EXPECT_EQ(r->false_alerts_by_typology["rapid_pass_through"], 1);
+  ASSERT_EQ(r->false_alert_lines.size(), 1u);
+  EXPECT_NE(r->false_alert_lines[0].find("rapid_pass_through 001:ACC (pass_through_material"), std::string::npos)
+      << r->false_alert_lines[0];
+  EXPECT_NE(r->false_alert_lines[0].find("fed.csv:4"), std::string::npos) << r->false_alert_lines[0];
+}
+
+TEST(EvaluateAmlworldTraffic, ListsTheAttemptsTheMatchingTypologyMissed) {
+  testing::TempDir dir;
+  std::ofstream(dir.Sub("trans.csv")) << kHeader
+                                      << "2022/09/01 00:00,010,P,011,Q,10.00,US Dollar,10.00,US Dollar,ACH,0\n";
+  // A fan-in of two senders: below any fan-in degree.
+  std::ofstream(dir.Sub("patterns.txt")) << "BEGIN LAUNDERING ATTEMPT - FAN-IN:  Max 2-degree Fan-In\n"
+                                            "2022/09/02 01:00,001,A,003,SINK,500.00,US Dollar,500.00,US Dollar,ACH,1\n"
+                                            "2022/09/02 02:00,002,B,003,SINK,490.00,US Dollar,490.00,US Dollar,ACH,1\n"
+                                            "END LAUNDERING ATTEMPT - FAN-IN\n";
+  auto r = EvaluateAmlworldTraffic(dir.Sub("trans.csv"), dir.Sub("patterns.txt"), Options(dir));
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->missed.size(), 1u);
+  EXPECT_EQ(r->missed[0].type, "FAN-IN");
+  EXPECT_EQ(r->missed[0].qualifier, "Max 2-degree Fan-In");
+  EXPECT_EQ(r->missed[0].line, 1);
+  EXPECT_EQ(r->missed[0].transactions, 2);
+  EXPECT_TRUE(r->missed[0].caught_by.empty());
+  EXPECT_EQ(r->by_pattern.at("FAN-IN").wide, 0);
+}
+
+TEST(AttemptWidth, CountsThePatternsOwnBreadth) {
+  using T = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(AttemptWidth("FAN-IN", T{{"A", "X"}, {"B", "X"}, {"C", "X"}, {"A", "X"}}), 3);
+  EXPECT_EQ(AttemptWidth("FAN-OUT", T{{"X", "A"}, {"X", "B"}, {"Y", "C"}}), 2);
+  // A -> B1..B3 -> C: three intermediaries.
+  EXPECT_EQ(
+      AttemptWidth("SCATTER-GATHER", T{{"A", "B1"}, {"A", "B2"}, {"A", "B3"}, {"B1", "C"}, {"B2", "C"}, {"B3", "C"}}),
+      3);
+  // Two senders into H, three receivers from it: min is 2.
+  EXPECT_EQ(AttemptWidth("GATHER-SCATTER", T{{"S1", "H"}, {"S2", "H"}, {"H", "R1"}, {"H", "R2"}, {"H", "R3"}}), 2);
+  EXPECT_EQ(AttemptWidth("STACK", T{{"A", "B"}, {"B", "C"}}), 0);
 }
 
 TEST(EvaluateAmlworldTraffic, ARealDayReplaysWhole) {
