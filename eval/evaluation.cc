@@ -108,7 +108,7 @@ absl::StatusOr<PatternsReport> EvaluateAmlworldPatterns(const std::string& patte
     report.by_type[attempts[a].type].detected += detected[a];
     if (!detected[a]) {
       report.missed.push_back(
-          {attempts[a].type, attempts[a].qualifier, attempts[a].line, int(attempts[a].rows.size())});
+          {attempts[a].type, attempts[a].qualifier, attempts[a].line, int(attempts[a].rows.size()), {}});
     }
   }
   return report;

@@ -111,6 +111,7 @@ absl::Status AlertBook::Record(const rules::RulePack& pack, const rules::Typolog
     ref->set_fingerprint(tx.fingerprint);
   }
   if (tx.late && a.late_transaction_ids_size() < kMaxEvidence) a.add_late_transaction_ids(tx.tx->id());
+  AddWitnesses(pack, hit, ctx, &a);
   // One hit per rule, holding the values of its latest firing.
   for (int rule : hit.fired_rules) {
     const rules::RuleSpec& spec = pack.rules()[rule];
@@ -132,6 +133,30 @@ absl::Status AlertBook::Record(const rules::RulePack& pack, const rules::Typolog
     }
   }
   return absl::OkStatus();
+}
+
+void AlertBook::AddWitnesses(const rules::RulePack& pack, const rules::TypologyHit& hit, rules::EvalContext& ctx,
+                             v1::Alert* a) {
+  if (!ctx.aggregates || a->evidence_size() >= kMaxEvidence) return;
+  witnesses_.clear();
+  for (int rule : hit.fired_rules) {
+    for (const rules::Observed& o : pack.rules()[rule].when.observed) {
+      if (const rules::GraphFeature* f = o.node->graph_feature()) ctx.aggregates->GraphWitnesses(*f, &witnesses_);
+    }
+  }
+  for (const rules::WitnessRef& w : witnesses_) {
+    if (a->evidence_size() >= kMaxEvidence) break;
+    bool known = false;
+    for (const v1::TransactionRef& e : a->evidence()) {
+      known |= e.id() == w.id && e.reporting_entity() == w.reporting_entity;
+    }
+    if (known) continue;
+    a->add_evidence_transaction_ids(w.id);
+    v1::TransactionRef* ref = a->add_evidence();
+    ref->set_reporting_entity(w.reporting_entity);
+    ref->set_id(w.id);
+    ref->set_fingerprint(w.fingerprint);
+  }
 }
 
 absl::Status AlertBook::Flush(rocksdb::WriteBatch* batch, OutboxWriter* outbox) {

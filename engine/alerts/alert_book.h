@@ -37,7 +37,10 @@ class AlertBook {
   AlertBook(Store* store, AlertTopics topics) : store_(store), topics_(std::move(topics)) {}
 
   // Merges one hit. `ctx` is the evaluation context of `tx` (to render the
-  // values the fired rules saw). `wall_micros` stamps first detection.
+  // values the fired rules saw). `wall_micros` stamps first detection. The
+  // evidence gets `tx` and the witnesses of the graph features the fired
+  // rules read (the inflow passed through, the legs of a cycle, a hub's
+  // transfers), each once, up to kMaxEvidence.
   // `shadow_pack`: the pack runs in shadow, so its alert is a shadow alert
   // whatever the typology's own status.
   absl::Status Record(const rules::RulePack& pack, const rules::TypologyHit& hit, const NormalizedTx& tx,
@@ -58,8 +61,11 @@ class AlertBook {
     bool is_new = false;
     double original_score = 0;  // as stored before this batch (moves the score index)
   };
+  void AddWitnesses(const rules::RulePack& pack, const rules::TypologyHit& hit, rules::EvalContext& ctx, v1::Alert* a);
+
   Store* store_;
   AlertTopics topics_;
+  std::vector<rules::WitnessRef> witnesses_;  // AddWitnesses' scratch
   absl::flat_hash_map<std::string, Touched> touched_;
   std::vector<std::string> order_;  // first-touch order: deterministic flush
   int64_t created_ = 0;

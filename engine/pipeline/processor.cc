@@ -35,6 +35,7 @@ class Processor::Lane : public rules::AggregateSource {
  private:
   rules::Value Aggregate(int index) override;
   rules::Value Graph(rules::GraphFeature feature) override;
+  void GraphWitnesses(rules::GraphFeature feature, std::vector<rules::WitnessRef>* out) override;
   rules::Value Profile(int index, rules::ProfileFeature feature) override;
   rules::Value ComputeGraph(rules::GraphFeature feature);
   // Reads each profile as it was before `tx`, then folds `tx` in.
@@ -65,6 +66,9 @@ class Processor::Lane : public rules::AggregateSource {
   static constexpr int kGraphFeatures = rules::kGraphFeatureCount;
   int8_t graph_ready_[kGraphFeatures] = {};
   rules::Value graph_values_[kGraphFeatures];
+  // Per feature: the edges behind its value (into the graph's cache, valid
+  // while this transaction is scored).
+  GraphStore::Witnesses graph_witnesses_[kGraphFeatures];
   // Per profile: its state before the current transaction; -1 = no subject.
   struct ProfileBefore {
     bool has_subject = false;
@@ -241,9 +245,18 @@ rules::Value Processor::Lane::Graph(rules::GraphFeature feature) {
   const int i = int(feature);
   if (!graph_ready_[i]) {
     graph_ready_[i] = 1;
+    graph_witnesses_[i].clear();
     graph_values_[i] = ComputeGraph(feature);
   }
   return graph_values_[i];
+}
+
+void Processor::Lane::GraphWitnesses(rules::GraphFeature feature, std::vector<rules::WitnessRef>* out) {
+  const int i = int(feature);
+  if (!graph_ready_[i] || graph_values_[i].null) return;
+  for (const GraphStore::Edge* e : graph_witnesses_[i]) {
+    if (!e->tx.id.empty()) out->push_back({e->tx.reporting_entity, e->tx.id, e->tx.fingerprint});
+  }
 }
 
 rules::Value Processor::Lane::ComputeGraph(rules::GraphFeature feature) {
@@ -254,6 +267,7 @@ rules::Value Processor::Lane::ComputeGraph(rules::GraphFeature feature) {
   const rules::GraphSpec& g = pack_->graph();
   const int64_t now = current_->event_micros, since = now - g.window_micros;
   const int64_t degree_since = now - std::min(g.degree_window_micros, g.window_micros);
+  GraphStore::Witnesses* witnesses = &graph_witnesses_[int(feature)];
   auto number = [this](const absl::StatusOr<int>& n) {
     if (!n.ok()) {
       p_->agg_error_ = n.status();
@@ -276,7 +290,8 @@ rules::Value Processor::Lane::ComputeGraph(rules::GraphFeature feature) {
         min_amount = SatRound(double(current_->amount_usd) * g.amount_ratio);
         max_amount = SatRound(double(current_->amount_usd) / g.amount_ratio);
       }
-      auto hops = p_->graph_->ShortestPath(to, from, since, now, g.max_hops - 1, g.max_visits, min_amount, max_amount);
+      auto hops = p_->graph_->ShortestPath(to, from, since, now, g.max_hops - 1, g.max_visits, min_amount, max_amount,
+                                           witnesses);
       if (!hops.ok()) {
         p_->agg_error_ = hops.status();
         return rules::Value::Null();
@@ -287,7 +302,7 @@ rules::Value Processor::Lane::ComputeGraph(rules::GraphFeature feature) {
       const double r = g.pass_through_ratio;
       auto at = p_->graph_->LatestInflow(from, now - g.pass_through_window_micros, now,
                                          SatRound(double(current_->amount_usd) * r),
-                                         SatRound(double(current_->amount_usd) / r));
+                                         SatRound(double(current_->amount_usd) / r), witnesses);
       if (!at.ok()) {
         p_->agg_error_ = at.status();
         return rules::Value::Null();
@@ -300,7 +315,7 @@ rules::Value Processor::Lane::ComputeGraph(rules::GraphFeature feature) {
     }
     case rules::GraphFeature::kPassThroughHops: {
       rules::Value v = number(p_->graph_->PassThroughHops(from, now, current_->amount_usd, g.pass_through_window_micros,
-                                                          g.pass_through_ratio, g.max_hops));
+                                                          g.pass_through_ratio, g.max_hops, witnesses));
       return v.null || v.n == 0 ? rules::Value::Null() : v;
     }
     case rules::GraphFeature::kBipartiteSenders: {
@@ -308,13 +323,13 @@ rules::Value Processor::Lane::ComputeGraph(rules::GraphFeature feature) {
       return v.null || v.n < 2 ? rules::Value::Null() : v;
     }
     case rules::GraphFeature::kOriginatorInDegree:
-      return number(p_->graph_->Degree(from, GraphStore::Dir::kIn, degree_since, now));
+      return number(p_->graph_->Degree(from, GraphStore::Dir::kIn, degree_since, now, witnesses));
     case rules::GraphFeature::kOriginatorOutDegree:
-      return number(p_->graph_->Degree(from, GraphStore::Dir::kOut, degree_since, now));
+      return number(p_->graph_->Degree(from, GraphStore::Dir::kOut, degree_since, now, witnesses));
     case rules::GraphFeature::kBeneficiaryInDegree:
-      return number(p_->graph_->Degree(to, GraphStore::Dir::kIn, degree_since, now));
+      return number(p_->graph_->Degree(to, GraphStore::Dir::kIn, degree_since, now, witnesses));
     case rules::GraphFeature::kBeneficiaryOutDegree:
-      return number(p_->graph_->Degree(to, GraphStore::Dir::kOut, degree_since, now));
+      return number(p_->graph_->Degree(to, GraphStore::Dir::kOut, degree_since, now, witnesses));
   }
   return rules::Value::Null();
 }
@@ -449,7 +464,8 @@ absl::Status Processor::Score(const NormalizedTx& tx) {
   if (shadow_) RETURN_IF_ERROR(shadow_->Fold(tx, shadow_ctx));
   if (graph_ && transfer) {
     RETURN_IF_ERROR(graph_->AddEdge(tx.tx->originator().account(), tx.tx->beneficiary().account(), tx.event_micros,
-                                    tx.amount_usd, &batch_));
+                                    tx.amount_usd, {tx.tx->reporting_entity().ruc(), tx.tx->id(), tx.fingerprint},
+                                    &batch_));
   }
   RETURN_IF_ERROR(active_->EvaluateAndRecord(tx, ctx));
   if (shadow_) RETURN_IF_ERROR(shadow_->EvaluateAndRecord(tx, shadow_ctx));

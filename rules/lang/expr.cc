@@ -187,6 +187,7 @@ class GraphNode : public Node {
   Value Eval(EvalContext& ctx) const override {
     return ctx.aggregates ? ctx.aggregates->Graph(feature_) : Value::Null();
   }
+  const GraphFeature* graph_feature() const override { return &feature_; }
 
  private:
   GraphFeature feature_;

@@ -62,6 +62,15 @@ enum class ProfileFeature {
   kNewCounterparty,  // bool: the counterparty was not seen before (within the memory); null without one
 };
 
+// A transaction that made a graph feature what it is (the inflow a
+// pass-through passed on, the legs of a cycle, a hub's counterparties), as
+// the engine identifies transactions: an alert adds it to its evidence.
+struct WitnessRef {
+  std::string reporting_entity;
+  std::string id;
+  uint64_t fingerprint = 0;
+};
+
 // Supplies windowed aggregate values and graph features on demand while a
 // transaction is scored.
 class AggregateSource {
@@ -71,6 +80,9 @@ class AggregateSource {
   // transaction, including the transaction itself when it passes the filter.
   virtual Value Aggregate(int index) = 0;
   virtual Value Graph(GraphFeature feature) { return Value::Null(); }
+  // The witnesses of `feature` for the current transaction (after Graph
+  // computed it), appended to `out`; none by default.
+  virtual void GraphWitnesses(GraphFeature feature, std::vector<WitnessRef>* out) {}
   virtual Value Profile(int index, ProfileFeature feature) { return Value::Null(); }
 };
 
@@ -132,6 +144,9 @@ class Node {
   virtual const std::vector<std::string>* StringList() const { return nullptr; }
   // True for nodes whose value does not depend on the transaction.
   virtual bool IsConstant() const { return false; }
+  // For `graph.*` leaves: the feature they read (its witnesses go into
+  // evidence); null otherwise.
+  virtual const GraphFeature* graph_feature() const { return nullptr; }
   // The value as an alert hit shows it; FormatValue unless the node has
   // more to say (screen() names the list entry it matched).
   virtual std::string Explain(EvalContext& ctx) const;

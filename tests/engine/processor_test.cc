@@ -537,7 +537,9 @@ TEST_F(NetworksPackTest, CycleFlagsTheTransferThatReturnsFundsToTheirOrigin) {
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].typology_id(), "cycle");
   EXPECT_EQ(alerts[0].subject().id(), "D");
-  EXPECT_THAT(alerts[0].evidence_transaction_ids(), ElementsAre("c3"));
+  // The closing transfer, then the path it closed (the witnesses of
+  // graph.cycle_length), last leg first.
+  EXPECT_THAT(alerts[0].evidence_transaction_ids(), ElementsAre("c3", "c2", "c1", "c0"));
   EXPECT_EQ(alerts[0].hits(0).values(0).name(), "graph.cycle_length");
   EXPECT_EQ(alerts[0].hits(0).values(0).value(), "4");
 }
@@ -562,7 +564,7 @@ TEST_F(NetworksPackTest, CyclesFollowEventTimeNotArrival) {
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].typology_id(), "cycle");
   EXPECT_EQ(alerts[0].subject().id(), "C");
-  EXPECT_THAT(alerts[0].evidence_transaction_ids(), ElementsAre("c2"));
+  EXPECT_THAT(alerts[0].evidence_transaction_ids(), ElementsAre("c2", "c1", "c0", "c3"));
   EXPECT_TRUE(alerts[0].late_transaction_ids().empty());
 }
 

@@ -8,6 +8,7 @@
 #include "engine/state/store.h"
 #include "engine/state/transaction_archive.h"
 #include "engine/state/window_store.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_util.h"
 
@@ -260,7 +261,9 @@ class GraphStoreTest : public WindowStoreTest {
  protected:
   void Edge(GraphStore& g, const std::string& a, const std::string& b, int64_t hour) {
     rocksdb::WriteBatch batch;
-    ASSERT_TRUE(g.AddEdge(a, b, DayMicros(testing::kJan5, 0) + hour * kMicrosPerHour, 100, &batch).ok());
+    ASSERT_TRUE(g.AddEdge(a, b, DayMicros(testing::kJan5, 0) + hour * kMicrosPerHour, 100,
+                          {"20100000001", absl::StrCat(a, "->", b, "@", hour), uint64_t(hour)}, &batch)
+                    .ok());
     ASSERT_TRUE(store_->Write(&batch).ok());
   }
   int Path(GraphStore& g, const std::string& from, const std::string& to, int max_hops = 10) {
@@ -309,6 +312,77 @@ TEST_F(GraphStoreTest, ATransferToItselfIsNoEdge) {
   Edge(g, "B", "A", 2);  // a real inflow still counts
   EXPECT_EQ(*g.LatestInflow("A", since, until, 0, INT64_MAX), DayMicros(testing::kJan5, 0) + 2 * kMicrosPerHour);
   EXPECT_EQ(*g.PassThroughHops("A", until, 100, 5 * kMicrosPerDay, 0.9, 5), 1);
+}
+
+// The ids of witness edges, in the order given.
+std::vector<std::string> Ids(const GraphStore::Witnesses& w) {
+  std::vector<std::string> ids;
+  for (const GraphStore::Edge* e : w) ids.push_back(e->tx.id);
+  return ids;
+}
+
+TEST_F(GraphStoreTest, SearchesNameTheTransfersBehindTheirAnswer) {
+  GraphStore g(store_.get(), 30 * kMicrosPerDay);
+  Edge(g, "A", "B", 1);
+  Edge(g, "B", "C", 2);
+  Edge(g, "X", "C", 3);
+  Edge(g, "C", "A", 4);
+  Edge(g, "C", "D", 5);
+  const int64_t since = DayMicros(testing::kJan5, 0), until = DayMicros(testing::kJan5 + 5, 0);
+  GraphStore::Witnesses w;
+  // The cycle A -> B -> C -> A: the path's legs, last first.
+  ASSERT_EQ(*g.ShortestPath("A", "A", since, until, 5, 100, 0, INT64_MAX, &w), 3);
+  EXPECT_THAT(Ids(w), ::testing::ElementsAre("C->A@4", "B->C@2", "A->B@1"));
+  // What A passes on came from C, which had it from X: two hops.
+  w.clear();
+  ASSERT_EQ(*g.PassThroughHops("A", until, 100, 5 * kMicrosPerDay, 0.9, 5, &w), 2);
+  EXPECT_THAT(Ids(w), ::testing::ElementsAre("C->A@4", "X->C@3"));
+  w.clear();
+  EXPECT_EQ(*g.LatestInflow("C", since, until, 0, INT64_MAX, &w), since + 3 * kMicrosPerHour);
+  EXPECT_THAT(Ids(w), ::testing::ElementsAre("X->C@3"));
+  // C's counterparties, each by its latest transfer, in time order.
+  Edge(g, "B", "C", 6);
+  w.clear();
+  EXPECT_EQ(*g.Degree("C", GraphStore::Dir::kIn, since, until, &w), 2);
+  EXPECT_THAT(Ids(w), ::testing::ElementsAre("X->C@3", "B->C@6"));
+  EXPECT_EQ(w[1]->tx.reporting_entity, "20100000001");
+  EXPECT_EQ(w[1]->tx.fingerprint, 6u);
+}
+
+TEST_F(GraphStoreTest, EqualTimesKeepTheOrderOfTheDiskWhateverTheArrivalOrder) {
+  GraphStore g(store_.get(), 30 * kMicrosPerDay);
+  Edge(g, "Y", "C", 3);  // arrives first, sorts after X
+  Edge(g, "X", "C", 3);
+  const int64_t since = DayMicros(testing::kJan5, 0), until = DayMicros(testing::kJan5 + 5, 0);
+  GraphStore::Witnesses live, loaded;
+  ASSERT_TRUE(g.Degree("C", GraphStore::Dir::kIn, since, until, &live).ok());
+  GraphStore fresh(store_.get(), 30 * kMicrosPerDay);  // as after a restart
+  ASSERT_TRUE(fresh.Degree("C", GraphStore::Dir::kIn, since, until, &loaded).ok());
+  EXPECT_THAT(Ids(live), ::testing::ElementsAre("X->C@3", "Y->C@3"));
+  EXPECT_EQ(Ids(live), Ids(loaded));
+}
+
+TEST_F(GraphStoreTest, EdgesWrittenBeforeTheyKeptTheirTransferStillLoad) {
+  // The 16-byte value of earlier versions: expire_at, amount.
+  std::string value;
+  PutOrderedInt64(&value, DayMicros(testing::kJan5 + 30, 0));
+  PutBigEndian64(&value, 100);
+  rocksdb::WriteBatch batch;
+  const int64_t at = DayMicros(testing::kJan5, 1);
+  ASSERT_TRUE(batch.Put(store_->cf(Cf::kEdges), GraphStore::EdgeKey(GraphStore::Dir::kIn, "B", at, "A"), value).ok());
+  ASSERT_TRUE(store_->Write(&batch).ok());
+  GraphStore g(store_.get(), 30 * kMicrosPerDay);
+  GraphStore::Witnesses w;
+  EXPECT_EQ(*g.LatestInflow("B", 0, DayMicros(testing::kJan5 + 1, 0), 0, INT64_MAX, &w), at);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0]->tx.id, "");  // known to be there, not which transfer it was
+  // A value of neither layout is refused, naming the account.
+  ASSERT_TRUE(batch.Put(store_->cf(Cf::kEdges), GraphStore::EdgeKey(GraphStore::Dir::kIn, "Z", at, "A"), "short").ok());
+  ASSERT_TRUE(store_->Write(&batch).ok());
+  g.Evict();  // as after a commit: the next load sees it
+  auto bad = g.Degree("Z", GraphStore::Dir::kIn, 0, DayMicros(testing::kJan5 + 1, 0));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("malformed entry of account Z"), std::string::npos) << bad.status();
 }
 
 TEST_F(GraphStoreTest, EdgesSurviveAFreshCache) {

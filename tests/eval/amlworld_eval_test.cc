@@ -70,8 +70,11 @@ TEST(EvaluateAmlworldTraffic, ScoresTransactionsAndAttemptsFoundOrInjected) {
   EXPECT_EQ(r->by_pattern.at("CYCLE").matching_typology, 1);
   EXPECT_EQ(r->false_alerts, 0);
   EXPECT_EQ(r->transactions.fp, 0);
-  EXPECT_GT(r->transactions.tp, 0);
-  EXPECT_EQ(r->transactions.tp + r->transactions.fn, 9);
+  // Every leg is in some alert's evidence: the fan's (the graph degree's
+  // edges) and the cycle's (the path that closes it), not only the transfer
+  // scored when the alert fired.
+  EXPECT_EQ(r->transactions.tp, 9);
+  EXPECT_EQ(r->transactions.fn, 0);
   EXPECT_EQ(r->by_pattern.at("FAN-OUT").wide, 1);  // 6 receivers
   EXPECT_EQ(r->by_pattern.at("FAN-OUT").wide_matching, 1);
   EXPECT_EQ(r->by_pattern.at("CYCLE").wide, 0);  // width is not defined for cycles
@@ -111,7 +114,10 @@ TEST(EvaluateAmlworldTraffic, ATransferToItselfIsNeitherAnInflowNorACounterparty
   ASSERT_EQ(r->false_alert_lines.size(), 1u);
   EXPECT_NE(r->false_alert_lines[0].find("rapid_pass_through 001:ACC (pass_through_material"), std::string::npos)
       << r->false_alert_lines[0];
-  EXPECT_NE(r->false_alert_lines[0].find("fed.csv:4"), std::string::npos) << r->false_alert_lines[0];
+  // Its evidence: the payment, then the inflow it passed on.
+  EXPECT_NE(r->false_alert_lines[0].find("evidence " + dir.Sub("fed.csv") + ":4 " + dir.Sub("fed.csv") + ":2"),
+            std::string::npos)
+      << r->false_alert_lines[0];
 }
 
 TEST(EvaluateAmlworldTraffic, ListsTheAttemptsTheMatchingTypologyMissed) {
