@@ -492,6 +492,19 @@ int AlertsTally(const Flags& f) {
   return 0;
 }
 
+// One line per missed attempt: "patterns.txt:12 FAN-IN: Max 6-degree Fan-In,
+// 6 transaction(s)", with `with_alerts` followed by the typologies of the
+// alerts that did touch it ("; alerts: cycle") or "; no alert".
+void PrintMissed(const std::string& patterns_path, const std::vector<eval::MissedAttempt>& missed, bool with_alerts) {
+  for (const eval::MissedAttempt& m : missed) {
+    std::string alerts;
+    if (with_alerts)
+      alerts = m.caught_by.empty() ? "; no alert" : absl::StrCat("; alerts: ", absl::StrJoin(m.caught_by, ", "));
+    printf("  %s:%d %s%s%s, %d transaction(s)%s\n", patterns_path.c_str(), m.line, m.type.c_str(),
+           m.qualifier.empty() ? "" : ": ", m.qualifier.c_str(), m.transactions, alerts.c_str());
+  }
+}
+
 int Eval(const std::vector<std::string>& args) {
   if (args.empty() || (args[0] != "amlworld" && args[0] != "amlsim")) {
     return Fail(absl::InvalidArgumentError("eval: expected 'amlworld' or 'amlsim'"), 2);
@@ -544,11 +557,7 @@ int Eval(const std::vector<std::string>& args) {
     }
     if (f->Has("show-missed")) {
       printf("attempts without an alert of the matching typology: %zu\n", r->missed.size());
-      for (const eval::MissedAttempt& m : r->missed) {
-        printf("  %s:%d %s%s%s, %d transaction(s)%s%s\n", f->Get("patterns").c_str(), m.line, m.type.c_str(),
-               m.qualifier.empty() ? "" : ": ", m.qualifier.c_str(), m.transactions,
-               m.caught_by.empty() ? "; no alert" : "; alerts: ", absl::StrJoin(m.caught_by, ", ").c_str());
-      }
+      PrintMissed(f->Get("patterns"), r->missed, /*with_alerts=*/true);
     }
     if (!r->by_pattern.empty()) {
       printf("%-16s %8s %16s %18s %24s\n", "pattern", "attempts", "any alert", "matching typology",
@@ -587,10 +596,7 @@ int Eval(const std::vector<std::string>& args) {
     }
     if (f->Has("show-missed")) {
       printf("missed attempts: %zu\n", r->missed.size());
-      for (const eval::MissedAttempt& m : r->missed) {
-        printf("  %s:%d %s%s%s, %d transaction(s)\n", f->Get("patterns").c_str(), m.line, m.type.c_str(),
-               m.qualifier.empty() ? "" : ": ", m.qualifier.c_str(), m.transactions);
-      }
+      PrintMissed(f->Get("patterns"), r->missed, /*with_alerts=*/false);
     }
     return 0;
   }

@@ -48,10 +48,9 @@ namespace {
 // day1.csv:12, day1.csv:40": enough to find the rows and see why it fired.
 std::string DescribeAlert(const v1::Alert& alert, const absl::flat_hash_map<std::string, std::string>& where_of) {
   std::string out = absl::StrCat(alert.typology_id(), " ", alert.subject().id(), " (");
-  absl::flat_hash_set<std::string> rules_seen;
-  for (const v1::RuleHit& hit : alert.hits()) {
-    if (!rules_seen.insert(hit.rule_id()).second) continue;
-    absl::StrAppend(&out, rules_seen.size() > 1 ? "; " : "", hit.rule_id());
+  for (int i = 0; i < alert.hits_size(); ++i) {  // one hit per rule (AlertBook)
+    const v1::RuleHit& hit = alert.hits(i);
+    absl::StrAppend(&out, i > 0 ? "; " : "", hit.rule_id());
     for (const v1::ObservedValue& v : hit.values()) absl::StrAppend(&out, " ", v.name(), "=", v.value());
   }
   absl::StrAppend(&out, ") evidence");

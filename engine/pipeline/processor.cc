@@ -37,7 +37,8 @@ class Processor::Lane : public rules::AggregateSource {
   rules::Value Graph(rules::GraphFeature feature) override;
   void GraphWitnesses(rules::GraphFeature feature, std::vector<rules::WitnessRef>* out) override;
   rules::Value Profile(int index, rules::ProfileFeature feature) override;
-  rules::Value ComputeGraph(rules::GraphFeature feature);
+  // With `witnesses`, the edges behind the value are appended to it.
+  rules::Value ComputeGraph(rules::GraphFeature feature, GraphStore::Witnesses* witnesses = nullptr);
   // Reads each profile as it was before `tx`, then folds `tx` in.
   absl::Status UpdateProfiles(const NormalizedTx& tx, rules::EvalContext& ctx);
 
@@ -66,9 +67,7 @@ class Processor::Lane : public rules::AggregateSource {
   static constexpr int kGraphFeatures = rules::kGraphFeatureCount;
   int8_t graph_ready_[kGraphFeatures] = {};
   rules::Value graph_values_[kGraphFeatures];
-  // Per feature: the edges behind its value (into the graph's cache, valid
-  // while this transaction is scored).
-  GraphStore::Witnesses graph_witnesses_[kGraphFeatures];
+  GraphStore::Witnesses witness_scratch_;  // GraphWitnesses'
   // Per profile: its state before the current transaction; -1 = no subject.
   struct ProfileBefore {
     bool has_subject = false;
@@ -245,7 +244,6 @@ rules::Value Processor::Lane::Graph(rules::GraphFeature feature) {
   const int i = int(feature);
   if (!graph_ready_[i]) {
     graph_ready_[i] = 1;
-    graph_witnesses_[i].clear();
     graph_values_[i] = ComputeGraph(feature);
   }
   return graph_values_[i];
@@ -254,12 +252,17 @@ rules::Value Processor::Lane::Graph(rules::GraphFeature feature) {
 void Processor::Lane::GraphWitnesses(rules::GraphFeature feature, std::vector<rules::WitnessRef>* out) {
   const int i = int(feature);
   if (!graph_ready_[i] || graph_values_[i].null) return;
-  for (const GraphStore::Edge* e : graph_witnesses_[i]) {
+  // Searched again, now naming its edges: only for a rule that fired, so
+  // the searches of every other transaction keep no witnesses. The graph
+  // has not changed since (the transaction's edge went in before scoring).
+  witness_scratch_.clear();
+  ComputeGraph(feature, &witness_scratch_);
+  for (const GraphStore::Edge* e : witness_scratch_) {
     if (!e->tx.id.empty()) out->push_back({e->tx.reporting_entity, e->tx.id, e->tx.fingerprint});
   }
 }
 
-rules::Value Processor::Lane::ComputeGraph(rules::GraphFeature feature) {
+rules::Value Processor::Lane::ComputeGraph(rules::GraphFeature feature, GraphStore::Witnesses* witnesses) {
   const v1::Transaction& tx = *current_->tx;
   const std::string& from = tx.originator().account();
   const std::string& to = tx.beneficiary().account();
@@ -267,7 +270,6 @@ rules::Value Processor::Lane::ComputeGraph(rules::GraphFeature feature) {
   const rules::GraphSpec& g = pack_->graph();
   const int64_t now = current_->event_micros, since = now - g.window_micros;
   const int64_t degree_since = now - std::min(g.degree_window_micros, g.window_micros);
-  GraphStore::Witnesses* witnesses = &graph_witnesses_[int(feature)];
   auto number = [this](const absl::StatusOr<int>& n) {
     if (!n.ok()) {
       p_->agg_error_ = n.status();
